@@ -1,0 +1,4 @@
+using Aar.Cli;
+using Aar.Cli.Common;
+
+return await AarCommand.RunAsync(args, CliConsole.System);

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Aar.Server.Hosting;
+using Aar.Server.Tls;
+
+namespace Aar.Cli.Serve;
+
+/// <summary><c>aar serve</c>: runs the registry in the foreground until SIGTERM or SIGINT.</summary>
+internal static class ServeCommand
+{
+    /// <summary>Startup failures (bad option, data directory, port in use) exit with 1 and one sentence.</summary>
+    private const int StartupFailed = 1;
+
+    public static Command Create(Option<string> dataDirectory)
+    {
+        var listen = new Option<string>("--listen")
+        {
+            Description = $"HTTPS address for AMS clients (mutual TLS), e.g. [::]:3000, 0.0.0.0:3000, 127.0.0.1:3000 (default {ListenAddress.Default})",
+            DefaultValueFactory = _ => ListenAddress.Default,
+        };
+        var san = new Option<string[]>("--san")
+        {
+            Description = "Extra DNS name or IP address for the generated server certificate (repeatable; used only when the certificate is first created)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "Log format on stderr: text or json",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+
+        var command = new Command("serve", "Run the registry server in the foreground (logs to stderr; stops cleanly on SIGTERM/SIGINT)");
+        command.Options.Add(listen);
+        command.Options.Add(san);
+        command.Options.Add(logFormat);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new ServeOptions
+            {
+                DataDirectory = parse.GetValue(dataDirectory)!,
+                Listen = parse.GetValue(listen)!,
+                ExtraSubjectAlternativeNames = parse.GetValue(san) ?? [],
+                LogFormat = parse.GetValue(logFormat)!,
+            };
+            RegistryHost host;
+            try
+            {
+                host = await RegistryHost.StartAsync(options, cancellationToken: cancellationToken);
+            }
+            catch (StartupException ex)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"aar serve: {ex.Message}");
+                return StartupFailed;
+            }
+
+            await using (host)
+            {
+                await host.WaitForShutdownAsync(cancellationToken);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

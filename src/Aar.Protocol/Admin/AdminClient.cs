@@ -1,0 +1,76 @@
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Serialization.Metadata;
+using Aar.Protocol.Http;
+
+namespace Aar.Protocol.Admin;
+
+/// <summary>Typed client of the registry admin API on <c>&lt;data&gt;/unix.socket</c>; what the <c>aar</c> CLI uses.</summary>
+public sealed class AdminClient(HttpClient http, string socketPath) : IDisposable
+{
+    public static AdminClient ForDataDirectory(string dataDirectory)
+    {
+        var socket = Path.Combine(dataDirectory, "unix.socket");
+        return new AdminClient(UnixSocketHttp.CreateClient(socket), socket);
+    }
+
+    public Task<ApiResult<List<TrustEntry>>> ListTrustedAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, AdminRoutes.Trust), ProtocolJsonContext.Default.ListTrustEntry, cancellationToken);
+
+    public Task<ApiResult<List<RevokedEntry>>> ListRevokedAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, AdminRoutes.Revoked), ProtocolJsonContext.Default.ListRevokedEntry, cancellationToken);
+
+    public Task<ApiResult<TrustChange>> AddAsync(AddTrustRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, AdminRoutes.Trust) { Content = JsonContent.Create(request, ProtocolJsonContext.Default.AddTrustRequest) },
+            ProtocolJsonContext.Default.TrustChange,
+            cancellationToken);
+
+    public Task<ApiResult<TrustChange>> RemoveAsync(string fingerprintPrefix, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Delete, AdminRoutes.TrustEntry(fingerprintPrefix)), ProtocolJsonContext.Default.TrustChange, cancellationToken);
+
+    public Task<ApiResult<TrustChange>> RevokeAsync(string fingerprintPrefix, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, AdminRoutes.Revoke(fingerprintPrefix)), ProtocolJsonContext.Default.TrustChange, cancellationToken);
+
+    private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException ex) when (ex.InnerException is SocketException socketError)
+            {
+                return ApiResult.Failed<T>(Unreachable(socketError));
+            }
+
+            using (response)
+            {
+                return await ApiResponses.ReadAsync(response, typeInfo, cancellationToken);
+            }
+        }
+    }
+
+    private Problem Unreachable(SocketException error)
+    {
+        var reason = error.SocketErrorCode switch
+        {
+            SocketError.AddressNotAvailable or SocketError.ConnectionRefused when !File.Exists(socketPath) =>
+                $"no registry is running with this data directory ({socketPath} does not exist)",
+            SocketError.ConnectionRefused => $"no registry is listening on {socketPath} (a stale socket from a stopped server)",
+            SocketError.AccessDenied => $"permission denied on {socketPath}; run as root or as a member of the socket's group",
+            _ => $"cannot connect to {socketPath} ({error.Message})",
+        };
+        return new Problem
+        {
+            Type = ProblemTypes.Unreachable,
+            Title = "Registry not reachable",
+            Status = 0,
+            Detail = $"Cannot reach the registry: {reason}. Start it with 'aar serve', or point to its data directory with --data-dir or AAR_DATA_DIR.",
+        };
+    }
+
+    public void Dispose() => http.Dispose();
+}

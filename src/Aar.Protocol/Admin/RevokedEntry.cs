@@ -1,0 +1,14 @@
+namespace Aar.Protocol.Admin;
+
+/// <summary>A certificate that is refused forever.</summary>
+public sealed record RevokedEntry
+{
+    public required string Fingerprint { get; init; }
+
+    /// <summary>The name it had when it was revoked; empty when it was revoked without ever being trusted.</summary>
+    public required string Name { get; init; }
+
+    public required string Subject { get; init; }
+
+    public required DateTimeOffset RevokedAt { get; init; }
+}

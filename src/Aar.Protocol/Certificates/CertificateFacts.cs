@@ -1,0 +1,32 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Aar.Protocol.Certificates;
+
+/// <summary>Small facts about a certificate that trust decisions and tables need.</summary>
+public static class CertificateFacts
+{
+    public static bool IsCertificateAuthority(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        var constraints = certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+        return constraints is { CertificateAuthority: true };
+    }
+
+    /// <summary>The subject's common name, or the whole subject when there is no CN.</summary>
+    public static string CommonName(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        var cn = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
+        return string.IsNullOrEmpty(cn) ? certificate.Subject : cn;
+    }
+
+    public static DateTimeOffset NotBefore(X509Certificate2 certificate) => new(certificate.NotBefore.ToUniversalTime());
+
+    public static DateTimeOffset NotAfter(X509Certificate2 certificate) => new(certificate.NotAfter.ToUniversalTime());
+
+    public static string ToPem(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return certificate.ExportCertificatePem() + "\n";
+    }
+}

@@ -1,0 +1,23 @@
+namespace Aar.Protocol.Http;
+
+/// <summary>The stable problem <c>type</c> values. docs/api.md lists each with its status and meaning.</summary>
+public static class ProblemTypes
+{
+    public const string UntrustedCertificate = "untrusted-certificate";
+    public const string RevokedCertificate = "revoked-certificate";
+    public const string ExpiredCertificate = "expired-certificate";
+    public const string CertificateNotYetValid = "certificate-not-yet-valid";
+    public const string PublisherRoleRequired = "publisher-role-required";
+    public const string NotFound = "not-found";
+    public const string InvalidCertificate = "invalid-certificate";
+    public const string InvalidRequest = "invalid-request";
+    public const string AlreadyRevoked = "already-revoked";
+    public const string CertificateRevoked = "certificate-revoked";
+    public const string RoleConflict = "role-conflict";
+    public const string AmbiguousFingerprint = "ambiguous-fingerprint";
+    public const string UnknownFingerprint = "unknown-fingerprint";
+    public const string Internal = "internal-error";
+
+    /// <summary>Client-side only: the daemon could not be reached at all.</summary>
+    public const string Unreachable = "unreachable";
+}

@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+using Aar.Protocol.Admin;
+using Aar.Protocol.Http;
+using Aar.Protocol.Registry;
+
+namespace Aar.Protocol;
+
+/// <summary>
+/// The one serializer context for every wire contract. Naming policy: snake_case, the style of the configuration
+/// keys (<c>registry.update_interval</c>) and of the original product's API.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true,
+    WriteIndented = false)]
+[JsonSerializable(typeof(Problem))]
+[JsonSerializable(typeof(ServerInfo))]
+[JsonSerializable(typeof(TrustEntry))]
+[JsonSerializable(typeof(List<TrustEntry>))]
+[JsonSerializable(typeof(RevokedEntry))]
+[JsonSerializable(typeof(List<RevokedEntry>))]
+[JsonSerializable(typeof(AddTrustRequest))]
+[JsonSerializable(typeof(TrustChange))]
+public sealed partial class ProtocolJsonContext : JsonSerializerContext;

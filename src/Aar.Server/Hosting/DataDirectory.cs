@@ -1,0 +1,69 @@
+namespace Aar.Server.Hosting;
+
+/// <summary>
+/// The server's data directory: created on first start (mode 0750), checked for writability, and locked for the
+/// lifetime of the process so two servers never share one database, socket or blob store.
+/// </summary>
+public sealed class DataDirectory : IDisposable
+{
+    public const string SocketFileName = "unix.socket";
+
+    private readonly FileStream _lock;
+
+    private DataDirectory(string root, FileStream lockFile)
+    {
+        Root = root;
+        _lock = lockFile;
+    }
+
+    public string Root { get; }
+
+    public string CertificatesDirectory => Path.Combine(Root, "certs");
+
+    public string ServerCertificatePath => Path.Combine(CertificatesDirectory, "server.crt");
+
+    public string ServerKeyPath => Path.Combine(CertificatesDirectory, "server.key");
+
+    public string SocketPath => Path.Combine(Root, SocketFileName);
+
+    public string DatabasePath => Path.Combine(Root, "aar.db");
+
+    /// <summary>Creates (if needed), checks and locks the directory; throws <see cref="StartupException"/> when it cannot.</summary>
+    public static DataDirectory Open(string path)
+    {
+        var root = Path.GetFullPath(path);
+        try
+        {
+            Directory.CreateDirectory(root, DirectoryMode);
+            Directory.CreateDirectory(Path.Combine(root, "certs"), DirectoryMode);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new StartupException($"Cannot create the data directory {root} ({ex.Message}); create it yourself or choose another with --data-dir.", ex);
+        }
+
+        FileStream lockFile;
+        var lockPath = Path.Combine(root, "aar.lock");
+        try
+        {
+            // FileShare.None takes an flock on Linux: released by the kernel even after kill -9.
+            lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StartupException($"The data directory {root} is not writable by this user ({ex.Message}); fix its ownership or run as its owner.", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new StartupException($"Another 'aar serve' is already using the data directory {root}; stop it first or choose another directory with --data-dir.", ex);
+        }
+
+        return new DataDirectory(root, lockFile);
+    }
+
+    private const UnixFileMode DirectoryMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+        UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+
+    public void Dispose() => _lock.Dispose();
+}

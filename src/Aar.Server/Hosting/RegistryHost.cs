@@ -1,0 +1,217 @@
+using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Aar.Protocol.Certificates;
+using Aar.Protocol.Http;
+using Aar.Server.Admin;
+using Aar.Server.Data;
+using Aar.Server.Info;
+using Aar.Server.Problems;
+using Aar.Server.Tls;
+using Aar.Server.Trust;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Aar.Server.Hosting;
+
+/// <summary>
+/// The registry server's composition root (the table of contents): validate options, open the data directory,
+/// configure Kestrel (mTLS on <c>--listen</c>, admin API on the unix socket), add and map each feature, start.
+/// </summary>
+public sealed partial class RegistryHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly DataDirectory _data;
+
+    private RegistryHost(WebApplication app, DataDirectory data, Uri address, string serverFingerprint)
+    {
+        _app = app;
+        _data = data;
+        Address = address;
+        ServerFingerprint = serverFingerprint;
+    }
+
+    /// <summary>The HTTPS address actually bound (the real port when <c>--listen</c> asked for port 0).</summary>
+    public Uri Address { get; }
+
+    public string ServerFingerprint { get; }
+
+    public string DataDirectory => _data.Root;
+
+    public string SocketPath => _data.SocketPath;
+
+    public string ServerCertificatePath => _data.ServerCertificatePath;
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts the server; throws <see cref="StartupException"/> with one sentence when it cannot.</summary>
+    public static async Task<RegistryHost> StartAsync(ServeOptions options, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        var errors = ServeOptionsValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new StartupException(string.Join(Environment.NewLine, errors));
+        }
+
+        if (!ListenAddress.TryParse(options.Listen, out var endPoint, out var listenError))
+        {
+            throw new StartupException(listenError!);
+        }
+
+        var data = Hosting.DataDirectory.Open(options.DataDirectory);
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = [] });
+            ConfigureLogging(builder.Logging, options, logging);
+            time ??= TimeProvider.System;
+            builder.Services.AddSingleton(time);
+            builder.Services.AddSingleton(new RegistryDatabase(data.DatabasePath));
+            builder.Services.AddSingleton<TrustDatabase>();
+            builder.Services.AddSingleton<TrustStore>();
+
+            using var startupLoggerFactory = LoggerFactory.Create(b => ConfigureLogging(b, options, logging));
+            var certificate = ServerCertificateProvider.LoadOrCreate(data, options.ExtraSubjectAlternativeNames, time, startupLoggerFactory.CreateLogger("Aar.Server.Tls"));
+            ConfigureKestrel(builder.WebHost, endPoint!, data, certificate, options);
+
+            var app = builder.Build();
+            app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalError });
+            app.UseMiddleware<TrustGateMiddleware>();
+            app.MapInfo();
+            app.MapTrustAdmin();
+            app.MapFallback((HttpContext context) => ProblemResponses.Result(ProblemResponses.NotFound(context)));
+
+            await app.Services.GetRequiredService<RegistryDatabase>().MigrateAsync(cancellationToken);
+            await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
+            await StartListeningAsync(app, options, data, cancellationToken);
+
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+                .Addresses.Select(a => new Uri(a)).First(a => a.Scheme == Uri.UriSchemeHttps);
+            var host = new RegistryHost(app, data, bound, Fingerprint.Of(certificate).Hex);
+            Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), host.Address.ToString(), host.ServerFingerprint, host.SocketPath);
+            return host;
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ServeOptions options, Action<ILoggingBuilder>? custom)
+    {
+        logging.ClearProviders();
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // We log our own start line, and report start failures as one sentence (StartupException); the host's
+        // own versions of both are noise with stack traces.
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        if (custom is not null)
+        {
+            custom(logging);
+        }
+        else if (options.LogFormat == "json")
+        {
+            logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+
+        // Logs go to stderr; stdout stays free for data.
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    private static void ConfigureKestrel(IWebHostBuilder webHost, IPEndPoint endPoint, DataDirectory data, X509Certificate2 certificate, ServeOptions options)
+    {
+        // A stale socket left by a killed server would make the bind fail; we hold the data directory lock, so
+        // no live server owns it.
+        File.Delete(data.SocketPath);
+        webHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.Listen(endPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = certificate,
+                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    // RequireCertificate (not Delay): the certificate must come in the handshake, which also works
+                    // for HTTP/2 (platform-facts pitfall 6).
+                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                    // Any presented certificate completes the handshake; TrustGateMiddleware decides on every
+                    // request. A refusal is then a 403 problem that names the fingerprint and what to do, instead of
+                    // a bare connection reset the client cannot interpret (platform-facts pitfall 5).
+                    ClientCertificateValidation = static (_, _, _) => true,
+                });
+            });
+            kestrel.ListenUnixSocket(data.SocketPath, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(AdminConnection.Mark);
+            });
+        });
+    }
+
+    private static async Task StartListeningAsync(WebApplication app, ServeOptions options, DataDirectory data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex) when (ex.InnerException is AddressInUseException)
+        {
+            throw new StartupException($"Cannot listen on {options.Listen}: the address is already in use by another process; stop it or choose another address with --listen.", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new StartupException($"Cannot listen on {options.Listen} ({ex.InnerException?.Message ?? ex.Message}); check the address exists on this machine, or choose another with --listen.", ex);
+        }
+
+        // 0660: the owner and its group may administer the registry; nobody else may connect.
+        File.SetUnixFileMode(data.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+    }
+
+    private static Task WriteInternalError(HttpContext context) =>
+        ProblemResponses.WriteAsync(context, new Problem
+        {
+            Type = ProblemTypes.Internal,
+            Title = "Internal error",
+            Status = StatusCodes.Status500InternalServerError,
+            Detail = $"The registry failed to handle {context.Request.Method} {context.Request.Path}; the server log has the details (trace id {context.TraceIdentifier}).",
+        });
+
+    /// <summary>Waits until SIGTERM/SIGINT (or <paramref name="cancellationToken"/>) and then stops gracefully.</summary>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default) =>
+        await _app.WaitForShutdownAsync(cancellationToken);
+
+    public async Task StopAsync(CancellationToken cancellationToken = default) => await _app.StopAsync(cancellationToken);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Registry listening on {Address} with server fingerprint {Fingerprint}; admin socket {Socket}")]
+        public static partial void Listening(ILogger logger, string address, string fingerprint, string socket);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _data.Dispose();
+    }
+}

@@ -1,0 +1,22 @@
+using Aar.Server.Tls;
+
+namespace Aar.Server.Hosting;
+
+/// <summary>How <c>aar serve</c> runs. Validated by <see cref="ServeOptionsValidator"/> before anything starts.</summary>
+public sealed record ServeOptions
+{
+    /// <summary>Data directory (<c>--data-dir</c>, <c>AAR_DATA_DIR</c>); default <c>/var/lib/aar</c>. Created on first start.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>HTTPS listen address (<c>--listen</c>): <c>[::]:3000</c>, <c>0.0.0.0:3000</c>, <c>127.0.0.1:0</c> or <c>:3000</c>.</summary>
+    public string Listen { get; init; } = ListenAddress.Default;
+
+    /// <summary>Extra subject alternative names (DNS names or IP addresses) for a newly generated server certificate.</summary>
+    public IReadOnlyList<string> ExtraSubjectAlternativeNames { get; init; } = [];
+
+    /// <summary>Log format on stderr: <c>text</c> (default) or <c>json</c>.</summary>
+    public string LogFormat { get; init; } = "text";
+
+    /// <summary>Upper bound for request bodies outside the upload endpoints, in bytes; default 1 MiB.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;
+}

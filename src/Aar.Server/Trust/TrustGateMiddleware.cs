@@ -1,0 +1,89 @@
+using Aar.Protocol.Admin;
+using Aar.Protocol.Http;
+using Aar.Protocol.Registry;
+using Aar.Server.Admin;
+using Aar.Server.Problems;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Aar.Server.Trust;
+
+/// <summary>
+/// The first thing every request meets. Admin-socket requests may reach only <c>/admin/</c> routes; TLS requests
+/// never reach them, and are authorised against the current trust snapshot on every request, because Kestrel
+/// validates a client certificate once per connection (platform-facts §2): without this, a removed or revoked
+/// certificate would keep working on its open keep-alive or HTTP/2 connection. Writes need the publisher role.
+/// </summary>
+internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustStore trust, ILogger<TrustGateMiddleware> logger)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var isAdminRoute = context.Request.Path.StartsWithSegments(AdminRoutes.Prefix, StringComparison.Ordinal);
+        if (AdminConnection.IsAdmin(context))
+        {
+            return isAdminRoute ? next(context) : ProblemResponses.WriteAsync(context, ProblemResponses.NotFound(context));
+        }
+
+        if (isAdminRoute)
+        {
+            return ProblemResponses.WriteAsync(context, ProblemResponses.NotFound(context));
+        }
+
+        var certificate = context.Connection.ClientCertificate;
+        if (certificate is null)
+        {
+            // Unreachable with ClientCertificateMode.RequireCertificate; kept so a configuration slip fails closed.
+            return Deny(context, StatusCodes.Status401Unauthorized, ProblemTypes.UntrustedCertificate, "Client certificate required", "This registry requires a client certificate.", "", null);
+        }
+
+        var fingerprint = trust.FingerprintOf(certificate);
+        var (decision, entry) = trust.Decide(certificate);
+        switch (decision)
+        {
+            case TrustDecision.Unknown:
+                return Deny(context, 403, ProblemTypes.UntrustedCertificate, "Certificate not trusted",
+                    $"The registry does not trust certificate {fingerprint}; on the registry host run 'aar trust add' with this client's certificate (for an AMS: <data>/registry/client.crt).", fingerprint, null);
+            case TrustDecision.Revoked:
+                return Deny(context, 403, ProblemTypes.RevokedCertificate, "Certificate revoked",
+                    $"Certificate {fingerprint} has been revoked and is refused for good; this client needs a new certificate, added with 'aar trust add'.", fingerprint, null);
+            case TrustDecision.Expired:
+                return Deny(context, 403, ProblemTypes.ExpiredCertificate, "Certificate expired",
+                    $"Certificate {fingerprint} expired on {entry!.NotAfter:u}; give this client a new certificate and trust it with 'aar trust add'.", fingerprint, entry.Role);
+            case TrustDecision.NotYetValid:
+                return Deny(context, 403, ProblemTypes.CertificateNotYetValid, "Certificate not yet valid",
+                    $"Certificate {fingerprint} is not valid until {entry!.NotBefore:u}; check the clocks of both machines.", fingerprint, entry.Role);
+        }
+
+        if (IsWrite(context.Request.Method) && entry!.Role != TrustRole.Publisher)
+        {
+            return Deny(context, 403, ProblemTypes.PublisherRoleRequired, "Publisher role required",
+                $"Certificate {fingerprint} has the {entry.Role.ToWire()} role, which is read-only; {context.Request.Method} needs the publisher role (aar trust add --publisher).", fingerprint, entry.Role);
+        }
+
+        context.Features.Set(new CallerIdentity(entry!.Fingerprint, entry.Name, entry.Role, entry.NotAfter));
+        return next(context);
+    }
+
+    private static bool IsWrite(string method) =>
+        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method));
+
+    private Task Deny(HttpContext context, int status, string type, string title, string detail, string fingerprint, TrustRole? role)
+    {
+        Log.Denied(logger, fingerprint, type, context.Request.Method, context.Request.Path);
+        return ProblemResponses.WriteAsync(context, new Problem
+        {
+            Type = type,
+            Title = title,
+            Status = status,
+            Detail = detail,
+            Fingerprint = fingerprint,
+            Role = role?.ToWire(),
+        });
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Method} {Path} from certificate {Fingerprint}: {Reason}")]
+        public static partial void Denied(ILogger logger, string fingerprint, string reason, string method, string path);
+    }
+}

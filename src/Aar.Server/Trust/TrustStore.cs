@@ -1,0 +1,238 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
+using Aar.Protocol.Admin;
+using Aar.Protocol.Certificates;
+using Aar.Protocol.Http;
+using Aar.Protocol.Registry;
+using Microsoft.Extensions.Logging;
+
+namespace Aar.Server.Trust;
+
+/// <summary>
+/// Who may connect, and as what. Reads come from an in-memory <see cref="TrustSnapshot"/>; every change is written
+/// to the database in one transaction first and then published as a new snapshot, so the very next request (on any
+/// connection, new or already open) is decided against it.
+/// </summary>
+internal sealed partial class TrustStore(TrustDatabase database, TimeProvider time, ILogger<TrustStore> logger) : IDisposable
+{
+    private const int MaxNameLength = 128;
+
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConditionalWeakTable<X509Certificate2, string> _fingerprints = new();
+    private TrustSnapshot _snapshot = TrustSnapshot.Empty;
+
+    public TrustSnapshot Current => Volatile.Read(ref _snapshot);
+
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _snapshot, await database.LoadAsync(cancellationToken));
+        Log.Loaded(logger, Current.Trusted.Count, Current.Revoked.Count);
+    }
+
+    /// <summary>
+    /// The fingerprint of a connection's client certificate. Kestrel hands every request on a connection the same
+    /// certificate object, so the hash is computed once per connection, not once per request.
+    /// </summary>
+    public string FingerprintOf(X509Certificate2 certificate) =>
+        _fingerprints.GetValue(certificate, static c => Fingerprint.Of(c).Hex);
+
+    public (TrustDecision Decision, TrustedCertificate? Entry) Decide(X509Certificate2 certificate) =>
+        Current.Decide(FingerprintOf(certificate), time.GetUtcNow());
+
+    public async Task<ApiResult<TrustChange>> AddAsync(AddTrustRequest request, CancellationToken cancellationToken)
+    {
+        if (!TrustRoleNames.TryParse(request.Role, out var role))
+        {
+            return Problem(400, ProblemTypes.InvalidRequest, "Unknown role", $"Role '{request.Role}' is unknown: use client or publisher.");
+        }
+
+        var read = PemCertificateReader.Read(request.Certificate, "The input");
+        if (!read.Succeeded)
+        {
+            return Problem(400, ProblemTypes.InvalidCertificate, "Not a certificate", read.Error!);
+        }
+
+        using var certificate = read.Certificate!;
+        var fingerprint = Fingerprint.Of(certificate).Hex;
+        var now = time.GetUtcNow();
+        if (CertificateFacts.IsCertificateAuthority(certificate))
+        {
+            return Problem(400, ProblemTypes.InvalidCertificate, "CA certificate", $"Certificate {fingerprint} is a CA certificate (basicConstraints CA:TRUE); trust the client's own leaf certificate, such as an AMS's <data>/registry/client.crt. (openssl req -x509 makes CA certificates unless given -addext basicConstraints=critical,CA:FALSE.)", fingerprint);
+        }
+
+        var notAfter = CertificateFacts.NotAfter(certificate);
+        if (notAfter < now)
+        {
+            return Problem(400, ProblemTypes.InvalidCertificate, "Expired certificate", $"Certificate {fingerprint} expired on {notAfter:u}; give the client a new certificate and add that one.", fingerprint);
+        }
+
+        var name = string.IsNullOrWhiteSpace(request.Name) ? CertificateFacts.CommonName(certificate) : request.Name.Trim();
+        if (name.Length > MaxNameLength || name.Any(char.IsControl))
+        {
+            return Problem(400, ProblemTypes.InvalidRequest, "Invalid name", $"Name must be at most {MaxNameLength} printable characters.");
+        }
+
+        var warnings = new List<string>();
+        var notBefore = CertificateFacts.NotBefore(certificate);
+        if (notBefore > now)
+        {
+            warnings.Add($"Certificate {fingerprint} is not valid until {notBefore:u}; requests with it are refused until then (check both machines' clocks).");
+        }
+
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (Current.Revoked.TryGetValue(fingerprint, out var tombstone))
+            {
+                return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint} was revoked on {tombstone.RevokedAt:u} and can never be trusted again; make a new certificate for that client and add it.", fingerprint);
+            }
+
+            if (Current.Trusted.TryGetValue(fingerprint, out var existing))
+            {
+                if (existing.Role != role)
+                {
+                    return Problem(409, ProblemTypes.RoleConflict, "Already trusted with another role", $"Certificate {fingerprint} is already trusted as {existing.Role.ToWire()} ('{existing.Name}'); to make it a {role.ToWire()}, run 'aar trust remove {fingerprint[..Fingerprint.MinimumPrefixLength]}' and add it again.", fingerprint);
+                }
+
+                return ApiResult.Ok(Change(existing, changed: false, $"Certificate {existing.Fingerprint} is already trusted as {existing.Role.ToWire()} ('{existing.Name}'); nothing changed."));
+            }
+
+            var entry = new TrustedCertificate(fingerprint, name, role, certificate.Subject, notBefore, notAfter, now);
+            if (!await database.InsertAsync(entry, CertificateFacts.ToPem(certificate), cancellationToken))
+            {
+                // Only the revocation guard can refuse here: this process is the only writer and holds the lock.
+                return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint} is revoked and can never be trusted again.", fingerprint);
+            }
+
+            await ReloadAsync(cancellationToken);
+            var roleName = role.ToWire();
+            Log.Added(logger, fingerprint, name, roleName);
+            return ApiResult.Ok(Change(entry, changed: true, $"Trusted certificate {fingerprint} ('{name}') as {role.ToWire()}.") with { Warnings = warnings });
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<ApiResult<TrustChange>> RemoveAsync(string prefixText, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var found = FindTrusted(prefixText);
+            if (found.Problem is not null)
+            {
+                return ApiResult.Failed<TrustChange>(found.Problem);
+            }
+
+            var entry = found.Value!;
+            await database.DeleteAsync(entry.Fingerprint, cancellationToken);
+            await ReloadAsync(cancellationToken);
+            Log.Removed(logger, entry.Fingerprint, entry.Name);
+            return ApiResult.Ok(Change(entry, changed: true, $"Removed certificate {entry.Fingerprint} ('{entry.Name}'); it may be added again later."));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Revokes a trusted certificate named by prefix, or any certificate named by its full fingerprint (so an
+    /// operator can block a compromised certificate that was already removed or never added).
+    /// </summary>
+    public async Task<ApiResult<TrustChange>> RevokeAsync(string prefixText, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (!FingerprintPrefix.TryParse(prefixText, out var prefix, out var error))
+            {
+                return Problem(400, ProblemTypes.InvalidRequest, "Invalid fingerprint", error!);
+            }
+
+            var revoked = Current.Revoked.Values.Where(r => prefix!.Matches(r.Fingerprint)).ToList();
+            if (revoked.Count == 1 && !Current.Trusted.Keys.Any(prefix!.Matches))
+            {
+                var already = revoked[0];
+                return ApiResult.Ok(new TrustChange { Changed = false, Fingerprint = already.Fingerprint, Name = already.Name, Message = $"Certificate {already.Fingerprint} was already revoked on {already.RevokedAt:u}; nothing changed." });
+            }
+
+            var found = FindTrusted(prefixText);
+            RevokedEntry tombstone;
+            if (found.Problem is null)
+            {
+                var entry = found.Value!;
+                tombstone = new RevokedEntry { Fingerprint = entry.Fingerprint, Name = entry.Name, Subject = entry.Subject, RevokedAt = time.GetUtcNow() };
+            }
+            else if (prefix!.IsComplete && found.Problem.Type == ProblemTypes.UnknownFingerprint)
+            {
+                tombstone = new RevokedEntry { Fingerprint = prefix.Value, Name = "", Subject = "", RevokedAt = time.GetUtcNow() };
+            }
+            else
+            {
+                return ApiResult.Failed<TrustChange>(found.Problem.Type == ProblemTypes.UnknownFingerprint
+                    ? found.Problem with { Detail = found.Problem.Detail + " To block a certificate that is not in the trust store, give its full 64-character fingerprint." }
+                    : found.Problem);
+            }
+
+            await database.RevokeAsync(tombstone, cancellationToken);
+            await ReloadAsync(cancellationToken);
+            Log.Revoked(logger, tombstone.Fingerprint, tombstone.Name);
+            return ApiResult.Ok(new TrustChange { Changed = true, Fingerprint = tombstone.Fingerprint, Name = tombstone.Name, Message = $"Revoked certificate {tombstone.Fingerprint}; it is refused from now on and can never be added again." });
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private ApiResult<TrustedCertificate> FindTrusted(string prefixText)
+    {
+        if (!FingerprintPrefix.TryParse(prefixText, out var prefix, out var error))
+        {
+            return ApiResult.Failed<TrustedCertificate>(new Problem { Type = ProblemTypes.InvalidRequest, Title = "Invalid fingerprint", Status = 400, Detail = error });
+        }
+
+        var matches = Current.Trusted.Values.Where(e => prefix!.Matches(e.Fingerprint)).ToList();
+        return matches.Count switch
+        {
+            1 => ApiResult.Ok(matches[0]),
+            0 => ApiResult.Failed<TrustedCertificate>(new Problem { Type = ProblemTypes.UnknownFingerprint, Title = "Unknown fingerprint", Status = 404, Detail = $"No trusted certificate has a fingerprint starting with {prefix}; see 'aar trust list'." }),
+            _ => ApiResult.Failed<TrustedCertificate>(new Problem { Type = ProblemTypes.AmbiguousFingerprint, Title = "Ambiguous fingerprint", Status = 409, Detail = $"{matches.Count} trusted certificates start with {prefix} ({string.Join(", ", matches.Select(m => m.Fingerprint[..16] + "…"))}); give more characters." }),
+        };
+    }
+
+    private async Task ReloadAsync(CancellationToken cancellationToken) =>
+        Volatile.Write(ref _snapshot, await database.LoadAsync(cancellationToken));
+
+    private static TrustChange Change(TrustedCertificate entry, bool changed, string message) => new()
+    {
+        Changed = changed,
+        Fingerprint = entry.Fingerprint,
+        Name = entry.Name,
+        Role = entry.Role.ToWire(),
+        Message = message,
+    };
+
+    private static ApiResult<TrustChange> Problem(int status, string type, string title, string detail, string? fingerprint = null) =>
+        ApiResult.Failed<TrustChange>(new Problem { Type = type, Title = title, Status = status, Detail = detail, Fingerprint = fingerprint });
+
+    public void Dispose() => _writeLock.Dispose();
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Trust store loaded: {Trusted} trusted, {Revoked} revoked certificates")]
+        public static partial void Loaded(ILogger logger, int trusted, int revoked);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Trusted certificate {Fingerprint} ({Name}) as {Role}")]
+        public static partial void Added(ILogger logger, string fingerprint, string name, string role);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Removed certificate {Fingerprint} ({Name}) from the trust store")]
+        public static partial void Removed(ILogger logger, string fingerprint, string name);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Revoked certificate {Fingerprint} ({Name})")]
+        public static partial void Revoked(ILogger logger, string fingerprint, string name);
+    }
+}
