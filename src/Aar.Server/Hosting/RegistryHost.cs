@@ -7,8 +7,10 @@ using Aar.Server.Admin;
 using Aar.Server.Data;
 using Aar.Server.Info;
 using Aar.Server.Problems;
+using Aar.Server.Storage;
 using Aar.Server.Tls;
 using Aar.Server.Trust;
+using Aar.Server.Uploads;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -77,6 +79,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddSingleton(new RegistryDatabase(data.DatabasePath));
             builder.Services.AddSingleton<TrustDatabase>();
             builder.Services.AddSingleton<TrustStore>();
+            builder.Services.AddSingleton(options);
+            builder.Services.AddStorage(data);
 
             using var startupLoggerFactory = LoggerFactory.Create(b => ConfigureLogging(b, options, logging));
             var certificate = ServerCertificateProvider.LoadOrCreate(data, options.ExtraSubjectAlternativeNames, time, startupLoggerFactory.CreateLogger("Aar.Server.Tls"));
@@ -87,10 +91,13 @@ public sealed partial class RegistryHost : IAsyncDisposable
             app.UseMiddleware<TrustGateMiddleware>();
             app.MapInfo();
             app.MapTrustAdmin();
+            app.MapBlobs();
+            app.MapUploads();
             app.MapFallback((HttpContext context) => ProblemResponses.Result(ProblemResponses.NotFound(context)));
 
             await app.Services.GetRequiredService<RegistryDatabase>().MigrateAsync(cancellationToken);
             await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
+            await StorageServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
             await StartListeningAsync(app, options, data, cancellationToken);
 
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
