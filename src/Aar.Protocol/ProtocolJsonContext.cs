@@ -27,6 +27,7 @@ namespace Aar.Protocol;
 [JsonSerializable(typeof(CreateVersionRequest))]
 [JsonSerializable(typeof(ApplicationVersion))]
 [JsonSerializable(typeof(ApplicationRecord))]
+[JsonSerializable(typeof(List<ApplicationRecord>))]
 [JsonSerializable(typeof(ApplicationListing))]
 [JsonSerializable(typeof(DeletionRecord))]
 [JsonSerializable(typeof(DeletionListing))]

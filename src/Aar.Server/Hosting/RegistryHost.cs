@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Http;
 using Aar.Server.Admin;
+using Aar.Server.Applications;
 using Aar.Server.Data;
 using Aar.Server.Info;
 using Aar.Server.Problems;
@@ -81,6 +82,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddSingleton<TrustStore>();
             builder.Services.AddSingleton(options);
             builder.Services.AddStorage(data);
+            builder.Services.AddApplications();
 
             using var startupLoggerFactory = LoggerFactory.Create(b => ConfigureLogging(b, options, logging));
             var certificate = ServerCertificateProvider.LoadOrCreate(data, options.ExtraSubjectAlternativeNames, time, startupLoggerFactory.CreateLogger("Aar.Server.Tls"));
@@ -93,6 +95,9 @@ public sealed partial class RegistryHost : IAsyncDisposable
             app.MapTrustAdmin();
             app.MapBlobs();
             app.MapUploads();
+            app.MapApplications();
+            app.MapApplicationsAdmin();
+            app.MapStorageAdmin();
             app.MapFallback((HttpContext context) => ProblemResponses.Result(ProblemResponses.NotFound(context)));
 
             await app.Services.GetRequiredService<RegistryDatabase>().MigrateAsync(cancellationToken);
