@@ -17,6 +17,7 @@ public static class ProblemTypes
     public const string AmbiguousFingerprint = "ambiguous-fingerprint";
     public const string UnknownFingerprint = "unknown-fingerprint";
     public const string Internal = "internal-error";
+    public const string DatabaseBusy = "database-busy";
 
     // Storage and transfer (docs/api.md "Blobs", "Uploads", "Applications").
     public const string InvalidDigest = "invalid-digest";
