@@ -73,16 +73,28 @@ internal static class BlobEndpoints
             return InvalidDigest(digest);
         }
 
-        if (await blobs.GetSizeAsync(parsed, cancellationToken) is { } existing)
+        var existing = await blobs.GetSizeAsync(parsed, cancellationToken);
+        var expectsContinue = context.Request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase);
+        if (existing is { } known && expectsContinue)
         {
-            // Content-addressed: the registry already has these bytes, so the body is not read at all.
+            // Content-addressed: the registry already has these bytes. The client waits for 100 Continue before
+            // sending, so answering now means the body is never transferred.
             SetHeaders(context, parsed);
-            return Results.Json(new BlobDescriptor { Digest = parsed.ToString(), Size = existing }, ProtocolJsonContext.Default.BlobDescriptor);
+            return Results.Json(new BlobDescriptor { Digest = parsed.ToString(), Size = known }, ProtocolJsonContext.Default.BlobDescriptor);
         }
 
         if (RequestBodies.Admit(context, options.MaxBlobBytes, out var length) is { } refused)
         {
             return ProblemResponses.Result(refused);
+        }
+
+        if (existing is { } stored)
+        {
+            // The client is already sending: answering early would cut its connection mid-send (it would see a
+            // broken pipe, not the answer). Read and drop the body; HEAD first, or Expect: 100-continue, avoids this.
+            await context.Request.Body.CopyToAsync(Stream.Null, cancellationToken);
+            SetHeaders(context, parsed);
+            return Results.Json(new BlobDescriptor { Digest = parsed.ToString(), Size = stored }, ProtocolJsonContext.Default.BlobDescriptor);
         }
 
         var result = await blobs.PutAsync(context.Request.Body, parsed, length, cancellationToken);
