@@ -134,10 +134,13 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
         return ApiResult.Ok(true);
     }
 
-    /// <summary>Discards sessions idle for longer than the timeout; a session being written to is left alone.</summary>
+    /// <summary>
+    /// Discards sessions expired for at least one reclaim interval (until then a request on one is told
+    /// <c>upload-expired</c> rather than <c>upload-unknown</c>); a session being written to is left alone.
+    /// </summary>
     public async Task<int> ReclaimExpiredAsync(CancellationToken cancellationToken)
     {
-        var cutoff = time.GetUtcNow() - options.UploadIdleTimeout;
+        var cutoff = time.GetUtcNow() - options.UploadIdleTimeout - UploadReclaimer.IntervalFor(options.UploadIdleTimeout);
         var reclaimed = 0;
         foreach (var row in await database.ListAsync(cancellationToken))
         {
