@@ -162,7 +162,7 @@ public sealed class BlobTests(ITestOutputHelper output)
 
         using var response = await registry.Http.SendAsync(request);
 
-        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
+        await AssertProblem(response, HttpStatusCode.RequestedRangeNotSatisfiable, ProblemTypes.RangeNotSatisfiable);
         Assert.Equal(1000, response.Content.Headers.ContentRange?.Length);
     }
 

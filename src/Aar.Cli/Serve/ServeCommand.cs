@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Aar.Protocol.Cli;
 using Aar.Server.Hosting;
 using Aar.Server.Tls;
 
@@ -52,7 +53,7 @@ internal static class ServeCommand
             CustomParser = result =>
             {
                 var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-                if (Units.TryParseDuration(text, out var duration) && duration >= TimeSpan.FromSeconds(1))
+                if (DurationText.TryParse(text, out var duration) && duration >= TimeSpan.FromSeconds(1))
                 {
                     return duration;
                 }

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Aar.Cli.Serve;
 
-/// <summary>Parses sizes (<c>1048576</c>, <c>500MiB</c>, <c>10GiB</c>, <c>2GB</c>) and durations (<c>30s</c>, <c>90m</c>, <c>1h30m</c>).</summary>
+/// <summary>Parses sizes: <c>1048576</c>, <c>500MiB</c>, <c>10GiB</c>, <c>2GB</c>.</summary>
 internal static partial class Units
 {
     public static bool TryParseSize(string text, out long bytes)
@@ -37,34 +37,6 @@ internal static partial class Units
         return true;
     }
 
-    public static bool TryParseDuration(string text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        var value = text.Trim();
-        var parts = DurationPattern().Matches(value);
-        if (value.Length == 0 || parts.Sum(p => p.Length) != value.Length)
-        {
-            return false;
-        }
-
-        foreach (Match part in parts)
-        {
-            var number = double.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
-            duration += part.Groups[2].Value switch
-            {
-                "s" => TimeSpan.FromSeconds(number),
-                "m" => TimeSpan.FromMinutes(number),
-                "h" => TimeSpan.FromHours(number),
-                _ => TimeSpan.FromDays(number),
-            };
-        }
-
-        return true;
-    }
-
     [GeneratedRegex("^([0-9]+)\\s*([A-Za-z]*)$")]
     private static partial Regex SizePattern();
-
-    [GeneratedRegex("([0-9]+(?:\\.[0-9]+)?)([smhd])")]
-    private static partial Regex DurationPattern();
 }

@@ -9,6 +9,7 @@ public static class AdminRoutes
     public const string Applications = Prefix + "/applications";
     public const string Status = Prefix + "/status";
     public const string Scrub = Prefix + "/storage/scrub";
+    public const string Tokens = Prefix + "/trust/tokens";
 
     public static string TrustEntry(string fingerprintPrefix) => $"{Trust}/{Uri.EscapeDataString(fingerprintPrefix)}";
 

@@ -16,6 +16,10 @@ public static class ProblemTypes
     public const string RoleConflict = "role-conflict";
     public const string AmbiguousFingerprint = "ambiguous-fingerprint";
     public const string UnknownFingerprint = "unknown-fingerprint";
+    public const string InvalidJoinToken = "invalid-join-token";
+    public const string ExpiredJoinToken = "expired-join-token";
+    public const string MethodNotAllowed = "method-not-allowed";
+    public const string BodyTooLarge = "body-too-large";
     public const string Internal = "internal-error";
     public const string DatabaseBusy = "database-busy";
 
@@ -25,7 +29,6 @@ public static class ProblemTypes
     public const string SizeMismatch = "size-mismatch";
     public const string BlobUnknown = "blob-unknown";
     public const string LengthRequired = "length-required";
-    public const string BodyTooLarge = "body-too-large";
     public const string IncompleteBody = "incomplete-body";
     public const string InvalidContentRange = "invalid-content-range";
     public const string UploadOffsetMismatch = "upload-offset-mismatch";

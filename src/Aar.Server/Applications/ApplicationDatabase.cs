@@ -60,7 +60,7 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
         command.Parameters.AddWithValue("$size", version.Size);
         command.Parameters.AddWithValue("$manifest", version.Manifest);
         command.Parameters.AddWithValue("$tags", VersionRows.WriteTags(version.Tags));
-        command.Parameters.AddWithValue("$now", SqlTime.Format(now));
+        command.Parameters.AddWithValue("$now", DbTime.Format(now));
         command.Parameters.AddWithValue("$publisher", publisher);
         command.Parameters.AddWithValue("$generation", generation);
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -100,7 +100,7 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
         command.Parameters.AddWithValue("$architecture", architecture);
         command.Parameters.AddWithValue("$version", version is null ? DBNull.Value : version.Value);
         command.Parameters.AddWithValue("$generation", generation);
-        command.Parameters.AddWithValue("$now", SqlTime.Format(now));
+        command.Parameters.AddWithValue("$now", DbTime.Format(now));
         command.Parameters.AddWithValue("$by", caller ?? "operator");
         await command.ExecuteNonQueryAsync(cancellationToken);
         transaction.Commit();

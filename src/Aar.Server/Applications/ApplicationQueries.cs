@@ -65,7 +65,7 @@ internal sealed class ApplicationQueries(RegistryDatabase database)
                 Name = reader.GetString(1),
                 Architecture = reader.GetString(2),
                 Version = reader.IsDBNull(3) ? null : reader.GetInt32(3),
-                DeletedAt = SqlTime.Parse(reader.GetString(4)),
+                DeletedAt = DbTime.Parse(reader.GetString(4)),
             });
         }
 
@@ -134,7 +134,7 @@ internal sealed class ApplicationQueries(RegistryDatabase database)
                     Name = rowName,
                     Architecture = rowArchitecture,
                     Owner = reader.GetString(2),
-                    CreatedAt = SqlTime.Parse(reader.GetString(3)),
+                    CreatedAt = DbTime.Parse(reader.GetString(3)),
                     Versions = versions,
                 });
             }

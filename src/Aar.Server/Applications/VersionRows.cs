@@ -19,7 +19,7 @@ internal static class VersionRows
         Size = reader.GetInt64(first + 2),
         Manifest = ParseObject(reader.GetString(first + 3)),
         Tags = JsonSerializer.Deserialize(reader.GetString(first + 4), ProtocolJsonContext.Default.IReadOnlyListString) ?? [],
-        CreatedAt = SqlTime.Parse(reader.GetString(first + 5)),
+        CreatedAt = DbTime.Parse(reader.GetString(first + 5)),
         Publisher = reader.GetString(first + 6),
         Generation = reader.GetInt64(first + 7),
     };

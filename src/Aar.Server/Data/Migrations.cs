@@ -28,7 +28,19 @@ internal static class Migrations
         );
         """,
 
-        // 2: applications, versions, deletion records, upload sessions. The generation is one counter bumped by
+        // 2: join tokens for one-step enrolment. Only the SHA-256 of the secret is stored; a used token is deleted.
+        """
+        CREATE TABLE join_tokens (
+            id          TEXT PRIMARY KEY NOT NULL,
+            secret_hash TEXT NOT NULL UNIQUE,
+            role        TEXT NOT NULL CHECK (role IN ('client', 'publisher')),
+            name        TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            expires_at  TEXT NOT NULL
+        );
+        """,
+
+        // 3: applications, versions, deletion records, upload sessions. The generation is one counter bumped by
         // every change to applications or versions; a version and a deletion record carry the generation that made
         // them, so pollers can ask "what changed since G". Digests are "sha256:" + 64 hex chars.
         """

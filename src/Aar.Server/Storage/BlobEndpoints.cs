@@ -59,6 +59,19 @@ internal static class BlobEndpoints
         }
 
         SetHeaders(context, parsed);
+        if (IsUnsatisfiable(context, content.Size))
+        {
+            // Answered here rather than by the file result, so the 416 carries a problem body like every error.
+            context.Response.Headers.ContentRange = $"bytes */{content.Size}";
+            return ProblemResponses.Result(new Problem
+            {
+                Type = ProblemTypes.RangeNotSatisfiable,
+                Title = "Range not satisfiable",
+                Status = StatusCodes.Status416RangeNotSatisfiable,
+                Detail = $"The requested range starts past the end of blob {parsed}, which has {content.Size} bytes.",
+            });
+        }
+
         var etag = new EntityTagHeaderValue($"\"{parsed}\"");
         // A local file goes out through Kestrel's SendFileAsync (sendfile-class: no copy through managed buffers).
         return content.PhysicalPath is { } path
@@ -122,6 +135,19 @@ internal static class BlobEndpoints
             default:
                 return Refuse(ProblemTypes.IncompleteBody, "Request body ended early", $"The body ended after {result.Size} of {declared} bytes ({result.Error?.Message ?? "connection closed"}); nothing was stored. Use an upload session (POST {RegistryRoutes.Uploads}) to resume large uploads.");
         }
+    }
+
+    /// <summary>A single range that starts at or past the end (or an empty suffix); multi-range requests are served whole.</summary>
+    private static bool IsUnsatisfiable(HttpContext context, long size)
+    {
+        var range = context.Request.GetTypedHeaders().Range;
+        if (range is null || !string.Equals(range.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase) || range.Ranges.Count != 1)
+        {
+            return false;
+        }
+
+        var only = range.Ranges.First();
+        return only.From is { } from ? from >= size : only.To == 0;
     }
 
     public static IResult InvalidDigest(string text) =>

@@ -16,8 +16,8 @@ internal sealed class UploadDatabase(RegistryDatabase database)
         command.Parameters.AddWithValue("$id", row.Id);
         command.Parameters.AddWithValue("$publisher", row.Publisher);
         command.Parameters.AddWithValue("$received", row.Received);
-        command.Parameters.AddWithValue("$created", SqlTime.Format(row.CreatedAt));
-        command.Parameters.AddWithValue("$active", SqlTime.Format(row.LastActiveAt));
+        command.Parameters.AddWithValue("$created", DbTime.Format(row.CreatedAt));
+        command.Parameters.AddWithValue("$active", DbTime.Format(row.LastActiveAt));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -29,7 +29,7 @@ internal sealed class UploadDatabase(RegistryDatabase database)
         command.Parameters.AddWithValue("$id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new UploadRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), SqlTime.Parse(reader.GetString(3)), SqlTime.Parse(reader.GetString(4)))
+            ? new UploadRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), DbTime.Parse(reader.GetString(3)), DbTime.Parse(reader.GetString(4)))
             : null;
     }
 
@@ -42,7 +42,7 @@ internal sealed class UploadDatabase(RegistryDatabase database)
         var rows = new List<UploadRow>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new UploadRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), SqlTime.Parse(reader.GetString(3)), SqlTime.Parse(reader.GetString(4))));
+            rows.Add(new UploadRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), DbTime.Parse(reader.GetString(3)), DbTime.Parse(reader.GetString(4))));
         }
 
         return rows;
@@ -55,7 +55,7 @@ internal sealed class UploadDatabase(RegistryDatabase database)
         command.CommandText = "UPDATE upload_sessions SET received = $received, last_active_at = $active WHERE id = $id";
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$received", received);
-        command.Parameters.AddWithValue("$active", SqlTime.Format(now));
+        command.Parameters.AddWithValue("$active", DbTime.Format(now));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

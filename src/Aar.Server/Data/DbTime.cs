@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Aar.Server.Data;
 
-/// <summary>Times in the database: ISO 8601 UTC text with milliseconds, which sorts as it reads.</summary>
-internal static class SqlTime
+/// <summary>Times in the database: ISO 8601 UTC text with milliseconds, which sorts and compares as text.</summary>
+internal static class DbTime
 {
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
