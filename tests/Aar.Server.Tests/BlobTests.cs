@@ -55,12 +55,12 @@ public sealed class BlobTests(ITestOutputHelper output)
         var blob = TestBlob.Random(5000);
         (await registry.PutBlobAsync(blob)).Dispose();
         var path = Path.Combine(registry.Server.DataDirectory, blob.RelativePath);
-        var written = File.GetLastWriteTimeUtc(path);
+        var inode = await InodeAsync(path);
 
         using var again = await registry.PutBlobAsync(blob);
 
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal(written, File.GetLastWriteTimeUtc(path));
+        Assert.Equal(inode, await InodeAsync(path));
         Assert.Equal([blob.RelativePath], registry.StoredFiles());
     }
 
@@ -228,6 +228,16 @@ public sealed class BlobTests(ITestOutputHelper output)
         }
 
         Assert.Empty(registry.StoredFiles());
+    }
+
+    /// <summary>The file's inode number: a rewrite (temp file + rename) would change it.</summary>
+    private static async Task<string> InodeAsync(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true })!;
+        var inode = (await stat.StandardOutput.ReadToEndAsync()).Trim();
+        await stat.WaitForExitAsync();
+        Assert.Matches("^[0-9]+$", inode);
+        return inode;
     }
 
     /// <summary>A stream without a length, so HttpClient must send it chunked.</summary>

@@ -62,12 +62,29 @@ internal static class ServeCommand
                 return TimeSpan.Zero;
             },
         };
+        var blobGrace = new Option<TimeSpan>("--blob-grace")
+        {
+            Description = "Delete a blob no version names once it has been unused this long: 30m, 1h, 1d; default 1h",
+            DefaultValueFactory = _ => TimeSpan.FromHours(1),
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                if (DurationText.TryParse(text, out var duration) && duration >= TimeSpan.FromSeconds(1))
+                {
+                    return duration;
+                }
+
+                result.AddError($"--blob-grace '{text}' is not a duration of at least 1s: use e.g. 30m, 1h or 1d.");
+                return TimeSpan.Zero;
+            },
+        };
         var command = new Command("serve", "Run the registry server in the foreground (logs to stderr; stops cleanly on SIGTERM/SIGINT)");
         command.Options.Add(listen);
         command.Options.Add(san);
         command.Options.Add(logFormat);
         command.Options.Add(maxBlobSize);
         command.Options.Add(uploadExpiry);
+        command.Options.Add(blobGrace);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new ServeOptions
@@ -78,6 +95,7 @@ internal static class ServeCommand
                 LogFormat = parse.GetValue(logFormat)!,
                 MaxBlobBytes = parse.GetValue(maxBlobSize),
                 UploadIdleTimeout = parse.GetValue(uploadExpiry),
+                BlobGracePeriod = parse.GetValue(blobGrace),
             };
             RegistryHost host;
             try

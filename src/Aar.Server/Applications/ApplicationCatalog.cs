@@ -29,19 +29,12 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
             return ApiResult.Failed<(ApplicationVersion, bool)>(new Problem { Type = ProblemTypes.InvalidDigest, Title = "Invalid digest", Status = 400, Detail = BlobDigest.Explain(request.Digest) });
         }
 
-        var stored = await blobs.GetSizeAsync(digest, cancellationToken);
-        if (stored is null)
-        {
-            return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.BlobMissing(request.Digest));
-        }
-
-        if (stored != request.Size)
-        {
-            return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.SizeMismatch(request.Digest, request.Size, stored.Value));
-        }
-
         var result = await database.CreateVersionAsync(
-            new NewVersion(name, architecture, number, request.Digest, request.Size, manifest, request.Tags ?? []), publisher, time.GetUtcNow(), cancellationToken);
+            new NewVersion(name, architecture, number, request.Digest, request.Size, manifest, request.Tags ?? []),
+            publisher,
+            time.GetUtcNow(),
+            token => blobs.GetSizeAsync(digest, token),
+            cancellationToken);
         switch (result.Outcome)
         {
             case WriteOutcome.Created:
@@ -49,6 +42,10 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
                 return ApiResult.Ok((result.Version!, true));
             case WriteOutcome.Identical:
                 return ApiResult.Ok((result.Version!, false));
+            case WriteOutcome.BlobMissing:
+                return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.BlobMissing(request.Digest));
+            case WriteOutcome.BlobSizeMismatch:
+                return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.SizeMismatch(request.Digest, request.Size, result.StoredSize!.Value));
             case WriteOutcome.DigestConflict:
                 Log.Conflict(logger, name, architecture, number, result.ExistingDigest!, request.Digest, publisher);
                 return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.Conflict(name, architecture, number, result.ExistingDigest!, request.Digest));

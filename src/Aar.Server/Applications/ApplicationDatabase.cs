@@ -12,10 +12,12 @@ internal enum WriteOutcome
     OwnedByOther,
     NotFound,
     Deleted,
+    BlobMissing,
+    BlobSizeMismatch,
 }
 
 /// <summary>A write's outcome, with what the caller needs to explain it (the version, the owner or the other digest).</summary>
-internal sealed record WriteResult(WriteOutcome Outcome, ApplicationVersion? Version = null, DeletionRecord? Deletion = null, string? Owner = null, string? ExistingDigest = null);
+internal sealed record WriteResult(WriteOutcome Outcome, ApplicationVersion? Version = null, DeletionRecord? Deletion = null, string? Owner = null, string? ExistingDigest = null, long? StoredSize = null);
 
 /// <summary>A new version to record.</summary>
 internal sealed record NewVersion(string Name, string Architecture, int Version, string Digest, long Size, string Manifest, IReadOnlyList<string> Tags);
@@ -27,7 +29,11 @@ internal sealed record NewVersion(string Name, string Architecture, int Version,
 /// </summary>
 internal sealed class ApplicationDatabase(RegistryDatabase database)
 {
-    public async Task<WriteResult> CreateVersionAsync(NewVersion version, string publisher, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a version. <paramref name="storedSize"/> looks the blob up inside the transaction, so the blob
+    /// collector (which deletes only inside the same kind of transaction) cannot remove it in between.
+    /// </summary>
+    public async Task<WriteResult> CreateVersionAsync(NewVersion version, string publisher, DateTimeOffset now, Func<CancellationToken, Task<long?>> storedSize, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -43,6 +49,12 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
             return string.Equals(existing.Digest, version.Digest, StringComparison.Ordinal) && existing.Size == version.Size
                 ? new WriteResult(WriteOutcome.Identical, existing)
                 : new WriteResult(WriteOutcome.DigestConflict, existing, ExistingDigest: existing.Digest);
+        }
+
+        var stored = await storedSize(cancellationToken);
+        if (stored != version.Size)
+        {
+            return new WriteResult(stored is null ? WriteOutcome.BlobMissing : WriteOutcome.BlobSizeMismatch, StoredSize: stored);
         }
 
         var generation = await NextGenerationAsync(connection, cancellationToken);
@@ -105,6 +117,27 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
         await command.ExecuteNonQueryAsync(cancellationToken);
         transaction.Commit();
         return new WriteResult(WriteOutcome.Deleted, Deletion: new DeletionRecord { Generation = generation, Name = name, Architecture = architecture, Version = version, DeletedAt = now });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="delete"/> for a blob only if no version names it, inside a write transaction: a version
+    /// being created at the same moment either commits first (and the blob is kept) or finds the blob gone.
+    /// </summary>
+    public async Task<bool> DeleteBlobIfUnreferencedAsync(string digest, Func<Task> delete, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM versions WHERE digest = $digest)";
+        command.Parameters.AddWithValue("$digest", digest);
+        if ((long)(await command.ExecuteScalarAsync(cancellationToken))! != 0)
+        {
+            return false;
+        }
+
+        await delete();
+        transaction.Commit();
+        return true;
     }
 
     private static async Task<string?> OwnerAsync(SqliteConnection connection, string name, string architecture, CancellationToken cancellationToken)

@@ -11,6 +11,7 @@ internal static class ApplicationServiceCollectionExtensions
         services.AddSingleton<ApplicationQueries>();
         services.AddSingleton<ApplicationCatalog>();
         services.AddSingleton<BlobScrubber>();
+        services.AddHostedService<BlobCollector>();
         return services;
     }
 }

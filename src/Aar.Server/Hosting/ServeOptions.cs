@@ -25,4 +25,7 @@ public sealed record ServeOptions
 
     /// <summary>An upload session with no chunk for this long is expired and its bytes reclaimed (<c>--upload-expiry</c>); default 24 h.</summary>
     public TimeSpan UploadIdleTimeout { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>A blob no version names is deleted once unused for this long (<c>--blob-grace</c>); default 1 h.</summary>
+    public TimeSpan BlobGracePeriod { get; init; } = TimeSpan.FromHours(1);
 }

@@ -45,6 +45,11 @@ public static class ServeOptionsValidator
             errors.Add($"--upload-expiry '{options.UploadIdleTimeout}' must be at least one second.");
         }
 
+        if (options.BlobGracePeriod < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"--blob-grace '{options.BlobGracePeriod}' must be at least one second.");
+        }
+
         if (options.LogFormat is not ("text" or "json"))
         {
             errors.Add($"--log-format '{options.LogFormat}' is unknown: use text or json.");

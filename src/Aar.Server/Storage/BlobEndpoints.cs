@@ -25,7 +25,7 @@ internal static class BlobEndpoints
         return app;
     }
 
-    private static async Task<IResult> Head(string digest, HttpContext context, IBlobStore blobs, CancellationToken cancellationToken)
+    private static async Task<IResult> Head(string digest, HttpContext context, IBlobStore blobs, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!BlobDigest.TryParse(digest, out var parsed))
         {
@@ -33,7 +33,8 @@ internal static class BlobEndpoints
         }
 
         var size = await blobs.GetSizeAsync(parsed, cancellationToken);
-        if (size is null)
+        // "Already have it?" usually precedes naming the blob in a version: keep it from the collector for a while.
+        if (size is null || !await blobs.TouchAsync(parsed, time.GetUtcNow(), cancellationToken))
         {
             // HEAD has no body; the status and type header say enough.
             return Results.StatusCode(StatusCodes.Status404NotFound);
@@ -79,7 +80,7 @@ internal static class BlobEndpoints
             : Results.Stream(content.Open(), "application/octet-stream", entityTag: etag, enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> Put(string digest, HttpContext context, IBlobStore blobs, ServeOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> Put(string digest, HttpContext context, IBlobStore blobs, ServeOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!BlobDigest.TryParse(digest, out var parsed))
         {
@@ -87,6 +88,10 @@ internal static class BlobEndpoints
         }
 
         var existing = await blobs.GetSizeAsync(parsed, cancellationToken);
+        if (existing is not null && !await blobs.TouchAsync(parsed, time.GetUtcNow(), cancellationToken))
+        {
+            existing = null;
+        }
         var expectsContinue = context.Request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase);
         if (existing is { } known && expectsContinue)
         {

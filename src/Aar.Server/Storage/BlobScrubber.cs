@@ -23,8 +23,9 @@ internal sealed partial class BlobScrubber(IBlobStore blobs, ApplicationQueries 
         {
             await foreach (var blob in blobs.ListAsync(cancellationToken))
             {
-                present.Add(blob.Digest);
-                var content = BlobDigest.TryParse(blob.Digest, out var digest) ? await blobs.OpenReadAsync(digest, cancellationToken) : null;
+                var digest = blob.Digest;
+                present.Add(digest.ToString());
+                var content = await blobs.OpenReadAsync(digest, cancellationToken);
                 if (content is null)
                 {
                     continue;
@@ -44,8 +45,8 @@ internal sealed partial class BlobScrubber(IBlobStore blobs, ApplicationQueries 
                 count++;
                 if (BlobDigest.FromHash(hash.GetHashAndReset()) != digest)
                 {
-                    Log.Corrupt(logger, blob.Digest);
-                    corrupt.Add(blob.Digest);
+                    Log.Corrupt(logger, digest.ToString());
+                    corrupt.Add(digest.ToString());
                 }
             }
         }

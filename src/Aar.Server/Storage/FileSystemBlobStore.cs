@@ -123,7 +123,24 @@ internal sealed class FileSystemBlobStore : IBlobStore
         return Task.FromResult(true);
     }
 
-    public async IAsyncEnumerable<BlobDescriptor> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public Task<bool> TouchAsync(BlobDigest digest, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(PathOf(digest), now.UtcDateTime);
+            return Task.FromResult(true);
+        }
+        catch (FileNotFoundException)
+        {
+            return Task.FromResult(false);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Task.FromResult(false);
+        }
+    }
+
+    public async IAsyncEnumerable<StoredBlob> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask;
         foreach (var file in new DirectoryInfo(Path.Combine(_root, "sha256")).EnumerateFiles("*", SearchOption.AllDirectories))
@@ -131,7 +148,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
             cancellationToken.ThrowIfCancellationRequested();
             if (BlobDigest.TryParse(BlobDigest.Prefix + file.Name, out var digest) && file.Directory?.Name == digest.Hex[..2])
             {
-                yield return new BlobDescriptor { Digest = digest.ToString(), Size = file.Length };
+                yield return new StoredBlob(digest, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
             }
         }
     }

@@ -29,9 +29,18 @@ internal interface IBlobStore
     /// <summary>Deletes a blob; returns false if it was not there.</summary>
     Task<bool> DeleteAsync(BlobDigest digest, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Marks a blob as just used (a client asked whether it exists, so it may be about to name it in a version): the
+    /// garbage collector leaves blobs used within its grace period alone. Returns false if the blob is absent.
+    /// </summary>
+    Task<bool> TouchAsync(BlobDigest digest, DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>Every stored blob, in no particular order.</summary>
-    IAsyncEnumerable<BlobDescriptor> ListAsync(CancellationToken cancellationToken = default);
+    IAsyncEnumerable<StoredBlob> ListAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>A stored blob and when it was last written or touched.</summary>
+internal sealed record StoredBlob(BlobDigest Digest, long Size, DateTimeOffset LastUsed);
 
 /// <summary>
 /// A readable blob. <see cref="PhysicalPath"/> is set when the bytes are a local file, so downloads can use

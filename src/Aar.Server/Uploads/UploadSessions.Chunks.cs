@@ -12,7 +12,12 @@ internal sealed partial class UploadSessions
     /// <summary>Writes one chunk at the session offset; returns the new offset. Caller holds the session gate.</summary>
     private async Task<ApiResult<long>> WriteChunkAsync(string id, LiveSession live, Chunk chunk, CancellationToken cancellationToken)
     {
-        var received = await PrepareAsync(id, live, cancellationToken);
+        if (await PrepareAsync(id, live, cancellationToken) is not { } received)
+        {
+            // Finished or cancelled between the lookup and taking the gate.
+            return ApiResult.Failed<long>(UploadProblems.Unknown(id));
+        }
+
         var start = chunk.Range?.Start ?? received;
         if (start != received)
         {
@@ -57,11 +62,16 @@ internal sealed partial class UploadSessions
     /// <summary>
     /// Makes sure the in-memory hash covers exactly the persisted offset, re-hashing the partial file after a restart
     /// or a failed write, and cutting off bytes written past the last persisted offset (a crash mid-chunk).
-    /// Returns the offset the session really has.
+    /// Returns the offset the session really has, or null if the session no longer exists.
     /// </summary>
-    private async Task<long> PrepareAsync(string id, LiveSession live, CancellationToken cancellationToken)
+    private async Task<long?> PrepareAsync(string id, LiveSession live, CancellationToken cancellationToken)
     {
-        var row = await database.GetAsync(id, cancellationToken) ?? throw new InvalidOperationException($"Upload session {id} vanished while its gate was held.");
+        var row = await database.GetAsync(id, cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
         if (live.Hash is not null && live.HashedTo == row.Received)
         {
             return row.Received;

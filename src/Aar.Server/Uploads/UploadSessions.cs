@@ -84,7 +84,11 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
 
         try
         {
-            var received = await PrepareAsync(id, live, cancellationToken);
+            if (await PrepareAsync(id, live, cancellationToken) is not { } received)
+            {
+                return ApiResult.Failed<BlobPutResult>(UploadProblems.Unknown(id));
+            }
+
             if (last is not null)
             {
                 var written = await WriteChunkAsync(id, live, last, cancellationToken);
@@ -130,8 +134,21 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
             return ApiResult.Failed<bool>(found.Problem!);
         }
 
-        await DiscardAsync(id, cancellationToken);
-        return ApiResult.Ok(true);
+        var live = _live.GetOrAdd(id, static _ => new LiveSession());
+        if (!await live.Gate.WaitAsync(0, cancellationToken))
+        {
+            return ApiResult.Failed<bool>(UploadProblems.Busy(id, found.Value!.Received));
+        }
+
+        try
+        {
+            await DiscardAsync(id, cancellationToken);
+            return ApiResult.Ok(true);
+        }
+        finally
+        {
+            live.Gate.Release();
+        }
     }
 
     /// <summary>
@@ -182,7 +199,20 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
 
         if (time.GetUtcNow() - row.LastActiveAt > options.UploadIdleTimeout)
         {
-            await DiscardAsync(id, cancellationToken);
+            // Discarded now unless a request is still writing to it; the reclaimer gets it otherwise.
+            var live = _live.GetOrAdd(id, static _ => new LiveSession());
+            if (await live.Gate.WaitAsync(0, cancellationToken))
+            {
+                try
+                {
+                    await DiscardAsync(id, cancellationToken);
+                }
+                finally
+                {
+                    live.Gate.Release();
+                }
+            }
+
             return ApiResult.Failed<UploadRow>(UploadProblems.Expired(id, options.UploadIdleTimeout));
         }
 
@@ -197,6 +227,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
         Location = RegistryRoutes.Upload(id),
     };
 
+    /// <summary>Removes a session's row, bytes and live state; the caller holds its gate.</summary>
     private async Task DiscardAsync(string id, CancellationToken cancellationToken)
     {
         await database.DeleteAsync(id, cancellationToken);
