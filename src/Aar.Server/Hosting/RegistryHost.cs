@@ -189,6 +189,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
                     // a bare connection reset the client cannot interpret (platform-facts pitfall 5).
                     ClientCertificateValidation = static (_, _, _) => true,
                 });
+                // 16 KiB TLS records instead of 4 KiB ones: +16-33 % download throughput measured (docs/benchmarks.md).
+                listen.Use(TlsWriteCoalescing.Middleware);
             });
             kestrel.ListenUnixSocket(data.SocketPath, listen =>
             {
