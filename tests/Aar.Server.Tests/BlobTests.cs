@@ -65,6 +65,31 @@ public sealed class BlobTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task With_expect_100_continue_an_existing_blob_is_answered_without_asking_for_the_body()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var blob = TestBlob.Random(5000);
+        (await registry.PutBlobAsync(blob)).Dispose();
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(registry.Server.Address.Host, registry.Server.Address.Port);
+        await using var tls = new System.Net.Security.SslStream(tcp.GetStream());
+        await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            ClientCertificates = [registry.PublisherCertificate],
+            RemoteCertificateValidationCallback = Aar.Protocol.Certificates.PinnedServerCertificate.Validator(Pin(registry.Server.ServerFingerprint)),
+            ApplicationProtocols = [System.Net.Security.SslApplicationProtocol.Http11],
+        });
+
+        // Headers only: a client honouring Expect sends the body after "100 Continue", which must not come.
+        await tls.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"PUT /1.0/blobs/{blob.Digest} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n"));
+        var head = new byte[512];
+        var read = await tls.ReadAsync(head);
+
+        Assert.StartsWith("HTTP/1.1 200 OK", System.Text.Encoding.ASCII.GetString(head, 0, read), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Digest_mismatch_is_400_and_nothing_becomes_visible()
     {
         await using var registry = await StorageRegistry.StartAsync(output);
@@ -238,6 +263,12 @@ public sealed class BlobTests(ITestOutputHelper output)
         await stat.WaitForExitAsync();
         Assert.Matches("^[0-9]+$", inode);
         return inode;
+    }
+
+    private static Aar.Protocol.Certificates.Fingerprint Pin(string hex)
+    {
+        Assert.True(Aar.Protocol.Certificates.Fingerprint.TryParse(hex, out var pin));
+        return pin;
     }
 
     /// <summary>A stream without a length, so HttpClient must send it chunked.</summary>

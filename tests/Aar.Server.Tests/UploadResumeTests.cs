@@ -82,6 +82,23 @@ public sealed class UploadResumeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_typed_client_starts_a_new_session_when_its_session_expired()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var registry = await StorageRegistry.StartAsync(output, o => o with { UploadIdleTimeout = TimeSpan.FromHours(1) }, time);
+        var blob = TestBlob.Random(2_000_000);
+        var session = await UploadSessionTests.StartAsync(registry);
+        (await registry.Http.PatchAsync(session.Location, Chunk(blob.Bytes[..1_000_000], 0))).Dispose();
+        time.Advance(TimeSpan.FromHours(2));
+        using var typed = registry.Typed();
+
+        var result = await typed.UploadBlobAsync(new MemoryStream(blob.Bytes), blob.Digest, blob.Bytes.Length, new UploadOptions { ResumeSessionId = session.Id, ChunkSize = 500_000 });
+
+        Assert.True(result.Succeeded, result.Problem?.Detail);
+        Assert.Equal(blob.Bytes, await File.ReadAllBytesAsync(Path.Combine(registry.Server.DataDirectory, blob.RelativePath)));
+    }
+
+    [Fact]
     public async Task A_second_writer_on_a_busy_session_is_409_with_the_offset()
     {
         await using var registry = await StorageRegistry.StartAsync(output);

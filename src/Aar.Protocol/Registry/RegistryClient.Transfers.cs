@@ -12,8 +12,8 @@ public sealed partial class RegistryClient
     /// <summary>
     /// Uploads <paramref name="content"/> (seekable) unless the registry already has it (one HEAD). Sends chunks with
     /// Content-Range through an upload session; after a network error, a 416 or a broken chunk it asks the server
-    /// for its offset and continues from there, so a cut costs at most one chunk. Finishes with the digest, which the
-    /// server verifies.
+    /// for its offset and continues from there, so a cut costs at most one chunk; a session the registry expired or
+    /// lost is replaced by a new one. Finishes with the digest, which the server verifies.
     /// </summary>
     public async Task<ApiResult<BlobDescriptor>> UploadBlobAsync(Stream content, BlobDigest digest, long size, UploadOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -27,6 +27,11 @@ public sealed partial class RegistryClient
         }
 
         var session = options.ResumeSessionId is { } resume ? await GetUploadAsync(resume, cancellationToken) : await StartUploadAsync(cancellationToken);
+        if (session.Problem?.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown)
+        {
+            session = await StartUploadAsync(cancellationToken);
+        }
+
         if (!session.Succeeded)
         {
             return ApiResult.Failed<BlobDescriptor>(session.Problem!);
@@ -51,6 +56,19 @@ public sealed partial class RegistryClient
                 }
 
                 var problem = await ApiResponses.ReadProblemAsync(response, cancellationToken);
+                if (problem.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown && ++failures < options.MaxAttempts)
+                {
+                    // The session was reclaimed (idle too long, or the registry lost it): start again from zero.
+                    var fresh = await StartUploadAsync(cancellationToken);
+                    if (!fresh.Succeeded)
+                    {
+                        return ApiResult.Failed<BlobDescriptor>(fresh.Problem!);
+                    }
+
+                    (id, offset) = (fresh.Value!.Id, 0);
+                    continue;
+                }
+
                 if (problem.Offset is not { } serverOffset || problem.Type is not (ProblemTypes.UploadOffsetMismatch or ProblemTypes.IncompleteBody or ProblemTypes.UploadBusy))
                 {
                     return ApiResult.Failed<BlobDescriptor>(problem);
