@@ -91,7 +91,10 @@ public sealed class ListingTests(ITestOutputHelper output)
         await using var registry = await StorageRegistry.StartAsync(output);
         var blob = await StoreAsync(registry, 100);
         await SeedAsync(registry, blob, 10_000);
+        var fullWatch = System.Diagnostics.Stopwatch.StartNew();
         using var full = await registry.Http.GetAsync("/1.0/applications");
+        var body = await full.Content.ReadAsByteArrayAsync();
+        fullWatch.Stop();
         var listing = await ReadAsync(full, ProtocolJsonContext.Default.ApplicationListing);
         Assert.Equal(10_000, listing.Applications.Sum(a => a.Versions.Count));
         var etag = full.Headers.ETag!.Tag;
@@ -101,7 +104,7 @@ public sealed class ListingTests(ITestOutputHelper output)
         watch.Stop();
 
         Assert.Equal(HttpStatusCode.NotModified, poll.StatusCode);
-        output.WriteLine($"304 for 10,000 versions in {watch.Elapsed.TotalMilliseconds:0.0} ms (full listing {full.Content.Headers.ContentLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "chunked"} bytes)");
+        output.WriteLine($"304 for 10,000 versions in {watch.Elapsed.TotalMilliseconds:0.0} ms; the full listing: {body.Length} bytes in {fullWatch.Elapsed.TotalMilliseconds:0} ms");
     }
 
     private static async Task SeedAsync(StorageRegistry registry, TestBlob blob, int versions)

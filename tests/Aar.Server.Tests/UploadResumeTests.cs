@@ -143,6 +143,27 @@ public sealed class UploadResumeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Publishing_a_file_uploads_once_and_creates_the_version_idempotently()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        using var directory = new TempDirectory("pkg");
+        var blob = TestBlob.Random(1_500_000);
+        var path = directory.Combine("game.zip");
+        await File.WriteAllBytesAsync(path, blob.Bytes);
+        using var manifest = System.Text.Json.JsonDocument.Parse("""{"name":"game"}""");
+        using var typed = registry.Typed();
+
+        var first = await typed.PublishFileAsync("game", "amd64", 0, path, manifest.RootElement, ["beta"], new UploadOptions { ChunkSize = 1_000_000 });
+        var again = await typed.PublishFileAsync("game", "amd64", 0, path, manifest.RootElement, ["beta"]);
+
+        Assert.True(first.Succeeded, first.Problem?.Detail);
+        Assert.Equal((blob.Digest.ToString(), 1_500_000L, "game"), (first.Value!.Digest, first.Value.Size, first.Value.Manifest.GetProperty("name").GetString()));
+        Assert.True(again.Succeeded, again.Problem?.Detail);
+        Assert.Equal(first.Value.Generation, again.Value!.Generation);
+        Assert.Equal([blob.RelativePath], registry.StoredFiles());
+    }
+
+    [Fact]
     public async Task A_download_onto_a_corrupt_partial_file_fails_verification_and_empties_it()
     {
         await using var registry = await StorageRegistry.StartAsync(output);

@@ -20,6 +20,27 @@ public readonly record struct BlobDigest
 
     public static BlobDigest Of(ReadOnlySpan<byte> content) => FromHash(SHA256.HashData(content));
 
+    /// <summary>Hashes a stream from its current position to its end, in 1 MiB reads (never all in memory).</summary>
+    public static async Task<BlobDigest> OfAsync(Stream content, CancellationToken cancellationToken = default)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1024 * 1024);
+        try
+        {
+            int read;
+            while ((read = await content.ReadAsync(buffer.AsMemory(0, 1024 * 1024), cancellationToken)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return FromHash(hash.GetHashAndReset());
+    }
+
     public static bool TryParse(string? text, out BlobDigest digest)
     {
         digest = default;

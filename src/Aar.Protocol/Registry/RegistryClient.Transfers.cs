@@ -100,6 +100,23 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>
+    /// Publishes a package file as a version: hashes it (streaming), uploads it unless the registry has it, then
+    /// creates the version. Idempotent: publishing the same file again succeeds without a transfer.
+    /// </summary>
+    public async Task<ApiResult<ApplicationVersion>> PublishFileAsync(string name, string architecture, int version, string packagePath, System.Text.Json.JsonElement? manifest = null, IReadOnlyList<string>? tags = null, UploadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        await using var file = new FileStream(packagePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var digest = await BlobDigest.OfAsync(file, cancellationToken);
+        var uploaded = await UploadBlobAsync(file, digest, file.Length, options, cancellationToken);
+        if (!uploaded.Succeeded)
+        {
+            return ApiResult.Failed<ApplicationVersion>(uploaded.Problem!);
+        }
+
+        return await CreateVersionAsync(name, architecture, version, new CreateVersionRequest { Digest = digest.ToString(), Size = file.Length, Manifest = manifest, Tags = tags ?? [] }, cancellationToken);
+    }
+
+    /// <summary>
     /// Downloads a blob into <paramref name="destinationPath"/>, continuing a partial file with a Range request
     /// (also after a network cut mid-stream), and verifies size and SHA-256 of the whole file at the end. A file that
     /// fails verification is emptied.
