@@ -31,6 +31,25 @@ public sealed class BlobTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_empty_blob_is_a_blob_like_any_other()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var empty = new TestBlob([], BlobDigest.Of([]));
+
+        using var put = await registry.PutBlobAsync(empty);
+        using var get = await registry.Http.GetAsync($"/1.0/blobs/{empty.Digest}");
+        var session = await UploadSessionTests.StartAsync(registry);
+        using var viaSession = await registry.Http.PutAsync($"{session.Location}?digest={empty.Digest}&size=0", null);
+
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", empty.Digest.ToString());
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Empty(await get.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.OK, viaSession.StatusCode);
+        Assert.Equal([empty.RelativePath], registry.StoredFiles());
+    }
+
+    [Fact]
     public async Task Head_is_the_already_have_it_check()
     {
         await using var registry = await StorageRegistry.StartAsync(output);
