@@ -30,54 +30,21 @@ internal static class ServeCommand
         };
         logFormat.AcceptOnlyFromAmong("text", "json");
 
-        var maxBlobSize = new Option<long>("--max-blob-size")
+        var maxBlobSize = new Option<string>("--max-blob-size")
         {
-            Description = "Largest package blob accepted: bytes or with a unit (500MiB, 10GiB, 2GB); default 10GiB",
-            DefaultValueFactory = _ => 10L << 30,
-            CustomParser = result =>
+            Description = "Largest package blob accepted: bytes or with a unit (500MiB, 10GiB, 2GB)",
+            DefaultValueFactory = _ => "10GiB",
+        };
+        maxBlobSize.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            if (!Units.TryParseSize(text, out var bytes) || bytes <= 0)
             {
-                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-                if (Units.TryParseSize(text, out var bytes) && bytes > 0)
-                {
-                    return bytes;
-                }
-
                 result.AddError($"--max-blob-size '{text}' is not a size: use bytes or a number with KiB, MiB, GiB, TiB (or KB, MB, GB, TB), e.g. 10GiB.");
-                return 0;
-            },
-        };
-        var uploadExpiry = new Option<TimeSpan>("--upload-expiry")
-        {
-            Description = "Discard an upload session (and reclaim its bytes) after this long without a chunk: 30m, 6h, 24h, 1h30m; default 24h",
-            DefaultValueFactory = _ => TimeSpan.FromHours(24),
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-                if (DurationText.TryParse(text, out var duration) && duration >= TimeSpan.FromSeconds(1))
-                {
-                    return duration;
-                }
-
-                result.AddError($"--upload-expiry '{text}' is not a duration of at least 1s: use e.g. 30m, 6h, 24h or 1h30m.");
-                return TimeSpan.Zero;
-            },
-        };
-        var blobGrace = new Option<TimeSpan>("--blob-grace")
-        {
-            Description = "Delete a blob no version names once it has been unused this long: 30m, 1h, 1d; default 1h",
-            DefaultValueFactory = _ => TimeSpan.FromHours(1),
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-                if (DurationText.TryParse(text, out var duration) && duration >= TimeSpan.FromSeconds(1))
-                {
-                    return duration;
-                }
-
-                result.AddError($"--blob-grace '{text}' is not a duration of at least 1s: use e.g. 30m, 1h or 1d.");
-                return TimeSpan.Zero;
-            },
-        };
+            }
+        });
+        var uploadExpiry = DurationOption("--upload-expiry", "24h", "Discard an upload session (and reclaim its bytes) after this long without a chunk: 30m, 6h, 24h, 1h30m");
+        var blobGrace = DurationOption("--blob-grace", "1h", "Delete a blob no version names once it has been unused this long: 30m, 1h, 1d");
         var command = new Command("serve", "Run the registry server in the foreground (logs to stderr; stops cleanly on SIGTERM/SIGINT)");
         command.Options.Add(listen);
         command.Options.Add(san);
@@ -93,9 +60,9 @@ internal static class ServeCommand
                 Listen = parse.GetValue(listen)!,
                 ExtraSubjectAlternativeNames = parse.GetValue(san) ?? [],
                 LogFormat = parse.GetValue(logFormat)!,
-                MaxBlobBytes = parse.GetValue(maxBlobSize),
-                UploadIdleTimeout = parse.GetValue(uploadExpiry),
-                BlobGracePeriod = parse.GetValue(blobGrace),
+                MaxBlobBytes = Units.TryParseSize(parse.GetValue(maxBlobSize)!, out var bytes) ? bytes : 0,
+                UploadIdleTimeout = DurationText.TryParse(parse.GetValue(uploadExpiry), out var expiry) ? expiry : TimeSpan.Zero,
+                BlobGracePeriod = DurationText.TryParse(parse.GetValue(blobGrace), out var grace) ? grace : TimeSpan.Zero,
             };
             RegistryHost host;
             try
@@ -116,5 +83,19 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    private static Option<string> DurationOption(string name, string defaultValue, string description)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            if (!DurationText.TryParse(text, out var duration) || duration < TimeSpan.FromSeconds(1))
+            {
+                result.AddError($"{name} '{text}' is not a duration of at least 1s: use e.g. 30m, 6h, 1h30m or 1d.");
+            }
+        });
+        return option;
     }
 }
