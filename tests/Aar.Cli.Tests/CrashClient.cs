@@ -33,7 +33,8 @@ internal sealed class CrashClient : IDisposable
     public Task<ApiResult<BlobDescriptor>> UploadBlobAsync(Stream content, BlobDigest digest, long size, UploadOptions options) =>
         _typed.UploadBlobAsync(content, digest, size, options);
 
-    public Task<ApiResult<BlobDescriptor>> DownloadBlobAsync(BlobDigest digest, string path) => _typed.DownloadBlobAsync(digest, path);
+    public Task<ApiResult<BlobDescriptor>> DownloadBlobAsync(BlobDigest digest, string path, IProgress<long>? progress = null) =>
+        _typed.DownloadBlobAsync(digest, path, maxAttempts: 10, progress: progress, retryDelay: TimeSpan.FromMilliseconds(250));
 
     public async Task<HttpResponseMessage> UploadChunkAsync(string id, byte[] bytes, int offset, int length)
     {

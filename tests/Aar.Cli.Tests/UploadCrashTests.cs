@@ -85,9 +85,60 @@ public sealed class UploadCrashTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(Data, "blobs"), "*", SearchOption.AllDirectories));
     }
 
-    private async Task<RunningServer> StartServerAsync(bool trust)
+    [Fact]
+    public async Task A_download_continues_with_a_range_request_after_the_server_is_killed_mid_stream()
     {
+        var bytes = RandomBytes(200 * MiB);
+        var digest = BlobDigest.Of(bytes);
         var port = AarProcess.FreePort();
+        var server = await StartServerAsync(trust: true, port);
+        RunningServer? restarted = null;
+        try
+        {
+            using var client = Client(port);
+            Assert.True((await client.UploadBlobAsync(new MemoryStream(bytes), digest, bytes.Length, new UploadOptions())).Succeeded);
+            var lengthsAfterKill = new List<long>();
+            Task<RunningServer>? restarting = null;
+            var progress = new SynchronousProgress(length =>
+            {
+                if (restarting is null && length >= 30 * MiB)
+                {
+                    // Synchronously inside the download loop: kill -9 now, bring a new server up on the same port.
+                    server.Process.Signal(AarProcess.SigKill);
+                    restarting = Task.Run(async () =>
+                    {
+                        await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                        return await StartServerAsync(trust: false, port);
+                    });
+                }
+                else if (restarting is not null)
+                {
+                    lengthsAfterKill.Add(length);
+                }
+            });
+
+            var download = _temp.Combine("download.bin");
+            var result = await client.DownloadBlobAsync(digest, download, progress);
+            restarted = restarting is null ? null : await restarting;
+
+            Assert.True(result.Succeeded, result.Problem?.Detail);
+            Assert.NotNull(restarted);
+            Assert.Equal(bytes.Length, new FileInfo(download).Length);
+            // The file only ever grew: the download continued where it broke instead of starting over.
+            Assert.NotEmpty(lengthsAfterKill);
+            Assert.True(lengthsAfterKill[0] >= 30 * MiB, $"restarted from {lengthsAfterKill[0]}");
+            Assert.Equal(lengthsAfterKill.Order(), lengthsAfterKill);
+        }
+        finally
+        {
+            server.Dispose();
+            restarted?.Dispose();
+        }
+    }
+
+    private async Task<RunningServer> StartServerAsync(bool trust, int? fixedPort = null)
+    {
+        var port = fixedPort ?? AarProcess.FreePort();
         var process = AarProcess.Start("serve", "--data-dir", Data, "--listen", $"127.0.0.1:{port}");
         await process.WaitUntilReadyAsync(Path.Combine(Data, "unix.socket"), TimeSpan.FromSeconds(30));
         if (trust)
@@ -126,6 +177,11 @@ public sealed class UploadCrashTests : IDisposable
     {
         _publisher.Dispose();
         _temp.Dispose();
+    }
+
+    private sealed class SynchronousProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
     }
 
     private sealed record RunningServer(AarProcess Process, int Port) : IDisposable

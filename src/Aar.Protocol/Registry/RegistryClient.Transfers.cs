@@ -121,7 +121,12 @@ public sealed partial class RegistryClient
     /// (also after a network cut mid-stream), and verifies size and SHA-256 of the whole file at the end. A file that
     /// fails verification is emptied.
     /// </summary>
-    public async Task<ApiResult<BlobDescriptor>> DownloadBlobAsync(BlobDigest digest, string destinationPath, int maxAttempts = 5, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Network errors are retried <paramref name="maxAttempts"/> times with a delay that starts at
+    /// <paramref name="retryDelay"/> (default 1 s) and doubles; after that the last <see cref="HttpRequestException"/>
+    /// or <see cref="IOException"/> is thrown, the partial file kept for the next call.
+    /// </remarks>
+    public async Task<ApiResult<BlobDescriptor>> DownloadBlobAsync(BlobDigest digest, string destinationPath, int maxAttempts = 5, IProgress<long>? progress = null, TimeSpan? retryDelay = null, CancellationToken cancellationToken = default)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var file = new FileStream(destinationPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.SequentialScan);
@@ -177,6 +182,7 @@ public sealed partial class RegistryClient
                 catch (Exception ex) when (ex is HttpRequestException or IOException && attempt < maxAttempts && !cancellationToken.IsCancellationRequested)
                 {
                     await file.FlushAsync(cancellationToken);
+                    await Task.Delay((retryDelay ?? TimeSpan.FromSeconds(1)) * (1 << Math.Min(attempt - 1, 6)), cancellationToken);
                 }
             }
 
