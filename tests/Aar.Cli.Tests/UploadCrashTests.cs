@@ -86,6 +86,47 @@ public sealed class UploadCrashTests : IDisposable
     }
 
     [Fact]
+    public async Task One_upload_call_rides_out_a_kill_9_and_restart_of_the_server()
+    {
+        var bytes = RandomBytes(160 * MiB);
+        var digest = BlobDigest.Of(bytes);
+        var port = AarProcess.FreePort();
+        var server = await StartServerAsync(trust: true, port);
+        RunningServer? restarted = null;
+        try
+        {
+            using var client = Client(port);
+            Task<RunningServer>? restarting = null;
+            var progress = new SynchronousProgress(sent =>
+            {
+                if (restarting is null && sent >= 40 * MiB)
+                {
+                    server.Process.Signal(AarProcess.SigKill);
+                    restarting = Task.Run(async () =>
+                    {
+                        await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                        return await StartServerAsync(trust: false, port);
+                    });
+                }
+            });
+
+            var result = await client.UploadBlobAsync(new MemoryStream(bytes), digest, bytes.Length, new UploadOptions { ChunkSize = 16 * MiB, MaxAttempts = 10, RetryDelay = TimeSpan.FromMilliseconds(250), Progress = progress });
+            restarted = restarting is null ? null : await restarting;
+
+            Assert.True(result.Succeeded, result.Problem?.Detail);
+            Assert.NotNull(restarted);
+            var download = _temp.Combine("check.bin");
+            Assert.True((await client.DownloadBlobAsync(digest, download)).Succeeded);
+            Assert.Equal(bytes.Length, new FileInfo(download).Length);
+        }
+        finally
+        {
+            server.Dispose();
+            restarted?.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_download_continues_with_a_range_request_after_the_server_is_killed_mid_stream()
     {
         var bytes = RandomBytes(200 * MiB);

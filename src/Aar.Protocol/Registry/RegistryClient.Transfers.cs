@@ -1,8 +1,5 @@
-using System.Buffers;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using Aar.Protocol.Http;
 
 namespace Aar.Protocol.Registry;
@@ -37,66 +34,127 @@ public sealed partial class RegistryClient
             return ApiResult.Failed<BlobDescriptor>(session.Problem!);
         }
 
-        var id = session.Value!.Id;
-        var offset = session.Value.Offset;
-        var failures = 0;
-        while (offset < size)
+        var upload = new UploadState(session.Value!.Id, session.Value.Offset);
+        while (true)
         {
-            var length = Math.Min(options.ChunkSize, size - offset);
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Patch, RegistryRoutes.Upload(id)) { Content = new ChunkContent(content, offset, length, options.Progress) };
-                request.Content.Headers.ContentRange = new ContentRangeHeaderValue(offset, offset + length - 1);
-                using var response = await http.SendAsync(request, cancellationToken);
-                if (response.IsSuccessStatusCode)
+                var result = upload.Offset < size
+                    ? await SendChunkAsync(upload, content, size, options, cancellationToken)
+                    : await SendAsync(
+                        new HttpRequestMessage(HttpMethod.Put, $"{RegistryRoutes.Upload(upload.Id)}?digest={digest}&size={size.ToString(CultureInfo.InvariantCulture)}"),
+                        ProtocolJsonContext.Default.BlobDescriptor,
+                        cancellationToken);
+                if (result is not null)
                 {
-                    offset = Offset(response) ?? offset + length;
-                    failures = 0;
-                    continue;
-                }
-
-                var problem = await ApiResponses.ReadProblemAsync(response, cancellationToken);
-                if (problem.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown && ++failures < options.MaxAttempts)
-                {
-                    // The session was reclaimed (idle too long, or the registry lost it): start again from zero.
-                    var fresh = await StartUploadAsync(cancellationToken);
-                    if (!fresh.Succeeded)
-                    {
-                        return ApiResult.Failed<BlobDescriptor>(fresh.Problem!);
-                    }
-
-                    (id, offset) = (fresh.Value!.Id, 0);
-                    continue;
-                }
-
-                if (problem.Offset is not { } serverOffset || problem.Type is not (ProblemTypes.UploadOffsetMismatch or ProblemTypes.IncompleteBody or ProblemTypes.UploadBusy))
-                {
-                    return ApiResult.Failed<BlobDescriptor>(problem);
-                }
-
-                offset = serverOffset;
-                if (problem.Type == ProblemTypes.UploadBusy)
-                {
-                    await Task.Delay(options.RetryDelay, cancellationToken);
+                    return result;
                 }
             }
-            catch (HttpRequestException) when (++failures < options.MaxAttempts)
+            catch (HttpRequestException) when (++upload.Failures < options.MaxAttempts)
             {
-                await Task.Delay(options.RetryDelay * (1 << Math.Min(failures - 1, 6)), cancellationToken);
-                var status = await GetUploadAsync(id, cancellationToken);
-                if (!status.Succeeded)
+                await Task.Delay(options.RetryDelay * (1 << Math.Min(upload.Failures - 1, 6)), cancellationToken);
+                if (await RecoverAsync(upload, digest, cancellationToken) is { } finished)
                 {
-                    return ApiResult.Failed<BlobDescriptor>(status.Problem!);
+                    return finished;
                 }
-
-                offset = status.Value!.Offset;
             }
         }
+    }
 
-        return await SendAsync(
-            new HttpRequestMessage(HttpMethod.Put, $"{RegistryRoutes.Upload(id)}?digest={digest}&size={size.ToString(CultureInfo.InvariantCulture)}"),
-            ProtocolJsonContext.Default.BlobDescriptor,
-            cancellationToken);
+    /// <summary>Sends one chunk; returns null to go on (the offset moved or must be re-read), or the final answer.</summary>
+    private async Task<ApiResult<BlobDescriptor>?> SendChunkAsync(UploadState upload, Stream content, long size, UploadOptions options, CancellationToken cancellationToken)
+    {
+        var length = Math.Min(options.ChunkSize, size - upload.Offset);
+        using var request = new HttpRequestMessage(HttpMethod.Patch, RegistryRoutes.Upload(upload.Id)) { Content = new ChunkContent(content, upload.Offset, length, options.Progress) };
+        request.Content.Headers.ContentRange = new ContentRangeHeaderValue(upload.Offset, upload.Offset + length - 1);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            upload.Offset = Offset(response) ?? upload.Offset + length;
+            upload.Failures = 0;
+            return null;
+        }
+
+        var problem = await ApiResponses.ReadProblemAsync(response, cancellationToken);
+        var retryable = problem.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown or ProblemTypes.UploadBusy
+            || problem.Offset is not null && problem.Type is ProblemTypes.UploadOffsetMismatch or ProblemTypes.IncompleteBody;
+        if (!retryable || ++upload.Failures >= options.MaxAttempts)
+        {
+            return ApiResult.Failed<BlobDescriptor>(problem);
+        }
+
+        if (problem.Type == ProblemTypes.UploadBusy)
+        {
+            await Task.Delay(options.RetryDelay, cancellationToken);
+        }
+
+        if (problem.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown)
+        {
+            // The session was reclaimed (idle too long, or the registry lost it): start again from zero.
+            var fresh = await StartUploadAsync(cancellationToken);
+            if (!fresh.Succeeded)
+            {
+                return ApiResult.Failed<BlobDescriptor>(fresh.Problem!);
+            }
+
+            (upload.Id, upload.Offset) = (fresh.Value!.Id, 0);
+            return null;
+        }
+
+        upload.Offset = problem.Offset ?? upload.Offset;
+        return null;
+    }
+
+    /// <summary>
+    /// After a network error: asks the session for its offset. A session that is gone may mean the last request (the
+    /// finishing PUT) went through, so the blob is looked for first; otherwise a new session starts. Returns the final
+    /// answer when there is one, null to go on; if the registry is still unreachable, the next attempt counts.
+    /// </summary>
+    private async Task<ApiResult<BlobDescriptor>?> RecoverAsync(UploadState upload, BlobDigest digest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = await GetUploadAsync(upload.Id, cancellationToken);
+            if (status.Succeeded)
+            {
+                upload.Offset = status.Value!.Offset;
+                return null;
+            }
+
+            if (status.Problem!.Type is not (ProblemTypes.UploadUnknown or ProblemTypes.UploadExpired))
+            {
+                return ApiResult.Failed<BlobDescriptor>(status.Problem);
+            }
+
+            var found = await FindBlobAsync(digest, cancellationToken);
+            if (found.Succeeded)
+            {
+                return found;
+            }
+
+            var fresh = await StartUploadAsync(cancellationToken);
+            if (!fresh.Succeeded)
+            {
+                return ApiResult.Failed<BlobDescriptor>(fresh.Problem!);
+            }
+
+            (upload.Id, upload.Offset) = (fresh.Value!.Id, 0);
+            return null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Where an upload stands: its session, the offset to send from, and consecutive failures.</summary>
+    private sealed class UploadState(string id, long offset)
+    {
+        public string Id { get; set; } = id;
+
+        public long Offset { get; set; } = offset;
+
+        public int Failures { get; set; }
     }
 
     /// <summary>
@@ -114,93 +172,6 @@ public sealed partial class RegistryClient
         }
 
         return await CreateVersionAsync(name, architecture, version, new CreateVersionRequest { Digest = digest.ToString(), Size = file.Length, Manifest = manifest, Tags = tags ?? [] }, cancellationToken);
-    }
-
-    /// <summary>
-    /// Downloads a blob into <paramref name="destinationPath"/>, continuing a partial file with a Range request
-    /// (also after a network cut mid-stream), and verifies size and SHA-256 of the whole file at the end. A file that
-    /// fails verification is emptied.
-    /// </summary>
-    /// <remarks>
-    /// Network errors are retried <paramref name="maxAttempts"/> times with a delay that starts at
-    /// <paramref name="retryDelay"/> (default 1 s) and doubles; after that the last <see cref="HttpRequestException"/>
-    /// or <see cref="IOException"/> is thrown, the partial file kept for the next call.
-    /// </remarks>
-    public async Task<ApiResult<BlobDescriptor>> DownloadBlobAsync(BlobDigest digest, string destinationPath, int maxAttempts = 5, IProgress<long>? progress = null, TimeSpan? retryDelay = null, CancellationToken cancellationToken = default)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using var file = new FileStream(destinationPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.SequentialScan);
-        var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
-        try
-        {
-            // Bytes already on disk are hashed once; the download appends to them.
-            int read;
-            while ((read = await file.ReadAsync(buffer.AsMemory(0, 1024 * 1024), cancellationToken)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-            }
-
-            for (var attempt = 1; ; attempt++)
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Blob(digest));
-                if (file.Length > 0)
-                {
-                    request.Headers.Range = new RangeHeaderValue(file.Length, null);
-                }
-
-                try
-                {
-                    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-                    if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && response.Content.Headers.ContentRange?.Length == file.Length)
-                    {
-                        break;
-                    }
-
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        return ApiResult.Failed<BlobDescriptor>(await ApiResponses.ReadProblemAsync(response, cancellationToken));
-                    }
-
-                    if (response.StatusCode == HttpStatusCode.OK && file.Length > 0)
-                    {
-                        // The server ignored the range: start over.
-                        file.SetLength(0);
-                        hash.GetHashAndReset();
-                    }
-
-                    await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                    file.Position = file.Length;
-                    while ((read = await body.ReadAsync(buffer.AsMemory(0, 1024 * 1024), cancellationToken)) > 0)
-                    {
-                        hash.AppendData(buffer, 0, read);
-                        await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                        progress?.Report(file.Length);
-                    }
-
-                    break;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or IOException && attempt < maxAttempts && !cancellationToken.IsCancellationRequested)
-                {
-                    await file.FlushAsync(cancellationToken);
-                    await Task.Delay((retryDelay ?? TimeSpan.FromSeconds(1)) * (1 << Math.Min(attempt - 1, 6)), cancellationToken);
-                }
-            }
-
-            await file.FlushAsync(cancellationToken);
-            var actual = BlobDigest.FromHash(hash.GetHashAndReset());
-            if (actual != digest)
-            {
-                var received = file.Length;
-                file.SetLength(0);
-                return ApiResult.Failed<BlobDescriptor>(new Problem { Type = ProblemTypes.DigestMismatch, Title = "Digest mismatch", Status = 0, Detail = $"The downloaded {received} bytes hash to {actual}, not {digest}; the file was emptied. Download again." });
-            }
-
-            return ApiResult.Ok(new BlobDescriptor { Digest = digest.ToString(), Size = file.Length });
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     private static long? Offset(HttpResponseMessage response) =>

@@ -1,0 +1,97 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Aar.Protocol.Http;
+
+namespace Aar.Protocol.Registry;
+
+public sealed partial class RegistryClient
+{
+    /// <summary>
+    /// Downloads a blob into <paramref name="destinationPath"/>, continuing a partial file with a Range request
+    /// (also after a network cut mid-stream), and verifies size and SHA-256 of the whole file at the end. A file that
+    /// fails verification is emptied.
+    /// </summary>
+    /// <remarks>
+    /// Network errors are retried <paramref name="maxAttempts"/> times with a delay that starts at
+    /// <paramref name="retryDelay"/> (default 1 s) and doubles; after that the last <see cref="HttpRequestException"/>
+    /// or <see cref="IOException"/> is thrown, the partial file kept for the next call.
+    /// </remarks>
+    public async Task<ApiResult<BlobDescriptor>> DownloadBlobAsync(BlobDigest digest, string destinationPath, int maxAttempts = 5, IProgress<long>? progress = null, TimeSpan? retryDelay = null, CancellationToken cancellationToken = default)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var file = new FileStream(destinationPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.SequentialScan);
+        var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
+        try
+        {
+            // Bytes already on disk are hashed once; the download appends to them.
+            int read;
+            while ((read = await file.ReadAsync(buffer.AsMemory(0, 1024 * 1024), cancellationToken)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+
+            for (var attempt = 1; ; attempt++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Blob(digest));
+                if (file.Length > 0)
+                {
+                    request.Headers.Range = new RangeHeaderValue(file.Length, null);
+                }
+
+                try
+                {
+                    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                    if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && response.Content.Headers.ContentRange?.Length == file.Length)
+                    {
+                        break;
+                    }
+
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        return ApiResult.Failed<BlobDescriptor>(await ApiResponses.ReadProblemAsync(response, cancellationToken));
+                    }
+
+                    if (response.StatusCode == HttpStatusCode.OK && file.Length > 0)
+                    {
+                        // The server ignored the range: start over.
+                        file.SetLength(0);
+                        hash.GetHashAndReset();
+                    }
+
+                    await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                    file.Position = file.Length;
+                    while ((read = await body.ReadAsync(buffer.AsMemory(0, 1024 * 1024), cancellationToken)) > 0)
+                    {
+                        hash.AppendData(buffer, 0, read);
+                        await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                        progress?.Report(file.Length);
+                    }
+
+                    break;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException && attempt < maxAttempts && !cancellationToken.IsCancellationRequested)
+                {
+                    await file.FlushAsync(cancellationToken);
+                    await Task.Delay((retryDelay ?? TimeSpan.FromSeconds(1)) * (1 << Math.Min(attempt - 1, 6)), cancellationToken);
+                }
+            }
+
+            await file.FlushAsync(cancellationToken);
+            var actual = BlobDigest.FromHash(hash.GetHashAndReset());
+            if (actual != digest)
+            {
+                var received = file.Length;
+                file.SetLength(0);
+                return ApiResult.Failed<BlobDescriptor>(new Problem { Type = ProblemTypes.DigestMismatch, Title = "Digest mismatch", Status = 0, Detail = $"The downloaded {received} bytes hash to {actual}, not {digest}; the file was emptied. Download again." });
+            }
+
+            return ApiResult.Ok(new BlobDescriptor { Digest = digest.ToString(), Size = file.Length });
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
