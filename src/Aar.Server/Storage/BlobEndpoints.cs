@@ -116,6 +116,12 @@ internal static class BlobEndpoints
         }
 
         var result = await blobs.PutAsync(context.Request.Body, parsed, length, cancellationToken);
+        if (result.Outcome == BlobPutOutcome.AlreadyExists)
+        {
+            // A concurrent upload stored it first; this caller is about to name it: keep it from the collector.
+            await blobs.TouchAsync(parsed, time.GetUtcNow(), cancellationToken);
+        }
+
         return Stored(context, result, parsed, length);
     }
 

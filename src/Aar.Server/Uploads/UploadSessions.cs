@@ -116,6 +116,12 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
 
             // The file was fsynced after every chunk; the store only renames it into place.
             var result = await blobs.CommitVerifiedFileAsync(area.PathOf(id), actual, received, CancellationToken.None);
+            if (result.Outcome == BlobPutOutcome.AlreadyExists)
+            {
+                // Someone is about to name this blob: keep it from the collector for a grace period.
+                await blobs.TouchAsync(actual, time.GetUtcNow(), CancellationToken.None);
+            }
+
             await DiscardAsync(id, CancellationToken.None);
             Log.Completed(logger, id, actual.ToString(), received);
             return ApiResult.Ok(result);
