@@ -16,9 +16,15 @@ internal static class ConfigEndpoints
         return app;
     }
 
-    private static async Task<IResult> Set(ConfigPost body, ConfigStore config, CancellationToken cancellationToken)
+    private static async Task<IResult> Set(HttpRequest request, ConfigStore config, CancellationToken cancellationToken)
     {
-        var result = await config.SetAsync(body.Name ?? "", body.Value ?? "", cancellationToken);
+        var body = await JsonBody.ReadAsync(request, ManagementJsonContext.Default.ConfigPost, null, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return Envelope.Error(body.Error!);
+        }
+
+        var result = await config.SetAsync(body.Value!.Name ?? "", body.Value.Value ?? "", cancellationToken);
         return result.Succeeded ? Envelope.Sync(ToContract(result.Value!), ManagementJsonContext.Default.ConfigGet) : Envelope.Error(result.Error!);
     }
 

@@ -18,8 +18,13 @@ internal static class TrustEndpoints
         return app;
     }
 
-    private static async Task<IResult> Add(TrustAddRequest body, TrustList trust, CancellationToken cancellationToken) =>
-        Envelope.From(await trust.AddAsync(body.Certificate ?? "", cancellationToken), ManagementJsonContext.Default.TrustedCertificate);
+    private static async Task<IResult> Add(HttpRequest request, TrustList trust, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(request, ManagementJsonContext.Default.TrustAddRequest, null, cancellationToken);
+        return body.Succeeded
+            ? Envelope.From(await trust.AddAsync(body.Value!.Certificate ?? "", cancellationToken), ManagementJsonContext.Default.TrustedCertificate)
+            : Envelope.Error(body.Error!);
+    }
 
     private static async Task<IResult> Remove(string fingerprintOrName, TrustList trust, ConfigStore config, CancellationToken cancellationToken)
     {

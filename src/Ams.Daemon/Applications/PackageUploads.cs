@@ -1,0 +1,84 @@
+using Aar.Protocol.Management;
+using Ams.Daemon.Api;
+using Ams.Daemon.Operations;
+using Ams.Daemon.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ams.Daemon.Applications;
+
+/// <summary>
+/// Receives a package upload (create or update): streams it to staging, then validates and imports it in the
+/// background as an operation the client waits on (202 + operation, as the original product does).
+/// </summary>
+internal sealed partial class PackageUploads(ApplicationService applications, PackageStore packages, OperationRegistry operations, IHostApplicationLifetime lifetime, ILogger<PackageUploads> logger)
+{
+    public async Task<IResult> AcceptAsync(HttpContext context, string? target, CancellationToken cancellationToken)
+    {
+        var name = context.Request.Headers[ManagementRoutes.PackageNameHeader] is [{ Length: > 0 } header] ? Uri.UnescapeDataString(header) : "The package";
+        if (target is not null)
+        {
+            var existing = await applications.GetAsync(target, cancellationToken);
+            var refusal = !existing.Succeeded ? existing.Error : existing.Value!.Immutable ? ApplicationErrors.Immutable(existing.Value, "updated") : null;
+            if (refusal is not null)
+            {
+                return Envelope.Error(refusal);
+            }
+        }
+
+        var limit = applications.Limits.MaxPackageBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            return Envelope.Error(ApiError.TooLarge($"{name} is {context.Request.ContentLength} bytes, larger than this AMS's package size limit of {limit} bytes; make the package smaller or raise the limit with 'ams serve --max-package-size'."));
+        }
+
+        // The daemon enforces its own limit while streaming (also for uploads of unknown length).
+        context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
+        var staged = await packages.ReceiveAsync(context.Request.Body, limit, name, cancellationToken);
+        if (!staged.Succeeded)
+        {
+            return Envelope.Error(staged.Error!);
+        }
+
+        var operation = operations.Start(target is null ? $"Creating application from {name}" : $"Adding a version to {target} from {name}");
+        _ = Task.Run(() => ImportAsync(operation, staged.Value!, name, target), CancellationToken.None);
+        return Envelope.Async(operation.Info);
+    }
+
+    private async Task ImportAsync(Operation operation, StagedPackage staged, string name, string? target)
+    {
+        try
+        {
+            var result = await applications.ImportAsync(staged, name, target, lifetime.ApplicationStopping);
+            if (!result.Succeeded)
+            {
+                operation.Fail(result.Error!);
+                return;
+            }
+
+            var (application, version) = result.Value;
+            operation.Succeed(
+                new Dictionary<string, string>(StringComparer.Ordinal) { ["id"] = application.Id, ["name"] = application.Name, ["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                new Dictionary<string, List<string>>(StringComparer.Ordinal) { ["applications"] = [ManagementRoutes.Application(application.Id)] });
+        }
+        catch (OperationCanceledException)
+        {
+            PackageStore.Discard(staged);
+            operation.Fail(new ApiError(503, $"The daemon stopped while importing {name}; start it again and upload the package once more."));
+        }
+        catch (Exception ex)
+        {
+            PackageStore.Discard(staged);
+            Log.ImportFailed(logger, name, ex);
+            operation.Fail(new ApiError(500, $"Importing {name} failed unexpectedly ({ex.Message.TrimEnd('.')}); the daemon log has the details."));
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Importing package {Package} failed")]
+        public static partial void ImportFailed(ILogger logger, string package, Exception exception);
+    }
+}
