@@ -18,6 +18,7 @@ public static class ProblemTypes
     public const string UnknownFingerprint = "unknown-fingerprint";
     public const string Conflict = "conflict";
     public const string Internal = "internal-error";
+    public const string DatabaseBusy = "database-busy";
 
     /// <summary>Client-side only: the daemon could not be reached at all.</summary>
     public const string Unreachable = "unreachable";

@@ -11,12 +11,14 @@ using Aar.Server.Tls;
 using Aar.Server.Trust;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -188,14 +190,29 @@ public sealed partial class RegistryHost : IAsyncDisposable
         File.SetUnixFileMode(data.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
     }
 
-    private static Task WriteInternalError(HttpContext context) =>
-        ProblemResponses.WriteAsync(context, new Problem
+    private static Task WriteInternalError(HttpContext context)
+    {
+        // SQLITE_BUSY / SQLITE_LOCKED after the 5 s busy timeout: someone else holds the database (an sqlite3 shell,
+        // a backup tool). Each change is one transaction, so nothing was half-written; the client may retry.
+        if (context.Features.Get<IExceptionHandlerFeature>()?.Error is SqliteException { SqliteErrorCode: 5 or 6 })
+        {
+            return ProblemResponses.WriteAsync(context, new Problem
+            {
+                Type = ProblemTypes.DatabaseBusy,
+                Title = "Database busy",
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = "The registry database is locked by another process; nothing was changed. Release it (e.g. close an sqlite3 shell) and try again.",
+            });
+        }
+
+        return ProblemResponses.WriteAsync(context, new Problem
         {
             Type = ProblemTypes.Internal,
             Title = "Internal error",
             Status = StatusCodes.Status500InternalServerError,
             Detail = $"The registry failed to handle {context.Request.Method} {context.Request.Path}; the server log has the details (trace id {context.TraceIdentifier}).",
         });
+    }
 
     /// <summary>Waits until SIGTERM/SIGINT (or <paramref name="cancellationToken"/>) and then stops gracefully.</summary>
     public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default) =>

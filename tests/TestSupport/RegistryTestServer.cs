@@ -1,0 +1,87 @@
+using System.Security.Cryptography.X509Certificates;
+using Aar.Protocol.Admin;
+using Aar.Protocol.Registry;
+using Aar.Server.Hosting;
+using Microsoft.Extensions.Logging;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace TestSupport;
+
+/// <summary>
+/// A real registry for one test: <see cref="RegistryHost"/> on real Kestrel, 127.0.0.1 with a free port, mutual TLS,
+/// its own data directory and SQLite file, logs in the test output. Restartable on the same data directory.
+/// </summary>
+public sealed class RegistryTestServer : IAsyncDisposable
+{
+    private readonly ITestOutputHelper _output;
+    private readonly TempDirectory? _ownedDirectory;
+    private readonly TimeProvider? _time;
+    private RegistryHost? _host;
+
+    private RegistryTestServer(ITestOutputHelper output, string dataDirectory, TempDirectory? ownedDirectory, TimeProvider? time)
+    {
+        _output = output;
+        DataDirectory = dataDirectory;
+        _ownedDirectory = ownedDirectory;
+        _time = time;
+    }
+
+    public string DataDirectory { get; }
+
+    public RegistryHost Host => _host ?? throw new InvalidOperationException("The registry is stopped.");
+
+    public Uri Address => Host.Address;
+
+    public string ServerFingerprint => Host.ServerFingerprint;
+
+    public static async Task<RegistryTestServer> StartAsync(ITestOutputHelper output, string? dataDirectory = null, TimeProvider? time = null)
+    {
+        var owned = dataDirectory is null ? new TempDirectory("aar") : null;
+        var server = new RegistryTestServer(output, dataDirectory ?? owned!.Combine("data"), owned, time);
+        await server.StartHostAsync();
+        return server;
+    }
+
+    /// <summary>Stops the server and starts a new one on the same data directory (a new port).</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartHostAsync();
+    }
+
+    /// <summary>Stops the server gracefully; the data directory stays for a restart.</summary>
+    public async Task StopAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+            _host = null;
+        }
+    }
+
+    public AdminClient Admin() => AdminClient.ForDataDirectory(DataDirectory);
+
+    public MtlsClient Client(X509Certificate2 certificate, Version? httpVersion = null) =>
+        new(Address, ServerFingerprint, certificate, httpVersion);
+
+    /// <summary>Trusts <paramref name="certificate"/> through the admin API, as <c>aar trust add</c> does.</summary>
+    public async Task TrustAsync(X509Certificate2 certificate, TrustRole role = TrustRole.Client)
+    {
+        using var admin = Admin();
+        var result = await admin.AddAsync(new AddTrustRequest { Certificate = TestCertificates.Pem(certificate), Role = role.ToWire() });
+        Assert.True(result.Succeeded, result.Problem?.Detail);
+    }
+
+    private async Task StartHostAsync()
+    {
+        var options = new ServeOptions { DataDirectory = DataDirectory, Listen = "127.0.0.1:0" };
+        _host = await RegistryHost.StartAsync(options, logging => logging.AddProvider(new XunitLoggerProvider(_output)), _time);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _ownedDirectory?.Dispose();
+    }
+}

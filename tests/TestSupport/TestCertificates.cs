@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Aar.Protocol.Certificates;
+
+namespace TestSupport;
+
+/// <summary>Certificates made at run time for each test: nothing checked in, nothing that expires in the repository.</summary>
+public static class TestCertificates
+{
+    /// <summary>A client certificate as an AMS makes it (self-signed leaf, clientAuth).</summary>
+    public static X509Certificate2 Client(string commonName = "ams-test") =>
+        SelfSignedCertificates.CreateClient(commonName, TimeProvider.System, TimeSpan.FromDays(30));
+
+    /// <summary>A certificate valid between the two offsets from now (negative = in the past).</summary>
+    public static X509Certificate2 ValidBetween(string commonName, TimeSpan from, TimeSpan until)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        var now = DateTimeOffset.UtcNow;
+        return request.CreateSelfSigned(now + from, now + until);
+    }
+
+    /// <summary>A certificate authority (basicConstraints CA:TRUE), which the trust store refuses.</summary>
+    public static X509Certificate2 CertificateAuthority(string commonName = "test-ca")
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var now = DateTimeOffset.UtcNow;
+        return request.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+    }
+
+    public static string Pem(X509Certificate2 certificate) => CertificateFacts.ToPem(certificate);
+
+    public static string PrivateKeyPem(X509Certificate2 certificate) =>
+        certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem();
+
+    public static string FingerprintOf(X509Certificate2 certificate) => Fingerprint.Of(certificate).Hex;
+}
