@@ -1,3 +1,4 @@
+using Aar.Protocol.Management;
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using Aar.Protocol.Certificates;

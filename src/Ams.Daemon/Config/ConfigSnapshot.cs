@@ -1,3 +1,4 @@
+using Aar.Protocol.Management;
 namespace Ams.Daemon.Config;
 
 /// <summary>Builds the typed <see cref="AmsConfig"/> from stored (already validated) text values.</summary>

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Aar.Protocol.Management;
-using Ams.Daemon.Config;
 using YamlDotNet.RepresentationModel;
 
 namespace Ams.Daemon.Packages;

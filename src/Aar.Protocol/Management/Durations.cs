@@ -2,17 +2,22 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Ams.Daemon.Config;
+namespace Aar.Protocol.Management;
 
-/// <summary>Go-style durations as operators type them: <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>1h30m</c>.</summary>
-internal static partial class Durations
+/// <summary>Go-style durations as operators type them: <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>1h30m</c> (hours, minutes, seconds; in that order).</summary>
+public static partial class Durations
 {
     [GeneratedRegex(@"^(?:(?<h>\d{1,6})h)?(?:(?<m>\d{1,7})m)?(?:(?<s>\d{1,9})s)?$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
-    public static bool TryParse(string text, out TimeSpan duration)
+    public static bool TryParse(string? text, out TimeSpan duration)
     {
         duration = default;
+        if (text is null)
+        {
+            return false;
+        }
+
         var match = Pattern().Match(text);
         if (text.Length == 0 || !match.Success)
         {
