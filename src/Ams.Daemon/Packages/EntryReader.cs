@@ -1,4 +1,5 @@
 using System.Buffers;
+using ICSharpCode.SharpZipLib.Checksum;
 
 namespace Ams.Daemon.Packages;
 
@@ -11,7 +12,7 @@ internal static class EntryReader
     public const string ManifestPath = "manifest.yaml";
     public const string ApkPath = "app.apk";
 
-    public static async Task ReadAsync(Stream source, string path, long declared, PackageContents contents, PackageLimits limits, string tempDirectory, CancellationToken cancellationToken)
+    public static async Task ReadAsync(Stream source, string path, long declared, PackageContents contents, PackageLimits limits, string tempDirectory, CancellationToken cancellationToken, uint? expectedCrc = null)
     {
         if (path == ManifestPath && declared > limits.MaxManifestBytes)
         {
@@ -31,7 +32,8 @@ internal static class EntryReader
                 sink = new FileStream(contents.ApkCopy, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 0);
             }
 
-            var real = await CopyAsync(source, sink, declared, cancellationToken);
+            var crc = expectedCrc is null ? null : new Crc32();
+            var real = await CopyAsync(source, sink, declared, crc, cancellationToken);
             if (real > declared)
             {
                 throw new PackageException($"{contents.Package}: entry '{path}' declares {declared} bytes but expands to more; the archive is corrupt or a zip bomb.");
@@ -40,6 +42,12 @@ internal static class EntryReader
             if (real < declared)
             {
                 throw new PackageException($"{contents.Package}: entry '{path}' declares {declared} bytes but holds only {real}; the archive is truncated or corrupt.");
+            }
+
+            // .NET stops inflating at the declared size, so a lying header shows up as a checksum mismatch.
+            if (crc is not null && (uint)crc.Value != expectedCrc)
+            {
+                throw new PackageException($"{contents.Package}: entry '{path}' fails its CRC-32 check (it declares {declared} bytes but holds other data); the archive is corrupt or a zip bomb.");
             }
 
             if (sink is MemoryStream memory)
@@ -57,7 +65,7 @@ internal static class EntryReader
     }
 
     /// <summary>Copies until the end, or until one byte past <paramref name="declared"/> proves the header wrong.</summary>
-    private static async Task<long> CopyAsync(Stream source, Stream? sink, long declared, CancellationToken cancellationToken)
+    private static async Task<long> CopyAsync(Stream source, Stream? sink, long declared, Crc32? crc, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
         try
@@ -72,6 +80,7 @@ internal static class EntryReader
                     return total;
                 }
 
+                crc?.Update(new ArraySegment<byte>(buffer, 0, read));
                 if (sink is not null)
                 {
                     await sink.WriteAsync(buffer.AsMemory(0, read), cancellationToken);

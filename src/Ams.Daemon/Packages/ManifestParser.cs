@@ -75,13 +75,20 @@ internal static class ManifestParser
         }
 
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             throw new PackageException($"manifest.yaml line {ex.Start.Line}, column {ex.Start.Column}: invalid YAML ({(ex.InnerException ?? ex).Message.TrimEnd('.')}).");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) on some unterminated flow collections.
+            var line = parser.Current?.End.Line ?? 1;
+            throw new PackageException($"manifest.yaml line {line}: invalid YAML after this line (an unclosed '[', '{{' or quote?).");
         }
 
         if (stream.Documents.Count != 1)

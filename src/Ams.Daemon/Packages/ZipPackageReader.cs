@@ -52,7 +52,7 @@ internal static class ZipPackageReader
 
                 contents.AddFile(name, entry.Length);
                 await using var stream = await entry.OpenAsync(cancellationToken);
-                await EntryReader.ReadAsync(stream, name, entry.Length, contents, limits, tempDirectory, cancellationToken);
+                await EntryReader.ReadAsync(stream, name, entry.Length, contents, limits, tempDirectory, cancellationToken, entry.Crc32);
             }
         }
     }
