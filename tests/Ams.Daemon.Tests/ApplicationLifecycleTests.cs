@@ -1,0 +1,129 @@
+using TestSupport;
+using Xunit.Abstractions;
+
+namespace Ams.Daemon.Tests;
+
+public sealed class ApplicationLifecycleTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Create_update_publish_revoke_and_delete_over_the_socket()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var client = daemon.Client();
+        string In(string file) => Path.Combine(daemon.Scratch, file);
+
+        var created = await Uploads.ImportOkAsync(client, TestPackage.Minimal().WriteZip(In("v0.zip")));
+        var id = created.Metadata["id"];
+        Assert.Equal(("hello", "0"), (created.Metadata["name"], created.Metadata["version"]));
+        Assert.Equal(20, id.Length);
+        Assert.Equal([$"/1.0/applications/{id}"], created.Resources["applications"]);
+
+        var v1 = await Uploads.ImportOkAsync(client, TestPackage.Minimal().File("extra-data/a.txt", "1").WriteTarGz(In("v1.tar.gz")), "hello");
+        var v2 = await Uploads.ImportOkAsync(client, TestPackage.Minimal().File("extra-data/b.txt", "2").WriteTarBz2(In("v2.tar.bz2")), id);
+        Assert.Equal(("1", "2"), (v1.Metadata["version"], v2.Metadata["version"]));
+
+        var shown = (await client.GetApplicationAsync("hello")).Value!;
+        Assert.Equal((id, "hello", "ready", false, false, "amd64"), (shown.Id, shown.Name, shown.Status, shown.Published, shown.Immutable, shown.Architecture));
+        Assert.Equal(("a2.3", "com.example.hello"), (shown.InstanceType, shown.BootPackage));
+        Assert.Equal(["game", "demo"], shown.Tags);
+        Assert.Equal([0, 1, 2], shown.Versions.Select(v => v.Number));
+        Assert.All(shown.Versions, v => Assert.Equal(("ready", false, true), (v.Status, v.Published, v.Manifest.HasApk)));
+        Assert.Equal(Sha256(In("v1.tar.gz")), shown.Versions[1].Sha256);
+
+        var published = await client.SetPublishedAsync("hello", 1, true);
+        Assert.True(published.Value!.Published);
+        Assert.Equal([false, true, false], published.Value.Versions.Select(v => v.Published));
+        var listed = await client.ListApplicationsAsync(new Dictionary<string, string> { ["published"] = "true" });
+        Assert.Equal(id, Assert.Single(listed.Value!).Id);
+
+        var revoked = await client.SetPublishedAsync(id, 1, false);
+        Assert.False(revoked.Value!.Published);
+
+        var afterDelete = await client.DeleteVersionAsync("hello", 2, force: false);
+        Assert.Equal([0, 1], afterDelete.Value!.Versions.Select(v => v.Number));
+        var v3 = await Uploads.ImportOkAsync(client, TestPackage.Minimal().WriteZip(In("v3.zip")), "hello");
+        Assert.Equal("3", v3.Metadata["version"]);
+
+        var deleted = await client.DeleteApplicationAsync("hello", force: false);
+        Assert.Equal(id, deleted.Value!.Id);
+        await PackageValidationTests.AssertNothingStoredAsync(daemon, client);
+    }
+
+    [Fact]
+    public async Task The_same_content_is_stored_once_and_kept_while_a_version_uses_it()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var client = daemon.Client();
+        var path = TestPackage.Minimal().WriteZip(Path.Combine(daemon.Scratch, "p.zip"));
+        await Uploads.ImportOkAsync(client, path);
+        await Uploads.ImportOkAsync(client, path, "hello");
+        var store = Path.Combine(daemon.DataDirectory, "packages", "sha256");
+
+        Assert.Equal([Sha256(path)], Directory.GetFiles(store).Select(Path.GetFileName));
+        await client.DeleteVersionAsync("hello", 0, force: false);
+        Assert.Single(Directory.GetFiles(store));
+        await client.DeleteApplicationAsync("hello", force: false);
+        Assert.Empty(Directory.GetFiles(store));
+    }
+
+    [Fact]
+    public async Task Auto_publish_publishes_new_versions()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var client = daemon.Client();
+        await client.SetConfigAsync("application.auto_publish", "true");
+
+        await Uploads.ImportOkAsync(client, TestPackage.Minimal().WriteZip(Path.Combine(daemon.Scratch, "p.zip")));
+
+        Assert.True((await client.GetApplicationAsync("hello")).Value!.Versions[0].Published);
+    }
+
+    [Fact]
+    public async Task Refusals_name_the_application_or_version_and_change_nothing()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var client = daemon.Client();
+        var path = TestPackage.Minimal().WriteZip(Path.Combine(daemon.Scratch, "p.zip"));
+        await Uploads.ImportOkAsync(client, path);
+        var before = (await client.GetApplicationAsync("hello")).Value!;
+
+        var duplicate = await Uploads.ImportAsync(client, path);
+        var otherName = await Uploads.ImportAsync(client, TestPackage.Minimal("other").WriteZip(Path.Combine(daemon.Scratch, "o.zip")), "hello");
+        var unknownUpdate = await client.UploadPackageAsync(new ByteArrayContent([1]), "x.zip", "nope");
+        var unknownShow = await client.GetApplicationAsync("nope");
+        var unknownVersion = await client.SetPublishedAsync("hello", 7, true);
+        var unknownDelete = await client.DeleteApplicationAsync("nope", force: false);
+        var lastVersion = await client.DeleteVersionAsync("hello", 0, force: false);
+        var badFilter = await client.ListApplicationsAsync(new Dictionary<string, string> { ["colour"] = "blue" });
+
+        Assert.Equal((409, "An application named 'hello' already exists; add a new version to it with 'amc application update hello p.zip'."), (duplicate.ErrCode, duplicate.Err));
+        Assert.Equal("o.zip: manifest.yaml names 'other', but you are updating 'hello'; the manifest's name must match the application.", otherName.Err);
+        Assert.Equal((404, "Application 'nope' does not exist; see 'amc application list' for the ids and names."), (unknownUpdate.Problem!.Status, unknownUpdate.Problem.Detail));
+        Assert.Equal(404, unknownShow.Problem!.Status);
+        Assert.Equal((404, "Application 'hello' has no version 7; its versions are 0."), (unknownVersion.Problem!.Status, unknownVersion.Problem.Detail));
+        Assert.Equal(404, unknownDelete.Problem!.Status);
+        Assert.Equal((409, "Version 0 is the only version of 'hello', and an application keeps at least one; delete the whole application with 'amc application delete hello' instead."), (lastVersion.Problem!.Status, lastVersion.Problem.Detail));
+        Assert.Contains("Unknown filter 'colour'", badFilter.Problem!.Detail, StringComparison.Ordinal);
+        var after = (await client.GetApplicationAsync("hello")).Value!;
+        Assert.Equal(before.Versions.Select(v => (v.Number, v.Published, v.Sha256)), after.Versions.Select(v => (v.Number, v.Published, v.Sha256)));
+        Assert.Single((await client.ListApplicationsAsync()).Value!);
+    }
+
+    [Fact]
+    public async Task Unknown_route_answers_with_the_error_envelope()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var http = Aar.Protocol.Http.UnixSocketHttp.CreateClient(daemon.Host.SocketPath);
+
+        using var response = await http.GetAsync("/1.0/nothing-here");
+
+        Assert.Equal(404, (int)response.StatusCode);
+        Assert.Equal("{\"type\":\"error\",\"error_code\":404,\"error\":\"There is no GET /1.0/nothing-here in the AMS API; see docs/ams.md.\"}", await response.Content.ReadAsStringAsync());
+    }
+
+    private static string Sha256(string path)
+    {
+        using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
+    }
+}
