@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Aar.Protocol.Admin;
+using Aar.Protocol.Enrolment;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 
@@ -22,4 +23,10 @@ namespace Aar.Protocol;
 [JsonSerializable(typeof(List<RevokedEntry>))]
 [JsonSerializable(typeof(AddTrustRequest))]
 [JsonSerializable(typeof(TrustChange))]
+[JsonSerializable(typeof(JoinToken))]
+[JsonSerializable(typeof(EnrolRequest))]
+[JsonSerializable(typeof(EnrolResponse))]
+[JsonSerializable(typeof(CreateTokenRequest))]
+[JsonSerializable(typeof(CreatedToken))]
+[JsonSerializable(typeof(List<TokenEntry>))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

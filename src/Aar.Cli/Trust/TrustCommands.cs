@@ -6,7 +6,7 @@ using Aar.Protocol.Cli;
 
 namespace Aar.Cli.Trust;
 
-/// <summary><c>aar trust add|list|remove|revoke</c>, with the seed's descriptions.</summary>
+/// <summary><c>aar trust add|list|remove|revoke</c>, with the seed's descriptions, and <c>aar trust token …</c>.</summary>
 internal static class TrustCommands
 {
     public static Command Create(Option<string> dataDirectory, CliConsole console)
@@ -16,6 +16,7 @@ internal static class TrustCommands
         trust.Subcommands.Add(List(dataDirectory, console));
         trust.Subcommands.Add(Remove(dataDirectory, console));
         trust.Subcommands.Add(Revoke(dataDirectory, console));
+        trust.Subcommands.Add(TokenCommands.Create(dataDirectory, console));
         return trust;
     }
 

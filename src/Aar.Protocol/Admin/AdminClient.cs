@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Serialization.Metadata;
+using Aar.Protocol.Enrolment;
 using Aar.Protocol.Http;
 
 namespace Aar.Protocol.Admin;
@@ -31,6 +32,31 @@ public sealed class AdminClient(HttpClient http, string socketPath) : IDisposabl
 
     public Task<ApiResult<TrustChange>> RevokeAsync(string fingerprintPrefix, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, AdminRoutes.Revoke(fingerprintPrefix)), ProtocolJsonContext.Default.TrustChange, cancellationToken);
+
+    public Task<ApiResult<CreatedToken>> CreateTokenAsync(CreateTokenRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, AdminRoutes.Tokens) { Content = JsonContent.Create(request, ProtocolJsonContext.Default.CreateTokenRequest) },
+            ProtocolJsonContext.Default.CreatedToken,
+            cancellationToken);
+
+    public Task<ApiResult<List<TokenEntry>>> ListTokensAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, AdminRoutes.Tokens), ProtocolJsonContext.Default.ListTokenEntry, cancellationToken);
+
+    public async Task<ApiResult<bool>> DeleteTokenAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"{AdminRoutes.Tokens}/{Uri.EscapeDataString(id)}");
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            return response.IsSuccessStatusCode
+                ? ApiResult.Ok(true)
+                : ApiResult.Failed<bool>(await ApiResponses.ReadProblemAsync(response, cancellationToken));
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException socketError)
+        {
+            return ApiResult.Failed<bool>(Unreachable(socketError));
+        }
+    }
 
     private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ public static class AdminRoutes
     public const string Prefix = "/admin/1.0";
     public const string Trust = Prefix + "/trust";
     public const string Revoked = Prefix + "/trust/revoked";
+    public const string Tokens = Prefix + "/trust/tokens";
 
     public static string TrustEntry(string fingerprintPrefix) => $"{Trust}/{Uri.EscapeDataString(fingerprintPrefix)}";
 

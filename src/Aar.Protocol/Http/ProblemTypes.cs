@@ -17,6 +17,10 @@ public static class ProblemTypes
     public const string AmbiguousFingerprint = "ambiguous-fingerprint";
     public const string UnknownFingerprint = "unknown-fingerprint";
     public const string Conflict = "conflict";
+    public const string InvalidJoinToken = "invalid-join-token";
+    public const string ExpiredJoinToken = "expired-join-token";
+    public const string MethodNotAllowed = "method-not-allowed";
+    public const string BodyTooLarge = "body-too-large";
     public const string Internal = "internal-error";
     public const string DatabaseBusy = "database-busy";
 

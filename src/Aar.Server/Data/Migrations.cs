@@ -27,5 +27,17 @@ internal static class Migrations
             revoked_at  TEXT NOT NULL
         );
         """,
+
+        // 2: join tokens for one-step enrolment. Only the SHA-256 of the secret is stored; a used token is deleted.
+        """
+        CREATE TABLE join_tokens (
+            id          TEXT PRIMARY KEY NOT NULL,
+            secret_hash TEXT NOT NULL UNIQUE,
+            role        TEXT NOT NULL CHECK (role IN ('client', 'publisher')),
+            name        TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            expires_at  TEXT NOT NULL
+        );
+        """,
     ];
 }

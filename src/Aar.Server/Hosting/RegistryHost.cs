@@ -1,10 +1,12 @@
 using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Aar.Protocol;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Http;
 using Aar.Server.Admin;
 using Aar.Server.Data;
+using Aar.Server.Enrolment;
 using Aar.Server.Info;
 using Aar.Server.Problems;
 using Aar.Server.Tls;
@@ -76,19 +78,31 @@ public sealed partial class RegistryHost : IAsyncDisposable
             ConfigureLogging(builder.Logging, options, logging);
             time ??= TimeProvider.System;
             builder.Services.AddSingleton(time);
+            // Request bodies bind with the same source-generated contracts and snake_case names the clients send.
+            builder.Services.ConfigureHttpJsonOptions(json =>
+            {
+                json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
+                json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            });
             builder.Services.AddSingleton(new RegistryDatabase(data.DatabasePath));
             builder.Services.AddSingleton<TrustDatabase>();
             builder.Services.AddSingleton<TrustStore>();
+            builder.Services.AddSingleton<TokenDatabase>();
+            builder.Services.AddSingleton<TokenService>();
+            builder.Services.AddSingleton<AdvertisedAddresses>();
 
             using var startupLoggerFactory = LoggerFactory.Create(b => ConfigureLogging(b, options, logging));
             var certificate = ServerCertificateProvider.LoadOrCreate(data, options.ExtraSubjectAlternativeNames, time, startupLoggerFactory.CreateLogger("Aar.Server.Tls"));
+            builder.Services.AddSingleton(new ServerIdentity(Fingerprint.Of(certificate).Hex, CertificateFacts.ToPem(certificate)));
             ConfigureKestrel(builder.WebHost, endPoint!, data, certificate, options);
 
             var app = builder.Build();
             app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalError });
+            app.UseStatusCodePages(context => ProblemResponses.WriteBodylessErrorAsync(context.HttpContext));
             app.UseMiddleware<TrustGateMiddleware>();
             app.MapInfo();
             app.MapTrustAdmin();
+            app.MapEnrolment();
             app.MapFallback((HttpContext context) => ProblemResponses.Result(ProblemResponses.NotFound(context)));
 
             await app.Services.GetRequiredService<RegistryDatabase>().MigrateAsync(cancellationToken);
@@ -97,6 +111,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
 
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
                 .Addresses.Select(a => new Uri(a)).First(a => a.Scheme == Uri.UriSchemeHttps);
+            app.Services.GetRequiredService<AdvertisedAddresses>().SetFromBoundAddress(bound);
             var host = new RegistryHost(app, data, bound, Fingerprint.Of(certificate).Hex);
             Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), host.Address.ToString(), host.ServerFingerprint, host.SocketPath);
             return host;

@@ -19,6 +19,24 @@ internal static class ProblemResponses
         return context.Response.WriteAsJsonAsync(problem, ProtocolJsonContext.Default.Problem, ApiResponses.ProblemContentType, context.RequestAborted);
     }
 
+    /// <summary>
+    /// Gives a problem body to errors the framework answers without one (a body that does not bind, a wrong method,
+    /// a body over the size limit), so every error a client sees is problem+json.
+    /// </summary>
+    public static Task WriteBodylessErrorAsync(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var (type, title, detail) = status switch
+        {
+            StatusCodes.Status400BadRequest => (ProblemTypes.InvalidRequest, "Invalid request", "The request body or parameters are not valid for this route (a JSON body with the documented fields); see docs/api.md."),
+            StatusCodes.Status405MethodNotAllowed => (ProblemTypes.MethodNotAllowed, "Method not allowed", $"{context.Request.Method} is not allowed on {context.Request.Path}; see docs/api.md."),
+            StatusCodes.Status413PayloadTooLarge => (ProblemTypes.BodyTooLarge, "Body too large", "The request body is larger than this route accepts."),
+            StatusCodes.Status415UnsupportedMediaType => (ProblemTypes.InvalidRequest, "Unsupported media type", "Send the body as application/json."),
+            _ => (ProblemTypes.Internal, "Error", $"The request failed with status {status}."),
+        };
+        return WriteAsync(context, new Problem { Type = type, Title = title, Status = status, Detail = detail });
+    }
+
     public static Problem NotFound(HttpContext context) => new()
     {
         Type = ProblemTypes.NotFound,

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Globalization;
 using Aar.Protocol.Admin;
 using Aar.Protocol.Registry;
 using Aar.Server.Data;
@@ -24,7 +23,7 @@ internal sealed class TrustDatabase(RegistryDatabase database)
                 var role = TrustRoleNames.TryParse(reader.GetString(2), out var parsed) ? parsed : TrustRole.Client;
                 trusted[reader.GetString(0)] = new TrustedCertificate(
                     reader.GetString(0), reader.GetString(1), role, reader.GetString(3),
-                    ParseTime(reader.GetString(4)), ParseTime(reader.GetString(5)), ParseTime(reader.GetString(6)));
+                    DbTime.Parse(reader.GetString(4)), DbTime.Parse(reader.GetString(5)), DbTime.Parse(reader.GetString(6)));
             }
         }
 
@@ -40,7 +39,7 @@ internal sealed class TrustDatabase(RegistryDatabase database)
                     Fingerprint = reader.GetString(0),
                     Name = reader.GetString(1),
                     Subject = reader.GetString(2),
-                    RevokedAt = ParseTime(reader.GetString(3)),
+                    RevokedAt = DbTime.Parse(reader.GetString(3)),
                 };
             }
         }
@@ -48,11 +47,21 @@ internal sealed class TrustDatabase(RegistryDatabase database)
         return new TrustSnapshot(trusted.ToFrozenDictionary(StringComparer.Ordinal), revoked.ToFrozenDictionary(StringComparer.Ordinal));
     }
 
-    /// <summary>Inserts a trusted certificate unless it is revoked; the check and the insert are one transaction.</summary>
-    public async Task<bool> InsertAsync(TrustedCertificate entry, string pem, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts a trusted certificate unless it is revoked. With <paramref name="consumeTokenId"/>, the join token is
+    /// deleted in the same transaction, so a token enrols exactly one certificate even when two AMS race with it.
+    /// </summary>
+    public async Task<InsertOutcome> InsertAsync(TrustedCertificate entry, string pem, string? consumeTokenId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (consumeTokenId is not null && !await ConsumeTokenAsync(connection, transaction, consumeTokenId, cancellationToken))
+        {
+            return InsertOutcome.TokenGone;
+        }
+
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO trusted_certificates (fingerprint, name, role, subject, not_before, not_after, added_at, certificate)
             SELECT $fingerprint, $name, $role, $subject, $not_before, $not_after, $added_at, $certificate
@@ -63,10 +72,32 @@ internal sealed class TrustDatabase(RegistryDatabase database)
         command.Parameters.AddWithValue("$name", entry.Name);
         command.Parameters.AddWithValue("$role", entry.Role.ToWire());
         command.Parameters.AddWithValue("$subject", entry.Subject);
-        command.Parameters.AddWithValue("$not_before", FormatTime(entry.NotBefore));
-        command.Parameters.AddWithValue("$not_after", FormatTime(entry.NotAfter));
-        command.Parameters.AddWithValue("$added_at", FormatTime(entry.AddedAt));
+        command.Parameters.AddWithValue("$not_before", DbTime.Format(entry.NotBefore));
+        command.Parameters.AddWithValue("$not_after", DbTime.Format(entry.NotAfter));
+        command.Parameters.AddWithValue("$added_at", DbTime.Format(entry.AddedAt));
         command.Parameters.AddWithValue("$certificate", pem);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            return InsertOutcome.Revoked;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return InsertOutcome.Inserted;
+    }
+
+    /// <summary>Deletes a join token on its own (the certificate was already trusted); false if it was gone.</summary>
+    public async Task<bool> ConsumeTokenAsync(string tokenId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await ConsumeTokenAsync(connection, null, tokenId, cancellationToken);
+    }
+
+    private static async Task<bool> ConsumeTokenAsync(SqliteConnection connection, SqliteTransaction? transaction, string tokenId, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "DELETE FROM join_tokens WHERE id = $id";
+        command.Parameters.AddWithValue("$id", tokenId);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
@@ -100,13 +131,16 @@ internal sealed class TrustDatabase(RegistryDatabase database)
         insert.Parameters.AddWithValue("$fingerprint", tombstone.Fingerprint);
         insert.Parameters.AddWithValue("$name", tombstone.Name);
         insert.Parameters.AddWithValue("$subject", tombstone.Subject);
-        insert.Parameters.AddWithValue("$revoked_at", FormatTime(tombstone.RevokedAt));
+        insert.Parameters.AddWithValue("$revoked_at", DbTime.Format(tombstone.RevokedAt));
         var inserted = await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
         await transaction.CommitAsync(cancellationToken);
         return inserted;
     }
+}
 
-    private static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+internal enum InsertOutcome
+{
+    Inserted,
+    Revoked,
+    TokenGone,
 }

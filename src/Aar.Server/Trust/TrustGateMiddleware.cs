@@ -38,6 +38,12 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
 
         var fingerprint = trust.FingerprintOf(certificate);
         var (decision, entry) = trust.Decide(certificate);
+        if (decision is TrustDecision.Unknown or TrustDecision.Trusted && IsEnrolment(context))
+        {
+            // The one route an untrusted certificate may call: it proves a join token's secret (TokenService).
+            return next(context);
+        }
+
         switch (decision)
         {
             case TrustDecision.Unknown:
@@ -63,6 +69,9 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
         context.Features.Set(new CallerIdentity(entry!.Fingerprint, entry.Name, entry.Role, entry.NotAfter));
         return next(context);
     }
+
+    private static bool IsEnrolment(HttpContext context) =>
+        HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals(Enrolment.EnrolmentEndpoints.EnrolPath, StringComparison.Ordinal);
 
     private static bool IsWrite(string method) =>
         !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method));

@@ -39,7 +39,11 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
     public (TrustDecision Decision, TrustedCertificate? Entry) Decide(X509Certificate2 certificate) =>
         Current.Decide(FingerprintOf(certificate), time.GetUtcNow());
 
-    public async Task<ApiResult<TrustChange>> AddAsync(AddTrustRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Trusts a certificate. <paramref name="consumeTokenId"/> is set when an AMS enrols with a join token: the token
+    /// is used up in the same transaction as the insert.
+    /// </summary>
+    public async Task<ApiResult<TrustChange>> AddAsync(AddTrustRequest request, CancellationToken cancellationToken, string? consumeTokenId = null)
     {
         if (!TrustRoleNames.TryParse(request.Role, out var role))
         {
@@ -94,14 +98,22 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
                     return Problem(409, ProblemTypes.RoleConflict, "Already trusted with another role", $"Certificate {fingerprint} is already trusted as {existing.Role.ToWire()} ('{existing.Name}'); to make it a {role.ToWire()}, run 'aar trust remove {fingerprint[..Fingerprint.MinimumPrefixLength]}' and add it again.", fingerprint);
                 }
 
+                if (consumeTokenId is not null && !await database.ConsumeTokenAsync(consumeTokenId, cancellationToken))
+                {
+                    return TokenGone();
+                }
+
                 return ApiResult.Ok(Change(existing, changed: false, $"Certificate {existing.Fingerprint} is already trusted as {existing.Role.ToWire()} ('{existing.Name}'); nothing changed."));
             }
 
             var entry = new TrustedCertificate(fingerprint, name, role, certificate.Subject, notBefore, notAfter, now);
-            if (!await database.InsertAsync(entry, CertificateFacts.ToPem(certificate), cancellationToken))
+            switch (await database.InsertAsync(entry, CertificateFacts.ToPem(certificate), consumeTokenId, cancellationToken))
             {
-                // Only the revocation guard can refuse here: this process is the only writer and holds the lock.
-                return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint} is revoked and can never be trusted again.", fingerprint);
+                case InsertOutcome.TokenGone:
+                    return TokenGone();
+                case InsertOutcome.Revoked:
+                    // Only the revocation guard can refuse here: this process is the only writer and holds the lock.
+                    return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint} is revoked and can never be trusted again.", fingerprint);
             }
 
             await ReloadAsync(cancellationToken);
@@ -215,6 +227,9 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         Role = entry.Role.ToWire(),
         Message = message,
     };
+
+    private static ApiResult<TrustChange> TokenGone() =>
+        Problem(403, ProblemTypes.InvalidJoinToken, "Join token not valid", "The join token is unknown or was already used; create a new one on the registry host with 'aar trust token create'.");
 
     private static ApiResult<TrustChange> Problem(int status, string type, string title, string detail, string? fingerprint = null) =>
         ApiResult.Failed<TrustChange>(new Problem { Type = type, Title = title, Status = status, Detail = detail, Fingerprint = fingerprint });

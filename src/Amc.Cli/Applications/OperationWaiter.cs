@@ -25,7 +25,7 @@ internal static class OperationWaiter
             case OperationInfo.Failure:
                 return ProblemReporter.Report(console, ManagementErrors.FromCode(done.ErrCode == 0 ? 500 : done.ErrCode, done.Err));
             default:
-                await console.Error.WriteLineAsync($"Error: the import is still running after {Durations.Format(timeout)}; it goes on in the daemon: check 'amc application list', or wait longer with -t.");
+                await console.Error.WriteLineAsync($"Error: the import is still running after {DurationText.Format(timeout)}; it goes on in the daemon: check 'amc application list', or wait longer with -t.");
                 return ExitCodes.Internal;
         }
     }

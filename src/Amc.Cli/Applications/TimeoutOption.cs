@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Aar.Protocol.Management;
+using Aar.Protocol.Cli;
 
 namespace Amc.Cli.Applications;
 
@@ -13,7 +13,7 @@ internal static class TimeoutOption
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 0 ? "5m" : result.Tokens[0].Value;
-            if (Durations.TryParse(text, out var timeout) && timeout > TimeSpan.Zero)
+            if (DurationText.TryParse(text, out var timeout) && timeout > TimeSpan.Zero)
             {
                 return timeout;
             }

@@ -85,7 +85,7 @@ internal static class WaitCommand
         }
 
         var wanted = string.Join(" or ", conditions.Select(c => $"{c.Key}={c.Value}"));
-        var problem = ManagementErrors.FromCode(state == "it does not exist" ? 404 : 409, $"Gave up waiting for '{name}'{(version is null ? "" : $" version {version}")} to reach {wanted} after {Durations.Format(timeout)}: {state}.");
+        var problem = ManagementErrors.FromCode(state == "it does not exist" ? 404 : 409, $"Gave up waiting for '{name}'{(version is null ? "" : $" version {version}")} to reach {wanted} after {DurationText.Format(timeout)}: {state}.");
         return ProblemReporter.Report(console, problem);
     }
 

@@ -1,7 +1,7 @@
-using Aar.Protocol.Management;
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using Aar.Protocol.Certificates;
+using Aar.Protocol.Cli;
 using Ams.Daemon.Api;
 
 namespace Ams.Daemon.Config;
@@ -101,17 +101,17 @@ internal static partial class ConfigKeys
 
     private static Result<string> NormalizeInterval(string value)
     {
-        if (!Durations.TryParse(value, out var interval))
+        if (!DurationText.TryParse(value, out var interval))
         {
-            return ApiError.BadRequest($"registry.update_interval '{value}' is not a duration: use a number with a unit, such as 30s, 5m, 1h or 1h30m (at least {Durations.Format(MinimumUpdateInterval)}).");
+            return ApiError.BadRequest($"registry.update_interval '{value}' is not a duration: use a number with a unit, such as 30s, 5m, 1h or 1h30m (at least {DurationText.Format(MinimumUpdateInterval)}).");
         }
 
         if (interval < MinimumUpdateInterval)
         {
-            return ApiError.BadRequest($"registry.update_interval '{value}' is too short: the minimum is {Durations.Format(MinimumUpdateInterval)}, so the registry is not polled in a tight loop.");
+            return ApiError.BadRequest($"registry.update_interval '{value}' is too short: the minimum is {DurationText.Format(MinimumUpdateInterval)}, so the registry is not polled in a tight loop.");
         }
 
-        return Durations.Format(interval);
+        return DurationText.Format(interval);
     }
 
     private static Result<string> NormalizeFilter(string value)

@@ -1,4 +1,5 @@
-using Aar.Protocol.Management;
+using Aar.Protocol.Cli;
+
 namespace Ams.Daemon.Config;
 
 /// <summary>Builds the typed <see cref="AmsConfig"/> from stored (already validated) text values.</summary>
@@ -17,7 +18,7 @@ internal static class ConfigSnapshot
         {
             RegistryUrl = values[ConfigKeys.RegistryUrl] is { Length: > 0 } url ? new Uri(url) : null,
             RegistryFingerprint = values[ConfigKeys.RegistryFingerprint],
-            UpdateInterval = Durations.TryParse(values[ConfigKeys.RegistryUpdateInterval], out var interval) ? interval : ConfigKeys.DefaultUpdateInterval,
+            UpdateInterval = DurationText.TryParse(values[ConfigKeys.RegistryUpdateInterval], out var interval) ? interval : ConfigKeys.DefaultUpdateInterval,
             Mode = values[ConfigKeys.RegistryMode] switch
             {
                 "push" => RegistryMode.Push,

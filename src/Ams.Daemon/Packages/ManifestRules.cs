@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 using YamlDotNet.RepresentationModel;
 
@@ -197,7 +198,7 @@ internal static partial class ManifestRules
         foreach (var (_, value, _) in YamlNodes.Entries(node, "hooks", ["timeout"]))
         {
             timeout = YamlNodes.Text(value, "hooks.timeout");
-            if (!Durations.TryParse(timeout, out var duration) || duration > MaxHookTimeout)
+            if (!DurationText.TryParse(timeout, out var duration) || duration > MaxHookTimeout)
             {
                 throw YamlNodes.Error(value, "hooks.timeout", $"is '{timeout}'; use a duration such as 5m, at most 15m");
             }
