@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Aar.Protocol.Management;
 using Ams.Daemon.Api;
 using Ams.Daemon.Operations;
@@ -15,6 +16,11 @@ namespace Ams.Daemon.Applications;
 /// </summary>
 internal sealed partial class PackageUploads(ApplicationService applications, PackageStore packages, OperationRegistry operations, IHostApplicationLifetime lifetime, ILogger<PackageUploads> logger)
 {
+    private readonly ConcurrentDictionary<Task, bool> _imports = new();
+
+    /// <summary>Waits for imports still running (they stop early once the host is stopping) so shutdown leaves no writer behind.</summary>
+    public Task WaitForImportsAsync() => Task.WhenAll(_imports.Keys);
+
     public async Task<IResult> AcceptAsync(HttpContext context, string? target, CancellationToken cancellationToken)
     {
         var name = context.Request.Headers[ManagementRoutes.PackageNameHeader] is [{ Length: > 0 } header] ? Uri.UnescapeDataString(header) : "The package";
@@ -43,7 +49,9 @@ internal sealed partial class PackageUploads(ApplicationService applications, Pa
         }
 
         var operation = operations.Start(target is null ? $"Creating application from {name}" : $"Adding a version to {target} from {name}");
-        _ = Task.Run(() => ImportAsync(operation, staged.Value!, name, target), CancellationToken.None);
+        var import = Task.Run(() => ImportAsync(operation, staged.Value!, name, target), CancellationToken.None);
+        _imports.TryAdd(import, true);
+        _ = import.ContinueWith(done => _imports.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return Envelope.Async(operation.Info);
     }
 

@@ -126,12 +126,20 @@ public sealed partial class AmsHost : IAsyncDisposable
         Envelope.WriteErrorAsync(context, new ApiError(500, $"The management service failed to handle {context.Request.Method} {context.Request.Path}; its log has the details (trace id {context.TraceIdentifier})."));
 
     /// <summary>Waits until SIGTERM/SIGINT (or <paramref name="cancellationToken"/>) and then stops gracefully.</summary>
-    public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => await _app.WaitForShutdownAsync(cancellationToken);
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.WaitForShutdownAsync(cancellationToken);
+        await _app.Services.GetRequiredService<PackageUploads>().WaitForImportsAsync();
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken = default) => await _app.StopAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
+        // Stopping signals ApplicationStopping, which cancels running imports; wait for them before the database
+        // and the data directory lock go away.
+        await _app.StopAsync();
+        await _app.Services.GetRequiredService<PackageUploads>().WaitForImportsAsync();
         await _app.DisposeAsync();
         _data.Dispose();
     }
