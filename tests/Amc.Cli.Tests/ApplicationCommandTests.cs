@@ -181,4 +181,21 @@ public sealed class ApplicationCommandTests(ITestOutputHelper output)
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
         Assert.Contains("larger than this AMS's package size limit of 2048 bytes", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Large_upload_on_a_terminal_renders_a_progress_bar_with_bytes()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        var path = TestPackage.Minimal().File("extra-data/noise.bin", System.Security.Cryptography.RandomNumberGenerator.GetBytes(8 * 1024 * 1024))
+            .WriteZip(Path.Combine(daemon.Scratch, "big.zip"), System.IO.Compression.CompressionLevel.NoCompression);
+
+        var result = await Amc.RunAsync(daemon.DataDirectory, ["application", "create", path], terminal: true);
+
+        Assert.Equal(0, result.ExitCode);
+        output.WriteLine(result.Error);
+        Assert.Contains("Uploading big.zip", result.Error, StringComparison.Ordinal);
+        Assert.Contains("100%", result.Error, StringComparison.Ordinal);
+        Assert.Contains("8.0 MiB", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Uploading big.zip: 10% (", result.Error, StringComparison.Ordinal);
+    }
 }
