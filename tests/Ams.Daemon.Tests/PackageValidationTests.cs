@@ -131,6 +131,27 @@ public sealed class PackageValidationTests(ITestOutputHelper output)
         Assert.Equal("nothing.zip is empty: expected a .zip, .tar.gz or .tar.bz2 package.", started.Problem.Detail);
     }
 
+    [Fact]
+    public async Task An_upload_cut_off_midway_leaves_nothing_behind_and_the_daemon_carries_on()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var client = daemon.Client();
+
+        using var content = new StreamContent(new FailingStream(3 * 1024 * 1024));
+        content.Headers.ContentLength = 10 * 1024 * 1024;
+        var started = await client.UploadPackageAsync(content, "cut.zip");
+
+        Assert.False(started.Succeeded);
+        var staging = Path.Combine(daemon.DataDirectory, "packages", "staging");
+        for (var i = 0; i < 100 && Directory.EnumerateFileSystemEntries(staging).Any(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await AssertNothingStoredAsync(daemon, client);
+        await Uploads.ImportOkAsync(client, TestPackage.Minimal().WriteZip(Path.Combine(daemon.Scratch, "p.zip")));
+    }
+
     internal static async Task AssertNothingStoredAsync(AmsTestDaemon daemon, ManagementClient client)
     {
         Assert.Empty((await client.ListApplicationsAsync()).Value!);
@@ -142,5 +163,44 @@ public sealed class PackageValidationTests(ITestOutputHelper output)
     private sealed class UnknownLengthStream(byte[] data) : MemoryStream(data)
     {
         public override bool CanSeek => false;
+    }
+
+    /// <summary>Delivers some bytes, then fails as a dying client would.</summary>
+    private sealed class FailingStream(int failAfter) : Stream
+    {
+        private int _sent;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _sent; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_sent >= failAfter)
+            {
+                throw new IOException("the client died");
+            }
+
+            var n = Math.Min(count, failAfter - _sent);
+            Array.Fill(buffer, (byte)'x', offset, n);
+            _sent += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -49,7 +49,9 @@ internal static class UploadCommands
         if (refusal is null && application is not null)
         {
             var existing = await client.GetApplicationAsync(application, cancellationToken);
-            refusal = existing.Problem;
+            refusal = existing.Problem ?? (existing.Value!.Immutable
+                ? ManagementErrors.FromCode(409, $"Application '{existing.Value.Name}' is managed by the registry at {existing.Value.Origin?.RegistryUrl} and cannot be updated here; change it on the publishing AMS instead.")
+                : null);
         }
 
         if (refusal is not null)

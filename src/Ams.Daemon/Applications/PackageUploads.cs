@@ -42,7 +42,18 @@ internal sealed partial class PackageUploads(ApplicationService applications, Pa
 
         // The daemon enforces its own limit while streaming (also for uploads of unknown length).
         context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
-        var staged = await packages.ReceiveAsync(context.Request.Body, limit, name, cancellationToken);
+        Result<StagedPackage> staged;
+        try
+        {
+            staged = await packages.ReceiveAsync(context.Request.Body, limit, name, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or BadHttpRequestException or OperationCanceledException)
+        {
+            // The client went away or sent less than it declared: not a daemon error, and nothing was kept.
+            Log.UploadAborted(logger, name, ex.Message);
+            return Results.Empty;
+        }
+
         if (!staged.Succeeded)
         {
             return Envelope.Error(staged.Error!);
@@ -86,6 +97,9 @@ internal sealed partial class PackageUploads(ApplicationService applications, Pa
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Upload of {Package} ended early ({Reason}); nothing was kept")]
+        public static partial void UploadAborted(ILogger logger, string package, string reason);
+
         [LoggerMessage(Level = LogLevel.Error, Message = "Importing package {Package} failed")]
         public static partial void ImportFailed(ILogger logger, string package, Exception exception);
     }
