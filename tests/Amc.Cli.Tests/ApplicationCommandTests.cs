@@ -35,7 +35,7 @@ public sealed class ApplicationCommandTests(ITestOutputHelper output)
 
         var show = await Amc("application", "show", "hello");
         Assert.Contains($"id: {id}\nname: hello\nstatus: ready\npublished: false\nimmutable: false\narchitecture: amd64\n", show.Out, StringComparison.Ordinal);
-        Assert.Contains("versions:\n  0:\n    manifest-version: 1.0\n    status: ready\n", show.Out, StringComparison.Ordinal);
+        Assert.Contains("versions:\n  0:\n    manifest-version: \"1.0\"\n    status: ready\n", show.Out, StringComparison.Ordinal);
         Assert.Contains("  1:\n", show.Out, StringComparison.Ordinal);
 
         var json = JsonDocument.Parse((await Amc("application", "list", "--format", "json", "--filter", "name=hello")).Out);

@@ -45,9 +45,9 @@ public sealed class SeedStepsTests(ITestOutputHelper output)
         Assert.Equal(
             $"""
             config:
-              application.auto_publish: false
+              application.auto_publish: "false"
               architecture: amd64
-              registry.filter: ''
+              registry.filter: ""
               registry.fingerprint: {fingerprint}
               registry.mode: pull
               registry.update_interval: 5m
