@@ -1,3 +1,4 @@
+using Aar.Protocol.Management;
 using TestSupport;
 using Xunit.Abstractions;
 
@@ -107,6 +108,46 @@ public sealed class ApplicationLifecycleTests(ITestOutputHelper output)
         var after = (await client.GetApplicationAsync("hello")).Value!;
         Assert.Equal(before.Versions.Select(v => (v.Number, v.Published, v.Sha256)), after.Versions.Select(v => (v.Number, v.Published, v.Sha256)));
         Assert.Single((await client.ListApplicationsAsync()).Value!);
+    }
+
+    [Fact]
+    public async Task A_refused_update_leaves_no_version_and_does_not_use_up_a_number()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var client = daemon.Client();
+        await Uploads.ImportOkAsync(client, TestPackage.Minimal().WriteZip(Path.Combine(daemon.Scratch, "v0.zip")));
+
+        var refused = await Uploads.ImportAsync(client, TestPackage.Minimal().File("app.apk", "not a zip").WriteZip(Path.Combine(daemon.Scratch, "bad.zip")), "hello");
+        var versions = (await client.GetApplicationAsync("hello")).Value!.Versions.Select(v => v.Number);
+        var next = await Uploads.ImportOkAsync(client, TestPackage.Minimal().WriteTarGz(Path.Combine(daemon.Scratch, "v1.tar.gz")), "hello");
+
+        Assert.Contains("app.apk is not a valid APK", refused.Err, StringComparison.Ordinal);
+        Assert.Equal([0], versions);
+        Assert.Equal("1", next.Metadata["version"]);
+    }
+
+    [Fact]
+    public async Task A_large_package_shows_initializing_while_it_is_checked_then_ready()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var client = daemon.Client();
+        var path = TestPackage.Minimal().File("extra-data/noise.bin", System.Security.Cryptography.RandomNumberGenerator.GetBytes(96 * 1024 * 1024))
+            .WriteTarGz(Path.Combine(daemon.Scratch, "big.tar.gz"));
+
+        await using var file = File.OpenRead(path);
+        using var content = new StreamContent(file);
+        var started = await client.UploadPackageAsync(content, "big.tar.gz");
+        var seen = new List<string>();
+        while ((await client.GetOperationAsync(started.Value!.Id)).Value!.Status == OperationInfo.Running)
+        {
+            if ((await client.GetApplicationAsync("hello")).Value is { } application)
+            {
+                seen.Add(application.Status);
+            }
+        }
+
+        Assert.Equal("initializing", seen.First());
+        Assert.Equal("ready", (await client.GetApplicationAsync("hello")).Value!.Status);
     }
 
     [Fact]

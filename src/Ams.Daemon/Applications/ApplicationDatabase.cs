@@ -90,6 +90,21 @@ internal sealed class ApplicationDatabase(AmsDatabase database)
             cancellationToken,
             ("$id", applicationId), ("$number", number), ("$status", status), ("$error", (object?)error ?? DBNull.Value), ("$published", published ? 1 : 0), ("$now", DbTime.Format(now)));
 
+    /// <summary>Makes an imported version <c>ready</c> with its final manifest (which now knows about app.apk).</summary>
+    public Task MarkReadyAsync(string applicationId, int number, bool published, ManifestInfo manifest, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE versions SET status = 'ready', error_message = NULL, published = $published, manifest = $manifest WHERE application_id = $id AND number = $number; UPDATE applications SET updated_at = $now WHERE id = $id",
+            cancellationToken,
+            ("$id", applicationId), ("$number", number), ("$published", published ? 1 : 0), ("$now", DbTime.Format(now)),
+            ("$manifest", JsonSerializer.Serialize(manifest, ManagementJsonContext.Default.ManifestInfo)));
+
+    /// <summary>Removes a reserved version whose package was refused, and gives its number back if nothing came after it.</summary>
+    public Task ReleaseVersionAsync(string applicationId, int number, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "DELETE FROM versions WHERE application_id = $id AND number = $number; UPDATE applications SET next_version = $number WHERE id = $id AND next_version = $number + 1",
+            cancellationToken,
+            ("$id", applicationId), ("$number", number));
+
     public Task DeleteApplicationAsync(string applicationId, CancellationToken cancellationToken) =>
         ExecuteAsync("DELETE FROM applications WHERE id = $id", cancellationToken, ("$id", applicationId));
 

@@ -5,4 +5,8 @@ namespace Ams.Daemon.Packages;
 /// package readers (deep in a streaming pass an exception is the simplest way out) and turned into an
 /// <see cref="Api.ApiError"/> at <see cref="PackageInspector"/>'s boundary, never beyond it.
 /// </summary>
-internal sealed class PackageException(string message) : Exception(message);
+internal sealed class PackageException(string message, int code = 400) : Exception(message)
+{
+    /// <summary>The HTTP status of the refusal: 400 for a bad package, or what the manifest callback decided (409 …).</summary>
+    public int Code { get; } = code;
+}

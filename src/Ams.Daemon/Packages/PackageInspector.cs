@@ -12,9 +12,9 @@ namespace Ams.Daemon.Packages;
 /// </summary>
 internal static class PackageInspector
 {
-    public static async Task<Result<ManifestInfo>> InspectAsync(string path, string packageName, PackageLimits limits, string tempDirectory, CancellationToken cancellationToken)
+    public static async Task<Result<ManifestInfo>> InspectAsync(string path, string packageName, PackageLimits limits, string tempDirectory, CancellationToken cancellationToken, Func<ManifestInfo, Task<ApiError?>>? onManifest = null)
     {
-        var contents = new PackageContents(packageName, limits);
+        var contents = new PackageContents(packageName, limits, onManifest);
         try
         {
             await ReadAsync(path, contents, limits, tempDirectory, cancellationToken);
@@ -22,7 +22,7 @@ internal static class PackageInspector
         }
         catch (PackageException ex)
         {
-            return ApiError.BadRequest(ex.Message);
+            return new ApiError(ex.Code, ex.Message);
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or SharpZipBaseException)
         {
@@ -84,7 +84,7 @@ internal static class PackageInspector
                 : $"{contents.Package} has no manifest.yaml at its top level (found {nested}); package the contents of the application directory, not the directory itself.");
         }
 
-        var manifest = ManifestParser.Parse(contents.Manifest, contents.ApkCopy is not null);
+        var manifest = (contents.ParsedManifest ?? ManifestParser.Parse(contents.Manifest, hasApk: false)) with { HasApk = contents.ApkCopy is not null };
         if (contents.ApkCopy is not null)
         {
             await ApkCheck.CheckAsync(contents.ApkCopy, contents.Package, limits, cancellationToken);

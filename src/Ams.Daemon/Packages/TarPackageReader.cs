@@ -20,6 +20,7 @@ internal static class TarPackageReader
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                     contents.AddFile(name, entry.Length);
                     await EntryReader.ReadAsync(entry.DataStream ?? Stream.Null, name, entry.Length, contents, limits, tempDirectory, cancellationToken);
+                    await contents.AfterEntryAsync();
                     break;
                 case TarEntryType.SymbolicLink or TarEntryType.HardLink:
                     throw new PackageException($"{contents.Package}: entry '{name}' is a link to '{entry.LinkName}'; packages may not contain links, put the file itself in the package.");

@@ -30,7 +30,8 @@ internal static class ZipPackageReader
                 throw new PackageException($"{contents.Package} has {archive.Entries.Count} entries, more than the {limits.MaxEntries} allowed; that is not an application package.");
             }
 
-            foreach (var entry in archive.Entries)
+            // The manifest first, so the caller hears about it before the bulk of the package is expanded.
+            foreach (var entry in archive.Entries.OrderBy(e => e.FullName.TrimStart('.', '/') == EntryReader.ManifestPath ? 0 : 1))
             {
                 var name = EntryPath.Normalize(contents.Package, entry.FullName);
                 var unixType = (entry.ExternalAttributes >> 16) & UnixFileTypeMask;
@@ -53,6 +54,7 @@ internal static class ZipPackageReader
                 contents.AddFile(name, entry.Length);
                 await using var stream = await entry.OpenAsync(cancellationToken);
                 await EntryReader.ReadAsync(stream, name, entry.Length, contents, limits, tempDirectory, cancellationToken, entry.Crc32);
+                await contents.AfterEntryAsync();
             }
         }
     }
