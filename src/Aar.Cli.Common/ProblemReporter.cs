@@ -21,8 +21,11 @@ public static class ProblemReporter
         {
             ProblemTypes.Unreachable => ExitCodes.Unreachable,
             ProblemTypes.InvalidCertificate or ProblemTypes.InvalidRequest => ExitCodes.InvalidInput,
-            ProblemTypes.NotFound or ProblemTypes.UnknownFingerprint => ExitCodes.NotFound,
-            ProblemTypes.Conflict or ProblemTypes.CertificateRevoked or ProblemTypes.RoleConflict or ProblemTypes.AmbiguousFingerprint or ProblemTypes.AlreadyRevoked => ExitCodes.Conflict,
+            ProblemTypes.NotFound or ProblemTypes.UnknownFingerprint
+                or ProblemTypes.ApplicationNotFound or ProblemTypes.VersionNotFound or ProblemTypes.BlobUnknown
+                or ProblemTypes.UploadUnknown or ProblemTypes.UploadExpired => ExitCodes.NotFound,
+            ProblemTypes.Conflict or ProblemTypes.CertificateRevoked or ProblemTypes.RoleConflict or ProblemTypes.AmbiguousFingerprint or ProblemTypes.AlreadyRevoked
+                or ProblemTypes.VersionConflict or ProblemTypes.ApplicationOwned or ProblemTypes.UploadBusy => ExitCodes.Conflict,
             ProblemTypes.UntrustedCertificate or ProblemTypes.RevokedCertificate or ProblemTypes.ExpiredCertificate
                 or ProblemTypes.CertificateNotYetValid or ProblemTypes.PublisherRoleRequired => ExitCodes.Unreachable,
             _ => problem.Status is >= 400 and < 500 ? ExitCodes.InvalidInput : ExitCodes.Internal,

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Aar.Cli.Applications;
 using Aar.Cli.Common;
 using Aar.Cli.Serve;
+using Aar.Cli.Status;
 using Aar.Cli.Trust;
 using Aar.Protocol.Cli;
 
@@ -24,6 +26,9 @@ internal static class AarCommand
         root.Options.Add(CliRunner.VerboseOption);
         root.Subcommands.Add(ServeCommand.Create(dataDirectory));
         root.Subcommands.Add(TrustCommands.Create(dataDirectory, console));
+        root.Subcommands.Add(ApplicationCommands.Create(dataDirectory, console));
+        root.Subcommands.Add(StatusCommands.Status(dataDirectory, console));
+        root.Subcommands.Add(StatusCommands.Storage(dataDirectory, console));
         return root;
     }
 }

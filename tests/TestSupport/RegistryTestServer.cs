@@ -17,14 +17,16 @@ public sealed class RegistryTestServer : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly TempDirectory? _ownedDirectory;
     private readonly TimeProvider? _time;
+    private readonly Func<ServeOptions, ServeOptions>? _configure;
     private RegistryHost? _host;
 
-    private RegistryTestServer(ITestOutputHelper output, string dataDirectory, TempDirectory? ownedDirectory, TimeProvider? time)
+    private RegistryTestServer(ITestOutputHelper output, string dataDirectory, TempDirectory? ownedDirectory, TimeProvider? time, Func<ServeOptions, ServeOptions>? configure)
     {
         _output = output;
         DataDirectory = dataDirectory;
         _ownedDirectory = ownedDirectory;
         _time = time;
+        _configure = configure;
     }
 
     public string DataDirectory { get; }
@@ -35,10 +37,11 @@ public sealed class RegistryTestServer : IAsyncDisposable
 
     public string ServerFingerprint => Host.ServerFingerprint;
 
-    public static async Task<RegistryTestServer> StartAsync(ITestOutputHelper output, string? dataDirectory = null, TimeProvider? time = null)
+    /// <summary><paramref name="configure"/> changes the server options (e.g. a small maximum blob size) before start.</summary>
+    public static async Task<RegistryTestServer> StartAsync(ITestOutputHelper output, string? dataDirectory = null, TimeProvider? time = null, Func<ServeOptions, ServeOptions>? configure = null)
     {
         var owned = dataDirectory is null ? new TempDirectory("aar") : null;
-        var server = new RegistryTestServer(output, dataDirectory ?? owned!.Combine("data"), owned, time);
+        var server = new RegistryTestServer(output, dataDirectory ?? owned!.Combine("data"), owned, time, configure);
         await server.StartHostAsync();
         return server;
     }
@@ -76,6 +79,7 @@ public sealed class RegistryTestServer : IAsyncDisposable
     private async Task StartHostAsync()
     {
         var options = new ServeOptions { DataDirectory = DataDirectory, Listen = "127.0.0.1:0" };
+        options = _configure?.Invoke(options) ?? options;
         _host = await RegistryHost.StartAsync(options, logging => logging.AddProvider(new XunitLoggerProvider(_output)), _time);
     }
 

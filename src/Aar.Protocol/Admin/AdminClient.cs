@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json.Serialization.Metadata;
 using Aar.Protocol.Enrolment;
 using Aar.Protocol.Http;
+using Aar.Protocol.Registry;
 
 namespace Aar.Protocol.Admin;
 
@@ -33,6 +34,28 @@ public sealed class AdminClient(HttpClient http, string socketPath) : IDisposabl
     public Task<ApiResult<TrustChange>> RevokeAsync(string fingerprintPrefix, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, AdminRoutes.Revoke(fingerprintPrefix)), ProtocolJsonContext.Default.TrustChange, cancellationToken);
 
+    public Task<ApiResult<ApplicationListing>> ListApplicationsAsync(string? architecture = null, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, AdminRoutes.Applications + (architecture is null ? "" : "?architecture=" + Uri.EscapeDataString(architecture))),
+            ProtocolJsonContext.Default.ApplicationListing,
+            cancellationToken);
+
+    /// <summary>Every architecture of the application called <paramref name="name"/>.</summary>
+    public Task<ApiResult<List<ApplicationRecord>>> GetApplicationAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{AdminRoutes.Applications}/{Uri.EscapeDataString(name)}"), ProtocolJsonContext.Default.ListApplicationRecord, cancellationToken);
+
+    /// <summary>Deletes one version, or the whole application when <paramref name="version"/> is null; ownership does not apply.</summary>
+    public Task<ApiResult<DeletionRecord>> DeleteApplicationAsync(string name, string architecture, int? version = null, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Delete, version is { } number ? AdminRoutes.Version(name, architecture, number) : AdminRoutes.Application(name, architecture)),
+            ProtocolJsonContext.Default.DeletionRecord,
+            cancellationToken);
+
+    public Task<ApiResult<RegistryStatus>> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, AdminRoutes.Status), ProtocolJsonContext.Default.RegistryStatus, cancellationToken);
+
+    public Task<ApiResult<ScrubReport>> ScrubAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, AdminRoutes.Scrub), ProtocolJsonContext.Default.ScrubReport, cancellationToken);
     public Task<ApiResult<CreatedToken>> CreateTokenAsync(CreateTokenRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(
             new HttpRequestMessage(HttpMethod.Post, AdminRoutes.Tokens) { Content = JsonContent.Create(request, ProtocolJsonContext.Default.CreateTokenRequest) },

@@ -6,9 +6,18 @@ public static class AdminRoutes
     public const string Prefix = "/admin/1.0";
     public const string Trust = Prefix + "/trust";
     public const string Revoked = Prefix + "/trust/revoked";
+    public const string Applications = Prefix + "/applications";
+    public const string Status = Prefix + "/status";
+    public const string Scrub = Prefix + "/storage/scrub";
     public const string Tokens = Prefix + "/trust/tokens";
 
     public static string TrustEntry(string fingerprintPrefix) => $"{Trust}/{Uri.EscapeDataString(fingerprintPrefix)}";
 
     public static string Revoke(string fingerprintPrefix) => $"{TrustEntry(fingerprintPrefix)}/revoke";
+
+    public static string Application(string name, string architecture) =>
+        $"{Applications}/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(architecture)}";
+
+    public static string Version(string name, string architecture, int version) =>
+        $"{Application(name, architecture)}/versions/{version}";
 }

@@ -19,4 +19,7 @@ public sealed record Problem
 
     /// <summary>The caller's role, on authorization problems.</summary>
     public string? Role { get; init; }
+
+    /// <summary>On upload problems: the session's current offset, where the next chunk must start.</summary>
+    public long? Offset { get; init; }
 }

@@ -24,6 +24,28 @@ public static class ProblemTypes
     public const string Internal = "internal-error";
     public const string DatabaseBusy = "database-busy";
 
+    // Storage and transfer (docs/api.md "Blobs", "Uploads", "Applications").
+    public const string InvalidDigest = "invalid-digest";
+    public const string DigestMismatch = "digest-mismatch";
+    public const string SizeMismatch = "size-mismatch";
+    public const string BlobUnknown = "blob-unknown";
+    public const string LengthRequired = "length-required";
+    public const string IncompleteBody = "incomplete-body";
+    public const string InvalidContentRange = "invalid-content-range";
+    public const string UploadOffsetMismatch = "upload-offset-mismatch";
+    public const string UploadUnknown = "upload-unknown";
+    public const string UploadExpired = "upload-expired";
+    public const string UploadBusy = "upload-busy";
+    public const string RangeNotSatisfiable = "range-not-satisfiable";
+    public const string InvalidName = "invalid-name";
+    public const string InvalidArchitecture = "invalid-architecture";
+    public const string InvalidVersion = "invalid-version";
+    public const string InvalidManifest = "invalid-manifest";
+    public const string VersionConflict = "version-conflict";
+    public const string ApplicationOwned = "application-owned";
+    public const string ApplicationNotFound = "application-not-found";
+    public const string VersionNotFound = "version-not-found";
+
     /// <summary>Client-side only: the daemon could not be reached at all.</summary>
     public const string Unreachable = "unreachable";
 }

@@ -39,5 +39,53 @@ internal static class Migrations
             expires_at  TEXT NOT NULL
         );
         """,
+
+        // 3: applications, versions, deletion records, upload sessions. The generation is one counter bumped by
+        // every change to applications or versions; a version and a deletion record carry the generation that made
+        // them, so pollers can ask "what changed since G". Digests are "sha256:" + 64 hex chars.
+        """
+        CREATE TABLE registry_state (
+            id         INTEGER PRIMARY KEY CHECK (id = 1),
+            generation INTEGER NOT NULL
+        );
+        INSERT INTO registry_state (id, generation) VALUES (1, 0);
+        CREATE TABLE applications (
+            name         TEXT NOT NULL,
+            architecture TEXT NOT NULL,
+            owner        TEXT NOT NULL CHECK (length(owner) = 64),
+            created_at   TEXT NOT NULL,
+            PRIMARY KEY (name, architecture)
+        );
+        CREATE TABLE versions (
+            name         TEXT NOT NULL,
+            architecture TEXT NOT NULL,
+            version      INTEGER NOT NULL CHECK (version >= 0),
+            digest       TEXT NOT NULL CHECK (length(digest) = 71),
+            size         INTEGER NOT NULL CHECK (size >= 0),
+            manifest     TEXT NOT NULL,
+            tags         TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            publisher    TEXT NOT NULL,
+            generation   INTEGER NOT NULL,
+            PRIMARY KEY (name, architecture, version),
+            FOREIGN KEY (name, architecture) REFERENCES applications (name, architecture)
+        );
+        CREATE INDEX versions_digest ON versions (digest);
+        CREATE TABLE deletions (
+            generation   INTEGER PRIMARY KEY,
+            name         TEXT NOT NULL,
+            architecture TEXT NOT NULL,
+            version      INTEGER,
+            deleted_at   TEXT NOT NULL,
+            deleted_by   TEXT NOT NULL
+        );
+        CREATE TABLE upload_sessions (
+            id             TEXT PRIMARY KEY NOT NULL,
+            publisher      TEXT NOT NULL,
+            received       INTEGER NOT NULL CHECK (received >= 0),
+            created_at     TEXT NOT NULL,
+            last_active_at TEXT NOT NULL
+        );
+        """,
     ];
 }

@@ -28,6 +28,12 @@ public sealed class DataDirectory : IDisposable
 
     public string DatabasePath => Path.Combine(Root, "aar.db");
 
+    /// <summary>Content-addressed blobs (<c>blobs/sha256/ab/abcd…</c>) and their temporary files (<c>blobs/.tmp</c>).</summary>
+    public string BlobsDirectory => Path.Combine(Root, "blobs");
+
+    /// <summary>Partial data of upload sessions; on the same file system as the blobs, so finishing is a rename.</summary>
+    public string UploadsDirectory => Path.Combine(Root, "uploads");
+
     /// <summary>Creates (if needed), checks and locks the directory; throws <see cref="StartupException"/> when it cannot.</summary>
     public static DataDirectory Open(string path)
     {

@@ -5,12 +5,15 @@ using Aar.Protocol;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Http;
 using Aar.Server.Admin;
+using Aar.Server.Applications;
 using Aar.Server.Data;
 using Aar.Server.Enrolment;
 using Aar.Server.Info;
 using Aar.Server.Problems;
+using Aar.Server.Storage;
 using Aar.Server.Tls;
 using Aar.Server.Trust;
+using Aar.Server.Uploads;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics;
@@ -87,6 +90,9 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddSingleton(new RegistryDatabase(data.DatabasePath));
             builder.Services.AddSingleton<TrustDatabase>();
             builder.Services.AddSingleton<TrustStore>();
+            builder.Services.AddSingleton(options);
+            builder.Services.AddStorage(data);
+            builder.Services.AddApplications();
             builder.Services.AddSingleton<TokenDatabase>();
             builder.Services.AddSingleton<TokenService>();
             builder.Services.AddSingleton<AdvertisedAddresses>();
@@ -102,11 +108,17 @@ public sealed partial class RegistryHost : IAsyncDisposable
             app.UseMiddleware<TrustGateMiddleware>();
             app.MapInfo();
             app.MapTrustAdmin();
+            app.MapBlobs();
+            app.MapUploads();
+            app.MapApplications();
+            app.MapApplicationsAdmin();
+            app.MapStorageAdmin();
             app.MapEnrolment();
             app.MapFallback((HttpContext context) => ProblemResponses.Result(ProblemResponses.NotFound(context)));
 
             await app.Services.GetRequiredService<RegistryDatabase>().MigrateAsync(cancellationToken);
             await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
+            await StorageServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
             await StartListeningAsync(app, options, data, cancellationToken);
 
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!

@@ -19,4 +19,13 @@ public sealed record ServeOptions
 
     /// <summary>Upper bound for request bodies outside the upload endpoints, in bytes; default 1 MiB.</summary>
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Largest blob (package) accepted, in bytes (<c>--max-blob-size</c>); default 10 GiB, as AMS's package limit.</summary>
+    public long MaxBlobBytes { get; init; } = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>An upload session with no chunk for this long is expired and its bytes reclaimed (<c>--upload-expiry</c>); default 24 h.</summary>
+    public TimeSpan UploadIdleTimeout { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>A blob no version names is deleted once unused for this long (<c>--blob-grace</c>); default 1 h.</summary>
+    public TimeSpan BlobGracePeriod { get; init; } = TimeSpan.FromHours(1);
 }

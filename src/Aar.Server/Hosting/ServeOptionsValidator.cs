@@ -35,6 +35,21 @@ public static class ServeOptionsValidator
             }
         }
 
+        if (options.MaxBlobBytes <= 0)
+        {
+            errors.Add($"--max-blob-size '{options.MaxBlobBytes}' must be a positive number of bytes.");
+        }
+
+        if (options.UploadIdleTimeout < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"--upload-expiry '{options.UploadIdleTimeout}' must be at least one second.");
+        }
+
+        if (options.BlobGracePeriod < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"--blob-grace '{options.BlobGracePeriod}' must be at least one second.");
+        }
+
         if (options.LogFormat is not ("text" or "json"))
         {
             errors.Add($"--log-format '{options.LogFormat}' is unknown: use text or json.");

@@ -31,6 +31,7 @@ internal static class ProblemResponses
             StatusCodes.Status400BadRequest => (ProblemTypes.InvalidRequest, "Invalid request", "The request body or parameters are not valid for this route (a JSON body with the documented fields); see docs/api.md."),
             StatusCodes.Status405MethodNotAllowed => (ProblemTypes.MethodNotAllowed, "Method not allowed", $"{context.Request.Method} is not allowed on {context.Request.Path}; see docs/api.md."),
             StatusCodes.Status413PayloadTooLarge => (ProblemTypes.BodyTooLarge, "Body too large", "The request body is larger than this route accepts."),
+            StatusCodes.Status416RangeNotSatisfiable => (ProblemTypes.RangeNotSatisfiable, "Range not satisfiable", "The requested range lies outside the blob; the Content-Range header (bytes */size) gives its size."),
             StatusCodes.Status415UnsupportedMediaType => (ProblemTypes.InvalidRequest, "Unsupported media type", "Send the body as application/json."),
             _ => (ProblemTypes.Internal, "Error", $"The request failed with status {status}."),
         };

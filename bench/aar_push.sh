@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# aar_push.sh BASE_URL FILE RUNS MODE DATA_DIR  -- upload FILE to an aar registry, timed end to end; MB/s median.
+#   MODE=mono:    PUT BASE/1.0/blobs/<digest> with the file as body (curl -T, streamed)          -> 201
+#   MODE=chunked: POST BASE/1.0/uploads, then PATCH 64 MiB chunks with Content-Range (CHUNK_MIB), then
+#                 PUT <location>?digest=&size=                                                  -> 201
+# The blob file is removed from DATA_DIR before each run so every run stores (hashes, fsyncs, renames) it anew.
+# Same TLS env as http_get.sh (CACERT, CERT, KEY, CURL_HTTP, CURL_EXTRA) and SERVER_PIDS.
+set -euo pipefail
+[ $# -ge 5 ] || { echo "usage: $0 BASE_URL FILE RUNS mono|chunked DATA_DIR" >&2; exit 2; }
+base=${1%/}; f=$2; runs=$3; mode=$4; data=$5; chunk_mib=${CHUNK_MIB:-64}
+tls=(); if [ -n "${CACERT:-}" ]; then tls+=(--cacert "$CACERT"); else tls+=(-k); fi
+[ -n "${CERT:-}" ] && tls+=(--cert "$CERT" --key "${KEY:?KEY needed with CERT}")
+c() { curl -sS ${CURL_HTTP:---http1.1} "${tls[@]}" ${CURL_EXTRA:-} "$@"; }
+cpu_s() { local t=0 p; for p in ${SERVER_PIDS:-}; do [ -r /proc/$p/stat ] && t=$((t + $(sed 's/.*) //' /proc/$p/stat | awk '{print $12+$13}'))); done; awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}'; }
+median() { sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
+[ -f "$f.sha256" ] || echo "sha256:$(sha256sum "$f" | cut -d' ' -f1)" > "$f.sha256"
+digest=$(cat "$f.sha256"); hex=${digest#sha256:}; bytes=$(stat -c %s "$f")
+blob="$data/blobs/sha256/${hex:0:2}/$hex"
+if [ "$mode" = chunked ]; then
+  parts="$f.parts-$chunk_mib"
+  [ -d "$parts" ] || { mkdir -p "$parts.tmp" && split -b "${chunk_mib}M" -d -a 4 "$f" "$parts.tmp/part-" && mv "$parts.tmp" "$parts"; }
+fi
+rates=(); c0=$(cpu_s)
+for i in $(seq 1 "$runs"); do
+  rm -f "$blob"
+  t0=$(date +%s.%N)
+  if [ "$mode" = mono ]; then
+    code=$(c -o /dev/null -w '%{http_code}' -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$f" "$base/1.0/blobs/$digest")
+  else
+    loc=$(c -o /dev/null -D - -X POST -H 'Content-Length: 0' "$base/1.0/uploads" | tr -d '\r' | awk 'tolower($1)=="location:"{print $2}')
+    [ -n "$loc" ] || { echo "no Location from POST /1.0/uploads" >&2; exit 1; }
+    off=0
+    for part in "$parts"/part-*; do
+      len=$(stat -c %s "$part")
+      pc=$(c -o /dev/null -w '%{http_code}' -X PATCH -H 'Expect:' -H 'Content-Type: application/octet-stream' \
+           -H "Content-Range: bytes $off-$((off + len - 1))/*" -T "$part" "$base$loc")
+      [ "$pc" = 202 ] || { echo "PATCH at $off returned $pc" >&2; exit 1; }
+      off=$((off + len))
+    done
+    code=$(c -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Length: 0' "$base$loc?digest=$digest&size=$bytes")
+  fi
+  t1=$(date +%s.%N)
+  [ "$code" = 201 ] || { echo "upload returned $code" >&2; exit 1; }
+  s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", b-a}'); r=$(awk -v b="$bytes" -v s="$s" 'BEGIN{printf "%.1f", b/s/1e6}'); rates+=("$r")
+  echo "aar-push-$mode run $i: $bytes B in ${s:0:6} s  $r MB/s"
+done
+[ "$(stat -c %s "$blob")" = "$bytes" ] || { echo "stored blob has the wrong size" >&2; exit 1; }
+cpuinfo=""; [ -n "${SERVER_PIDS:-}" ] && cpuinfo=" server_cpu_s_per_GB=$(awk -v c0="$c0" -v c1="$(cpu_s)" -v b="$((bytes * runs))" 'BEGIN{printf "%.2f", (c1-c0)/(b/1e9)}')"
+echo "RESULT test=aar-push-$mode bytes=$bytes runs=$runs median_MBps=$(printf '%s\n' "${rates[@]}" | median) base=$base$cpuinfo"

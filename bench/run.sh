@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# run.sh -- the storage benchmark of issue 3 (peers.md §9.3), everything in one run on 127.0.0.1 with TLS and client
+# certificates: our registry (aar, Release build) against Debian's docker-registry (upload, download) and nginx
+# (download ceiling), on the same 1 GiB random file. Prints one RESULT line per test and a summary.
+# Needs: dotnet SDK, curl, openssl, coreutils; installs docker-registry and nginx with apt-get if missing.
+# Env: WORK=/tmp/aar-bench  RUNS=5 (after 1 warm-up)  SIZE_MIB=1024  SMALL_MIB=64  CONC=16  ROUNDS=3
+#      BIG_MIB=4096 (the RSS test's blob; 0 skips it)  CURL_HTTP=--http1.1  AAR_PORT/REG_PORT/NGX_PORT
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
+WORK=${WORK:-/tmp/aar-bench}; RUNS=${RUNS:-5}; SIZE_MIB=${SIZE_MIB:-1024}; SMALL_MIB=${SMALL_MIB:-64}
+CONC=${CONC:-16}; ROUNDS=${ROUNDS:-3}; BIG_MIB=${BIG_MIB:-4096}
+AAR_PORT=${AAR_PORT:-39443}; REG_PORT=${REG_PORT:-35443}; NGX_PORT=${NGX_PORT:-38443}
+if ! command -v docker-registry >/dev/null || ! command -v nginx >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry nginx >/dev/null
+fi
+rm -rf "$WORK/registry" "$WORK/aar-data"
+mkdir -p "$WORK"/{certs,registry,www,nginx-tmp,files}
+cd "$WORK"
+
+# --- certificates: a CA for the peers' client verification, a server cert for the peers, and one client leaf
+# (CA:FALSE, clientAuth) that all three servers accept: the peers through the CA, aar by its pinned fingerprint.
+if [ ! -f certs/client.crt ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=bench-ca \
+    -addext basicConstraints=critical,CA:TRUE -keyout certs/ca.key -out certs/ca.crt 2>/dev/null
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -addext "extendedKeyUsage=serverAuth" \
+    -keyout certs/server.key -out certs/server.crt 2>/dev/null
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=bench-client \
+    -keyout certs/client.key -out certs/client.csr 2>/dev/null
+  printf 'basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth\n' > certs/client.ext
+  openssl x509 -req -in certs/client.csr -CA certs/ca.crt -CAkey certs/ca.key -CAcreateserial -days 30 \
+    -extfile certs/client.ext -out certs/client.crt 2>/dev/null
+fi
+export CERT=$WORK/certs/client.crt KEY=$WORK/certs/client.key
+
+cat > registry.yml <<YML
+version: 0.1
+log: { level: warn, accesslog: { disabled: true } }
+storage:
+  filesystem: { rootdirectory: $WORK/registry }
+  delete: { enabled: true }
+  cache: { blobdescriptor: inmemory }
+  maintenance: { uploadpurging: { enabled: false } }
+http:
+  addr: 127.0.0.1:$REG_PORT
+  tls:
+    certificate: $WORK/certs/server.crt
+    key: $WORK/certs/server.key
+    clientcas: [ $WORK/certs/ca.crt ]
+YML
+cat > nginx.conf <<NGX
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+daemon off;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on;
+  client_body_temp_path $WORK/nginx-tmp/body; proxy_temp_path $WORK/nginx-tmp/proxy;
+  fastcgi_temp_path $WORK/nginx-tmp/fcgi; uwsgi_temp_path $WORK/nginx-tmp/uwsgi; scgi_temp_path $WORK/nginx-tmp/scgi;
+  types { application/octet-stream bin; }
+  server {
+    listen 127.0.0.1:$NGX_PORT ssl;
+    ssl_certificate $WORK/certs/server.crt; ssl_certificate_key $WORK/certs/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_verify_client on; ssl_client_certificate $WORK/certs/ca.crt;
+    root $WORK/www;
+  }
+}
+NGX
+
+echo "building aar (Release)"
+dotnet publish "$repo/src/Aar.Cli" -c Release -o "$WORK/aar" -v quiet -nologo >/dev/null
+aar() { dotnet "$WORK/aar/aar.dll" "$@"; }
+# (aar serve is started without the function below, so that $! is the server process itself.)
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+docker-registry serve registry.yml > registry.log 2>&1 & pids+=($!)
+nginx -c "$WORK/nginx.conf" -p "$WORK" > nginx.out 2>&1 & pids+=($!)
+dotnet "$WORK/aar/aar.dll" serve --data-dir "$WORK/aar-data" --listen "127.0.0.1:$AAR_PORT" --max-blob-size 16GiB --log-format text > aar.log 2>&1 & pids+=($!)
+for port in "$REG_PORT" "$NGX_PORT" "$AAR_PORT"; do
+  for _ in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+done
+aar trust add -p --data-dir "$WORK/aar-data" "$CERT"
+REG_PID=${pids[0]}; AAR_PID=${pids[2]}; NGX_PIDS="${pids[1]} $(pgrep -P "${pids[1]}" | tr '\n' ' ')"
+AAR_CA=$WORK/aar-data/certs/server.crt; PEER_CA=$WORK/certs/server.crt
+echo "docker-registry $(dpkg-query -W -f='${Version}' docker-registry) pid $REG_PID :$REG_PORT; nginx $(dpkg-query -W -f='${Version}' nginx) :$NGX_PORT; aar pid $AAR_PID :$AAR_PORT; curl ${CURL_HTTP:---http1.1}"
+
+"$here/mkfile.sh" files/big.bin "$SIZE_MIB"
+"$here/mkfile.sh" files/small.bin "$SMALL_MIB"
+ln -f files/big.bin www/big.bin; ln -f files/small.bin www/small.bin
+big=$(cat files/big.bin.sha256); small=$(cat files/small.bin.sha256); half=$(( SIZE_MIB * 1024 * 1024 / 2 ))
+A=https://127.0.0.1:$AAR_PORT; R=https://127.0.0.1:$REG_PORT; N=https://127.0.0.1:$NGX_PORT
+
+log=$WORK/results.txt; : > "$log"
+# Each test: one warm-up run (discarded), then RUNS timed runs.
+run() { local ca=$1 pids=$2; shift 2; CACERT=$ca SERVER_PIDS=$pids RUNS=1 "$@" >/dev/null 2>&1 || true; CACERT=$ca SERVER_PIDS=$pids "$@" | tee -a "$log"; }
+run "$PEER_CA" "$REG_PID" "$here/blob_push.sh" "$R" bench/big files/big.bin "$RUNS"
+run "$AAR_CA" "$AAR_PID" "$here/aar_push.sh" "$A" files/big.bin "$RUNS" mono "$WORK/aar-data"
+run "$AAR_CA" "$AAR_PID" "$here/aar_push.sh" "$A" files/big.bin "$RUNS" chunked "$WORK/aar-data"
+run "$PEER_CA" "$REG_PID" "$here/blob_pull.sh" "$R" bench/big "$big" "$RUNS"
+run "$AAR_CA" "$AAR_PID" "$here/http_get.sh" "$A/1.0/blobs/$big" "$RUNS" aar-get
+run "$PEER_CA" "$NGX_PIDS" "$here/http_get.sh" "$N/big.bin" "$RUNS" nginx-get
+CURL_EXTRA="-r $half-" run "$PEER_CA" "$REG_PID" "$here/http_get.sh" "$R/v2/bench/big/blobs/$big" "$RUNS" registry-range-2nd-half
+CURL_EXTRA="-r $half-" run "$AAR_CA" "$AAR_PID" "$here/http_get.sh" "$A/1.0/blobs/$big" "$RUNS" aar-range-2nd-half
+CACERT=$PEER_CA DELETE_BETWEEN=0 "$here/blob_push.sh" "$R" bench/small files/small.bin 1 >/dev/null
+CACERT=$AAR_CA "$here/aar_push.sh" "$A" files/small.bin 1 mono "$WORK/aar-data" >/dev/null
+run "$PEER_CA" "$REG_PID" "$here/concurrent_get.sh" "$R/v2/bench/small/blobs/$small" "$CONC" "$ROUNDS" registry-concurrent
+run "$PEER_CA" "$NGX_PIDS" "$here/concurrent_get.sh" "$N/small.bin" "$CONC" "$ROUNDS" nginx-concurrent
+run "$AAR_CA" "$AAR_PID" "$here/concurrent_get.sh" "$A/1.0/blobs/$small" "$CONC" "$ROUNDS" aar-concurrent
+
+rss() { awk -v k="$2" '$1==k":"{printf "%.0f", $2/1024}' "/proc/$1/status"; }
+echo "RESULT test=aar-rss after_1GiB_runs_peak_MB=$(rss "$AAR_PID" VmHWM) now_MB=$(rss "$AAR_PID" VmRSS)" | tee -a "$log"
+if [ "$BIG_MIB" -gt 0 ]; then
+  "$here/mkfile.sh" files/huge.bin "$BIG_MIB"
+  CACERT=$AAR_CA SERVER_PIDS=$AAR_PID "$here/aar_push.sh" "$A" files/huge.bin 1 mono "$WORK/aar-data" | tee -a "$log"
+  CACERT=$AAR_CA SERVER_PIDS=$AAR_PID "$here/http_get.sh" "$A/1.0/blobs/$(cat files/huge.bin.sha256)" 1 aar-get-huge | tee -a "$log"
+  echo "RESULT test=aar-rss after_${BIG_MIB}MiB_peak_MB=$(rss "$AAR_PID" VmHWM) now_MB=$(rss "$AAR_PID" VmRSS) registry_peak_MB=$(rss "$REG_PID" VmHWM)" | tee -a "$log"
+fi
+echo; echo "=== summary (MB/s = 10^6 bytes/s, medians of $RUNS after a warm-up; server CPU s per GB moved)"
+grep '^RESULT' "$log" | sed 's/^RESULT //'

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using Aar.Cli.Common;
+using Aar.Protocol;
+using Aar.Protocol.Admin;
+using Aar.Protocol.Cli;
+
+namespace Aar.Cli.Applications;
+
+/// <summary><c>aar application list|show|delete</c>: the operator's view of what the registry holds.</summary>
+internal static class ApplicationCommands
+{
+    public static Command Create(Option<string> dataDirectory, CliConsole console)
+    {
+        var application = new Command("application", "Manage the applications stored in the registry");
+        application.Aliases.Add("app");
+        application.Subcommands.Add(List(dataDirectory, console));
+        application.Subcommands.Add(Show(dataDirectory, console));
+        application.Subcommands.Add(Delete(dataDirectory, console));
+        return application;
+    }
+
+    private static Command List(Option<string> dataDirectory, CliConsole console)
+    {
+        var format = OutputFormatOption.Create(OutputFormat.Table, OutputFormat.Csv, OutputFormat.Json, OutputFormat.Yaml);
+        var architecture = new Option<string?>("--architecture", "-a") { Description = "Only applications of this architecture (e.g. amd64)" };
+        var command = new Command("list", "List applications with their versions") { format, architecture };
+        command.Aliases.Add("ls");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = AdminClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
+            var result = await client.ListApplicationsAsync(parse.GetValue(architecture), cancellationToken);
+            if (!result.Succeeded)
+            {
+                return ProblemReporter.Report(console, result.Problem!);
+            }
+
+            ApplicationOutput.WriteList(console, parse.GetValue(format), result.Value!);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Show(Option<string> dataDirectory, CliConsole console)
+    {
+        var name = new Argument<string>("name") { Description = "Application name" };
+        var architecture = new Option<string?>("--architecture", "-a") { Description = "Only this architecture (default: every architecture of the name)" };
+        var format = OutputFormatOption.Create(OutputFormat.Yaml, OutputFormat.Json);
+        var command = new Command("show", "Show an application's versions, digests, owner and manifest") { name, architecture, format };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = AdminClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
+            var result = await client.GetApplicationAsync(parse.GetValue(name)!, cancellationToken);
+            if (!result.Succeeded)
+            {
+                return ProblemReporter.Report(console, result.Problem!);
+            }
+
+            var wanted = parse.GetValue(architecture);
+            var records = result.Value!.Where(r => wanted is null || r.Architecture == wanted).ToList();
+            if (records.Count == 0)
+            {
+                await console.Error.WriteLineAsync($"Error: the registry has no application '{parse.GetValue(name)}' for architecture {wanted}.");
+                return ExitCodes.NotFound;
+            }
+
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                DataWriter.WriteJson(console, records, ProtocolJsonContext.Default.ListApplicationRecord);
+            }
+            else
+            {
+                DataWriter.WriteYaml(console, records.Select(ApplicationOutput.ToYaml).ToList());
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Delete(Option<string> dataDirectory, CliConsole console)
+    {
+        var name = new Argument<string>("name") { Description = "Application name" };
+        var architecture = new Option<string>("--architecture", "-a") { Description = "Architecture of the application to delete (e.g. amd64)", Required = true };
+        var version = new Option<int?>("--version") { Description = "Delete only this version (default: the whole application)" };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation" };
+        var command = new Command("delete", "Delete an application or one version (clients remove it at their next pass)") { name, architecture, version, yes };
+        command.Aliases.Add("rm");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var (app, arch, number) = (parse.GetValue(name)!, parse.GetValue(architecture)!, parse.GetValue(version));
+            var what = number is null ? $"application '{app}' ({arch}) with all its versions" : $"version {number} of '{app}' ({arch})";
+            if (!parse.GetValue(yes))
+            {
+                await console.Error.WriteAsync($"Delete {what}? Clients will remove it at their next pass. [y/N] ");
+                var answer = await console.In.ReadLineAsync(cancellationToken);
+                if (answer?.Trim().ToLowerInvariant() is not ("y" or "yes"))
+                {
+                    await console.Error.WriteLineAsync(answer is null ? "\nError: no answer on standard input; nothing was deleted. Pass --yes to delete without asking." : "Nothing was deleted.");
+                    return ExitCodes.Cancelled;
+                }
+            }
+
+            using var client = AdminClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
+            var result = await client.DeleteApplicationAsync(app, arch, number, cancellationToken);
+            if (!result.Succeeded)
+            {
+                return ProblemReporter.Report(console, result.Problem!);
+            }
+
+            await console.Out.WriteLineAsync($"Deleted {what} (generation {result.Value!.Generation}).");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,29 @@
+namespace Aar.Protocol.Admin;
+
+/// <summary><c>GET /admin/1.0/status</c>: what <c>aar status</c> shows.</summary>
+public sealed record RegistryStatus
+{
+    public required string ServerVersion { get; init; }
+
+    public required long Generation { get; init; }
+
+    public required int Applications { get; init; }
+
+    public required int Versions { get; init; }
+
+    /// <summary>Stored blobs and their total size in bytes.</summary>
+    public required int Blobs { get; init; }
+
+    public required long BlobBytes { get; init; }
+
+    /// <summary>Open upload sessions and the bytes they hold.</summary>
+    public required int UploadsInFlight { get; init; }
+
+    public required long UploadBytes { get; init; }
+
+    public required int TrustedPublishers { get; init; }
+
+    public required int TrustedClients { get; init; }
+
+    public required int RevokedCertificates { get; init; }
+}

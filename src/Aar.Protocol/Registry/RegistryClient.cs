@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Serialization.Metadata;
+using Aar.Protocol.Certificates;
+using Aar.Protocol.Http;
+
+namespace Aar.Protocol.Registry;
+
+/// <summary>
+/// Typed client of the registry HTTP API over mutual TLS: the client certificate identifies the AMS, and the server
+/// is accepted only by its pinned fingerprint. Expected failures come back as <see cref="ApiResult{T}"/> problems;
+/// transfers (<see cref="UploadBlobAsync"/>, <see cref="DownloadBlobAsync"/>) stream and resume on their own.
+/// </summary>
+public sealed partial class RegistryClient(HttpClient http) : IDisposable
+{
+    /// <summary>A client for <paramref name="baseAddress"/> presenting <paramref name="clientCertificate"/> (with its key).</summary>
+    public static RegistryClient Create(Uri baseAddress, X509Certificate2 clientCertificate, Fingerprint serverFingerprint, TimeSpan? timeout = null)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = [clientCertificate],
+                RemoteCertificateValidationCallback = PinnedServerCertificate.Validator(serverFingerprint),
+            },
+            // Long transfers: the overall timeout is per request below, not a connection lifetime.
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+        };
+        return new RegistryClient(new HttpClient(handler)
+        {
+            BaseAddress = baseAddress,
+            Timeout = timeout ?? Timeout.InfiniteTimeSpan,
+            // HTTP/1.1 moves bulk data faster than HTTP/2 against Kestrel (notes/platform-facts.md §3).
+            DefaultRequestVersion = HttpVersion.Version11,
+        });
+    }
+
+    public Task<ApiResult<ServerInfo>> GetInfoAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Prefix), ProtocolJsonContext.Default.ServerInfo, cancellationToken);
+
+    /// <summary>The blob's descriptor if the registry has it, or a <c>blob-unknown</c> problem (one HEAD request).</summary>
+    public async Task<ApiResult<BlobDescriptor>> FindBlobAsync(BlobDigest digest, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, RegistryRoutes.Blob(digest)), cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            return ApiResult.Ok(new BlobDescriptor { Digest = digest.ToString(), Size = response.Content.Headers.ContentLength ?? 0 });
+        }
+
+        return ApiResult.Failed<BlobDescriptor>(response.StatusCode == HttpStatusCode.NotFound
+            ? new Problem { Type = ProblemTypes.BlobUnknown, Title = "Unknown blob", Status = 404, Detail = $"The registry has no blob {digest}." }
+            : new Problem { Type = ProblemTypes.Internal, Title = "Unexpected response", Status = (int)response.StatusCode, Detail = $"HEAD {RegistryRoutes.Blob(digest)} answered {(int)response.StatusCode}." });
+    }
+
+    /// <summary>
+    /// The listing, or a null value when <paramref name="knownGeneration"/> is still current (304: nothing changed,
+    /// a few hundred bytes on the wire).
+    /// </summary>
+    public async Task<ApiResult<ApplicationListing?>> ListApplicationsAsync(string? architecture = null, IEnumerable<string>? tags = null, long? knownGeneration = null, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>();
+        if (architecture is not null)
+        {
+            query.Add("architecture=" + Uri.EscapeDataString(architecture));
+        }
+
+        if (tags?.ToList() is { Count: > 0 } wanted)
+        {
+            query.Add("tags=" + Uri.EscapeDataString(string.Join(',', wanted)));
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Applications + (query.Count > 0 ? "?" + string.Join('&', query) : ""));
+        if (knownGeneration is { } generation)
+        {
+            request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{generation.ToString(CultureInfo.InvariantCulture)}\""));
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotModified)
+        {
+            return ApiResult.Ok<ApplicationListing?>(null);
+        }
+
+        var result = await ApiResponses.ReadAsync(response, ProtocolJsonContext.Default.ApplicationListing, cancellationToken);
+        return result.Succeeded ? ApiResult.Ok<ApplicationListing?>(result.Value) : ApiResult.Failed<ApplicationListing?>(result.Problem!);
+    }
+
+    public Task<ApiResult<DeletionListing>> GetDeletionsAsync(long since, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{RegistryRoutes.Deletions}?since={since.ToString(CultureInfo.InvariantCulture)}"), ProtocolJsonContext.Default.DeletionListing, cancellationToken);
+
+    public Task<ApiResult<ApplicationRecord>> GetApplicationAsync(string name, string architecture, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Application(name, architecture)), ProtocolJsonContext.Default.ApplicationRecord, cancellationToken);
+
+    /// <summary>Publishes a version whose blob is stored; succeeds (200) too when the identical version exists.</summary>
+    public Task<ApiResult<ApplicationVersion>> CreateVersionAsync(string name, string architecture, int version, CreateVersionRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Put, RegistryRoutes.Version(name, architecture, version)) { Content = JsonContent.Create(request, ProtocolJsonContext.Default.CreateVersionRequest) },
+            ProtocolJsonContext.Default.ApplicationVersion,
+            cancellationToken);
+
+    public Task<ApiResult<DeletionRecord>> DeleteVersionAsync(string name, string architecture, int version, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Delete, RegistryRoutes.Version(name, architecture, version)), ProtocolJsonContext.Default.DeletionRecord, cancellationToken);
+
+    public Task<ApiResult<DeletionRecord>> DeleteApplicationAsync(string name, string architecture, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Delete, RegistryRoutes.Application(name, architecture)), ProtocolJsonContext.Default.DeletionRecord, cancellationToken);
+
+    public Task<ApiResult<UploadSession>> StartUploadAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.Uploads), ProtocolJsonContext.Default.UploadSession, cancellationToken);
+
+    public Task<ApiResult<UploadSession>> GetUploadAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Upload(id)), ProtocolJsonContext.Default.UploadSession, cancellationToken);
+
+    private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            return await ApiResponses.ReadAsync(response, typeInfo, cancellationToken);
+        }
+    }
+
+    public void Dispose() => http.Dispose();
+}

@@ -1,0 +1,30 @@
+namespace Aar.Protocol.Registry;
+
+/// <summary>Routes of the registry HTTP API (mTLS); docs/api.md describes each.</summary>
+public static class RegistryRoutes
+{
+    public const string Prefix = "/" + ApiVersions.Current;
+    public const string Blobs = Prefix + "/blobs";
+    public const string Uploads = Prefix + "/uploads";
+    public const string Applications = Prefix + "/applications";
+    public const string Deletions = Prefix + "/deletions";
+
+    /// <summary>Response header carrying the stored blob's digest, as docker-registry's <c>Docker-Content-Digest</c>.</summary>
+    public const string DigestHeader = "Content-Digest-Sha256";
+
+    /// <summary>Response header carrying an upload session's offset (also on 416 answers).</summary>
+    public const string UploadOffsetHeader = "Upload-Offset";
+
+    /// <summary>Response header carrying the listing's generation.</summary>
+    public const string GenerationHeader = "Registry-Generation";
+
+    public static string Blob(BlobDigest digest) => $"{Blobs}/{digest}";
+
+    public static string Upload(string id) => $"{Uploads}/{Uri.EscapeDataString(id)}";
+
+    public static string Application(string name, string architecture) =>
+        $"{Applications}/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(architecture)}";
+
+    public static string Version(string name, string architecture, int version) =>
+        $"{Application(name, architecture)}/versions/{version}";
+}

@@ -1,0 +1,20 @@
+namespace Aar.Protocol.Registry;
+
+/// <summary>How <see cref="RegistryClient.UploadBlobAsync"/> sends a blob.</summary>
+public sealed record UploadOptions
+{
+    /// <summary>Bytes per chunk; a broken connection costs at most one chunk of re-transfer. Default 64 MiB.</summary>
+    public long ChunkSize { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Consecutive failed attempts (network errors) tolerated before giving up. Default 5.</summary>
+    public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>First retry delay, doubled per consecutive failure. Default 1 s.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Continue this upload session (e.g. after a restart of the client) instead of starting a new one.</summary>
+    public string? ResumeSessionId { get; init; }
+
+    /// <summary>Receives the number of bytes the registry holds (or that have left) so far.</summary>
+    public IProgress<long>? Progress { get; init; }
+}

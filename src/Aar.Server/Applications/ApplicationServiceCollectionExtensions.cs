@@ -1,0 +1,17 @@
+using Aar.Server.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Aar.Server.Applications;
+
+internal static class ApplicationServiceCollectionExtensions
+{
+    public static IServiceCollection AddApplications(this IServiceCollection services)
+    {
+        services.AddSingleton<ApplicationDatabase>();
+        services.AddSingleton<ApplicationQueries>();
+        services.AddSingleton<ApplicationCatalog>();
+        services.AddSingleton<BlobScrubber>();
+        services.AddHostedService<BlobCollector>();
+        return services;
+    }
+}

@@ -1,0 +1,55 @@
+using Aar.Protocol;
+using Aar.Protocol.Admin;
+using Aar.Protocol.Registry;
+using Aar.Server.Applications;
+using Aar.Server.Info;
+using Aar.Server.Trust;
+using Aar.Server.Uploads;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Aar.Server.Storage;
+
+/// <summary><c>aar status</c> and <c>aar storage scrub</c>, on the admin unix socket only.</summary>
+internal static class StorageAdminEndpoints
+{
+    public static IEndpointRouteBuilder MapStorageAdmin(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(AdminRoutes.Status, Status);
+        app.MapPost(AdminRoutes.Scrub, async (BlobScrubber scrubber, CancellationToken cancellationToken) =>
+            Results.Json(await scrubber.ScrubAsync(cancellationToken), ProtocolJsonContext.Default.ScrubReport));
+        return app;
+    }
+
+    private static async Task<IResult> Status(ApplicationQueries queries, IBlobStore blobs, UploadSessions uploads, TrustStore trust, CancellationToken cancellationToken)
+    {
+        var generation = await queries.GenerationAsync(cancellationToken);
+        var (applications, versions, _) = await queries.InventoryAsync(cancellationToken);
+        var (blobCount, blobBytes) = (0, 0L);
+        await foreach (var blob in blobs.ListAsync(cancellationToken))
+        {
+            blobCount++;
+            blobBytes += blob.Size;
+        }
+
+        var (sessions, uploadBytes) = await uploads.StatisticsAsync(cancellationToken);
+        var snapshot = trust.Current;
+        return Results.Json(
+            new RegistryStatus
+            {
+                ServerVersion = InfoEndpoints.ServerVersion,
+                Generation = generation,
+                Applications = applications,
+                Versions = versions,
+                Blobs = blobCount,
+                BlobBytes = blobBytes,
+                UploadsInFlight = sessions,
+                UploadBytes = uploadBytes,
+                TrustedPublishers = snapshot.Trusted.Values.Count(e => e.Role == TrustRole.Publisher),
+                TrustedClients = snapshot.Trusted.Values.Count(e => e.Role == TrustRole.Client),
+                RevokedCertificates = snapshot.Revoked.Count,
+            },
+            ProtocolJsonContext.Default.RegistryStatus);
+    }
+}

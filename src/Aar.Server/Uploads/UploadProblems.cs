@@ -1,0 +1,82 @@
+using Aar.Protocol.Http;
+using Aar.Protocol.Registry;
+
+namespace Aar.Server.Uploads;
+
+/// <summary>The problems an upload session answers with; each names what to do next.</summary>
+internal static class UploadProblems
+{
+    public static Problem Unknown(string id) => new()
+    {
+        Type = ProblemTypes.UploadUnknown,
+        Title = "Unknown upload",
+        Status = 404,
+        Detail = $"There is no upload session '{Shorten(id)}' for this publisher (finished, cancelled, or never created); start a new one with POST {RegistryRoutes.Uploads}.",
+    };
+
+    public static Problem Expired(string id, TimeSpan idle) => new()
+    {
+        Type = ProblemTypes.UploadExpired,
+        Title = "Upload expired",
+        Status = 404,
+        Detail = $"Upload session '{id}' received nothing for more than {idle} and was discarded; start a new one with POST {RegistryRoutes.Uploads}.",
+    };
+
+    public static Problem OffsetMismatch(long start, long offset) => new()
+    {
+        Type = ProblemTypes.UploadOffsetMismatch,
+        Title = "Chunk does not start at the upload offset",
+        Status = 416,
+        Detail = start < offset
+            ? $"The chunk starts at byte {start}, but the session already holds {offset} bytes (an overlapping or repeated chunk); send the next chunk from byte {offset}."
+            : $"The chunk starts at byte {start}, but the session holds only {offset} bytes (a gap); send the next chunk from byte {offset}.",
+        Offset = offset,
+    };
+
+    public static Problem Busy(string id, long offset) => new()
+    {
+        Type = ProblemTypes.UploadBusy,
+        Title = "Upload busy",
+        Status = 409,
+        Detail = $"Another request is still writing to upload session '{id}'; wait for it to end (or time out), then ask the session for its offset and continue from there.",
+        Offset = offset,
+    };
+
+    public static Problem Incomplete(long offset) => new()
+    {
+        Type = ProblemTypes.IncompleteBody,
+        Title = "Request body ended early",
+        Status = 400,
+        Detail = $"The request body ended before its declared length (the connection broke?); the session kept the bytes that arrived and now holds {offset}: continue from byte {offset}.",
+        Offset = offset,
+    };
+
+    public static Problem TooLarge(long size, long maximum) => new()
+    {
+        Type = ProblemTypes.BodyTooLarge,
+        Title = "Blob too large",
+        Status = 413,
+        Detail = $"This upload would hold {size} bytes, more than this registry's maximum blob size of {maximum} bytes (aar serve --max-blob-size).",
+    };
+
+    public static Problem SizeMismatch(long declared, long received, long offset) => new()
+    {
+        Type = ProblemTypes.SizeMismatch,
+        Title = "Size mismatch",
+        Status = 400,
+        Detail = $"The upload was declared as {declared} bytes but the session holds {received}; send the missing bytes from {offset}, or cancel the session.",
+        Offset = offset,
+    };
+
+    public static Problem DigestMismatch(BlobDigest expected, BlobDigest actual, long size) => new()
+    {
+        Type = ProblemTypes.DigestMismatch,
+        Title = "Digest mismatch",
+        Status = 400,
+        Detail = $"The {size} bytes received hash to {actual}, not the declared {expected}; nothing was stored and the session was discarded. Upload again.",
+    };
+
+    public static Problem InvalidRange(string detail) => new() { Type = ProblemTypes.InvalidContentRange, Title = "Invalid Content-Range", Status = 400, Detail = detail };
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+}
