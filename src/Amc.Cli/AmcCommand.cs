@@ -3,6 +3,7 @@ using Aar.Cli.Common;
 using Aar.Protocol.Cli;
 using Amc.Cli.Applications;
 using Amc.Cli.Config;
+using Amc.Cli.Registry;
 
 namespace Amc.Cli;
 
@@ -25,6 +26,7 @@ internal static class AmcCommand
         root.Subcommands.Add(ApplicationCommands.Create(dataDirectory, console));
         root.Subcommands.Add(WaitCommand.Create(dataDirectory, console));
         root.Subcommands.Add(ConfigCommands.Create(dataDirectory, console));
+        root.Subcommands.Add(RegistryCommands.Create(dataDirectory, console));
         return root;
     }
 }

@@ -14,6 +14,7 @@ public sealed class AmsTestDaemon : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly TempDirectory _directory;
     private AmsHost? _host;
+    private TimeProvider? _time;
 
     private AmsTestDaemon(ITestOutputHelper output, TempDirectory directory, AmsOptions options)
     {
@@ -31,7 +32,7 @@ public sealed class AmsTestDaemon : IAsyncDisposable
     /// <summary>A scratch directory next to the data directory, for packages and certificates a test makes.</summary>
     public string Scratch => _directory.Combine("scratch");
 
-    public static async Task<AmsTestDaemon> StartAsync(ITestOutputHelper output, long? maxPackageBytes = null, string architecture = "amd64")
+    public static async Task<AmsTestDaemon> StartAsync(ITestOutputHelper output, long? maxPackageBytes = null, string architecture = "amd64", TimeProvider? time = null)
     {
         var directory = new TempDirectory("ams");
         Directory.CreateDirectory(directory.Combine("scratch"));
@@ -41,7 +42,7 @@ public sealed class AmsTestDaemon : IAsyncDisposable
             Architecture = architecture,
             MaxPackageBytes = maxPackageBytes ?? AmsOptions.DefaultMaxPackageBytes,
         };
-        var daemon = new AmsTestDaemon(output, directory, options);
+        var daemon = new AmsTestDaemon(output, directory, options) { _time = time };
         await daemon.StartHostAsync();
         return daemon;
     }
@@ -64,7 +65,7 @@ public sealed class AmsTestDaemon : IAsyncDisposable
     }
 
     private async Task StartHostAsync() =>
-        _host = await AmsHost.StartAsync(Options, logging => logging.AddProvider(new XunitLoggerProvider(_output)));
+        _host = await AmsHost.StartAsync(Options, logging => logging.AddProvider(new XunitLoggerProvider(_output)), _time);
 
     public async ValueTask DisposeAsync()
     {

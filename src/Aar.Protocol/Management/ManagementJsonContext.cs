@@ -23,4 +23,10 @@ namespace Aar.Protocol.Management;
 [JsonSerializable(typeof(ServiceStatus))]
 [JsonSerializable(typeof(VersionPatch))]
 [JsonSerializable(typeof(DeleteRequest))]
+[JsonSerializable(typeof(RegistryStatus))]
+[JsonSerializable(typeof(SyncPassReport))]
+[JsonSerializable(typeof(SyncRequest))]
+[JsonSerializable(typeof(JoinRequest))]
+[JsonSerializable(typeof(JoinOutcome))]
+[JsonSerializable(typeof(List<RegistryApplication>))]
 public sealed partial class ManagementJsonContext : JsonSerializerContext;

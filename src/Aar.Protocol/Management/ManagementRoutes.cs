@@ -8,6 +8,14 @@ public static class ManagementRoutes
     public const string Certificates = Root + "/certificates";
     public const string Applications = Root + "/applications";
     public const string Operations = Root + "/operations";
+    public const string Registry = Root + "/registry";
+    public const string RegistrySync = Registry + "/sync";
+    public const string RegistryJoin = Registry + "/join";
+    public const string RegistryApplications = Registry + "/applications";
+
+    public static string RegistryPush(string idOrName) => $"{Registry}/push/{Uri.EscapeDataString(idOrName)}";
+
+    public static string RegistryPull(string name) => $"{Registry}/pull/{Uri.EscapeDataString(name)}";
 
     /// <summary>Request header carrying the package's original file name, so error messages can name it.</summary>
     public const string PackageNameHeader = "X-AMS-Package-Name";

@@ -34,6 +34,11 @@ public sealed partial class RegistryClient
 
         var id = session.Value!.Id;
         var offset = session.Value.Offset;
+        if (options.ResumeSessionId is null && options.OnSessionStarted is { } started)
+        {
+            await started(id);
+        }
+
         var failures = 0;
         while (offset < size)
         {

@@ -46,5 +46,14 @@ internal static class Migrations
         );
         CREATE INDEX versions_sha256 ON versions (sha256);
         """,
+
+        // 2: registry sync state: the generation a pull reached (for the registry it was reached on), and upload
+        // sessions to resume after a restart. Key/value because each entry is read and written on its own.
+        """
+        CREATE TABLE registry_state (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        );
+        """,
     ];
 }

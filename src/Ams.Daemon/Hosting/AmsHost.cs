@@ -5,6 +5,7 @@ using Ams.Daemon.Config;
 using Ams.Daemon.Data;
 using Ams.Daemon.Operations;
 using Ams.Daemon.Storage;
+using Ams.Daemon.Sync;
 using Ams.Daemon.Trust;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -69,6 +70,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             builder.Services.AddSingleton<ApplicationService>();
             builder.Services.AddSingleton<OperationRegistry>();
             builder.Services.AddSingleton<PackageUploads>();
+            builder.Services.AddSync();
 
             using var startupLoggerFactory = LoggerFactory.Create(b => HostLogging.Configure(b, options, logging));
             using var certificate = ClientCertificate.LoadOrCreate(data, time, startupLoggerFactory.CreateLogger("Ams.Daemon.Registry"));
@@ -82,6 +84,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             app.MapTrust();
             app.MapApplications();
             app.MapOperations();
+            app.MapRegistry();
 
             await PrepareStateAsync(app.Services, cancellationToken);
             await app.StartAsync(cancellationToken);

@@ -1,0 +1,82 @@
+using Aar.Protocol.Enrolment;
+using Aar.Protocol.Management;
+using TestSupport;
+using Xunit.Abstractions;
+
+namespace Ams.Daemon.Tests.Sync;
+
+/// <summary>
+/// A registry and AMS daemons on real sockets and real mutual TLS, enrolled the one-step way (join tokens), with
+/// helpers to create, publish and sync applications.
+/// </summary>
+internal sealed class SyncRig(ITestOutputHelper output, RegistryTestServer registry) : IAsyncDisposable
+{
+    private readonly List<AmsTestDaemon> _daemons = [];
+
+    public RegistryTestServer Registry { get; } = registry;
+
+    public static async Task<SyncRig> StartAsync(ITestOutputHelper output) => new(output, await RegistryTestServer.StartAsync(output));
+
+    /// <summary>Starts an AMS and joins it to the registry as publisher (push) or client (pull).</summary>
+    public async Task<AmsTestDaemon> JoinAsync(string role, string architecture = "amd64", TimeProvider? time = null)
+    {
+        var daemon = await AmsTestDaemon.StartAsync(output, architecture: architecture, time: time);
+        _daemons.Add(daemon);
+        using var client = daemon.Client();
+        var joined = await client.JoinRegistryAsync(await TokenAsync(role));
+        Assert.True(joined.Succeeded, joined.Problem?.Detail);
+        return daemon;
+    }
+
+    public async Task<string> TokenAsync(string role)
+    {
+        using var admin = Registry.Admin();
+        var created = await admin.CreateTokenAsync(new CreateTokenRequest { Role = role });
+        Assert.True(created.Succeeded, created.Problem?.Detail);
+        return created.Value!.Token;
+    }
+
+    /// <summary>Uploads a minimal package for <paramref name="name"/> (a new version each call) and optionally publishes it.</summary>
+    public static async Task<int> CreateAsync(AmsTestDaemon daemon, string name, bool publish = true, string tags = "[game, demo]", string? extra = null)
+    {
+        var package = TestPackage.Minimal(name)
+            .File("manifest.yaml", $"name: {name}\nversion: \"1.0\"\ninstance-type: a2.3\nboot-package: com.example.app\ntags: {tags}\n")
+            .File("extra.bin", extra ?? Guid.NewGuid().ToString());
+        var path = package.WriteZip(Path.Combine(daemon.Scratch, $"{name}-{Guid.NewGuid():N}.zip"));
+        using var client = daemon.Client();
+        var existing = await client.GetApplicationAsync(name);
+        await Uploads.ImportOkAsync(client, path, existing.Succeeded ? name : null);
+        var application = (await client.GetApplicationAsync(name)).Value!;
+        var version = application.Versions[^1].Number;
+        if (publish)
+        {
+            Assert.True((await client.SetPublishedAsync(name, version, true)).Succeeded);
+        }
+
+        return version;
+    }
+
+    public static async Task<SyncPassReport> SyncAsync(AmsTestDaemon daemon)
+    {
+        using var client = daemon.Client();
+        var report = await client.SyncAsync(wait: true);
+        Assert.True(report.Succeeded, report.Problem?.Detail);
+        return report.Value!;
+    }
+
+    public static async Task<ApplicationInfo?> FindAsync(AmsTestDaemon daemon, string name)
+    {
+        using var client = daemon.Client();
+        return (await client.GetApplicationAsync(name)).Value;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var daemon in _daemons)
+        {
+            await daemon.DisposeAsync();
+        }
+
+        await Registry.DisposeAsync();
+    }
+}
