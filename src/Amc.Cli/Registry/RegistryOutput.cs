@@ -16,14 +16,14 @@ internal static class RegistryOutput
         ["architecture"] = status.Architecture,
         ["client_fingerprint"] = status.ClientFingerprint,
         ["update_interval"] = status.UpdateInterval,
-        ["running"] = status.Running ? "yes" : "no",
+        ["running"] = status.Running,
         ["next_pass"] = status.NextPassAt is { } next ? Time(next) : "none",
-        ["generation"] = status.Generation.ToString(CultureInfo.InvariantCulture),
+        ["generation"] = status.Generation,
         ["last_pass"] = status.LastPass is null ? "none" : Report(status.LastPass),
-        ["transfers"] = status.Transfers.Select(t => new Dictionary<string, string>
+        ["transfers"] = status.Transfers.Select(t => new Dictionary<string, object>
         {
             ["application"] = t.Application,
-            ["version"] = t.Version.ToString(CultureInfo.InvariantCulture),
+            ["version"] = t.Version,
             ["direction"] = t.Direction,
             ["progress"] = string.Create(CultureInfo.InvariantCulture, $"{t.Bytes / 1048576.0:F1} of {t.Total / 1048576.0:F1} MiB"),
             ["rate"] = string.Create(CultureInfo.InvariantCulture, $"{t.BytesPerSecond / 1048576.0:F1} MiB/s"),
@@ -37,10 +37,10 @@ internal static class RegistryOutput
         ["mode"] = report.Mode,
         ["started"] = Time(report.StartedAt),
         ["finished"] = Time(report.FinishedAt),
-        ["uploaded"] = report.Uploaded.ToString(CultureInfo.InvariantCulture),
-        ["downloaded"] = report.Downloaded.ToString(CultureInfo.InvariantCulture),
-        ["deleted"] = report.Deleted.ToString(CultureInfo.InvariantCulture),
-        ["unchanged"] = report.Unchanged.ToString(CultureInfo.InvariantCulture),
+        ["uploaded"] = report.Uploaded,
+        ["downloaded"] = report.Downloaded,
+        ["deleted"] = report.Deleted,
+        ["unchanged"] = report.Unchanged,
         ["errors"] = report.Errors.ToList(),
         ["conflicts"] = report.Conflicts.ToList(),
     };

@@ -1,3 +1,4 @@
+using TestSupport;
 using Xunit.Abstractions;
 
 namespace Ams.Daemon.Tests.Sync;

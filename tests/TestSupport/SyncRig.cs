@@ -1,15 +1,15 @@
 using Aar.Protocol.Enrolment;
 using Aar.Protocol.Management;
-using TestSupport;
+using Xunit;
 using Xunit.Abstractions;
 
-namespace Ams.Daemon.Tests.Sync;
+namespace TestSupport;
 
 /// <summary>
 /// A registry and AMS daemons on real sockets and real mutual TLS, enrolled the one-step way (join tokens), with
 /// helpers to create, publish and sync applications.
 /// </summary>
-internal sealed class SyncRig(ITestOutputHelper output, RegistryTestServer registry) : IAsyncDisposable
+public sealed class SyncRig(ITestOutputHelper output, RegistryTestServer registry) : IAsyncDisposable
 {
     private readonly List<AmsTestDaemon> _daemons = [];
 
@@ -45,7 +45,15 @@ internal sealed class SyncRig(ITestOutputHelper output, RegistryTestServer regis
         var path = package.WriteZip(Path.Combine(daemon.Scratch, $"{name}-{Guid.NewGuid():N}.zip"));
         using var client = daemon.Client();
         var existing = await client.GetApplicationAsync(name);
-        await Uploads.ImportOkAsync(client, path, existing.Succeeded ? name : null);
+        await using (var file = File.OpenRead(path))
+        {
+            using var content = new StreamContent(file);
+            var started = await client.UploadPackageAsync(content, Path.GetFileName(path), existing.Succeeded ? name : null);
+            Assert.True(started.Succeeded, started.Problem?.Detail);
+            var done = await client.WaitOperationAsync(started.Value!.Id, TimeSpan.FromMinutes(2));
+            Assert.True(done.Succeeded && done.Value!.Status == OperationInfo.Success, done.Problem?.Detail ?? done.Value?.Err);
+        }
+
         var application = (await client.GetApplicationAsync(name)).Value!;
         var version = application.Versions[^1].Number;
         if (publish)
