@@ -25,7 +25,22 @@ public sealed class SyncRig(ITestOutputHelper output, RegistryTestServer registr
         using var client = daemon.Client();
         var joined = await client.JoinRegistryAsync(await TokenAsync(role));
         Assert.True(joined.Succeeded, joined.Problem?.Detail);
+        await QuiesceAsync(client, joined.Value!.Mode);
         return daemon;
+    }
+
+    /// <summary>
+    /// Waits until the passes a join starts by itself (each config change wakes the worker) are over, so a test's
+    /// own passes are the ones that do the work it asserts on.
+    /// </summary>
+    public static async Task QuiesceAsync(ManagementClient client, string mode)
+    {
+        for (var quiet = 0; quiet < 3;)
+        {
+            var status = (await client.GetRegistryStatusAsync()).Value!;
+            quiet = !status.Running && status.NextPassAt is not null && status.LastPass?.Mode == mode ? quiet + 1 : 0;
+            await Task.Delay(30);
+        }
     }
 
     public async Task<string> TokenAsync(string role)
