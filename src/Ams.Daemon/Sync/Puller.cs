@@ -20,7 +20,11 @@ internal sealed class Puller(ApplicationService applications, DataDirectory data
     {
         var architecture = applications.Architecture;
         var known = await state.GetGenerationAsync(registry.Identity, cancellationToken);
-        var listed = await registry.Client.ListApplicationsAsync(architecture, filter.Count > 0 ? filter : null, only is null && known > 0 ? known : null, cancellationToken);
+        // A forced local delete of an imported application must be undone by the next pull (spec §3: it re-imports,
+        // since the registry still has it): when the imported versions are not what the last pull left, list in full
+        // instead of asking for a 304.
+        var unchangedLocally = await state.GetLocalImportsAsync(cancellationToken) == await LocalImportsAsync(cancellationToken);
+        var listed = await registry.Client.ListApplicationsAsync(architecture, filter.Count > 0 ? filter : null, only is null && known > 0 && unchangedLocally ? known : null, cancellationToken);
         if (!listed.Succeeded)
         {
             report.Error(RegistryConnection.Explain(listed.Problem!));
@@ -51,7 +55,7 @@ internal sealed class Puller(ApplicationService applications, DataDirectory data
             if (!report.HasErrors)
             {
                 // Advance only after a complete pass: a failed download must be retried, not hidden behind a 304.
-                await state.SetGenerationAsync(registry.Identity, listing.Generation, cancellationToken);
+                await state.SetGenerationAsync(registry.Identity, listing.Generation, await LocalImportsAsync(cancellationToken), cancellationToken);
             }
         }
 
@@ -188,6 +192,15 @@ internal sealed class Puller(ApplicationService applications, DataDirectory data
                 report.Deleted();
             }
         }
+    }
+
+    private async Task<string> LocalImportsAsync(CancellationToken cancellationToken)
+    {
+        var imported = (await applications.ListAsync(cancellationToken))
+            .Where(a => a.Immutable)
+            .SelectMany(a => a.Versions.Select(v => $"{a.Name}/{v.Number}/{v.Sha256}"))
+            .Order(StringComparer.Ordinal);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', imported))));
     }
 
     private string DownloadsDirectory => Path.Combine(data.RegistryDirectory, "downloads");

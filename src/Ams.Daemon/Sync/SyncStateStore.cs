@@ -8,6 +8,7 @@ internal sealed class SyncStateStore(AmsDatabase database)
 {
     private const string GenerationKey = "pull.generation";
     private const string RegistryKey = "pull.registry";
+    private const string LocalImportsKey = "pull.local";
 
     /// <summary>
     /// The generation the last complete pull reached, for the registry identified by <paramref name="registry"/>
@@ -24,11 +25,15 @@ internal sealed class SyncStateStore(AmsDatabase database)
         return long.TryParse(await GetAsync(GenerationKey, cancellationToken), NumberStyles.None, CultureInfo.InvariantCulture, out var generation) ? generation : 0;
     }
 
-    public async Task SetGenerationAsync(string registry, long generation, CancellationToken cancellationToken)
+    public async Task SetGenerationAsync(string registry, long generation, string localImports, CancellationToken cancellationToken)
     {
         await SetAsync(RegistryKey, registry, cancellationToken);
         await SetAsync(GenerationKey, generation.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        await SetAsync(LocalImportsKey, localImports, cancellationToken);
     }
+
+    /// <summary>A digest of the imported versions as the last complete pull left them (see <see cref="Puller"/>).</summary>
+    public Task<string?> GetLocalImportsAsync(CancellationToken cancellationToken) => GetAsync(LocalImportsKey, cancellationToken);
 
     /// <summary>The registry upload session that was carrying <paramref name="sha256"/>, to resume it.</summary>
     public Task<string?> GetUploadSessionAsync(string sha256, CancellationToken cancellationToken) => GetAsync("upload." + sha256, cancellationToken);

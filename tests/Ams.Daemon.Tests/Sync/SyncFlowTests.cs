@@ -141,4 +141,24 @@ public sealed class SyncFlowTests(ITestOutputHelper output)
         Assert.Null(await SyncRig.FindAsync(client, "game"));
         Assert.NotNull(await SyncRig.FindAsync(client, "tool"));
     }
+
+    [Fact]
+    public async Task A_forced_local_delete_of_an_imported_application_is_undone_by_the_next_pull()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var publisher = await rig.JoinAsync("publisher");
+        var client = await rig.JoinAsync("client");
+        await SyncRig.CreateAsync(publisher, "game");
+        await SyncRig.SyncAsync(publisher);
+        await SyncRig.SyncAsync(client);
+        using (var local = client.Client())
+        {
+            Assert.True((await local.DeleteApplicationAsync("game", force: true)).Succeeded);
+        }
+
+        var pulled = await SyncRig.SyncAsync(client);
+
+        Assert.Equal(("ok", 1), (pulled.Result, pulled.Downloaded));
+        Assert.True((await SyncRig.FindAsync(client, "game"))!.Immutable);
+    }
 }
