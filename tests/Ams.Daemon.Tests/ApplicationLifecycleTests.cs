@@ -151,6 +151,30 @@ public sealed class ApplicationLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Stopping_the_daemon_during_an_import_leaves_nothing_half_created()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        var path = TestPackage.Minimal().File("extra-data/noise.bin", System.Security.Cryptography.RandomNumberGenerator.GetBytes(96 * 1024 * 1024))
+            .WriteTarGz(Path.Combine(daemon.Scratch, "big.tar.gz"));
+        using (var client = daemon.Client())
+        {
+            await using var file = File.OpenRead(path);
+            using var content = new StreamContent(file);
+            var started = await client.UploadPackageAsync(content, "big.tar.gz");
+            Assert.True(started.Succeeded, started.Problem?.Detail);
+            while ((await client.GetApplicationAsync("hello")).Value?.Status != "initializing")
+            {
+                Assert.Equal(OperationInfo.Running, (await client.GetOperationAsync(started.Value!.Id)).Value!.Status);
+            }
+        }
+
+        await daemon.RestartAsync();
+
+        using var again = daemon.Client();
+        await PackageValidationTests.AssertNothingStoredAsync(daemon, again);
+    }
+
+    [Fact]
     public async Task Unknown_route_answers_with_the_error_envelope()
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output);
