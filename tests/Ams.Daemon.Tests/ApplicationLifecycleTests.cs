@@ -42,7 +42,7 @@ public sealed class ApplicationLifecycleTests(ITestOutputHelper output)
 
         var afterDelete = await client.DeleteVersionAsync("hello", 2, force: false);
         Assert.Equal([0, 1], afterDelete.Value!.Versions.Select(v => v.Number));
-        var v3 = await Uploads.ImportOkAsync(client, TestPackage.Minimal().WriteZip(In("v3.zip")), "hello");
+        var v3 = await Uploads.ImportOkAsync(client, TestPackage.Minimal().WriteTar(In("v3.tar")), "hello");
         Assert.Equal("3", v3.Metadata["version"]);
 
         var deleted = await client.DeleteApplicationAsync("hello", force: false);
