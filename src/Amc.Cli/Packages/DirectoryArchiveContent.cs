@@ -6,7 +6,7 @@ namespace Amc.Cli.Packages;
 /// <summary>
 /// Sends a directory as a tar made on the fly (chunked: the length is unknown until the end). Not compressed: the
 /// daemon is on this machine, and gzip would cost far more CPU than the socket saves (1 GiB of incompressible data:
-/// 26 s as .tar.gz, ~9 s as a plain stream). Links are written as links, so the daemon refuses them with the entry
+/// 26 s as .tar.gz, ~5 s as a plain tar). Links are written as links, so the daemon refuses them with the entry
 /// named, exactly as it would in an archive.
 /// </summary>
 internal sealed class DirectoryArchiveContent(string root, IProgress<long> progress) : HttpContent
