@@ -16,7 +16,7 @@ internal static class UploadCommands
         var noWait = NoWaitOption();
         var command = new Command("create", "Create an application from a package (a directory, .zip, .tar, .tar.gz or .tar.bz2); prints its id") { package, timeout, noWait };
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetValue(dataDirectory)!, null, parse.GetValue(package)!, parse.GetValue(timeout), parse.GetValue(noWait), console, cancellationToken));
+            RunAsync(parse.GetValue(dataDirectory)!, null, parse.GetValue(package)!, TimeoutOption.Value(parse, timeout), parse.GetValue(noWait), console, cancellationToken));
         return command;
     }
 
@@ -28,7 +28,7 @@ internal static class UploadCommands
         var noWait = NoWaitOption();
         var command = new Command("update", "Add a new version (the next number) to an application from a package") { application, package, timeout, noWait };
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetValue(dataDirectory)!, parse.GetValue(application), parse.GetValue(package)!, parse.GetValue(timeout), parse.GetValue(noWait), console, cancellationToken));
+            RunAsync(parse.GetValue(dataDirectory)!, parse.GetValue(application), parse.GetValue(package)!, TimeoutOption.Value(parse, timeout), parse.GetValue(noWait), console, cancellationToken));
         return command;
     }
 
