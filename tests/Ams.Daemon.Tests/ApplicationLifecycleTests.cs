@@ -175,6 +175,24 @@ public sealed class ApplicationLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Concurrent_creates_of_one_name_give_one_application_and_one_clear_refusal()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var client = daemon.Client();
+        var first = TestPackage.Minimal().File("extra-data/a", "1").WriteZip(Path.Combine(daemon.Scratch, "a.zip"));
+        var second = TestPackage.Minimal().File("extra-data/b", "2").WriteTarGz(Path.Combine(daemon.Scratch, "b.tar.gz"));
+
+        var results = await Task.WhenAll(Uploads.ImportAsync(client, first), Uploads.ImportAsync(client, second));
+
+        Assert.Single(results, r => r.Status == OperationInfo.Success);
+        var refused = Assert.Single(results, r => r.Status == OperationInfo.Failure);
+        Assert.Equal(409, refused.ErrCode);
+        var application = Assert.Single((await client.ListApplicationsAsync()).Value!);
+        Assert.Equal([0], application.Versions.Select(v => v.Number));
+        Assert.Single(Directory.GetFiles(Path.Combine(daemon.DataDirectory, "packages", "sha256")));
+    }
+
+    [Fact]
     public async Task Unknown_route_answers_with_the_error_envelope()
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output);
