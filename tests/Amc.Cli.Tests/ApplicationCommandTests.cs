@@ -112,8 +112,8 @@ public sealed class ApplicationCommandTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("package.rar", ExitCodes.InvalidInput, "Error: package.rar is not a supported package type: give a directory or a .zip, .tar.gz or .tar.bz2 file.")]
-    [InlineData("missing.zip", ExitCodes.InvalidInput, "does not exist; give a package directory or a .zip, .tar.gz or .tar.bz2 file.")]
+    [InlineData("package.rar", ExitCodes.InvalidInput, "Error: package.rar is not a supported package type: give a directory or a .zip, .tar, .tar.gz or .tar.bz2 file.")]
+    [InlineData("missing.zip", ExitCodes.InvalidInput, "does not exist; give a package directory or a .zip, .tar, .tar.gz or .tar.bz2 file.")]
     public async Task Unsupported_or_missing_package_files_are_refused_before_uploading(string file, int exitCode, string message)
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output);

@@ -95,6 +95,19 @@ public sealed class SeedStepsTests(ITestOutputHelper output)
         Assert.Equal("", result.Out);
     }
 
+    [Theory]
+    [InlineData("wait", "hello", "-c", "status=ready", "-t", "5x")]
+    [InlineData("application", "create", "p.zip", "-t", "0s")]
+    public async Task A_bad_timeout_is_a_usage_error_before_anything_runs(params string[] args)
+    {
+        using var directory = new TempDirectory("amc");
+
+        var result = await Amc.RunAsync(directory.Path, args);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains($"--timeout '{args[^1]}' is not a duration: use a number with a unit, such as 30s, 5m or 1h.", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Daemon_not_running_says_how_to_start_it()
     {

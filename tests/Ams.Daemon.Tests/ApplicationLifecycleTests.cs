@@ -42,7 +42,7 @@ public sealed class ApplicationLifecycleTests(ITestOutputHelper output)
 
         var afterDelete = await client.DeleteVersionAsync("hello", 2, force: false);
         Assert.Equal([0, 1], afterDelete.Value!.Versions.Select(v => v.Number));
-        var v3 = await Uploads.ImportOkAsync(client, TestPackage.Minimal().WriteZip(In("v3.zip")), "hello");
+        var v3 = await Uploads.ImportOkAsync(client, TestPackage.Minimal().WriteTar(In("v3.tar")), "hello");
         Assert.Equal("3", v3.Metadata["version"]);
 
         var deleted = await client.DeleteApplicationAsync("hello", force: false);
@@ -148,6 +148,48 @@ public sealed class ApplicationLifecycleTests(ITestOutputHelper output)
 
         Assert.Equal("initializing", seen.First());
         Assert.Equal("ready", (await client.GetApplicationAsync("hello")).Value!.Status);
+    }
+
+    [Fact]
+    public async Task Stopping_the_daemon_during_an_import_leaves_nothing_half_created()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        var path = TestPackage.Minimal().File("extra-data/noise.bin", System.Security.Cryptography.RandomNumberGenerator.GetBytes(96 * 1024 * 1024))
+            .WriteTarGz(Path.Combine(daemon.Scratch, "big.tar.gz"));
+        using (var client = daemon.Client())
+        {
+            await using var file = File.OpenRead(path);
+            using var content = new StreamContent(file);
+            var started = await client.UploadPackageAsync(content, "big.tar.gz");
+            Assert.True(started.Succeeded, started.Problem?.Detail);
+            while ((await client.GetApplicationAsync("hello")).Value?.Status != "initializing")
+            {
+                Assert.Equal(OperationInfo.Running, (await client.GetOperationAsync(started.Value!.Id)).Value!.Status);
+            }
+        }
+
+        await daemon.RestartAsync();
+
+        using var again = daemon.Client();
+        await PackageValidationTests.AssertNothingStoredAsync(daemon, again);
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_of_one_name_give_one_application_and_one_clear_refusal()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var client = daemon.Client();
+        var first = TestPackage.Minimal().File("extra-data/a", "1").WriteZip(Path.Combine(daemon.Scratch, "a.zip"));
+        var second = TestPackage.Minimal().File("extra-data/b", "2").WriteTarGz(Path.Combine(daemon.Scratch, "b.tar.gz"));
+
+        var results = await Task.WhenAll(Uploads.ImportAsync(client, first), Uploads.ImportAsync(client, second));
+
+        Assert.Single(results, r => r.Status == OperationInfo.Success);
+        var refused = Assert.Single(results, r => r.Status == OperationInfo.Failure);
+        Assert.Equal(409, refused.ErrCode);
+        var application = Assert.Single((await client.ListApplicationsAsync()).Value!);
+        Assert.Equal([0], application.Versions.Select(v => v.Number));
+        Assert.Single(Directory.GetFiles(Path.Combine(daemon.DataDirectory, "packages", "sha256")));
     }
 
     [Fact]

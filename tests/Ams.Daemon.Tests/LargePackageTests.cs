@@ -5,6 +5,11 @@ using Xunit.Abstractions;
 
 namespace Ams.Daemon.Tests;
 
+/// <summary>Runs alone: the heap is measured process-wide, so other tests' allocations must not overlap it.</summary>
+[CollectionDefinition(nameof(LargePackageTests), DisableParallelization = true)]
+public sealed class RunsAlone;
+
+[Collection(nameof(LargePackageTests))]
 public sealed class LargePackageTests(ITestOutputHelper output)
 {
     private const int MiB = 1024 * 1024;

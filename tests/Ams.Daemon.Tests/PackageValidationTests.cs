@@ -13,6 +13,9 @@ public sealed class PackageValidationTests(ITestOutputHelper output)
     [InlineData("corrupt-manifest", "manifest.yaml line 2: invalid YAML after this line")]
     [InlineData("manifest-not-a-mapping", "manifest.yaml line 1: the manifest must be a mapping of keys")]
     [InlineData("manifest-without-name", "manifest.yaml has no 'name'")]
+    [InlineData("duplicate-key", "manifest.yaml line 3, column 1: invalid YAML (Duplicate key name).")]
+    [InlineData("tab-indented", "manifest.yaml line 3: indented with a tab; YAML indents with spaces only.")]
+    [InlineData("not-utf8", "manifest.yaml is not UTF-8 text; save it as UTF-8.")]
     [InlineData("unknown-key", "manifest.yaml line 3: unknown key 'colour'; allowed keys are name, version,")]
     [InlineData("bad-name", "manifest.yaml line 1: 'name' is 'hello world!'; use only letters, digits, '_', '.' and '-'")]
     [InlineData("long-name", "manifest.yaml line 1: 'name' is 65 characters long; at most 64 are allowed.")]
@@ -33,7 +36,7 @@ public sealed class PackageValidationTests(ITestOutputHelper output)
     [InlineData("apk-not-zip", "p.zip: app.apk is not a valid APK (it is not a ZIP archive)")]
     [InlineData("apk-without-manifest", "p.zip: app.apk has no AndroidManifest.xml at its root")]
     [InlineData("missing-extra-data", "p.zip: manifest.yaml names extra-data 'game.obb' but the package has no extra-data/game.obb")]
-    [InlineData("unsupported-type", "p.rar is not a supported package: expected a .zip, .tar.gz or .tar.bz2 archive, or a directory.")]
+    [InlineData("unsupported-type", "p.rar is not a supported package: expected a .zip, .tar, .tar.gz or .tar.bz2 archive, or a directory.")]
     [InlineData("duplicate-entry", "p.tar.gz: entry 'manifest.yaml' appears twice")]
     public async Task Bad_package_is_refused_with_a_clear_message_and_nothing_is_left_behind(string package, string message)
     {
@@ -128,7 +131,7 @@ public sealed class PackageValidationTests(ITestOutputHelper output)
         var started = await client.UploadPackageAsync(content, "nothing.zip");
 
         Assert.Equal(400, started.Problem!.Status);
-        Assert.Equal("nothing.zip is empty: expected a .zip, .tar.gz or .tar.bz2 package.", started.Problem.Detail);
+        Assert.Equal("nothing.zip is empty: expected a .zip, .tar, .tar.gz or .tar.bz2 package.", started.Problem.Detail);
     }
 
     [Fact]

@@ -92,6 +92,13 @@ public sealed class TestPackage
         return path;
     }
 
+    public string WriteTar(string path)
+    {
+        using var file = System.IO.File.Create(path);
+        WriteTar(file);
+        return path;
+    }
+
     public string WriteTarBz2(string path)
     {
         using var file = System.IO.File.Create(path);

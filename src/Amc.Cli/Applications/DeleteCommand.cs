@@ -19,7 +19,8 @@ internal static class DeleteCommand
         var force = new Option<bool>("--force", "-f") { Description = "Delete even if the application is immutable (imported from a registry)" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation" };
         var timeout = TimeoutOption.Create("the deletion (accepted for compatibility: deletion is immediate)");
-        var command = new Command("delete", "Delete applications or one of their versions") { applications, version, all, force, yes, timeout };
+        var noWait = new Option<bool>("--no-wait") { Description = "Accepted for compatibility: deletion is immediate" };
+        var command = new Command("delete", "Delete applications or one of their versions") { applications, version, all, force, yes, timeout, noWait };
         command.Aliases.Add("rm");
         command.SetAction(async (parse, cancellationToken) =>
         {

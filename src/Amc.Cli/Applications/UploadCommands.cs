@@ -14,9 +14,9 @@ internal static class UploadCommands
         var package = PackageArgument();
         var timeout = TimeoutOption.Create("the import");
         var noWait = NoWaitOption();
-        var command = new Command("create", "Create an application from a package (a directory, .zip, .tar.gz or .tar.bz2); prints its id") { package, timeout, noWait };
+        var command = new Command("create", "Create an application from a package (a directory, .zip, .tar, .tar.gz or .tar.bz2); prints its id") { package, timeout, noWait };
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetValue(dataDirectory)!, null, parse.GetValue(package)!, parse.GetValue(timeout), parse.GetValue(noWait), console, cancellationToken));
+            RunAsync(parse.GetValue(dataDirectory)!, null, parse.GetValue(package)!, TimeoutOption.Value(parse, timeout), parse.GetValue(noWait), console, cancellationToken));
         return command;
     }
 
@@ -28,7 +28,7 @@ internal static class UploadCommands
         var noWait = NoWaitOption();
         var command = new Command("update", "Add a new version (the next number) to an application from a package") { application, package, timeout, noWait };
         command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetValue(dataDirectory)!, parse.GetValue(application), parse.GetValue(package)!, parse.GetValue(timeout), parse.GetValue(noWait), console, cancellationToken));
+            RunAsync(parse.GetValue(dataDirectory)!, parse.GetValue(application), parse.GetValue(package)!, TimeoutOption.Value(parse, timeout), parse.GetValue(noWait), console, cancellationToken));
         return command;
     }
 
@@ -79,7 +79,7 @@ internal static class UploadCommands
         return await OperationWaiter.WaitAsync(client, started.Value!, timeout, console, cancellationToken);
     }
 
-    private static Argument<string> PackageArgument() => new("package") { Description = "Package: a directory, or a .zip, .tar.gz or .tar.bz2 file holding manifest.yaml (see docs/ams.md)" };
+    private static Argument<string> PackageArgument() => new("package") { Description = "Package: a directory, or a .zip, .tar, .tar.gz or .tar.bz2 file holding manifest.yaml (see docs/ams.md)" };
 
     private static Option<bool> NoWaitOption() => new("--no-wait") { Description = "Return once the package is uploaded; print the operation id instead of waiting for the import" };
 }

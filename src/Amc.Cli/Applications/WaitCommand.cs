@@ -49,7 +49,7 @@ internal static class WaitCommand
             }
 
             using var client = ManagementClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
-            return await PollAsync(client, parse.GetValue(application)!, conditions, version, parse.GetValue(timeout), console, cancellationToken);
+            return await PollAsync(client, parse.GetValue(application)!, conditions, version, TimeoutOption.Value(parse, timeout), console, cancellationToken);
         });
         return command;
     }

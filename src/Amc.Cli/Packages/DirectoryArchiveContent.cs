@@ -1,12 +1,13 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using System.Net;
 
 namespace Amc.Cli.Packages;
 
 /// <summary>
-/// Sends a directory as a .tar.gz made on the fly (chunked: the length is unknown until the end). Links are written
-/// as links, so the daemon refuses them with the entry named, exactly as it would in an archive.
+/// Sends a directory as a tar made on the fly (chunked: the length is unknown until the end). Not compressed: the
+/// daemon is on this machine, and gzip would cost far more CPU than the socket saves (1 GiB of incompressible data:
+/// 26 s as .tar.gz, ~5 s as a plain tar). Links are written as links, so the daemon refuses them with the entry
+/// named, exactly as it would in an archive.
 /// </summary>
 internal sealed class DirectoryArchiveContent(string root, IProgress<long> progress) : HttpContent
 {
@@ -15,8 +16,7 @@ internal sealed class DirectoryArchiveContent(string root, IProgress<long> progr
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        await using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
-        await using var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true);
+        await using var tar = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true);
         long total = 0;
         foreach (var entry in Walk(root))
         {

@@ -6,7 +6,7 @@ namespace Amc.Cli.Packages;
 /// </summary>
 internal sealed record PackageSource(string Path, string Name, bool IsDirectory, long Size)
 {
-    private static readonly string[] Extensions = [".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz"];
+    private static readonly string[] Extensions = [".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz"];
 
     /// <summary>Finds the package; on failure <paramref name="error"/> is one sentence.</summary>
     public static PackageSource? Open(string path, out string? error)
@@ -20,14 +20,14 @@ internal sealed record PackageSource(string Path, string Name, bool IsDirectory,
 
         if (!File.Exists(path))
         {
-            error = $"{path} does not exist; give a package directory or a .zip, .tar.gz or .tar.bz2 file.";
+            error = $"{path} does not exist; give a package directory or a .zip, .tar, .tar.gz or .tar.bz2 file.";
             return null;
         }
 
         var name = System.IO.Path.GetFileName(path);
         if (!Extensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
         {
-            error = $"{name} is not a supported package type: give a directory or a .zip, .tar.gz or .tar.bz2 file.";
+            error = $"{name} is not a supported package type: give a directory or a .zip, .tar, .tar.gz or .tar.bz2 file.";
             return null;
         }
 

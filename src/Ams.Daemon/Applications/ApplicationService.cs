@@ -33,12 +33,23 @@ internal sealed partial class ApplicationService(ApplicationDatabase database, P
     public async Task<Result<(ApplicationRecord Application, int Version)>> ImportAsync(StagedPackage staged, string packageName, string? target, CancellationToken cancellationToken)
     {
         Reservation? reservation = null;
-        var inspected = await PackageInspector.InspectAsync(staged.Path, packageName, Limits, packages.StagingDirectory, cancellationToken, async manifest =>
+        Result<ManifestInfo> inspected;
+        try
         {
-            var reserved = await ReserveAsync(manifest, staged, packageName, target, cancellationToken);
-            reservation = reserved.Value;
-            return reserved.Error;
-        });
+            inspected = await PackageInspector.InspectAsync(staged.Path, packageName, Limits, packages.StagingDirectory, cancellationToken, async manifest =>
+            {
+                var reserved = await ReserveAsync(manifest, staged, packageName, target, cancellationToken);
+                reservation = reserved.Value;
+                return reserved.Error;
+            });
+        }
+        catch (OperationCanceledException) when (reservation is not null)
+        {
+            // The daemon is stopping: take the reservation back so no half-imported version outlives the run.
+            await ReleaseAsync(reservation, CancellationToken.None);
+            throw;
+        }
+
         if (!inspected.Succeeded)
         {
             PackageStore.Discard(staged);

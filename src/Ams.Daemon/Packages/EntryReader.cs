@@ -1,5 +1,5 @@
 using System.Buffers;
-using ICSharpCode.SharpZipLib.Checksum;
+using System.IO.Hashing;
 
 namespace Ams.Daemon.Packages;
 
@@ -45,7 +45,7 @@ internal static class EntryReader
             }
 
             // .NET stops inflating at the declared size, so a lying header shows up as a checksum mismatch.
-            if (crc is not null && (uint)crc.Value != expectedCrc)
+            if (crc is not null && crc.GetCurrentHashAsUInt32() != expectedCrc)
             {
                 throw new PackageException($"{contents.Package}: entry '{path}' fails its CRC-32 check (it declares {declared} bytes but holds other data); the archive is corrupt or a zip bomb.");
             }
@@ -80,7 +80,7 @@ internal static class EntryReader
                     return total;
                 }
 
-                crc?.Update(new ArraySegment<byte>(buffer, 0, read));
+                crc?.Append(buffer.AsSpan(0, read));
                 if (sink is not null)
                 {
                     await sink.WriteAsync(buffer.AsMemory(0, read), cancellationToken);

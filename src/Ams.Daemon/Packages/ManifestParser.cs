@@ -74,6 +74,14 @@ internal static class ManifestParser
             throw new PackageException("manifest.yaml is empty: it needs at least a 'name' key, e.g. 'name: my-app'.");
         }
 
+        // YamlDotNet reports a tab in indentation at line 1; find the line ourselves, it is the commonest slip.
+        var lines = text.Split('\n');
+        var tabbed = Array.FindIndex(lines, l => l.TrimStart(' ').StartsWith('\t'));
+        if (tabbed >= 0)
+        {
+            throw new PackageException($"manifest.yaml line {tabbed + 1}: indented with a tab; YAML indents with spaces only.");
+        }
+
         var stream = new YamlStream();
         var parser = new Parser(new StringReader(text));
         try
@@ -82,7 +90,9 @@ internal static class ManifestParser
         }
         catch (YamlException ex)
         {
-            throw new PackageException($"manifest.yaml line {ex.Start.Line}, column {ex.Start.Column}: invalid YAML ({(ex.InnerException ?? ex).Message.TrimEnd('.')}).");
+            // Scanner errors carry the start of the construct they were reading; End is where the problem was found.
+            var at = ex.End.Line > ex.Start.Line ? ex.End : ex.Start;
+            throw new PackageException($"manifest.yaml line {at.Line}, column {at.Column}: invalid YAML ({(ex.InnerException ?? ex).Message.TrimEnd('.')}).");
         }
         catch (InvalidOperationException)
         {

@@ -61,7 +61,12 @@ internal static class PackageInspector
         // Tar headers and padding add a little to the file data the limit counts; allow for them.
         var bound = limits.MaxExpandedBytes + ((long)limits.MaxEntries * 1024) + (64 * 1024 * 1024);
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024, useAsync: true);
-        Stream decompressor = format == PackageFormat.TarGzip ? new GZipStream(file, CompressionMode.Decompress) : new BZip2InputStream(file);
+        Stream decompressor = format switch
+        {
+            PackageFormat.TarGzip => new GZipStream(file, CompressionMode.Decompress),
+            PackageFormat.TarBzip2 => new BZip2InputStream(file),
+            _ => file,
+        };
         await using var bounded = new BoundedReadStream(decompressor, bound, () => new PackageException(
             $"{contents.Package} expands to more than {limits.MaxExpandedBytes} bytes, the limit for unpacked packages (a compression bomb, or a package too large for this AMS)."));
         try

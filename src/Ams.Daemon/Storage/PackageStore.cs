@@ -53,7 +53,7 @@ internal sealed class PackageStore(DataDirectory data)
 
             if (total == 0)
             {
-                return ApiError.BadRequest($"{packageName} is empty: expected a .zip, .tar.gz or .tar.bz2 package.");
+                return ApiError.BadRequest($"{packageName} is empty: expected a .zip, .tar, .tar.gz or .tar.bz2 package.");
             }
 
             completed = true;
