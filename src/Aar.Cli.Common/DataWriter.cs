@@ -13,7 +13,9 @@ namespace Aar.Cli.Common;
 /// </summary>
 public static class DataWriter
 {
-    private static readonly ISerializer Yaml = new SerializerBuilder().DisableAliases().Build();
+    // Strings that YAML would read back as another type ("false", "1.0", an all-digit fingerprint) are quoted, so
+    // scripts get back exactly the text we wrote.
+    private static readonly ISerializer Yaml = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings().Build();
 
     public static void WriteTable(CliConsole console, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {

@@ -24,7 +24,7 @@ public static class ProblemReporter
             ProblemTypes.NotFound or ProblemTypes.UnknownFingerprint
                 or ProblemTypes.ApplicationNotFound or ProblemTypes.VersionNotFound or ProblemTypes.BlobUnknown
                 or ProblemTypes.UploadUnknown or ProblemTypes.UploadExpired => ExitCodes.NotFound,
-            ProblemTypes.CertificateRevoked or ProblemTypes.RoleConflict or ProblemTypes.AmbiguousFingerprint or ProblemTypes.AlreadyRevoked
+            ProblemTypes.Conflict or ProblemTypes.CertificateRevoked or ProblemTypes.RoleConflict or ProblemTypes.AmbiguousFingerprint or ProblemTypes.AlreadyRevoked
                 or ProblemTypes.VersionConflict or ProblemTypes.ApplicationOwned or ProblemTypes.UploadBusy => ExitCodes.Conflict,
             ProblemTypes.UntrustedCertificate or ProblemTypes.RevokedCertificate or ProblemTypes.ExpiredCertificate
                 or ProblemTypes.CertificateNotYetValid or ProblemTypes.PublisherRoleRequired => ExitCodes.Unreachable,

@@ -140,7 +140,7 @@ public sealed class ServerLifecycleTests(ITestOutputHelper output)
             exclusive.ExecuteNonQuery();
         }
 
-        var error = await Assert.ThrowsAsync<StartupException>(server.RestartAsync);
+        var error = await Assert.ThrowsAsync<StartupException>(() => server.RestartAsync());
 
         Assert.Contains("is locked by another process", error.Message, StringComparison.Ordinal);
     }
@@ -184,7 +184,7 @@ public sealed class ServerLifecycleTests(ITestOutputHelper output)
         await server.StopAsync();
         File.Delete(Path.Combine(server.DataDirectory, "certs", "server.key"));
 
-        var error = await Assert.ThrowsAsync<StartupException>(server.RestartAsync);
+        var error = await Assert.ThrowsAsync<StartupException>(() => server.RestartAsync());
 
         Assert.Contains("server.key is missing", error.Message, StringComparison.Ordinal);
     }

@@ -19,6 +19,7 @@ public sealed class RegistryTestServer : IAsyncDisposable
     private readonly TimeProvider? _time;
     private readonly Func<ServeOptions, ServeOptions>? _configure;
     private RegistryHost? _host;
+    private int _port;
 
     private RegistryTestServer(ITestOutputHelper output, string dataDirectory, TempDirectory? ownedDirectory, TimeProvider? time, Func<ServeOptions, ServeOptions>? configure)
     {
@@ -47,10 +48,11 @@ public sealed class RegistryTestServer : IAsyncDisposable
     }
 
     /// <summary>Stops the server and starts a new one on the same data directory (a new port).</summary>
-    public async Task RestartAsync()
+    public async Task RestartAsync(bool keepPort = false)
     {
+        var listen = keepPort ? $"127.0.0.1:{_port}" : "127.0.0.1:0";
         await StopAsync();
-        await StartHostAsync();
+        await StartHostAsync(listen);
     }
 
     /// <summary>Stops the server gracefully; the data directory stays for a restart.</summary>
@@ -76,11 +78,12 @@ public sealed class RegistryTestServer : IAsyncDisposable
         Assert.True(result.Succeeded, result.Problem?.Detail);
     }
 
-    private async Task StartHostAsync()
+    private async Task StartHostAsync(string listen = "127.0.0.1:0")
     {
-        var options = new ServeOptions { DataDirectory = DataDirectory, Listen = "127.0.0.1:0" };
+        var options = new ServeOptions { DataDirectory = DataDirectory, Listen = listen };
         options = _configure?.Invoke(options) ?? options;
         _host = await RegistryHost.StartAsync(options, logging => logging.AddProvider(new XunitLoggerProvider(_output)), _time);
+        _port = _host.Address.Port;
     }
 
     public async ValueTask DisposeAsync()

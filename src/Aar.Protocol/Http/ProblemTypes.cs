@@ -16,6 +16,7 @@ public static class ProblemTypes
     public const string RoleConflict = "role-conflict";
     public const string AmbiguousFingerprint = "ambiguous-fingerprint";
     public const string UnknownFingerprint = "unknown-fingerprint";
+    public const string Conflict = "conflict";
     public const string InvalidJoinToken = "invalid-join-token";
     public const string ExpiredJoinToken = "expired-join-token";
     public const string MethodNotAllowed = "method-not-allowed";

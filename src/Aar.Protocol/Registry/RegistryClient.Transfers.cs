@@ -23,10 +23,10 @@ public sealed partial class RegistryClient
             return existing;
         }
 
-        var session = options.ResumeSessionId is { } resume ? await GetUploadAsync(resume, cancellationToken) : await StartUploadAsync(cancellationToken);
+        var session = options.ResumeSessionId is { } resume ? await GetUploadAsync(resume, cancellationToken) : await StartSessionAsync(options, cancellationToken);
         if (session.Problem?.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown)
         {
-            session = await StartUploadAsync(cancellationToken);
+            session = await StartSessionAsync(options, cancellationToken);
         }
 
         if (!session.Succeeded)
@@ -53,7 +53,7 @@ public sealed partial class RegistryClient
             catch (HttpRequestException) when (++upload.Failures < options.MaxAttempts)
             {
                 await Task.Delay(options.RetryDelay * (1 << Math.Min(upload.Failures - 1, 6)), cancellationToken);
-                if (await RecoverAsync(upload, digest, cancellationToken) is { } finished)
+                if (await RecoverAsync(upload, digest, options, cancellationToken) is { } finished)
                 {
                     return finished;
                 }
@@ -91,7 +91,7 @@ public sealed partial class RegistryClient
         if (problem.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown)
         {
             // The session was reclaimed (idle too long, or the registry lost it): start again from zero.
-            var fresh = await StartUploadAsync(cancellationToken);
+            var fresh = await StartSessionAsync(options, cancellationToken);
             if (!fresh.Succeeded)
             {
                 return ApiResult.Failed<BlobDescriptor>(fresh.Problem!);
@@ -110,7 +110,7 @@ public sealed partial class RegistryClient
     /// finishing PUT) went through, so the blob is looked for first; otherwise a new session starts. Returns the final
     /// answer when there is one, null to go on; if the registry is still unreachable, the next attempt counts.
     /// </summary>
-    private async Task<ApiResult<BlobDescriptor>?> RecoverAsync(UploadState upload, BlobDigest digest, CancellationToken cancellationToken)
+    private async Task<ApiResult<BlobDescriptor>?> RecoverAsync(UploadState upload, BlobDigest digest, UploadOptions options, CancellationToken cancellationToken)
     {
         try
         {
@@ -132,7 +132,7 @@ public sealed partial class RegistryClient
                 return found;
             }
 
-            var fresh = await StartUploadAsync(cancellationToken);
+            var fresh = await StartSessionAsync(options, cancellationToken);
             if (!fresh.Succeeded)
             {
                 return ApiResult.Failed<BlobDescriptor>(fresh.Problem!);
@@ -145,6 +145,18 @@ public sealed partial class RegistryClient
         {
             return null;
         }
+    }
+
+    /// <summary>Starts a session and tells the caller its id (<see cref="UploadOptions.OnSessionStarted"/>), so it can resume after its own restart.</summary>
+    private async Task<ApiResult<UploadSession>> StartSessionAsync(UploadOptions options, CancellationToken cancellationToken)
+    {
+        var started = await StartUploadAsync(cancellationToken);
+        if (started.Succeeded && options.OnSessionStarted is { } notify)
+        {
+            await notify(started.Value!.Id);
+        }
+
+        return started;
     }
 
     /// <summary>Where an upload stands: its session, the offset to send from, and consecutive failures.</summary>

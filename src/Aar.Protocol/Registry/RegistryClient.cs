@@ -18,14 +18,16 @@ namespace Aar.Protocol.Registry;
 public sealed partial class RegistryClient(HttpClient http) : IDisposable
 {
     /// <summary>A client for <paramref name="baseAddress"/> presenting <paramref name="clientCertificate"/> (with its key).</summary>
-    public static RegistryClient Create(Uri baseAddress, X509Certificate2 clientCertificate, Fingerprint serverFingerprint, TimeSpan? timeout = null)
+    /// <remarks><paramref name="onServerMismatch"/> is called with the fingerprint a server presented when it is not
+    /// the pinned one, so the caller can say which certificate it met.</remarks>
+    public static RegistryClient Create(Uri baseAddress, X509Certificate2 clientCertificate, Fingerprint serverFingerprint, TimeSpan? timeout = null, Action<Fingerprint>? onServerMismatch = null)
     {
         var handler = new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = [clientCertificate],
-                RemoteCertificateValidationCallback = PinnedServerCertificate.Validator(serverFingerprint),
+                RemoteCertificateValidationCallback = PinnedServerCertificate.Validator(serverFingerprint, onServerMismatch),
             },
             // Long transfers: the overall timeout is per request below, not a connection lifetime.
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),

@@ -1,0 +1,130 @@
+namespace Aar.Protocol.Management;
+
+/// <summary><c>GET /1.0/registry</c>: what <c>amc registry status</c> shows.</summary>
+public sealed record RegistryStatus
+{
+    /// <summary><c>pull</c>, <c>push</c> or <c>manual</c>.</summary>
+    public required string Mode { get; init; }
+
+    /// <summary>Empty while <c>registry.url</c> is not set (then nothing syncs).</summary>
+    public required string Url { get; init; }
+
+    public required string Fingerprint { get; init; }
+
+    public required string Architecture { get; init; }
+
+    /// <summary>This AMS's registry client certificate fingerprint, as the registry sees it.</summary>
+    public required string ClientFingerprint { get; init; }
+
+    public required string UpdateInterval { get; init; }
+
+    /// <summary>True while a pass runs.</summary>
+    public required bool Running { get; init; }
+
+    /// <summary>When the next automatic pass starts; null in manual mode or without a URL.</summary>
+    public DateTimeOffset? NextPassAt { get; init; }
+
+    /// <summary>The registry generation the last successful pull reached.</summary>
+    public long Generation { get; init; }
+
+    public SyncPassReport? LastPass { get; init; }
+
+    public IReadOnlyList<TransferInfo> Transfers { get; init; } = [];
+}
+
+/// <summary>The outcome of one sync pass.</summary>
+public sealed record SyncPassReport
+{
+    /// <summary>Increasing number of the pass since the daemon started.</summary>
+    public required long Number { get; init; }
+
+    public required string Mode { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required DateTimeOffset FinishedAt { get; init; }
+
+    /// <summary><c>ok</c>, <c>partial</c> (some applications failed or conflicted), <c>failed</c> or <c>unchanged</c> (304).</summary>
+    public required string Result { get; init; }
+
+    public int Uploaded { get; init; }
+
+    public int Downloaded { get; init; }
+
+    public int Deleted { get; init; }
+
+    public int Unchanged { get; init; }
+
+    /// <summary>One sentence each: what went wrong and what to do.</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
+    /// <summary>Immutability and ownership conflicts: recorded, never overwritten.</summary>
+    public IReadOnlyList<string> Conflicts { get; init; } = [];
+}
+
+/// <summary>A package moving between this AMS and the registry.</summary>
+public sealed record TransferInfo
+{
+    public required string Application { get; init; }
+
+    public required int Version { get; init; }
+
+    /// <summary><c>upload</c> or <c>download</c>.</summary>
+    public required string Direction { get; init; }
+
+    public required long Bytes { get; init; }
+
+    public required long Total { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required double BytesPerSecond { get; init; }
+
+    /// <summary>Seconds left at the current rate; null before the rate is known.</summary>
+    public double? EtaSeconds { get; init; }
+}
+
+/// <summary><c>POST /1.0/registry/sync</c>.</summary>
+public sealed record SyncRequest
+{
+    /// <summary>Answer only when the pass is over, with its report.</summary>
+    public bool Wait { get; init; }
+}
+
+/// <summary><c>POST /1.0/registry/join</c>: enrol with a token from <c>aar trust token create</c>.</summary>
+public sealed record JoinRequest
+{
+    public required string Token { get; init; }
+}
+
+/// <summary>What a join configured.</summary>
+public sealed record JoinOutcome
+{
+    public required string Url { get; init; }
+
+    public required string Fingerprint { get; init; }
+
+    public required string Role { get; init; }
+
+    public required string Mode { get; init; }
+}
+
+/// <summary>One application as the registry holds it (<c>amc registry list</c>).</summary>
+public sealed record RegistryApplication
+{
+    public required string Name { get; init; }
+
+    public required string Architecture { get; init; }
+
+    public required string Owner { get; init; }
+
+    public required IReadOnlyList<int> Versions { get; init; }
+
+    public required IReadOnlyList<string> Tags { get; init; }
+
+    /// <summary>True when this AMS's certificate owns it (it can push to it).</summary>
+    public required bool OwnedByThisAms { get; init; }
+
+    /// <summary>Whether a local application has the name: <c>imported</c>, <c>local</c> or empty.</summary>
+    public required string Local { get; init; }
+}

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Aar.Cli.Common;
+using Aar.Protocol.Cli;
+using Amc.Cli.Applications;
+using Amc.Cli.Config;
+using Amc.Cli.Registry;
+
+namespace Amc.Cli;
+
+/// <summary>The <c>amc</c> command tree: a thin client of the AMS local API on <c>&lt;data&gt;/unix.socket</c>.</summary>
+internal static class AmcCommand
+{
+    public static Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default) =>
+        CliRunner.RunAsync(Create(console), args, console, cancellationToken);
+
+    public static RootCommand Create(CliConsole console)
+    {
+        var dataDirectory = DataDirectoryOption.Create();
+        var root = new RootCommand($"""
+            Anbox management client (amc): manage the applications, configuration and registry trust of an AMS.
+
+            {ExitCodes.HelpText}
+            """);
+        root.Options.Add(dataDirectory);
+        root.Options.Add(CliRunner.VerboseOption);
+        root.Subcommands.Add(ApplicationCommands.Create(dataDirectory, console));
+        root.Subcommands.Add(WaitCommand.Create(dataDirectory, console));
+        root.Subcommands.Add(ConfigCommands.Create(dataDirectory, console));
+        root.Subcommands.Add(RegistryCommands.Create(dataDirectory, console));
+        return root;
+    }
+}

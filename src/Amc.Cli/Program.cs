@@ -1,0 +1,4 @@
+using Aar.Cli.Common;
+using Amc.Cli;
+
+return await AmcCommand.RunAsync(args, CliConsole.System);

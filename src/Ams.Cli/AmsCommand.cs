@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using Aar.Cli.Common;
+using Ams.Daemon.Hosting;
+
+namespace Ams.Cli;
+
+/// <summary>The <c>ams</c> command tree: <c>ams serve</c> runs the management service in the foreground.</summary>
+internal static class AmsCommand
+{
+    public const string DataDirectoryVariable = "AMS_DATA_DIR";
+    public const string DefaultDataDirectory = "/var/lib/ams";
+
+    /// <summary>Startup failures (bad option, data directory in use, ...) exit with 1 and one sentence.</summary>
+    private const int StartupFailed = 1;
+
+    public static Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default) =>
+        CliRunner.RunAsync(Create(), args, console, cancellationToken);
+
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Anbox management service (AMS): keeps the catalogue of Android applications that 'amc' manages and a registry exchanges.");
+        root.Options.Add(CliRunner.VerboseOption);
+        root.Subcommands.Add(Serve());
+        return root;
+    }
+
+    private static Command Serve()
+    {
+        var dataDirectory = new Option<string>("--data-dir")
+        {
+            Description = $"Data directory (env {DataDirectoryVariable}, default {DefaultDataDirectory}); holds the database, packages, registry/client.crt and unix.socket",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DataDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultDataDirectory,
+        };
+        var architecture = new Option<string>("--architecture")
+        {
+            Description = $"Architecture of the applications this AMS manages: {string.Join(" or ", Architectures.Known)} (default the host's, {Architectures.Host})",
+            DefaultValueFactory = _ => Architectures.Host,
+        };
+        var maxPackageSize = new Option<long>("--max-package-size")
+        {
+            Description = $"Largest package accepted, in bytes; also the most a package may unpack to (default {AmsOptions.DefaultMaxPackageBytes.ToString(CultureInfo.InvariantCulture)}, 10 GiB)",
+            DefaultValueFactory = _ => AmsOptions.DefaultMaxPackageBytes,
+        };
+        var logFormat = new Option<string>("--log-format") { Description = "Log format on stderr: text or json", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+
+        var command = new Command("serve", "Run the management service in the foreground (logs to stderr; stops cleanly on SIGTERM/SIGINT)")
+        {
+            dataDirectory, architecture, maxPackageSize, logFormat,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new AmsOptions
+            {
+                DataDirectory = parse.GetValue(dataDirectory)!,
+                Architecture = parse.GetValue(architecture)!,
+                MaxPackageBytes = parse.GetValue(maxPackageSize),
+                LogFormat = parse.GetValue(logFormat)!,
+            };
+            AmsHost host;
+            try
+            {
+                host = await AmsHost.StartAsync(options, cancellationToken: cancellationToken);
+            }
+            catch (StartupException ex)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"ams serve: {ex.Message}");
+                return StartupFailed;
+            }
+
+            await using (host)
+            {
+                await host.WaitForShutdownAsync(cancellationToken);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

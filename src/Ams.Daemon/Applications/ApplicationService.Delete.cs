@@ -1,0 +1,99 @@
+using Ams.Daemon.Api;
+using Microsoft.Extensions.Logging;
+
+namespace Ams.Daemon.Applications;
+
+/// <summary>Deleting applications and versions, and the package files nothing references any more.</summary>
+internal sealed partial class ApplicationService
+{
+    public async Task<Result<ApplicationRecord>> DeleteAsync(string idOrName, bool force, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var application = await database.FindAsync(idOrName, cancellationToken);
+            var refusal = application is null ? ApplicationErrors.NotFound(idOrName)
+                : application.Immutable && !force ? ApplicationErrors.ImmutableDelete(application)
+                : application.Versions.FirstOrDefault(v => v.Status == VersionStatus.Initializing) is { } busy ? ApplicationErrors.Busy(application, busy)
+                : null;
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            await database.DeleteApplicationAsync(application!.Id, cancellationToken);
+            await DeleteUnusedPackagesAsync(application.Versions.Select(v => v.Sha256), cancellationToken);
+            Log.Deleted(logger, application.Name, application.Id);
+            return application;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<Result<ApplicationRecord>> DeleteVersionAsync(string idOrName, int number, bool force, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var application = await database.FindAsync(idOrName, cancellationToken);
+            if (application is null)
+            {
+                return ApplicationErrors.NotFound(idOrName);
+            }
+
+            var version = application.Versions.FirstOrDefault(v => v.Number == number);
+            var refusal = application.Immutable && !force ? ApplicationErrors.ImmutableDelete(application)
+                : version is null ? ApplicationErrors.NoVersion(application, number)
+                : version.Status == VersionStatus.Initializing ? ApplicationErrors.Busy(application, version)
+                : application.Versions.Count == 1 ? ApiError.Conflict($"Version {number} is the only version of '{application.Name}', and an application keeps at least one; delete the whole application with 'amc application delete {application.Name}' instead.")
+                : null;
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            await database.DeleteVersionAsync(application.Id, number, time.GetUtcNow(), cancellationToken);
+            await DeleteUnusedPackagesAsync([version!.Sha256], cancellationToken);
+            Log.VersionDeleted(logger, application.Name, number);
+            return (await database.FindAsync(application.Id, cancellationToken))!;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task DeleteUnusedPackagesAsync(IEnumerable<string> hashes, CancellationToken cancellationToken)
+    {
+        foreach (var sha in hashes.Distinct(StringComparer.Ordinal))
+        {
+            if (!await database.IsPackageUsedAsync(sha, cancellationToken))
+            {
+                packages.Delete(sha);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Application {Application} ({Id}) version {Version} imported from package {Sha256}")]
+        public static partial void Imported(ILogger logger, string application, string id, int version, string sha256);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Package {Package} refused: {Reason}")]
+        public static partial void Refused(ILogger logger, string package, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Application {Application} version {Version} published={Published}")]
+        public static partial void Published(ILogger logger, string application, int version, bool published);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Application {Application} ({Id}) deleted")]
+        public static partial void Deleted(ILogger logger, string application, string id);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Application {Application} version {Version} deleted")]
+        public static partial void VersionDeleted(ILogger logger, string application, int version);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Application {Application} version {Version} from the registry is in error: {Reason}")]
+        public static partial void RegistryVersionFailed(ILogger logger, string application, int version, string reason);
+    }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Frozen;
+using System.Text.RegularExpressions;
+using Aar.Protocol.Certificates;
+using Aar.Protocol.Cli;
+using Ams.Daemon.Api;
+
+namespace Ams.Daemon.Config;
+
+/// <summary>
+/// The configuration keys, their defaults and the rules a value must follow. Every refusal names the key, the value
+/// and what is allowed (docs/ams.md lists the same).
+/// </summary>
+internal static partial class ConfigKeys
+{
+    public const string RegistryUrl = "registry.url";
+    public const string RegistryFingerprint = "registry.fingerprint";
+    public const string RegistryUpdateInterval = "registry.update_interval";
+    public const string RegistryMode = "registry.mode";
+    public const string RegistryFilter = "registry.filter";
+    public const string AutoPublish = "application.auto_publish";
+
+    /// <summary>Shown by <c>amc config show</c>, fixed by <c>ams serve --architecture</c>.</summary>
+    public const string Architecture = "architecture";
+
+    public static readonly TimeSpan DefaultUpdateInterval = TimeSpan.FromHours(1);
+    public static readonly TimeSpan MinimumUpdateInterval = TimeSpan.FromSeconds(10);
+
+    public static readonly FrozenDictionary<string, string> Defaults = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [AutoPublish] = "false",
+        [RegistryFilter] = "",
+        [RegistryFingerprint] = "",
+        [RegistryMode] = "pull",
+        [RegistryUpdateInterval] = "1h",
+        [RegistryUrl] = "",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.:=\-]{1,128}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TagPattern();
+
+    /// <summary>Checks <paramref name="value"/> for <paramref name="key"/> and returns the form to store.</summary>
+    public static Result<string> Normalize(string key, string value, IReadOnlyCollection<string> trustedFingerprints)
+    {
+        if (key == Architecture)
+        {
+            return ApiError.BadRequest("architecture is fixed when the daemon starts; restart it with 'ams serve --architecture amd64|arm64' to change it.");
+        }
+
+        if (!Defaults.TryGetValue(key, out var fallback))
+        {
+            return ApiError.BadRequest($"Unknown configuration key '{key}': use one of {string.Join(", ", Defaults.Keys.Order(StringComparer.Ordinal))}.");
+        }
+
+        value = value.Trim();
+        if (value.Length == 0)
+        {
+            return fallback;
+        }
+
+        return key switch
+        {
+            RegistryUrl => NormalizeUrl(value),
+            RegistryFingerprint => NormalizeFingerprint(value, trustedFingerprints),
+            RegistryUpdateInterval => NormalizeInterval(value),
+            RegistryMode => value.ToLowerInvariant() is "pull" or "push" or "manual"
+                ? value.ToLowerInvariant()
+                : ApiError.BadRequest($"registry.mode '{value}' is not valid: use pull (import from the registry), push (publish to it) or manual."),
+            RegistryFilter => NormalizeFilter(value),
+            _ => value.ToLowerInvariant() is "true" or "false"
+                ? value.ToLowerInvariant()
+                : ApiError.BadRequest($"{key} '{value}' is not valid: use true or false."),
+        };
+    }
+
+    private static Result<string> NormalizeUrl(string value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps || string.IsNullOrEmpty(uri.Host)
+            || !string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            return ApiError.BadRequest($"registry.url '{value}' is not valid: give the registry's https address, such as https://192.168.178.45:3000 (no user, query or fragment).");
+        }
+
+        return uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+    }
+
+    private static Result<string> NormalizeFingerprint(string value, IReadOnlyCollection<string> trusted)
+    {
+        if (!FingerprintPrefix.TryParse(value, out var prefix, out _))
+        {
+            return ApiError.BadRequest($"registry.fingerprint '{value}' is not valid: give the 64 hex characters (or a unique prefix of at least {Fingerprint.MinimumPrefixLength}) of the registry certificate's fingerprint, as 'amc config trust list' shows it.");
+        }
+
+        var matches = trusted.Where(f => prefix!.Matches(f)).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => ApiError.BadRequest($"registry.fingerprint '{value}' matches no certificate in the trust list: add the registry's certificate first with 'amc config trust add server.crt'."),
+            _ => ApiError.BadRequest($"registry.fingerprint '{value}' matches {matches.Count} trusted certificates: give more characters."),
+        };
+    }
+
+    private static Result<string> NormalizeInterval(string value)
+    {
+        if (!DurationText.TryParse(value, out var interval))
+        {
+            return ApiError.BadRequest($"registry.update_interval '{value}' is not a duration: use a number with a unit, such as 30s, 5m, 1h or 1h30m (at least {DurationText.Format(MinimumUpdateInterval)}).");
+        }
+
+        if (interval < MinimumUpdateInterval)
+        {
+            return ApiError.BadRequest($"registry.update_interval '{value}' is too short: the minimum is {DurationText.Format(MinimumUpdateInterval)}, so the registry is not polled in a tight loop.");
+        }
+
+        return DurationText.Format(interval);
+    }
+
+    private static Result<string> NormalizeFilter(string value)
+    {
+        var tags = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var bad = tags.FirstOrDefault(t => !TagPattern().IsMatch(t));
+        if (bad is not null)
+        {
+            return ApiError.BadRequest($"registry.filter '{value}' is not valid: tag '{bad}' may only use letters, digits and _ . : = - (comma-separated list of tags, empty for all).");
+        }
+
+        return string.Join(',', tags.Distinct(StringComparer.Ordinal));
+    }
+}

@@ -1,0 +1,33 @@
+using Aar.Protocol.Cli;
+
+namespace Ams.Daemon.Config;
+
+/// <summary>Builds the typed <see cref="AmsConfig"/> from stored (already validated) text values.</summary>
+internal static class ConfigSnapshot
+{
+    public static AmsConfig Build(IReadOnlyDictionary<string, string> stored, string architecture)
+    {
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, fallback) in ConfigKeys.Defaults)
+        {
+            values[key] = stored.TryGetValue(key, out var value) ? value : fallback;
+        }
+
+        values[ConfigKeys.Architecture] = architecture;
+        return new AmsConfig
+        {
+            RegistryUrl = values[ConfigKeys.RegistryUrl] is { Length: > 0 } url ? new Uri(url) : null,
+            RegistryFingerprint = values[ConfigKeys.RegistryFingerprint],
+            UpdateInterval = DurationText.TryParse(values[ConfigKeys.RegistryUpdateInterval], out var interval) ? interval : ConfigKeys.DefaultUpdateInterval,
+            Mode = values[ConfigKeys.RegistryMode] switch
+            {
+                "push" => RegistryMode.Push,
+                "manual" => RegistryMode.Manual,
+                _ => RegistryMode.Pull,
+            },
+            Filter = values[ConfigKeys.RegistryFilter].Split(',', StringSplitOptions.RemoveEmptyEntries),
+            AutoPublish = values[ConfigKeys.AutoPublish] == "true",
+            Values = values,
+        };
+    }
+}

@@ -1,0 +1,59 @@
+namespace Ams.Daemon.Data;
+
+/// <summary>
+/// The SQLite schema as forward migrations; index + 1 is the version stored in <c>schema_version</c>.
+/// Append, never edit: a released step has already run on operators' databases.
+/// </summary>
+internal static class Migrations
+{
+    public static readonly string[] Steps =
+    [
+        // 1: configuration, the registry trust list, applications and their versions. Times are ISO 8601 UTC text.
+        """
+        CREATE TABLE config (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE trusted_certificates (
+            fingerprint TEXT PRIMARY KEY NOT NULL CHECK (length(fingerprint) = 64),
+            common_name TEXT NOT NULL,
+            not_before  TEXT NOT NULL,
+            not_after   TEXT NOT NULL,
+            added_at    TEXT NOT NULL,
+            certificate TEXT NOT NULL
+        );
+        CREATE TABLE applications (
+            id                 TEXT PRIMARY KEY NOT NULL,
+            name               TEXT NOT NULL UNIQUE,
+            created_at         TEXT NOT NULL,
+            updated_at         TEXT NOT NULL,
+            next_version       INTEGER NOT NULL DEFAULT 0,
+            immutable          INTEGER NOT NULL DEFAULT 0,
+            origin_url         TEXT,
+            origin_fingerprint TEXT
+        );
+        CREATE TABLE versions (
+            application_id TEXT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+            number         INTEGER NOT NULL,
+            status         TEXT NOT NULL CHECK (status IN ('initializing', 'ready', 'error')),
+            error_message  TEXT,
+            published      INTEGER NOT NULL DEFAULT 0,
+            created_at     TEXT NOT NULL,
+            sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+            size           INTEGER NOT NULL,
+            manifest       TEXT NOT NULL,
+            PRIMARY KEY (application_id, number)
+        );
+        CREATE INDEX versions_sha256 ON versions (sha256);
+        """,
+
+        // 2: registry sync state: the generation a pull reached (for the registry it was reached on), and upload
+        // sessions to resume after a restart. Key/value because each entry is read and written on its own.
+        """
+        CREATE TABLE registry_state (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        );
+        """,
+    ];
+}

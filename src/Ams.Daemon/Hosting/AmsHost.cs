@@ -1,0 +1,155 @@
+using Aar.Protocol.Certificates;
+using Ams.Daemon.Api;
+using Ams.Daemon.Applications;
+using Ams.Daemon.Config;
+using Ams.Daemon.Data;
+using Ams.Daemon.Operations;
+using Ams.Daemon.Storage;
+using Ams.Daemon.Sync;
+using Ams.Daemon.Trust;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ams.Daemon.Hosting;
+
+/// <summary>
+/// The management service's composition root (the table of contents): validate options, open the data directory,
+/// make or load the registry client certificate, add each feature, serve the local API on the unix socket, start.
+/// </summary>
+public sealed partial class AmsHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly DataDirectory _data;
+
+    private AmsHost(WebApplication app, DataDirectory data, string clientFingerprint)
+    {
+        _app = app;
+        _data = data;
+        ClientFingerprint = clientFingerprint;
+    }
+
+    public string DataDirectory => _data.Root;
+
+    public string SocketPath => _data.SocketPath;
+
+    public string ClientCertificatePath => _data.ClientCertificatePath;
+
+    /// <summary>Fingerprint of <c>registry/client.crt</c>, the identity this AMS presents to a registry.</summary>
+    public string ClientFingerprint { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts the daemon; throws <see cref="StartupException"/> with one sentence when it cannot.</summary>
+    public static async Task<AmsHost> StartAsync(AmsOptions options, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        var errors = AmsOptionsValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new StartupException(string.Join(Environment.NewLine, errors));
+        }
+
+        var data = Hosting.DataDirectory.Open(options.DataDirectory);
+        try
+        {
+            time ??= TimeProvider.System;
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = [] });
+            HostLogging.Configure(builder.Logging, options, logging);
+            builder.Services.AddSingleton(time);
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton(new AmsDatabase(data.DatabasePath));
+            builder.Services.AddSingleton(data);
+            builder.Services.AddSingleton<TrustList>();
+            builder.Services.AddSingleton(s => ActivatorUtilities.CreateInstance<ConfigStore>(s, options.Architecture));
+            builder.Services.AddSingleton<PackageStore>();
+            builder.Services.AddSingleton<ApplicationDatabase>();
+            builder.Services.AddSingleton<ApplicationService>();
+            builder.Services.AddSingleton<OperationRegistry>();
+            builder.Services.AddSingleton<PackageUploads>();
+            builder.Services.AddSync();
+
+            using var startupLoggerFactory = LoggerFactory.Create(b => HostLogging.Configure(b, options, logging));
+            using var certificate = ClientCertificate.LoadOrCreate(data, time, startupLoggerFactory.CreateLogger("Ams.Daemon.Registry"));
+            var clientFingerprint = Fingerprint.Of(certificate).Hex;
+            ConfigureKestrel(builder.WebHost, data);
+
+            var app = builder.Build();
+            app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalError });
+            app.MapService(clientFingerprint);
+            app.MapConfig();
+            app.MapTrust();
+            app.MapApplications();
+            app.MapOperations();
+            app.MapRegistry();
+
+            await PrepareStateAsync(app.Services, cancellationToken);
+            await app.StartAsync(cancellationToken);
+            // 0660: the owner and its group may manage applications; nobody else may connect.
+            File.SetUnixFileMode(data.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            var host = new AmsHost(app, data, clientFingerprint);
+            Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>(), data.SocketPath, options.Architecture, clientFingerprint);
+            return host;
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task PrepareStateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await services.GetRequiredService<AmsDatabase>().MigrateAsync(cancellationToken);
+        await services.GetRequiredService<TrustList>().LoadAsync(cancellationToken);
+        await services.GetRequiredService<ConfigStore>().LoadAsync(cancellationToken);
+        services.GetRequiredService<PackageStore>().CleanStaging();
+        await services.GetRequiredService<ApplicationDatabase>().FailInterruptedAsync(
+            "the daemon stopped while this version was being imported; delete the version and upload the package again", cancellationToken);
+    }
+
+    private static void ConfigureKestrel(IWebHostBuilder webHost, DataDirectory data)
+    {
+        // A stale socket left by a killed daemon would make the bind fail; we hold the data directory lock, so
+        // no live daemon owns it.
+        File.Delete(data.SocketPath);
+        webHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // JSON bodies are small; the package upload lifts this for its own request only.
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            kestrel.ListenUnixSocket(data.SocketPath, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+    }
+
+    private static Task WriteInternalError(HttpContext context) =>
+        Envelope.WriteErrorAsync(context, new ApiError(500, $"The management service failed to handle {context.Request.Method} {context.Request.Path}; its log has the details (trace id {context.TraceIdentifier})."));
+
+    /// <summary>Waits until SIGTERM/SIGINT (or <paramref name="cancellationToken"/>) and then stops gracefully.</summary>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.WaitForShutdownAsync(cancellationToken);
+        await _app.Services.GetRequiredService<PackageUploads>().WaitForImportsAsync();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default) => await _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        // Stopping signals ApplicationStopping, which cancels running imports; wait for them before the database
+        // and the data directory lock go away.
+        await _app.StopAsync();
+        await _app.Services.GetRequiredService<PackageUploads>().WaitForImportsAsync();
+        await _app.DisposeAsync();
+        _data.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "AMS listening on {Socket} for architecture {Architecture}; registry client certificate fingerprint {Fingerprint}")]
+        public static partial void Listening(ILogger logger, string socket, string architecture, string fingerprint);
+    }
+}

@@ -1,0 +1,19 @@
+namespace Ams.Daemon.Hosting;
+
+/// <summary>How <c>ams serve</c> runs. Checked by <see cref="AmsOptionsValidator"/> before anything starts.</summary>
+public sealed record AmsOptions
+{
+    public const long DefaultMaxPackageBytes = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>Data directory (<c>--data-dir</c>, <c>AMS_DATA_DIR</c>); default <c>/var/lib/ams</c>. Created on first start.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>CPU architecture of the applications this AMS manages (<c>--architecture</c>): <c>amd64</c> or <c>arm64</c>; default the host's.</summary>
+    public string Architecture { get; init; } = Architectures.Host;
+
+    /// <summary>Log format on stderr: <c>text</c> (default) or <c>json</c>.</summary>
+    public string LogFormat { get; init; } = "text";
+
+    /// <summary>Largest package accepted, in bytes (<c>--max-package-size</c>); also the most a package may expand to. Default 10 GiB.</summary>
+    public long MaxPackageBytes { get; init; } = DefaultMaxPackageBytes;
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Aar.Protocol.Certificates;
+using Microsoft.Extensions.Logging;
+
+namespace Ams.Daemon.Hosting;
+
+/// <summary>
+/// The AMS's registry client certificate, <c>registry/client.crt</c> + <c>client.key</c> (0600): made on first
+/// start, presented to the registry for mutual TLS, and what the operator gives to <c>aar trust add</c>.
+/// </summary>
+internal static partial class ClientCertificate
+{
+    public static X509Certificate2 LoadOrCreate(DataDirectory data, TimeProvider time, ILogger logger)
+    {
+        var crt = data.ClientCertificatePath;
+        var key = data.ClientKeyPath;
+        if (File.Exists(crt) && !File.Exists(key))
+        {
+            throw new StartupException($"{crt} exists but its key {key} is missing; restore the key, or move the certificate aside to generate a new one (then trust the new one on the registry with 'aar trust add').");
+        }
+
+        if (!File.Exists(crt))
+        {
+            using var created = SelfSignedCertificates.CreateClient($"ams@{Dns.GetHostName()}", time);
+            CertificateFiles.WritePair(created, crt, key);
+            Log.Created(logger, crt, Fingerprint.Of(created).Hex);
+        }
+        else if (CertificateFiles.IsKeyExposed(key))
+        {
+            Log.KeyExposed(logger, key);
+        }
+
+        try
+        {
+            return CertificateFiles.LoadPair(crt, key);
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"Cannot load the registry client certificate {crt} with key {key} ({ex.Message.TrimEnd('.')}); check both files are PEM and belong together, or move both aside to generate new ones.", ex);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Generated registry client certificate {Path} with fingerprint {Fingerprint}; trust it on the registry with 'aar trust add'")]
+        public static partial void Created(ILogger logger, string path, string fingerprint);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Registry client key {Path} is readable by other users; run 'chmod 600 {Path}'")]
+        public static partial void KeyExposed(ILogger logger, string path);
+    }
+}

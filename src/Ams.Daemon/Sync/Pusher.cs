@@ -1,0 +1,175 @@
+using System.Text.Json;
+using Aar.Protocol.Http;
+using Aar.Protocol.Management;
+using Aar.Protocol.Registry;
+using Ams.Daemon.Applications;
+using Ams.Daemon.Storage;
+using RegistryApplicationRecord = Aar.Protocol.Registry.ApplicationRecord;
+
+namespace Ams.Daemon.Sync;
+
+/// <summary>
+/// A push pass (publisher): uploads each published, ready version the registry lacks (a blob it has is not sent
+/// again; an interrupted upload resumes from the registry's offset), then removes from the registry what this
+/// publisher revoked or deleted. Conflicts are recorded and the pass carries on with the other applications.
+/// </summary>
+internal sealed class Pusher(ApplicationService applications, PackageStore packages, SyncStateStore state, SyncStatusTracker status)
+{
+    public async Task RunAsync(RegistryConnection registry, PassReport report, string? only, CancellationToken cancellationToken)
+    {
+        var architecture = applications.Architecture;
+        var listing = await registry.Client.ListApplicationsAsync(architecture, cancellationToken: cancellationToken);
+        if (!listing.Succeeded)
+        {
+            report.Error(RegistryConnection.Explain(listing.Problem!));
+            return;
+        }
+
+        var remote = listing.Value!.Applications.Where(a => a.Architecture == architecture).ToDictionary(a => a.Name, StringComparer.Ordinal);
+        var local = (await applications.ListAsync(cancellationToken)).Where(a => !a.Immutable).ToList();
+        var selected = only is null ? local : local.Where(a => a.Name == only || a.Id == only).ToList();
+        foreach (var application in selected)
+        {
+            remote.TryGetValue(application.Name, out var registryApplication);
+            if (registryApplication is not null && registryApplication.Owner != registry.ClientFingerprint)
+            {
+                if (application.Versions.Any(v => v.Published))
+                {
+                    report.Conflict($"'{application.Name}' ({architecture}) on the registry belongs to publisher {registryApplication.Owner[..12]}; this AMS cannot push to it (rename the application or remove it on the registry).");
+                }
+
+                continue;
+            }
+
+            foreach (var version in application.Versions.Where(v => v.Published && v.Status == VersionStatus.Ready))
+            {
+                await PushVersionAsync(registry, report, application, version, registryApplication, cancellationToken);
+            }
+        }
+
+        await PruneAsync(registry, report, local, only, remote.Values.Where(a => a.Owner == registry.ClientFingerprint).ToList(), cancellationToken);
+    }
+
+    private async Task PushVersionAsync(RegistryConnection registry, PassReport report, Applications.ApplicationRecord application, VersionRecord version, RegistryApplicationRecord? registryApplication, CancellationToken cancellationToken)
+    {
+        var digest = "sha256:" + version.Sha256;
+        var existing = registryApplication?.Versions.FirstOrDefault(v => v.Version == version.Number);
+        if (existing is not null)
+        {
+            if (existing.Digest == digest)
+            {
+                report.Unchanged();
+            }
+            else
+            {
+                report.Conflict($"Version {version.Number} of '{application.Name}' is {existing.Digest} on the registry but {digest} here; registry versions never change, so it was not pushed (publish the package as a new version).");
+            }
+
+            return;
+        }
+
+        if (!BlobDigest.TryParse(digest, out var blob))
+        {
+            report.Error($"Version {version.Number} of '{application.Name}' has no valid package digest; delete it and upload the package again.");
+            return;
+        }
+
+        var progress = status.Track(application.Name, version.Number, "upload", version.Size);
+        try
+        {
+            var uploaded = await UploadAsync(registry, blob, version, progress, cancellationToken);
+            if (!uploaded.Succeeded)
+            {
+                report.Error($"Uploading version {version.Number} of '{application.Name}' failed: {RegistryConnection.Explain(uploaded.Problem!)}");
+                return;
+            }
+
+            var created = await registry.Client.CreateVersionAsync(application.Name, applications.Architecture, version.Number, new CreateVersionRequest
+            {
+                Digest = digest,
+                Size = version.Size,
+                Manifest = JsonSerializer.SerializeToElement(version.Manifest, ManagementJsonContext.Default.ManifestInfo),
+                Tags = version.Manifest.Tags,
+            }, cancellationToken);
+            if (created.Succeeded)
+            {
+                report.Uploaded();
+            }
+            else if (created.Problem!.Status == 409)
+            {
+                report.Conflict($"'{application.Name}' version {version.Number}: {created.Problem.Detail}");
+            }
+            else
+            {
+                report.Error($"Publishing version {version.Number} of '{application.Name}' on the registry failed: {RegistryConnection.Explain(created.Problem)}");
+            }
+        }
+        finally
+        {
+            status.Untrack(application.Name, version.Number, "upload");
+        }
+    }
+
+    private async Task<ApiResult<BlobDescriptor>> UploadAsync(RegistryConnection registry, BlobDigest blob, VersionRecord version, IProgress<long> progress, CancellationToken cancellationToken)
+    {
+        await using var package = new FileStream(packages.PathOf(version.Sha256), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var resume = await state.GetUploadSessionAsync(version.Sha256, cancellationToken);
+        var result = await registry.Client.UploadBlobAsync(package, blob, version.Size, new UploadOptions { ResumeSessionId = resume, Progress = progress, OnSessionStarted = id => state.SetUploadSessionAsync(version.Sha256, id, CancellationToken.None) }, cancellationToken);
+        if (!result.Succeeded && resume is not null && result.Problem!.Type is ProblemTypes.UploadUnknown or ProblemTypes.UploadExpired)
+        {
+            // The registry forgot the session (expired, reclaimed): start over with a new one.
+            await state.SetUploadSessionAsync(version.Sha256, null, cancellationToken);
+            package.Position = 0;
+            result = await registry.Client.UploadBlobAsync(package, blob, version.Size, new UploadOptions { Progress = progress, OnSessionStarted = id => state.SetUploadSessionAsync(version.Sha256, id, CancellationToken.None) }, cancellationToken);
+        }
+
+        if (result.Succeeded)
+        {
+            await state.SetUploadSessionAsync(version.Sha256, null, cancellationToken);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Removes from the registry what this publisher no longer publishes. Guard (Argo CD's allowEmpty): an AMS with no
+    /// applications at all does not empty the registry — that is a reset database far more often than an intent.
+    /// </summary>
+    private static async Task PruneAsync(RegistryConnection registry, PassReport report, List<Applications.ApplicationRecord> local, string? only, List<RegistryApplicationRecord> owned, CancellationToken cancellationToken)
+    {
+        if (local.Count == 0 && owned.Count > 0 && only is null)
+        {
+            report.Error($"This AMS has no applications but owns {owned.Count} on the registry; nothing was removed there. If that is intended, remove them on the registry host with 'aar application delete'.");
+            return;
+        }
+
+        foreach (var remote in owned.Where(r => only is null || r.Name == only))
+        {
+            var application = local.FirstOrDefault(a => a.Name == remote.Name);
+            if (application is null)
+            {
+                var deleted = await registry.Client.DeleteApplicationAsync(remote.Name, remote.Architecture, cancellationToken);
+                Count(report, deleted.Problem, $"Removing '{remote.Name}' from the registry failed");
+                continue;
+            }
+
+            foreach (var version in remote.Versions.Where(rv => application.Versions.FirstOrDefault(v => v.Number == rv.Version) is not { Published: true }))
+            {
+                var deleted = await registry.Client.DeleteVersionAsync(remote.Name, remote.Architecture, version.Version, cancellationToken);
+                Count(report, deleted.Problem, $"Removing version {version.Version} of '{remote.Name}' from the registry failed");
+            }
+        }
+    }
+
+    private static void Count(PassReport report, Problem? problem, string what)
+    {
+        if (problem is null || problem.Status == 404)
+        {
+            report.Deleted();
+        }
+        else
+        {
+            report.Error($"{what}: {RegistryConnection.Explain(problem)}");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using Aar.Protocol.Certificates;
+using Aar.Protocol.Cli;
+using Aar.Protocol.Management;
+using Ams.Daemon.Api;
+using Ams.Daemon.Applications;
+using Ams.Daemon.Config;
+using Ams.Daemon.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Ams.Daemon.Sync;
+
+/// <summary>The local API behind <c>amc registry status|sync|list|join|push|pull</c>.</summary>
+internal static class RegistryEndpoints
+{
+    private static readonly ManagementJsonContext Json = ManagementJsonContext.Default;
+
+    public static IEndpointRouteBuilder MapRegistry(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(ManagementRoutes.Registry, Status);
+        app.MapPost(ManagementRoutes.RegistrySync, Sync);
+        app.MapPost(ManagementRoutes.RegistryJoin, Join);
+        app.MapGet(ManagementRoutes.RegistryApplications, List);
+        app.MapPost(ManagementRoutes.Registry + "/push/{app}", (string app, ConfigStore config, SyncCoordinator coordinator, CancellationToken cancellationToken) =>
+            Manual(RegistryMode.Push, app, config, coordinator, cancellationToken));
+        app.MapPost(ManagementRoutes.Registry + "/pull/{app}", (string app, ConfigStore config, SyncCoordinator coordinator, CancellationToken cancellationToken) =>
+            Manual(RegistryMode.Pull, app, config, coordinator, cancellationToken));
+        return app;
+    }
+
+    private static async Task<IResult> Status(ConfigStore config, SyncStatusTracker status, SyncStateStore state, DataDirectory data, CancellationToken cancellationToken)
+    {
+        var current = config.Current;
+        using var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
+        var identity = $"{current.RegistryUrl?.GetLeftPart(UriPartial.Authority)} {current.RegistryFingerprint}";
+        return Envelope.Sync(new RegistryStatus
+        {
+            Mode = current.Values[ConfigKeys.RegistryMode],
+            Url = current.Values[ConfigKeys.RegistryUrl],
+            Fingerprint = current.RegistryFingerprint,
+            Architecture = current.Values[ConfigKeys.Architecture],
+            ClientFingerprint = Fingerprint.Of(certificate).Hex,
+            UpdateInterval = DurationText.Format(current.UpdateInterval),
+            Running = status.Running,
+            NextPassAt = status.NextPassAt,
+            Generation = current.RegistryUrl is null ? 0 : await state.GetGenerationAsync(identity, cancellationToken),
+            LastPass = status.LastPass,
+            Transfers = status.Transfers(),
+        }, Json.RegistryStatus);
+    }
+
+    private static async Task<IResult> Sync(HttpRequest request, ConfigStore config, RegistryConnector connector, SyncWorker worker, SyncStatusTracker status, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync(request, Json.SyncRequest, new SyncRequest(), cancellationToken);
+        if (!body.Succeeded)
+        {
+            return Envelope.Error(body.Error!);
+        }
+
+        if (config.Current.Mode == RegistryMode.Manual)
+        {
+            return Envelope.Error(ApiError.Conflict("registry.mode is manual: nothing syncs by itself; move one application with 'amc registry push <app>' or 'amc registry pull <app>'."));
+        }
+
+        if (connector.Problem(config.Current) is { } problem)
+        {
+            return Envelope.Error(ApiError.Conflict(problem));
+        }
+
+        var next = status.NextReportAsync(cancellationToken);
+        worker.Wake();
+        if (!body.Value!.Wait)
+        {
+            return Envelope.Sync(status.LastPass ?? new SyncPassReport { Number = 0, Mode = config.Current.Values[ConfigKeys.RegistryMode], StartedAt = default, FinishedAt = default, Result = "started" }, Json.SyncPassReport);
+        }
+
+        return Envelope.Sync(await next, Json.SyncPassReport);
+    }
+
+    private static async Task<IResult> Join(HttpRequest request, RegistryJoin join, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<JoinRequest>(request, Json.JoinRequest, null, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return Envelope.Error(body.Error!);
+        }
+
+        return Envelope.From(await join.JoinAsync(body.Value!.Token, cancellationToken), Json.JoinOutcome);
+    }
+
+    private static async Task<IResult> List(ConfigStore config, RegistryConnector connector, ApplicationService applications, CancellationToken cancellationToken)
+    {
+        if (connector.Problem(config.Current) is { } problem)
+        {
+            return Envelope.Error(ApiError.Conflict(problem));
+        }
+
+        using var registry = connector.Connect(config.Current);
+        try
+        {
+            var listing = await registry.Client.ListApplicationsAsync(cancellationToken: cancellationToken);
+            if (!listing.Succeeded)
+            {
+                return Envelope.Error(new ApiError(502, RegistryConnection.Explain(listing.Problem!)));
+            }
+
+            var local = (await applications.ListAsync(cancellationToken)).ToDictionary(a => a.Name, StringComparer.Ordinal);
+            return Envelope.Sync(listing.Value!.Applications.Select(a => new RegistryApplication
+            {
+                Name = a.Name,
+                Architecture = a.Architecture,
+                Owner = a.Owner,
+                Versions = a.Versions.Select(v => v.Version).ToList(),
+                Tags = a.Versions.Count > 0 ? a.Versions[^1].Tags : [],
+                OwnedByThisAms = a.Owner == registry.ClientFingerprint,
+                Local = local.TryGetValue(a.Name, out var found) ? (found.Immutable ? "imported" : "local") : "",
+            }).ToList(), Json.ListRegistryApplication);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            return Envelope.Error(new ApiError(502, registry.Explain(ex)));
+        }
+    }
+
+    private static async Task<IResult> Manual(RegistryMode direction, string app, ConfigStore config, SyncCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        var mode = config.Current.Mode;
+        if (mode != RegistryMode.Manual && mode != direction)
+        {
+            return Envelope.Error(ApiError.Conflict($"registry.mode is {mode.ToString().ToLowerInvariant()}: this AMS does not {direction.ToString().ToLowerInvariant()}; an AMS is either a publisher (push) or a client (pull), never both."));
+        }
+
+        var report = await coordinator.RunAsync(direction, app, cancellationToken);
+        return Envelope.Sync(report, Json.SyncPassReport);
+    }
+}

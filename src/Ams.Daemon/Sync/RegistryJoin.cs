@@ -1,0 +1,63 @@
+using Aar.Protocol.Certificates;
+using Aar.Protocol.Enrolment;
+using Aar.Protocol.Management;
+using Ams.Daemon.Api;
+using Ams.Daemon.Config;
+using Ams.Daemon.Hosting;
+using Ams.Daemon.Trust;
+using Microsoft.Extensions.Logging;
+
+namespace Ams.Daemon.Sync;
+
+/// <summary>
+/// <c>amc registry join &lt;token&gt;</c>: everything the seed's manual steps do, in one: enrol this AMS's registry
+/// client certificate with the token, trust the registry's server certificate, and set <c>registry.url</c>,
+/// <c>registry.fingerprint</c> and <c>registry.mode</c> (push for a publisher token, pull for a client token).
+/// </summary>
+internal sealed partial class RegistryJoin(DataDirectory data, TrustList trust, ConfigStore config, ILogger<RegistryJoin> logger)
+{
+    private static readonly TimeSpan TimeoutPerAddress = TimeSpan.FromSeconds(15);
+
+    public async Task<Result<JoinOutcome>> JoinAsync(string tokenText, CancellationToken cancellationToken)
+    {
+        if (!JoinToken.TryDecode(tokenText, out var token, out var error))
+        {
+            return ApiError.BadRequest(error!);
+        }
+
+        using var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
+        var joined = await EnrolmentClient.JoinAsync(token!, certificate, name: null, TimeoutPerAddress, cancellationToken);
+        if (!joined.Succeeded)
+        {
+            var problem = joined.Problem!;
+            return new ApiError(problem.Status is >= 400 and < 500 ? problem.Status : 502, $"Joining the registry failed: {problem.Detail}");
+        }
+
+        var response = joined.Value!.Response;
+        var added = await trust.AddAsync(response.ServerCertificate, cancellationToken);
+        if (!added.Succeeded && added.Error!.Code != 409)
+        {
+            return added.Error;
+        }
+
+        var url = joined.Value.RegistryUrl.GetLeftPart(UriPartial.Authority);
+        var mode = response.Role == "publisher" ? "push" : "pull";
+        foreach (var (key, value) in new[] { (ConfigKeys.RegistryFingerprint, token!.Fingerprint), (ConfigKeys.RegistryUrl, url), (ConfigKeys.RegistryMode, mode) })
+        {
+            var set = await config.SetAsync(key, value, cancellationToken);
+            if (!set.Succeeded)
+            {
+                return set.Error!;
+            }
+        }
+
+        Log.Joined(logger, url, token.Fingerprint, response.Role, response.Fingerprint);
+        return new JoinOutcome { Url = url, Fingerprint = token.Fingerprint, Role = response.Role, Mode = mode };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Joined registry {Url} (server fingerprint {ServerFingerprint}) as {Role} with client certificate {ClientFingerprint}")]
+        public static partial void Joined(ILogger logger, string url, string serverFingerprint, string role, string clientFingerprint);
+    }
+}

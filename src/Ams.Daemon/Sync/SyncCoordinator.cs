@@ -1,0 +1,73 @@
+using Aar.Protocol.Management;
+using Ams.Daemon.Config;
+using Microsoft.Extensions.Logging;
+
+namespace Ams.Daemon.Sync;
+
+/// <summary>
+/// Runs sync passes, one at a time per AMS: the worker's scheduled passes and the operator's on-demand ones
+/// (<c>amc registry push|pull &lt;app&gt;</c>) share one gate.
+/// </summary>
+internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnector connector, Pusher pusher, Puller puller, SyncStatusTracker status, TimeProvider time, ILogger<SyncCoordinator> logger) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Runs a pass in the configured mode (<paramref name="direction"/> forces push or pull for one application).</summary>
+    public async Task<SyncPassReport> RunAsync(RegistryMode? direction, string? only, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        var current = config.Current;
+        var mode = direction ?? current.Mode;
+        var report = new PassReport(status.StartPass(), mode.ToString().ToLowerInvariant(), time.GetUtcNow());
+        try
+        {
+            if (connector.Problem(current) is { } problem)
+            {
+                report.Error(problem);
+            }
+            else if (mode != RegistryMode.Manual)
+            {
+                using var registry = connector.Connect(current);
+                try
+                {
+                    if (mode == RegistryMode.Push)
+                    {
+                        await pusher.RunAsync(registry, report, only, cancellationToken);
+                    }
+                    else
+                    {
+                        await puller.RunAsync(registry, report, current.Filter, only, cancellationToken);
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    report.Error(registry.Explain(ex));
+                }
+            }
+        }
+        finally
+        {
+            var finished = report.Finish(time.GetUtcNow());
+            status.FinishPass(finished);
+            _gate.Release();
+            Log.PassFinished(logger, finished.Number, finished.Mode, finished.Result, finished.Uploaded, finished.Downloaded, finished.Deleted, finished.Errors.Count, finished.Conflicts.Count);
+            foreach (var error in finished.Errors.Concat(finished.Conflicts))
+            {
+                Log.PassProblem(logger, finished.Number, error);
+            }
+        }
+
+        return status.LastPass!;
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Sync pass {Pass} ({Mode}) {Result}: {Uploaded} uploaded, {Downloaded} downloaded, {Deleted} deleted, {Errors} errors, {Conflicts} conflicts")]
+        public static partial void PassFinished(ILogger logger, long pass, string mode, string result, int uploaded, int downloaded, int deleted, int errors, int conflicts);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Sync pass {Pass}: {Problem}")]
+        public static partial void PassProblem(ILogger logger, long pass, string problem);
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ams.Daemon.Sync;
+
+internal static class SyncServiceCollectionExtensions
+{
+    /// <summary>Registry sync: the worker, what a pass uses, and join.</summary>
+    public static IServiceCollection AddSync(this IServiceCollection services)
+    {
+        services.AddSingleton<SyncStateStore>();
+        services.AddSingleton<SyncStatusTracker>();
+        services.AddSingleton<RegistryConnector>();
+        services.AddSingleton<Pusher>();
+        services.AddSingleton<Puller>();
+        services.AddSingleton<SyncCoordinator>();
+        services.AddSingleton<RegistryJoin>();
+        services.AddSingleton<SyncWorker>();
+        services.AddHostedService(provider => provider.GetRequiredService<SyncWorker>());
+        return services;
+    }
+}

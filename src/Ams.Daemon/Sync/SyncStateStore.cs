@@ -1,0 +1,71 @@
+using System.Globalization;
+using Ams.Daemon.Data;
+
+namespace Ams.Daemon.Sync;
+
+/// <summary>What sync remembers between passes and restarts, in <c>registry_state</c>.</summary>
+internal sealed class SyncStateStore(AmsDatabase database)
+{
+    private const string GenerationKey = "pull.generation";
+    private const string RegistryKey = "pull.registry";
+    private const string LocalImportsKey = "pull.local";
+
+    /// <summary>
+    /// The generation the last complete pull reached, for the registry identified by <paramref name="registry"/>
+    /// (URL and fingerprint). Another registry starts from 0: its generations are not comparable.
+    /// </summary>
+    public async Task<long> GetGenerationAsync(string registry, CancellationToken cancellationToken)
+    {
+        var stored = await GetAsync(RegistryKey, cancellationToken);
+        if (!string.Equals(stored, registry, StringComparison.Ordinal))
+        {
+            return 0;
+        }
+
+        return long.TryParse(await GetAsync(GenerationKey, cancellationToken), NumberStyles.None, CultureInfo.InvariantCulture, out var generation) ? generation : 0;
+    }
+
+    public async Task SetGenerationAsync(string registry, long generation, string localImports, CancellationToken cancellationToken)
+    {
+        await SetAsync(RegistryKey, registry, cancellationToken);
+        await SetAsync(GenerationKey, generation.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        await SetAsync(LocalImportsKey, localImports, cancellationToken);
+    }
+
+    /// <summary>A digest of the imported versions as the last complete pull left them (see <see cref="Puller"/>).</summary>
+    public Task<string?> GetLocalImportsAsync(CancellationToken cancellationToken) => GetAsync(LocalImportsKey, cancellationToken);
+
+    /// <summary>The registry upload session that was carrying <paramref name="sha256"/>, to resume it.</summary>
+    public Task<string?> GetUploadSessionAsync(string sha256, CancellationToken cancellationToken) => GetAsync("upload." + sha256, cancellationToken);
+
+    public Task SetUploadSessionAsync(string sha256, string? sessionId, CancellationToken cancellationToken) =>
+        sessionId is null ? DeleteAsync("upload." + sha256, cancellationToken) : SetAsync("upload." + sha256, sessionId, cancellationToken);
+
+    private async Task<string?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM registry_state WHERE key = $key";
+        command.Parameters.AddWithValue("$key", key);
+        return (string?)await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private async Task SetAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO registry_state (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$value", value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM registry_state WHERE key = $key";
+        command.Parameters.AddWithValue("$key", key);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,113 @@
+using Aar.Protocol.Management;
+
+namespace Ams.Daemon.Sync;
+
+/// <summary>
+/// The live picture behind <c>amc registry status</c>: the last pass, the next one, and transfers in flight. Also lets
+/// a caller wait for the first pass that finishes after it asked (<c>amc registry sync --wait</c>).
+/// </summary>
+internal sealed class SyncStatusTracker(TimeProvider time)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string, int, string), Transfer> _transfers = [];
+    private readonly List<(long After, TaskCompletionSource<SyncPassReport> Done)> _waiters = [];
+    private long _passes;
+
+    public SyncPassReport? LastPass { get; private set; }
+
+    public DateTimeOffset? NextPassAt { get; set; }
+
+    public bool Running { get; private set; }
+
+    public long StartPass()
+    {
+        lock (_lock)
+        {
+            Running = true;
+            return ++_passes;
+        }
+    }
+
+    public void FinishPass(SyncPassReport report)
+    {
+        List<TaskCompletionSource<SyncPassReport>> done;
+        lock (_lock)
+        {
+            Running = false;
+            LastPass = report;
+            done = _waiters.Where(w => report.Number > w.After).Select(w => w.Done).ToList();
+            _waiters.RemoveAll(w => report.Number > w.After);
+        }
+
+        done.ForEach(d => d.TrySetResult(report));
+    }
+
+    /// <summary>Completes with the first pass that starts after this call.</summary>
+    public Task<SyncPassReport> NextReportAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<SyncPassReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            // A pass running now started before the request: wait for the one after it.
+            _waiters.Add((_passes, done));
+        }
+
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    public IProgress<long> Track(string application, int version, string direction, long total)
+    {
+        var transfer = new Transfer(application, version, direction, total, time.GetUtcNow());
+        lock (_lock)
+        {
+            _transfers[(application, version, direction)] = transfer;
+        }
+
+        return new Progress(transfer);
+    }
+
+    public void Untrack(string application, int version, string direction)
+    {
+        lock (_lock)
+        {
+            _transfers.Remove((application, version, direction));
+        }
+    }
+
+    public IReadOnlyList<TransferInfo> Transfers()
+    {
+        var now = time.GetUtcNow();
+        lock (_lock)
+        {
+            return _transfers.Values.Select(t => t.ToInfo(now)).ToList();
+        }
+    }
+
+    private sealed class Transfer(string application, int version, string direction, long total, DateTimeOffset startedAt)
+    {
+        public long Bytes;
+
+        public TransferInfo ToInfo(DateTimeOffset now)
+        {
+            var bytes = Volatile.Read(ref Bytes);
+            var seconds = (now - startedAt).TotalSeconds;
+            var rate = seconds > 0 ? bytes / seconds : 0;
+            return new TransferInfo
+            {
+                Application = application,
+                Version = version,
+                Direction = direction,
+                Bytes = bytes,
+                Total = total,
+                StartedAt = startedAt,
+                BytesPerSecond = Math.Round(rate),
+                EtaSeconds = rate > 0 ? Math.Round((total - bytes) / rate, 1) : null,
+            };
+        }
+    }
+
+    private sealed class Progress(Transfer transfer) : IProgress<long>
+    {
+        public void Report(long value) => Volatile.Write(ref transfer.Bytes, value);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Aar.Protocol.Cli;
+using TestSupport;
+using Xunit.Abstractions;
+
+namespace Amc.Cli.Tests;
+
+/// <summary><c>amc registry …</c> in-process against real daemons and a real registry.</summary>
+public sealed class RegistryCommandTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Join_configures_everything_the_manual_steps_do()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        var token = await rig.TokenAsync("publisher");
+
+        var join = await Amc.RunAsync(daemon.DataDirectory, ["registry", "join", token]);
+        var config = await Amc.RunAsync(daemon.DataDirectory, ["config", "show", "--format", "json"]);
+        var trust = await Amc.RunAsync(daemon.DataDirectory, ["config", "trust", "list", "--format", "json"]);
+
+        Assert.Equal(ExitCodes.Ok, join.ExitCode);
+        Assert.StartsWith($"Joined the registry at https://127.0.0.1:{rig.Registry.Address.Port} as publisher (server fingerprint {rig.Registry.ServerFingerprint}); registry.mode is now push.", join.Out, StringComparison.Ordinal);
+        using var configJson = JsonDocument.Parse(config.Out);
+        var values = configJson.RootElement.GetProperty("config");
+        Assert.Equal($"https://127.0.0.1:{rig.Registry.Address.Port}", values.GetProperty("registry.url").GetString());
+        Assert.Equal(rig.Registry.ServerFingerprint, values.GetProperty("registry.fingerprint").GetString());
+        Assert.Equal("push", values.GetProperty("registry.mode").GetString());
+        Assert.Contains(rig.Registry.ServerFingerprint, trust.Out, StringComparison.Ordinal);
+        using var admin = rig.Registry.Admin();
+        var trusted = Assert.Single((await admin.ListTrustedAsync()).Value!);
+        Assert.Equal((daemon.Host.ClientFingerprint, "publisher"), (trusted.Fingerprint, trusted.Role));
+    }
+
+    [Fact]
+    public async Task Join_with_a_used_token_says_so_and_changes_nothing()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        await using var first = await AmsTestDaemon.StartAsync(output);
+        await using var second = await AmsTestDaemon.StartAsync(output);
+        var token = await rig.TokenAsync("client");
+        Assert.Equal(ExitCodes.Ok, (await Amc.RunAsync(first.DataDirectory, ["registry", "join", token])).ExitCode);
+
+        var again = await Amc.RunAsync(second.DataDirectory, ["registry", "join", token]);
+        var status = await Amc.RunAsync(second.DataDirectory, ["registry", "status", "--format", "json"]);
+
+        Assert.NotEqual(ExitCodes.Ok, again.ExitCode);
+        Assert.Contains("unknown or was already used", again.Error, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(status.Out);
+        Assert.Equal("", json.RootElement.GetProperty("url").GetString());
+    }
+
+    [Fact]
+    public async Task Sync_wait_prints_the_report_and_status_and_list_show_the_registry()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var publisher = await rig.JoinAsync("publisher");
+        await SyncRig.CreateAsync(publisher, "game");
+
+        var sync = await Amc.RunAsync(publisher.DataDirectory, ["registry", "sync", "--wait"]);
+        var status = await Amc.RunAsync(publisher.DataDirectory, ["registry", "status"]);
+        var list = await Amc.RunAsync(publisher.DataDirectory, ["registry", "list", "--format", "csv"]);
+
+        Assert.Equal(ExitCodes.Ok, sync.ExitCode);
+        Assert.Contains("result: ok", sync.Out, StringComparison.Ordinal);
+        Assert.Contains("uploaded: 1", sync.Out, StringComparison.Ordinal);
+        Assert.Contains("mode: push", status.Out, StringComparison.Ordinal);
+        Assert.Contains($"client_fingerprint: {publisher.Host.ClientFingerprint}", status.Out, StringComparison.Ordinal);
+        Assert.Contains("next_pass: 20", status.Out, StringComparison.Ordinal);
+        Assert.Equal("NAME,ARCHITECTURE,VERSIONS,TAGS,OWNER,LOCAL", list.Out.Split('\n')[0]);
+        Assert.Equal("game,amd64,0,\"game,demo\",this AMS,local", list.Out.Split('\n')[1]);
+    }
+
+    [Fact]
+    public async Task Sync_without_a_registry_says_what_to_set()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+
+        var sync = await Amc.RunAsync(daemon.DataDirectory, ["registry", "sync", "--wait"]);
+
+        Assert.Equal(ExitCodes.Conflict, sync.ExitCode);
+        Assert.Contains("registry.url is not set", sync.Error, StringComparison.Ordinal);
+        Assert.Contains("amc registry join <token>", sync.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Push_on_a_client_is_refused_with_the_reason()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var client = await rig.JoinAsync("client");
+
+        var push = await Amc.RunAsync(client.DataDirectory, ["registry", "push", "game"]);
+
+        Assert.Equal(ExitCodes.Conflict, push.ExitCode);
+        Assert.Contains("registry.mode is pull", push.Error, StringComparison.Ordinal);
+    }
+}
