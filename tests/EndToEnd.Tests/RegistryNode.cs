@@ -66,7 +66,10 @@ internal sealed class RegistryNode : IAsyncDisposable
 
     /// <summary><c>cat <paramref name="file"/> | aar <paramref name="args"/></c>.</summary>
     public async Task<CliResult> PipeAsync(string file, params string[] args) =>
-        await Cli.RunAsync("aar", args, Environment(), Home, stdin: await File.ReadAllTextAsync(Path.Combine(Home, file)));
+        await AnswerAsync(await File.ReadAllTextAsync(Path.Combine(Home, file)), args);
+
+    /// <summary>Runs <c>aar <paramref name="args"/></c> with <paramref name="stdin"/> typed on its standard input.</summary>
+    public Task<CliResult> AnswerAsync(string stdin, params string[] args) => Cli.RunAsync("aar", args, Environment(), Home, stdin);
 
     public async ValueTask DisposeAsync()
     {

@@ -23,8 +23,13 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
         Assert.Equal("ready", (await client.ShowAsync("game"))?.Status);
         var clientFingerprint = Certificates.FingerprintOf(client.ClientCertificate);
 
-        var revoke = await registry.AarAsync("trust", "revoke", "--yes", clientFingerprint);
+        // The seed's `aar trust revoke <fingerprint>`, with the fingerprint as `aar trust list` shows it, answering its question.
+        var table = await registry.AarAsync("trust", "list");
+        var shown = Assert.Single(table.Out.Split('\n'), line => line.Contains("| client ", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries)[2];
+        var revoke = await registry.AnswerAsync("y\n", "trust", "revoke", shown);
         Assert.True(revoke.ExitCode == 0, revoke.ToString());
+        Assert.StartsWith($"Revoke certificate {clientFingerprint} (", revoke.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"Revoked certificate {clientFingerprint};", revoke.Out, StringComparison.Ordinal);
         // The publisher moves on meanwhile: a new version the revoked client must not get.
         var update = await publisher.AmcAsync("application", "update", "game", Packages.Small(publisher, "game", "v1"));
         var publish = await publisher.AmcAsync("application", "publish", "game", "1");
