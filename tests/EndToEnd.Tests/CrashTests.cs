@@ -114,6 +114,74 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         Assert.Empty(Directory.EnumerateFiles(client.DownloadsDirectory));
     }
 
+    [Fact]
+    public async Task Kill_9_of_the_publisher_during_a_push_then_a_restart_continues_the_same_upload_session()
+    {
+        await using var site = new Site(output);
+        var registry = await site.StartRegistryAsync();
+        var publisher = await site.StartAmsAsync("pub");
+        await Site.JoinAsync(registry, publisher, "publisher");
+        var source = (await publisher.CreateAndPublishAsync("big", Packages.Large(publisher, "big", PackageMebibytes))).Versions[0];
+
+        var start = await publisher.AmcAsync("registry", "sync");
+        Assert.True(start.ExitCode == 0, start.ToString());
+        var partial = await Poll.UntilAsync(() => Task.FromResult(LargestFile(registry.UploadsDirectory, KillAfterBytes)), Patience, $"the registry to hold {KillAfterBytes} bytes of the upload", 5);
+        await publisher.KillAsync();
+        var session = Path.GetFileName(partial.FullName);
+        await Poll.UntilAsync(() => Task.FromResult(ChunkBroke(session).Match(registry.Log) is { Success: true } m ? m : null), Patience, "the registry to notice the broken chunk");
+        var stored = new FileInfo(partial.FullName).Length;
+        Assert.InRange(stored, KillAfterBytes, source.Size - 1);
+
+        // The restarted publisher starts a pass by itself; this one waits for a pass after it.
+        await publisher.StartAsync();
+        await publisher.SyncOkAsync();
+
+        var show = await registry.AarAsync("application", "show", "big", "--format", "json");
+        Assert.True(show.ExitCode == 0, show.ToString());
+        var version = Assert.Single(Assert.Single(JsonSerializer.Deserialize(show.Out, ProtocolJsonContext.Default.ListApplicationRecord)!).Versions);
+        Assert.Equal(($"sha256:{source.Sha256}", source.Size), (version.Digest, version.Size));
+        // One session from start to end: the publisher remembered its id across the kill and continued it.
+        Assert.Equal([session], UploadStarted().Matches(registry.Log).Select(m => m.Groups[1].Value));
+        Assert.Contains($"Upload {session} completed as sha256:{source.Sha256} ({source.Size} bytes)", registry.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kill_9_of_the_registry_during_a_pull_then_a_restart_continues_the_download_and_imports_it_whole()
+    {
+        await using var site = new Site(output);
+        var registry = await site.StartRegistryAsync();
+        var publisher = await site.StartAmsAsync("pub");
+        var client = await site.StartAmsAsync("cli");
+        await Site.JoinAsync(registry, publisher, "publisher");
+        await Site.JoinAsync(registry, client, "client");
+        var source = (await publisher.CreateAndPublishAsync("big", Packages.Large(publisher, "big", PackageMebibytes))).Versions[0];
+        Assert.Equal(1, (await publisher.SyncOkAsync()).Uploaded);
+
+        var start = await client.AmcAsync("registry", "sync");
+        Assert.True(start.ExitCode == 0, start.ToString());
+        var partial = await Poll.UntilAsync(() => Task.FromResult(LargestFile(client.DownloadsDirectory, KillAfterBytes)), Patience, $"the client to hold {KillAfterBytes} bytes of the download", 5);
+        await registry.KillAsync();
+        var broken = await Poll.UntilAsync(async () => await client.StatusAsync() is { Running: false, LastPass: { Number: > 1 } last } ? last : null, Patience, "the broken pass to end");
+        Assert.Equal("failed", broken.Result);
+        Assert.Null(await client.ShowAsync("big"));
+        var stored = new FileInfo(partial.FullName).Length;
+        Assert.InRange(stored, KillAfterBytes, source.Size - 1);
+
+        await registry.StartAsync();
+        var progress = new List<long>();
+        var pass = client.SyncOkAsync();
+        while (!pass.IsCompleted)
+        {
+            progress.AddRange((await client.StatusAsync()).Transfers.Where(t => t.Direction == "download" && t.Bytes > 0).Select(t => t.Bytes));
+        }
+
+        Assert.Equal(1, (await pass).Downloaded);
+        output.WriteLine($"killed aar with {stored} of {source.Size} bytes on the client; after the restart the download was seen at [{string.Join(", ", progress)}]");
+        Assert.All(progress, bytes => Assert.True(bytes >= stored, $"the download restarted from {bytes} < {stored}"));
+        var imported = await client.ShowAsync("big");
+        Assert.Equal([(0, "ready", source.Sha256, source.Size)], imported!.Versions.Select(v => (v.Number, v.Status, v.Sha256, v.Size)));
+    }
+
     private static FileInfo? LargestFile(string directory, long atLeast) =>
         Directory.Exists(directory)
             ? Directory.EnumerateFiles(directory).Select(f => new FileInfo(f)).Where(f => f.Exists && f.Length >= atLeast).OrderByDescending(f => f.Length).FirstOrDefault()
@@ -121,6 +189,8 @@ public sealed partial class CrashTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"Upload ([0-9a-f]{32}) started by ")]
     private static partial Regex UploadStarted();
+
+    private static Regex ChunkBroke(string session) => new($@"Upload {session} chunk broke off at offset \d+");
 
     [GeneratedRegex(@"Upload ([0-9a-f]{32}) hash state rebuilt from (\d+) stored bytes")]
     private static partial Regex Rehashed();
