@@ -66,6 +66,11 @@ public sealed partial class SeedFlowTests(ITestOutputHelper output)
             [(publisherFingerprint, "publisher"), (clientFingerprint, "client")],
             JsonDocument.Parse(trusted.Out).RootElement.EnumerateArray().Select(e => (e.GetProperty("Fingerprint").GetString(), e.GetProperty("Role").GetString())).Order());
 
+        // "Finally, reboot the registry": not needed here (trust changes apply at once), and harmless.
+        await registry.StartAsync();
+        var afterRestart = await registry.AarAsync("trust", "list", "--format", "json");
+        Assert.Equal(trusted.Out, afterRestart.Out);
+
         // Publish on the publisher; one pass each way.
         var create = await publisher.AmcAsync("application", "create", Packages.Small(publisher, "game"));
         Assert.True(create.ExitCode == 0, create.ToString());
@@ -94,6 +99,35 @@ public sealed partial class SeedFlowTests(ITestOutputHelper output)
         Assert.NotEqual(0, update.ExitCode);
         Assert.Contains("is managed by the registry", update.Error, StringComparison.Ordinal);
         Assert.Single((await client.ShowAsync("game"))!.Versions);
+    }
+
+    [Fact]
+    public async Task One_publisher_per_architecture_and_each_client_imports_only_its_own()
+    {
+        await using var site = new Site(output);
+        var registry = await site.StartRegistryAsync();
+        var nodes = new Dictionary<string, AmsNode>();
+        foreach (var (name, architecture, role) in new[] { ("pub-amd", "amd64", "publisher"), ("pub-arm", "arm64", "publisher"), ("cli-amd", "amd64", "client"), ("cli-arm", "arm64", "client") })
+        {
+            nodes[name] = await site.StartAmsAsync(name, architecture);
+            await Site.JoinAsync(registry, nodes[name], role);
+        }
+
+        var amd = (await nodes["pub-amd"].CreateAndPublishAsync("game", Packages.Small(nodes["pub-amd"], "game", "amd64"))).Versions[0].Sha256;
+        var arm = (await nodes["pub-arm"].CreateAndPublishAsync("game", Packages.Small(nodes["pub-arm"], "game", "arm64"))).Versions[0].Sha256;
+        await nodes["pub-arm"].CreateAndPublishAsync("arm-only", Packages.Small(nodes["pub-arm"], "arm-only"));
+        await nodes["pub-amd"].SyncOkAsync();
+        await nodes["pub-arm"].SyncOkAsync();
+
+        Assert.Equal(1, (await nodes["cli-amd"].SyncOkAsync()).Downloaded);
+        Assert.Equal(2, (await nodes["cli-arm"].SyncOkAsync()).Downloaded);
+
+        var amdGame = (await nodes["cli-amd"].ShowAsync("game"))!;
+        var armGame = (await nodes["cli-arm"].ShowAsync("game"))!;
+        Assert.Equal(("amd64", amd), (amdGame.Architecture, amdGame.Versions[0].Sha256));
+        Assert.Equal(("arm64", arm), (armGame.Architecture, armGame.Versions[0].Sha256));
+        Assert.Null(await nodes["cli-amd"].ShowAsync("arm-only"));
+        Assert.Equal("ready", (await nodes["cli-arm"].ShowAsync("arm-only"))?.Status);
     }
 
     [Fact]
