@@ -61,6 +61,9 @@ internal sealed class AmsNode : IAsyncDisposable
 
     public Task KillAsync() => _process!.KillAsync();
 
+    /// <summary>SIGTERM; the exit code, or null if it did not exit within <paramref name="patience"/>.</summary>
+    public Task<int?> StopAsync(TimeSpan patience) => _process!.StopAsync(patience);
+
     /// <summary>Runs <c>amc <paramref name="args"/></c> on this host (AMS_DATA_DIR set, working directory <see cref="Home"/>).</summary>
     public Task<CliResult> AmcAsync(params string[] args) =>
         Cli.RunAsync("amc", args, new Dictionary<string, string> { ["AMS_DATA_DIR"] = DataDirectory }, Home, timeout: TimeSpan.FromMinutes(3));

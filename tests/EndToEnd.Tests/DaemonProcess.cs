@@ -75,24 +75,29 @@ internal sealed class DaemonProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    /// <summary>SIGTERM, as a service manager stops it; kill -9 if it has not exited after a while.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// SIGTERM, as a service manager stops it; kill -9 if it has not exited after <paramref name="patience"/> (default 15 s).
+    /// Returns the exit code, or null when it had to be killed.
+    /// </summary>
+    public async Task<int?> StopAsync(TimeSpan? patience = null)
     {
         if (_process.HasExited)
         {
-            return;
+            return _process.ExitCode;
         }
 
         Signal("TERM");
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var timeout = new CancellationTokenSource(patience ?? TimeSpan.FromSeconds(15));
         try
         {
-            await _process.WaitForExitAsync(patience.Token);
+            await _process.WaitForExitAsync(timeout.Token);
+            return _process.ExitCode;
         }
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
+            return null;
         }
     }
 

@@ -61,6 +61,9 @@ internal sealed class RegistryNode : IAsyncDisposable
 
     public Task KillAsync() => _process!.KillAsync();
 
+    /// <summary>SIGTERM; the exit code, or null if it did not exit within <paramref name="patience"/>.</summary>
+    public Task<int?> StopAsync(TimeSpan patience) => _process!.StopAsync(patience);
+
     /// <summary>Runs <c>aar <paramref name="args"/></c> on this host (AAR_DATA_DIR set, working directory <see cref="Home"/>).</summary>
     public Task<CliResult> AarAsync(params string[] args) => Cli.RunAsync("aar", args, Environment(), Home);
 
