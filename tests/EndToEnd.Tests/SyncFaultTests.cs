@@ -116,6 +116,26 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
         Assert.Equal([(0, $"sha256:{original.Versions[0].Sha256}", owner)], record.Versions.Select(v => (v.Version, v.Digest, v.Publisher)));
     }
 
+    [Fact]
+    public async Task A_publisher_joining_a_registry_that_already_has_applications_imports_none_of_them()
+    {
+        await using var site = new Site(output);
+        var registry = await site.StartRegistryAsync();
+        var first = await site.StartAmsAsync("pub1");
+        await Site.JoinAsync(registry, first, "publisher");
+        await first.CreateAndPublishAsync("game", Packages.Small(first, "game"));
+        await first.SyncOkAsync();
+        var second = await site.StartAmsAsync("pub2");
+
+        await Site.JoinAsync(registry, second, "publisher");
+
+        // The passes the join starts by itself run as a publisher (push), never as a client.
+        var settled = await Poll.UntilAsync(async () => await second.StatusAsync() is { Running: false, LastPass: { Mode: "push" } last } ? last : null, TimeSpan.FromMinutes(1), "the join's passes to end");
+        Assert.Equal("ok", settled.Result);
+        Assert.DoesNotMatch(@"Sync pass \d+ \(pull\)", second.Log);
+        Assert.Null(await second.ShowAsync("game"));
+    }
+
     private static async Task<List<string>> RegistryApplicationsAsync(RegistryNode registry)
     {
         var list = await registry.AarAsync("application", "list", "--format", "json");
