@@ -182,10 +182,8 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         Assert.Equal([(0, "ready", source.Sha256, source.Size)], imported!.Versions.Select(v => (v.Number, v.Status, v.Sha256, v.Size)));
     }
 
-    [Theory]
-    [InlineData("client")]
-    [InlineData("registry")]
-    public async Task Sigterm_during_a_pull_stops_promptly_and_cleanly_and_a_restart_completes_the_import(string stopped)
+    [Fact]
+    public async Task Sigterm_of_a_client_during_a_pull_stops_it_at_once_says_the_pass_was_interrupted_and_a_restart_completes_the_import()
     {
         await using var site = new Site(output);
         var registry = await site.StartRegistryAsync();
@@ -199,29 +197,15 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         var start = await client.AmcAsync("registry", "sync");
         Assert.True(start.ExitCode == 0, start.ToString());
         await Poll.UntilAsync(() => Task.FromResult(LargestFile(client.DownloadsDirectory, KillAfterBytes)), Patience, $"the client to hold {KillAfterBytes} bytes of the download", 5);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var exit = stopped == "client" ? await client.StopAsync(TimeSpan.FromSeconds(10)) : await registry.StopAsync(TimeSpan.FromSeconds(10));
-        output.WriteLine($"{stopped} stopped with {exit?.ToString(CultureInfo.InvariantCulture) ?? "no exit (killed)"} after {clock.Elapsed}");
-        Assert.Equal(0, exit);
-        var log = stopped == "client" ? client.Log : registry.Log;
-        Assert.DoesNotContain("Unhandled exception", log, StringComparison.Ordinal);
-        Assert.DoesNotContain("fail:", log, StringComparison.Ordinal);
-        if (stopped == "client")
-        {
-            // The pass SIGTERM cut short says so; it does not claim "ok" with nothing moved.
-            Assert.Matches(@"Sync pass \d+ \(pull\) failed: 0 uploaded, 0 downloaded, 0 deleted, 1 errors", log);
-            Assert.Contains("The pass was interrupted before it finished (the daemon is stopping", log, StringComparison.Ordinal);
-        }
 
-        if (stopped == "client")
-        {
-            await client.StartAsync();
-        }
-        else
-        {
-            await registry.StartAsync();
-        }
+        Assert.Equal(0, await client.StopAsync(TimeSpan.FromSeconds(10)));
+        Assert.DoesNotContain("Unhandled exception", client.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("fail:", client.Log, StringComparison.Ordinal);
+        // The pass SIGTERM cut short says so; it does not claim "ok" with nothing moved.
+        Assert.Matches(@"Sync pass \d+ \(pull\) failed: 0 uploaded, 0 downloaded, 0 deleted, 1 errors", client.Log);
+        Assert.Contains("The pass was interrupted before it finished (the daemon is stopping", client.Log, StringComparison.Ordinal);
 
+        await client.StartAsync();
         await client.SyncOkAsync();
         var imported = await client.ShowAsync("big");
         Assert.Equal([(0, "ready", source.Sha256, source.Size)], imported!.Versions.Select(v => (v.Number, v.Status, v.Sha256, v.Size)));
