@@ -42,7 +42,10 @@ internal sealed partial class RegistryJoin(DataDirectory data, TrustList trust, 
 
         var url = joined.Value.RegistryUrl.GetLeftPart(UriPartial.Authority);
         var mode = response.Role == "publisher" ? "push" : "pull";
-        foreach (var (key, value) in new[] { (ConfigKeys.RegistryFingerprint, token!.Fingerprint), (ConfigKeys.RegistryUrl, url), (ConfigKeys.RegistryMode, mode) })
+        // registry.url last: each change wakes the sync worker, and nothing syncs while the URL is empty. Set before the
+        // mode, the first pass of a joining publisher ran in the default pull mode and imported other publishers'
+        // applications (seen in the end-to-end tests).
+        foreach (var (key, value) in new[] { (ConfigKeys.RegistryFingerprint, token!.Fingerprint), (ConfigKeys.RegistryMode, mode), (ConfigKeys.RegistryUrl, url) })
         {
             var set = await config.SetAsync(key, value, cancellationToken);
             if (!set.Succeeded)

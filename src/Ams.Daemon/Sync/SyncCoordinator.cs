@@ -47,6 +47,13 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
         }
         finally
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped part-way (SIGTERM, or the caller went away): without this the report would read "ok" with
+                // nothing moved, in the log and in 'amc registry status'.
+                report.Error("The pass was interrupted before it finished (the daemon is stopping, or the request that started it was abandoned); the next pass continues where it stopped.");
+            }
+
             var finished = report.Finish(time.GetUtcNow());
             status.FinishPass(finished);
             _gate.Release();

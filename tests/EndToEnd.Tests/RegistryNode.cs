@@ -1,0 +1,86 @@
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// A registry host: <c>aar serve</c> on 127.0.0.1 and a fixed port (kept across restarts, as a real address is), its
+/// data directory, and a working directory standing for the operator's shell on that host, where AMS client
+/// certificates are copied to.
+/// </summary>
+internal sealed class RegistryNode : IAsyncDisposable
+{
+    private const string Ready = "Registry listening on";
+    private readonly List<string> _earlierLogs = [];
+    private DaemonProcess? _process;
+
+    private RegistryNode(string root, int port)
+    {
+        DataDirectory = Path.Combine(root, "data");
+        Home = Path.Combine(root, "home");
+        Directory.CreateDirectory(Home);
+        Port = port;
+    }
+
+    public string DataDirectory { get; }
+
+    /// <summary>The operator's working directory on the registry host.</summary>
+    public string Home { get; }
+
+    public int Port { get; }
+
+    public string Url => $"https://127.0.0.1:{Port}";
+
+    /// <summary><c>&lt;data&gt;/certs/server.crt</c>, the seed's <c>/var/snap/aar/common/certs/server.crt</c>.</summary>
+    public string ServerCertificate => Path.Combine(DataDirectory, "certs", "server.crt");
+
+    public string UploadsDirectory => Path.Combine(DataDirectory, "uploads");
+
+    /// <summary>The log of every run of <c>aar serve</c> so far, oldest first.</summary>
+    public string Log => string.Join("", _earlierLogs.Append(_process?.Log ?? ""));
+
+    /// <summary>The log of the current run only.</summary>
+    public string CurrentLog => _process?.Log ?? "";
+
+    public static async Task<RegistryNode> StartAsync(string root)
+    {
+        var node = new RegistryNode(root, Ports.Free());
+        await node.StartAsync();
+        return node;
+    }
+
+    /// <summary>Starts <c>aar serve</c> on the same data directory and port (after a stop or a kill).</summary>
+    public async Task StartAsync()
+    {
+        if (_process is not null)
+        {
+            _earlierLogs.Add(_process.Log);
+            await _process.DisposeAsync();
+        }
+
+        _process = null;
+        _process = await DaemonProcess.StartAsync("aar", ["serve", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{Port}"], Path.Combine(DataDirectory, "unix.socket"), Ready);
+    }
+
+    public Task KillAsync() => _process!.KillAsync();
+
+    /// <summary>SIGTERM; the exit code, or null if it did not exit within <paramref name="patience"/>.</summary>
+    public Task<int?> StopAsync(TimeSpan patience) => _process!.StopAsync(patience);
+
+    /// <summary>Runs <c>aar <paramref name="args"/></c> on this host (AAR_DATA_DIR set, working directory <see cref="Home"/>).</summary>
+    public Task<CliResult> AarAsync(params string[] args) => Cli.RunAsync("aar", args, Environment(), Home);
+
+    /// <summary><c>cat <paramref name="file"/> | aar <paramref name="args"/></c>.</summary>
+    public async Task<CliResult> PipeAsync(string file, params string[] args) =>
+        await AnswerAsync(await File.ReadAllTextAsync(Path.Combine(Home, file)), args);
+
+    /// <summary>Runs <c>aar <paramref name="args"/></c> with <paramref name="stdin"/> typed on its standard input.</summary>
+    public Task<CliResult> AnswerAsync(string stdin, params string[] args) => Cli.RunAsync("aar", args, Environment(), Home, stdin);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+    }
+
+    private Dictionary<string, string> Environment() => new() { ["AAR_DATA_DIR"] = DataDirectory };
+}
