@@ -30,7 +30,11 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
                 using var registry = connector.Connect(current);
                 try
                 {
-                    if (mode == RegistryMode.Push)
+                    if (await RoleProblemAsync(registry, mode, cancellationToken) is { } roleProblem)
+                    {
+                        report.Error(roleProblem);
+                    }
+                    else if (mode == RegistryMode.Push)
                     {
                         await pusher.RunAsync(registry, report, only, cancellationToken);
                     }
@@ -65,6 +69,29 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
         }
 
         return status.LastPass!;
+    }
+
+    /// <summary>
+    /// Asks the registry what it thinks of this AMS (<c>GET /1.0</c>) before moving anything. An AMS is a publisher or a
+    /// client, never both (spec §1): a publisher certificate must not pull — a pass in pull mode would import other
+    /// publishers' applications, e.g. during hand configuration, between setting registry.url and registry.mode push.
+    /// </summary>
+    private static async Task<string?> RoleProblemAsync(RegistryConnection registry, RegistryMode mode, CancellationToken cancellationToken)
+    {
+        var info = await registry.Client.GetInfoAsync(cancellationToken);
+        if (!info.Succeeded)
+        {
+            return RegistryConnection.Explain(info.Problem!);
+        }
+
+        return (mode, info.Value!.Role) switch
+        {
+            (RegistryMode.Pull, "publisher") =>
+                "registry.mode is pull, but the registry trusts this AMS as a publisher; a publisher pushes: set registry.mode push (nothing was imported).",
+            (RegistryMode.Push, "client") =>
+                "registry.mode is push, but the registry trusts this AMS as a read-only client: set registry.mode pull, or re-add its certificate on the registry with 'aar trust add --publisher'.",
+            _ => null,
+        };
     }
 
     public void Dispose() => _gate.Dispose();

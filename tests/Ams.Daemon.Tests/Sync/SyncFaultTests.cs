@@ -235,4 +235,28 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
 
         throw new TimeoutException($"No sync pass after pass {after}.");
     }
+
+    [Fact]
+    public async Task A_publisher_certificate_never_pulls_and_a_client_certificate_never_pushes()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var owner = await rig.JoinAsync("publisher");
+        await SyncRig.CreateAsync(owner, "game");
+        await SyncRig.SyncAsync(owner);
+        var publisher = await rig.JoinAsync("publisher");
+        var client = await rig.JoinAsync("client");
+        using var publisherApi = publisher.Client();
+        using var clientApi = client.Client();
+        Assert.True((await publisherApi.SetConfigAsync("registry.mode", "pull")).Succeeded);
+        Assert.True((await clientApi.SetConfigAsync("registry.mode", "push")).Succeeded);
+
+        var pulled = await SyncRig.SyncAsync(publisher);
+        var pushed = await SyncRig.SyncAsync(client);
+
+        Assert.Equal("failed", pulled.Result);
+        Assert.Contains("trusts this AMS as a publisher", Assert.Single(pulled.Errors), StringComparison.Ordinal);
+        Assert.Null(await SyncRig.FindAsync(publisher, "game"));
+        Assert.Equal("failed", pushed.Result);
+        Assert.Contains("trusts this AMS as a read-only client", Assert.Single(pushed.Errors), StringComparison.Ordinal);
+    }
 }
