@@ -103,6 +103,31 @@ extra-data:
 YAML
 }
 
+# watch_transfer WHO OUT -- in the background, polls the AMS's local API (curl on its unix socket: cheap, unlike
+# starting amc) every 50 ms and writes to OUT the time the package's bytes had all moved ("full"), so a phase splits
+# into the transfer itself and what follows it (the version created on the registry; verify, validate, import on
+# the client). Stops when OUT.stop exists.
+watch_transfer() {
+  local who=$1 out=$2 body b t
+  while [ ! -e "$out.stop" ]; do
+    body=$(curl -s --unix-socket "$WORK/$who/unix.socket" http://ams/1.0/registry 2>/dev/null || true)
+    b=$(grep -o '"bytes": *[0-9]*' <<<"$body" | head -n1 | grep -o '[0-9]*$' || true)
+    t=$(grep -o '"total": *[0-9]*' <<<"$body" | head -n1 | grep -o '[0-9]*$' || true)
+    [ -n "$b" ] && [ ! -e "$out.seen" ] && now > "$out.seen"
+    if [ -n "$b" ] && [ "$b" = "$t" ]; then now > "$out"; return 0; fi
+    sleep 0.05
+  done
+}
+# phase_split START END WATCHFILE -> "before_s/transfer_s/after_s": until the transfer first showed, until its
+# bytes had all moved, and the rest ("?" when the watcher missed a moment shorter than its 50 ms poll)
+phase_split() {
+  local seen="?" full="?" a="?" b="?" c="?"
+  [ -s "$3.seen" ] && seen=$(cat "$3.seen") && a=$(secs "$1" "$seen")
+  [ -s "$3" ] && full=$(cat "$3") && c=$(secs "$full" "$2")
+  [ "$seen" != "?" ] && [ "$full" != "?" ] && b=$(secs "$seen" "$full")
+  echo "$a/$b/$c"
+}
+
 # e2e_run NAME LABEL -- the timed path; prints one RESULT line with each phase's seconds and the daemons' CPU seconds.
 e2e_run() {
   local name=$1 label=$2 t0 t1 t2 t3 t4 c0a c0p c0c
@@ -113,15 +138,19 @@ e2e_run() {
   t1=$(now)
   amc pub application publish "$name" 0 >/dev/null
   t2=$(now)
+  rm -f up.t* down.t*
+  watch_transfer pub up.t & local wp=$!
   amc pub registry sync --wait >/dev/null
-  t3=$(now)
+  t3=$(now); touch up.t.stop; wait $wp || true
+  watch_transfer cli down.t & local wc=$!
   amc cli registry sync --wait >/dev/null
   # `sync --wait` returns when the pass ends, and the pass imports the version as `ready` in one step; `amc wait`
   # confirms it (and would catch a pass that ended without it).
   amc cli wait "$name" -c status=ready -t 5m >/dev/null
-  t4=$(now)
+  t4=$(now); touch down.t.stop; wait $wc || true
   result "test=e2e run=$label name=$name create_s=$(secs "$t0" "$t1") publish_s=$(secs "$t1" "$t2")" \
     "upload_s=$(secs "$t2" "$t3") download_s=$(secs "$t3" "$t4") total_s=$(secs "$t0" "$t4")" \
+    "upload_split=$(phase_split "$t2" "$t3" up.t) download_split=$(phase_split "$t3" "$t4" down.t)" \
     "aar_cpu_s=$(secs "$c0a" "$(bench_cpu_s "$AAR_PID")") pub_cpu_s=$(secs "$c0p" "$(bench_cpu_s "$PUB_PID")")" \
     "cli_cpu_s=$(secs "$c0c" "$(bench_cpu_s "$CLI_PID")") load=$(cut -d' ' -f1 /proc/loadavg)"
 }
