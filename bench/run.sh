@@ -10,44 +10,16 @@ here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
 WORK=${WORK:-/tmp/aar-bench}; RUNS=${RUNS:-5}; SIZE_MIB=${SIZE_MIB:-1024}; SMALL_MIB=${SMALL_MIB:-64}
 CONC=${CONC:-16}; ROUNDS=${ROUNDS:-3}; BIG_MIB=${BIG_MIB:-4096}
 AAR_PORT=${AAR_PORT:-39443}; REG_PORT=${REG_PORT:-35443}; NGX_PORT=${NGX_PORT:-38443}
-if ! command -v docker-registry >/dev/null || ! command -v nginx >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry nginx >/dev/null
-fi
+. "$here/lib.sh"
+bench_install_peers docker-registry nginx
 rm -rf "$WORK/registry" "$WORK/aar-data"
 mkdir -p "$WORK"/{certs,registry,www,nginx-tmp,files}
 cd "$WORK"
 
-# --- certificates: a CA for the peers' client verification, a server cert for the peers, and one client leaf
-# (CA:FALSE, clientAuth) that all three servers accept: the peers through the CA, aar by its pinned fingerprint.
-if [ ! -f certs/client.crt ]; then
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=bench-ca \
-    -addext basicConstraints=critical,CA:TRUE -keyout certs/ca.key -out certs/ca.crt 2>/dev/null
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \
-    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -addext "extendedKeyUsage=serverAuth" \
-    -keyout certs/server.key -out certs/server.crt 2>/dev/null
-  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=bench-client \
-    -keyout certs/client.key -out certs/client.csr 2>/dev/null
-  printf 'basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth\n' > certs/client.ext
-  openssl x509 -req -in certs/client.csr -CA certs/ca.crt -CAkey certs/ca.key -CAcreateserial -days 30 \
-    -extfile certs/client.ext -out certs/client.crt 2>/dev/null
-fi
+bench_make_certs "$WORK/certs"   # CA, server cert for the peers, one client leaf for all three servers
 export CERT=$WORK/certs/client.crt KEY=$WORK/certs/client.key
 
-cat > registry.yml <<YML
-version: 0.1
-log: { level: warn, accesslog: { disabled: true } }
-storage:
-  filesystem: { rootdirectory: $WORK/registry }
-  delete: { enabled: true }
-  cache: { blobdescriptor: inmemory }
-  maintenance: { uploadpurging: { enabled: false } }
-http:
-  addr: 127.0.0.1:$REG_PORT
-  tls:
-    certificate: $WORK/certs/server.crt
-    key: $WORK/certs/server.key
-    clientcas: [ $WORK/certs/ca.crt ]
-YML
+bench_registry_yml "$WORK" "$REG_PORT" > registry.yml
 cat > nginx.conf <<NGX
 worker_processes auto;
 pid $WORK/nginx.pid;
@@ -81,9 +53,7 @@ trap cleanup EXIT
 docker-registry serve registry.yml > registry.log 2>&1 & pids+=($!)
 nginx -c "$WORK/nginx.conf" -p "$WORK" > nginx.out 2>&1 & pids+=($!)
 dotnet "$WORK/aar/aar.dll" serve --data-dir "$WORK/aar-data" --listen "127.0.0.1:$AAR_PORT" --max-blob-size 16GiB --log-format text > aar.log 2>&1 & pids+=($!)
-for port in "$REG_PORT" "$NGX_PORT" "$AAR_PORT"; do
-  for _ in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
-done
+for port in "$REG_PORT" "$NGX_PORT" "$AAR_PORT"; do bench_wait_port "$port"; done
 aar trust add -p --data-dir "$WORK/aar-data" "$CERT"
 REG_PID=${pids[0]}; AAR_PID=${pids[2]}; NGX_PIDS="${pids[1]} $(pgrep -P "${pids[1]}" | tr '\n' ' ')"
 AAR_CA=$WORK/aar-data/certs/server.crt; PEER_CA=$WORK/certs/server.crt
@@ -112,7 +82,7 @@ run "$PEER_CA" "$REG_PID" "$here/concurrent_get.sh" "$R/v2/bench/small/blobs/$sm
 run "$PEER_CA" "$NGX_PIDS" "$here/concurrent_get.sh" "$N/small.bin" "$CONC" "$ROUNDS" nginx-concurrent
 run "$AAR_CA" "$AAR_PID" "$here/concurrent_get.sh" "$A/1.0/blobs/$small" "$CONC" "$ROUNDS" aar-concurrent
 
-rss() { awk -v k="$2" '$1==k":"{printf "%.0f", $2/1024}' "/proc/$1/status"; }
+rss() { bench_rss_mb "$@"; }
 echo "RESULT test=aar-rss after_1GiB_runs_peak_MB=$(rss "$AAR_PID" VmHWM) now_MB=$(rss "$AAR_PID" VmRSS)" | tee -a "$log"
 if [ "$BIG_MIB" -gt 0 ]; then
   "$here/mkfile.sh" files/huge.bin "$BIG_MIB"
