@@ -225,7 +225,7 @@ public sealed class UploadCrashTests : IDisposable
         public void Report(long value) => report(value);
     }
 
-    private sealed record RunningServer(AarProcess Process, int Port) : IDisposable
+    private sealed record RunningServer(ChildProcess Process, int Port) : IDisposable
     {
         public void Dispose() => Process.Dispose();
     }

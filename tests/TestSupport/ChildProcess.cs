@@ -15,14 +15,28 @@ public sealed class ChildProcess : IDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
+    private readonly StringBuilder _stdout = new();
 
     private ChildProcess(Process process)
     {
         _process = process;
         _process.ErrorDataReceived += (_, e) => { lock (_stderr) { _stderr.AppendLine(e.Data); } };
-        _process.OutputDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => { lock (_stdout) { _stdout.AppendLine(e.Data); } };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
+    }
+
+    public int Id => _process.Id;
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
     }
 
     public string Stderr
@@ -43,6 +57,7 @@ public sealed class ChildProcess : IDisposable
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (var arg in args)
@@ -51,6 +66,29 @@ public sealed class ChildProcess : IDisposable
         }
 
         return new ChildProcess(Process.Start(info)!);
+    }
+
+    /// <summary>Runs <paramref name="executable"/> to completion with <paramref name="stdin"/> piped in, as a shell pipeline would.</summary>
+    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(string executable, string? stdin, params string[] args)
+    {
+        using var process = Start(executable, args);
+        if (stdin is not null)
+        {
+            await process._process.StandardInput.WriteAsync(stdin);
+        }
+
+        process._process.StandardInput.Close();
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        // WaitForExitAsync also waits for the redirected streams to reach end of file.
+        return (exit, process.Stdout, process.Stderr);
+    }
+
+    /// <summary>A TCP port that was free a moment ago on 127.0.0.1.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Waits until <paramref name="file"/> exists and stderr contains <paramref name="marker"/>.</summary>
