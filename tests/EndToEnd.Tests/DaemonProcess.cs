@@ -38,7 +38,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the daemon and returns once <paramref name="socket"/> exists and the log says <paramref name="ready"/>.</summary>
-    public static async Task<DaemonProcess> StartAsync(string executable, IReadOnlyList<string> args, string socket, string ready)
+    public static async Task<DaemonProcess> StartAsync(string executable, IReadOnlyList<string> args, string socket, string ready, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, executable))
         {
@@ -49,6 +49,11 @@ internal sealed class DaemonProcess : IAsyncDisposable
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         var daemon = new DaemonProcess(Process.Start(info) ?? throw new InvalidOperationException($"Could not start {executable}"));

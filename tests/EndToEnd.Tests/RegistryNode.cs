@@ -9,10 +9,14 @@ internal sealed class RegistryNode : IAsyncDisposable
 {
     private const string Ready = "Registry listening on";
     private readonly List<string> _earlierLogs = [];
+    private readonly IReadOnlyList<string> _serveArguments;
+    private readonly IReadOnlyDictionary<string, string> _serveEnvironment;
     private DaemonProcess? _process;
 
-    private RegistryNode(string root, int port)
+    private RegistryNode(string root, int port, IReadOnlyList<string>? serveArguments = null, IReadOnlyDictionary<string, string>? serveEnvironment = null)
     {
+        _serveArguments = serveArguments ?? [];
+        _serveEnvironment = serveEnvironment ?? new Dictionary<string, string>();
         DataDirectory = Path.Combine(root, "data");
         Home = Path.Combine(root, "home");
         Directory.CreateDirectory(Home);
@@ -46,6 +50,23 @@ internal sealed class RegistryNode : IAsyncDisposable
         return node;
     }
 
+    /// <summary>
+    /// A node of a scale-out registry: <c>aar serve</c> with <paramref name="serveArguments"/> (shared database and blob
+    /// store) and <paramref name="serveEnvironment"/> (S3 credentials), serving <paramref name="serverCertificate"/> and
+    /// its key, which every node of the registry shares so clients pin one fingerprint.
+    /// </summary>
+    public static async Task<RegistryNode> StartNodeAsync(string root, string serverCertificate, string serverKey, IReadOnlyList<string> serveArguments, IReadOnlyDictionary<string, string> serveEnvironment)
+    {
+        var node = new RegistryNode(root, Ports.Free(), serveArguments, serveEnvironment);
+        var certs = Path.Combine(node.DataDirectory, "certs");
+        Directory.CreateDirectory(certs);
+        File.Copy(serverCertificate, Path.Combine(certs, "server.crt"));
+        File.Copy(serverKey, Path.Combine(certs, "server.key"));
+        File.SetUnixFileMode(Path.Combine(certs, "server.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await node.StartAsync();
+        return node;
+    }
+
     /// <summary>Starts <c>aar serve</c> on the same data directory and port (after a stop or a kill).</summary>
     public async Task StartAsync()
     {
@@ -56,7 +77,7 @@ internal sealed class RegistryNode : IAsyncDisposable
         }
 
         _process = null;
-        _process = await DaemonProcess.StartAsync("aar", ["serve", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{Port}"], Path.Combine(DataDirectory, "unix.socket"), Ready);
+        _process = await DaemonProcess.StartAsync("aar", ["serve", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{Port}", .. _serveArguments], Path.Combine(DataDirectory, "unix.socket"), Ready, _serveEnvironment);
     }
 
     public Task KillAsync() => _process!.KillAsync();
