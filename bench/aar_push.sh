@@ -3,7 +3,8 @@
 #   MODE=mono:    PUT BASE/1.0/blobs/<digest> with the file as body (curl -T, streamed)          -> 201
 #   MODE=chunked: POST BASE/1.0/uploads, then PATCH 64 MiB chunks with Content-Range (CHUNK_MIB), then
 #                 PUT <location>?digest=&size=                                                  -> 201
-# The blob file is removed from DATA_DIR before each run so every run stores (hashes, fsyncs, renames) it anew.
+# The blob file is removed from DATA_DIR before each run so every run stores (hashes, fsyncs, renames) it anew; with
+# BLOB_DELETE set (a shell command given the blob's hex digest as $1, e.g. an S3 DELETE), that command removes it instead.
 # Same TLS env as http_get.sh (CACERT, CERT, KEY, CURL_HTTP, CURL_EXTRA) and SERVER_PIDS.
 set -euo pipefail
 [ $# -ge 5 ] || { echo "usage: $0 BASE_URL FILE RUNS mono|chunked DATA_DIR" >&2; exit 2; }
@@ -22,7 +23,7 @@ if [ "$mode" = chunked ]; then
 fi
 rates=(); c0=$(cpu_s)
 for i in $(seq 1 "$runs"); do
-  rm -f "$blob"
+  if [ -n "${BLOB_DELETE:-}" ]; then bash -c "$BLOB_DELETE" _ "$hex"; else rm -f "$blob"; fi
   t0=$(date +%s.%N)
   if [ "$mode" = mono ]; then
     code=$(c -o /dev/null -w '%{http_code}' -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$f" "$base/1.0/blobs/$digest")
@@ -44,6 +45,6 @@ for i in $(seq 1 "$runs"); do
   s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f", b-a}'); r=$(awk -v b="$bytes" -v s="$s" 'BEGIN{printf "%.1f", b/s/1e6}'); rates+=("$r")
   echo "aar-push-$mode run $i: $bytes B in ${s:0:6} s  $r MB/s"
 done
-[ "$(stat -c %s "$blob")" = "$bytes" ] || { echo "stored blob has the wrong size" >&2; exit 1; }
+[ -n "${BLOB_DELETE:-}" ] || [ "$(stat -c %s "$blob")" = "$bytes" ] || { echo "stored blob has the wrong size" >&2; exit 1; }
 cpuinfo=""; [ -n "${SERVER_PIDS:-}" ] && cpuinfo=" server_cpu_s_per_GB=$(awk -v c0="$c0" -v c1="$(cpu_s)" -v b="$((bytes * runs))" 'BEGIN{printf "%.2f", (c1-c0)/(b/1e9)}')"
 echo "RESULT test=aar-push-$mode bytes=$bytes runs=$runs median_MBps=$(printf '%s\n' "${rates[@]}" | median) base=$base$cpuinfo"

@@ -53,16 +53,21 @@ internal sealed class RegistryNode : IAsyncDisposable
     /// <summary>
     /// A node of a scale-out registry: <c>aar serve</c> with <paramref name="serveArguments"/> (shared database and blob
     /// store) and <paramref name="serveEnvironment"/> (S3 credentials), serving <paramref name="serverCertificate"/> and
-    /// its key, which every node of the registry shares so clients pin one fingerprint.
+    /// its key, which every node of the registry shares so clients pin one fingerprint (null: the node generates them,
+    /// as the first node does; the operator then copies them to the others).
     /// </summary>
-    public static async Task<RegistryNode> StartNodeAsync(string root, string serverCertificate, string serverKey, IReadOnlyList<string> serveArguments, IReadOnlyDictionary<string, string> serveEnvironment)
+    public static async Task<RegistryNode> StartNodeAsync(string root, string? serverCertificate, string? serverKey, IReadOnlyList<string> serveArguments, IReadOnlyDictionary<string, string> serveEnvironment)
     {
         var node = new RegistryNode(root, Ports.Free(), serveArguments, serveEnvironment);
-        var certs = Path.Combine(node.DataDirectory, "certs");
-        Directory.CreateDirectory(certs);
-        File.Copy(serverCertificate, Path.Combine(certs, "server.crt"));
-        File.Copy(serverKey, Path.Combine(certs, "server.key"));
-        File.SetUnixFileMode(Path.Combine(certs, "server.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (serverCertificate is not null && serverKey is not null)
+        {
+            var certs = Path.Combine(node.DataDirectory, "certs");
+            Directory.CreateDirectory(certs);
+            File.Copy(serverCertificate, Path.Combine(certs, "server.crt"));
+            File.Copy(serverKey, Path.Combine(certs, "server.key"));
+            File.SetUnixFileMode(Path.Combine(certs, "server.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         await node.StartAsync();
         return node;
     }
