@@ -11,22 +11,61 @@ namespace Aar.Server.Trust;
 /// <summary>
 /// Who may connect, and as what. Reads come from an in-memory <see cref="TrustSnapshot"/>; every change is written
 /// to the database in one transaction first and then published as a new snapshot, so the very next request (on any
-/// connection, new or already open) is decided against it.
+/// connection, new or already open) is decided against it. With a shared database, other nodes change it too: their
+/// changes arrive as notifications (<see cref="TrustListener"/> calls <see cref="MarkChanged"/>) and the next request
+/// reloads the snapshot before it is decided (<see cref="RefreshAsync"/>). While no listener follows the changes,
+/// every request reloads: slower, but a revoked certificate is never let in on a stale snapshot.
 /// </summary>
 internal sealed partial class TrustStore(TrustDatabase database, TimeProvider time, ILogger<TrustStore> logger) : IDisposable
 {
     private const int MaxNameLength = 128;
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private readonly ConditionalWeakTable<X509Certificate2, string> _fingerprints = new();
     private TrustSnapshot _snapshot = TrustSnapshot.Empty;
 
+    // Change counting for a shared database: _changes is bumped for every change announced by another node, _loaded
+    // is the value of _changes the current snapshot was loaded after. Equal means nothing newer is known.
+    private long _changes;
+    private long _loaded;
+
+    // An embedded database has no other writer, so its snapshot is always current; a shared one is followed only
+    // while a listener connection is up.
+    private volatile bool _following = !database.IsShared;
+
     public TrustSnapshot Current => Volatile.Read(ref _snapshot);
+
+    /// <summary>False when the snapshot may miss another node's change; then <see cref="RefreshAsync"/> before deciding.</summary>
+    public bool IsCurrent => _following && Interlocked.Read(ref _loaded) == Interlocked.Read(ref _changes);
 
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
-        Volatile.Write(ref _snapshot, await database.LoadAsync(cancellationToken));
+        await ReloadAsync(cancellationToken);
         Log.Loaded(logger, Current.Trusted.Count, Current.Revoked.Count);
+    }
+
+    /// <summary>Another node committed a trust change: the next request reloads the snapshot.</summary>
+    public void MarkChanged() => Interlocked.Increment(ref _changes);
+
+    /// <summary>Whether changes from other nodes are being followed (the listener is connected).</summary>
+    public void SetFollowing(bool following) => _following = following;
+
+    /// <summary>Reloads the snapshot unless another request already did so since the last known change.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _reloadLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (!IsCurrent)
+            {
+                await LoadLockedAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _reloadLock.Release();
+        }
     }
 
     /// <summary>
@@ -86,6 +125,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            await CatchUpAsync(cancellationToken);
             if (Current.Revoked.TryGetValue(fingerprint, out var tombstone))
             {
                 return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint} was revoked on {tombstone.RevokedAt:u} and can never be trusted again; make a new certificate for that client and add it.", fingerprint);
@@ -112,8 +152,15 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
                 case InsertOutcome.TokenGone:
                     return TokenGone();
                 case InsertOutcome.Revoked:
-                    // Only the revocation guard can refuse here: this process is the only writer and holds the lock.
+                    // Another node revoked it since the snapshot was read (an embedded database has one writer: this lock).
+                    await ReloadAsync(cancellationToken);
                     return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint} is revoked and can never be trusted again.", fingerprint);
+                case InsertOutcome.AlreadyTrusted:
+                    // Another node trusted it a moment ago (shared database only).
+                    await ReloadAsync(cancellationToken);
+                    return Current.Trusted.TryGetValue(fingerprint, out var winner)
+                        ? ApiResult.Ok(Change(winner, changed: false, $"Certificate {winner.Fingerprint} is already trusted as {winner.Role.ToWire()} ('{winner.Name}'); nothing changed."))
+                        : Problem(409, ProblemTypes.Conflict, "Trust changed concurrently", $"Certificate {fingerprint} was changed by another registry node at the same moment; run the command again.", fingerprint);
             }
 
             await ReloadAsync(cancellationToken);
@@ -132,6 +179,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            await CatchUpAsync(cancellationToken);
             var found = FindTrusted(prefixText);
             if (found.Problem is not null)
             {
@@ -159,6 +207,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            await CatchUpAsync(cancellationToken);
             if (!FingerprintPrefix.TryParse(prefixText, out var prefix, out var error))
             {
                 return Problem(400, ProblemTypes.InvalidRequest, "Invalid fingerprint", error!);
@@ -216,8 +265,30 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         };
     }
 
-    private async Task ReloadAsync(CancellationToken cancellationToken) =>
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        await _reloadLock.WaitAsync(cancellationToken);
+        try
+        {
+            await LoadLockedAsync(cancellationToken);
+        }
+        finally
+        {
+            _reloadLock.Release();
+        }
+    }
+
+    private async Task LoadLockedAsync(CancellationToken cancellationToken)
+    {
+        // Read the counter first: a change announced while loading leaves the snapshot marked as not current.
+        var changes = Interlocked.Read(ref _changes);
         Volatile.Write(ref _snapshot, await database.LoadAsync(cancellationToken));
+        Interlocked.Exchange(ref _loaded, changes);
+    }
+
+    /// <summary>With a shared database, decide a change against the database's state, not a snapshot another node may have outdated.</summary>
+    private Task CatchUpAsync(CancellationToken cancellationToken) =>
+        database.IsShared ? ReloadAsync(cancellationToken) : Task.CompletedTask;
 
     private static TrustChange Change(TrustedCertificate entry, bool changed, string message) => new()
     {
@@ -234,7 +305,11 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
     private static ApiResult<TrustChange> Problem(int status, string type, string title, string detail, string? fingerprint = null) =>
         ApiResult.Failed<TrustChange>(new Problem { Type = type, Title = title, Status = status, Detail = detail, Fingerprint = fingerprint });
 
-    public void Dispose() => _writeLock.Dispose();
+    public void Dispose()
+    {
+        _writeLock.Dispose();
+        _reloadLock.Dispose();
+    }
 
     private static partial class Log
     {
