@@ -66,7 +66,13 @@ internal sealed class PostgresRegistryDatabase : RegistryDatabase, IAsyncDisposa
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using (var command = connection.Command($"SELECT pg_advisory_xact_lock({MigrationLockKey}); CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL); SELECT coalesce(max(version), 0) FROM schema_version;", transaction))
+            await using (var command = connection.Command($"SELECT pg_advisory_xact_lock({MigrationLockKey}); CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL);", transaction))
+            {
+                // The lock is held to the end of the transaction: a second node waits here, then sees the schema done.
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var command = connection.Command("SELECT coalesce(max(version), 0) FROM schema_version", transaction))
             {
                 var current = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
                 if (current > PostgresMigrations.Steps.Length)
@@ -114,6 +120,9 @@ internal sealed class PostgresRegistryDatabase : RegistryDatabase, IAsyncDisposa
         _ when ex.InnerException is SocketException socket => new StartupException($"Cannot connect to PostgreSQL at {Description} ({socket.Message}); check that the server is running and reachable, and the host and port in --database.", ex),
         _ => new StartupException($"Cannot connect to PostgreSQL at {Description} ({ex.Message.TrimEnd('.')}); check that the server is running and reachable, and the connection settings in --database.", ex),
     };
+
+    /// <summary>Closes idle pooled connections, e.g. after the server restarted and they are all broken.</summary>
+    public void ClearPool() => _dataSource.Clear();
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

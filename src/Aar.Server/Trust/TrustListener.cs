@@ -42,6 +42,9 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
             {
                 store.SetFollowing(false);
+                // Whatever cut this connection most likely broke the pooled ones too: drop them instead of letting
+                // each fail one request later.
+                database.ClearPool();
                 if (!wasDown)
                 {
                     Log.Lost(logger, database.Description, ex.Message);
@@ -71,7 +74,14 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         // path show up as an error within seconds instead of leaving the node following nothing.
         var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, KeepAlive = 5 };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        connection.Notification += (_, _) => store.MarkChanged();
+        connection.Notification += (_, _) =>
+        {
+            // Mark first (synchronously, as the message is read), so a request arriving now already reloads; then
+            // reload in the background so the next request usually finds the snapshot fresh. The listener goes
+            // straight back to waiting and never misses a notification while a reload runs.
+            store.MarkChanged();
+            _ = RefreshAsync(stoppingToken);
+        };
         await connection.OpenAsync(stoppingToken);
         await using (var listen = new NpgsqlCommand($"LISTEN {PostgresRegistryDatabase.TrustChannel}", connection))
         {
@@ -81,6 +91,7 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         // Whatever changed before LISTEN took effect is not notified: mark the snapshot outdated once, then follow.
         store.MarkChanged();
         store.SetFollowing(true);
+        await store.RefreshAsync(stoppingToken);
         onListening();
         while (true)
         {
@@ -88,8 +99,24 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         }
     }
 
+    private async Task RefreshAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await store.RefreshAsync(stoppingToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            // The snapshot stays marked as outdated, so the next request reloads it (or answers 503).
+            Log.RefreshFailed(logger, ex.Message);
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Background trust reload failed ({Reason}); the next request reloads")]
+        public static partial void RefreshFailed(ILogger logger, string reason);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the trust-change listener on {Database} ({Reason}); every request reloads the trust store until it is back")]
         public static partial void Lost(ILogger logger, string database, string reason);
 
