@@ -26,8 +26,17 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         _database = await TestDatabase.CreatePostgresAsync();
-        _a = await RegistryTestServer.StartAsync(output, database: _database);
-        _b = await RegistryTestServer.StartAsync(output, database: _database);
+        try
+        {
+            _a = await RegistryTestServer.StartAsync(output, database: _database);
+            _b = await RegistryTestServer.StartAsync(output, database: _database);
+        }
+        catch
+        {
+            // xunit does not call DisposeAsync when InitializeAsync fails.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     [PostgresFact]
@@ -160,8 +169,16 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
             return;
         }
 
-        await _b.DisposeAsync();
-        await _a.DisposeAsync();
+        if (_b is not null)
+        {
+            await _b.DisposeAsync();
+        }
+
+        if (_a is not null)
+        {
+            await _a.DisposeAsync();
+        }
+
         await _database.DisposeAsync();
     }
 }
