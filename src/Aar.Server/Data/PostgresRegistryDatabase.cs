@@ -23,6 +23,11 @@ internal sealed class PostgresRegistryDatabase : RegistryDatabase, IAsyncDisposa
 
     private readonly NpgsqlDataSource _dataSource;
 
+    /// <summary>Tells this node's trust notifications from other nodes' ones.</summary>
+    private readonly string _node = Guid.NewGuid().ToString("N");
+
+    private long _lastTrustNotice;
+
     public PostgresRegistryDatabase(NpgsqlConnectionStringBuilder connection)
     {
         Description = PostgresConnectionString.Describe(connection);
@@ -55,10 +60,22 @@ internal sealed class PostgresRegistryDatabase : RegistryDatabase, IAsyncDisposa
 
     public override async Task NotifyTrustChangedAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        // Delivered to listeners only when (and if) the surrounding transaction commits.
-        await using var command = connection.Command($"NOTIFY {TrustChannel}");
+        // Delivered to listeners only when (and if) the surrounding transaction commits. The payload lets this node
+        // recognise its own notification when it comes back (TrustStore waits for that before answering).
+        var sequence = Interlocked.Increment(ref _lastTrustNotice);
+        await using var command = connection.Command("SELECT pg_notify(@channel, @payload)");
+        command.Add("@channel", TrustChannel);
+        command.Add("@payload", string.Create(CultureInfo.InvariantCulture, $"{_node}:{sequence}"));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public override long LastTrustNotice => Interlocked.Read(ref _lastTrustNotice);
+
+    /// <summary>The sequence number in a notification this node sent, or 0 for another node's.</summary>
+    public long OwnNoticeSequence(string payload) =>
+        payload.StartsWith(_node + ":", StringComparison.Ordinal) && long.TryParse(payload.AsSpan(_node.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+            ? sequence
+            : 0;
 
     public override async Task MigrateAsync(CancellationToken cancellationToken)
     {

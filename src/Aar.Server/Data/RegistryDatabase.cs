@@ -43,6 +43,9 @@ internal abstract class RegistryDatabase
     /// <summary>Tells the other nodes, when the transaction commits, that the trust store changed (no-op when not shared).</summary>
     public abstract Task NotifyTrustChangedAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>The sequence number of this node's latest trust notification (0: none, or not shared).</summary>
+    public abstract long LastTrustNotice { get; }
+
     /// <summary>Checks the database and runs pending migrations; throws <c>StartupException</c> with one sentence.</summary>
     public abstract Task MigrateAsync(CancellationToken cancellationToken);
 

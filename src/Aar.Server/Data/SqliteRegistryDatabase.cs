@@ -37,6 +37,8 @@ internal sealed class SqliteRegistryDatabase(string path) : RegistryDatabase
 
     public override Task NotifyTrustChangedAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public override long LastTrustNotice => 0;
+
     public override DatabaseFault Classify(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 5 or 6 } ? DatabaseFault.Busy : DatabaseFault.None;
 

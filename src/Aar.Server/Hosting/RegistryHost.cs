@@ -124,6 +124,10 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 await StorageServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
             });
             await StartListeningAsync(app, options, data, cancellationToken);
+            if (database.IsShared && !await app.Services.GetRequiredService<TrustStore>().WaitUntilFollowingAsync(TimeSpan.FromSeconds(5), cancellationToken))
+            {
+                Log.NotFollowing(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), database.Description);
+            }
 
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
                 .Addresses.Select(a => new Uri(a)).First(a => a.Scheme == Uri.UriSchemeHttps);
@@ -288,6 +292,9 @@ public sealed partial class RegistryHost : IAsyncDisposable
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Registry listening on {Address} with server fingerprint {Fingerprint}; admin socket {Socket}")]
         public static partial void Listening(ILogger logger, string address, string fingerprint, string socket);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Not yet listening for trust changes on {Database}; every request reloads the trust store until then")]
+        public static partial void NotFollowing(ILogger logger, string database);
     }
 
     public async ValueTask DisposeAsync()

@@ -15,6 +15,9 @@ internal sealed class TrustDatabase(RegistryDatabase database)
     /// <summary>Other nodes may change the trust store (PostgreSQL); see <see cref="TrustStore"/>.</summary>
     public bool IsShared => database.IsShared;
 
+    /// <summary>The sequence number of this node's latest trust notification (see <see cref="RegistryDatabase.LastTrustNotice"/>).</summary>
+    public long LastTrustNotice => database.LastTrustNotice;
+
     public async Task<TrustSnapshot> LoadAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -74,12 +74,12 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         // path show up as an error within seconds instead of leaving the node following nothing.
         var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, KeepAlive = 5 };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        connection.Notification += (_, _) =>
+        connection.Notification += (_, notification) =>
         {
             // Mark first (synchronously, as the message is read), so a request arriving now already reloads; then
             // reload in the background so the next request usually finds the snapshot fresh. The listener goes
             // straight back to waiting and never misses a notification while a reload runs.
-            store.MarkChanged();
+            store.MarkChanged(database.OwnNoticeSequence(notification.Payload));
             _ = RefreshAsync(stoppingToken);
         };
         await connection.OpenAsync(stoppingToken);

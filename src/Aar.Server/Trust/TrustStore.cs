@@ -29,10 +29,13 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
     // is the value of _changes the current snapshot was loaded after. Equal means nothing newer is known.
     private long _changes;
     private long _loaded;
+    private long _echoed;
+    private TaskCompletionSource _nextChange = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // An embedded database has no other writer, so its snapshot is always current; a shared one is followed only
     // while a listener connection is up.
     private volatile bool _following = !database.IsShared;
+    private readonly TaskCompletionSource _firstFollowing = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TrustSnapshot Current => Volatile.Read(ref _snapshot);
 
@@ -45,11 +48,49 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         Log.Loaded(logger, Current.Trusted.Count, Current.Revoked.Count);
     }
 
-    /// <summary>Another node committed a trust change: the next request reloads the snapshot.</summary>
-    public void MarkChanged() => Interlocked.Increment(ref _changes);
+    /// <summary>
+    /// A trust change was committed (announced by NOTIFY): the next request reloads the snapshot.
+    /// <paramref name="ownNotice"/> is the sequence number when this node sent the notification itself.
+    /// </summary>
+    public void MarkChanged(long ownNotice = 0)
+    {
+        Interlocked.Increment(ref _changes);
+        long echoed;
+        while (ownNotice > (echoed = Interlocked.Read(ref _echoed)) && Interlocked.CompareExchange(ref _echoed, ownNotice, echoed) != echoed)
+        {
+            // Another notification raced this one; retry with the newer value.
+        }
+
+        Interlocked.Exchange(ref _nextChange, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 
     /// <summary>Whether changes from other nodes are being followed (the listener is connected).</summary>
-    public void SetFollowing(bool following) => _following = following;
+    public void SetFollowing(bool following)
+    {
+        _following = following;
+        if (following)
+        {
+            _firstFollowing.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Waits (at most <paramref name="timeout"/>) until changes from other nodes are followed, so a node is started
+    /// only once a trust change made through it waits for its notification (see <see cref="AwaitEchoAsync"/>).
+    /// Until then, or if it times out, every request reloads the snapshot: correct, only slower.
+    /// </summary>
+    public async Task<bool> WaitUntilFollowingAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _firstFollowing.Task.WaitAsync(timeout, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Reloads the snapshot unless another request already did so since the last known change.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
@@ -164,6 +205,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
             }
 
             await ReloadAsync(cancellationToken);
+            await AwaitEchoAsync(cancellationToken);
             var roleName = role.ToWire();
             Log.Added(logger, fingerprint, name, roleName);
             return ApiResult.Ok(Change(entry, changed: true, $"Trusted certificate {fingerprint} ('{name}') as {role.ToWire()}.") with { Warnings = warnings });
@@ -189,6 +231,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
             var entry = found.Value!;
             await database.DeleteAsync(entry.Fingerprint, cancellationToken);
             await ReloadAsync(cancellationToken);
+            await AwaitEchoAsync(cancellationToken);
             Log.Removed(logger, entry.Fingerprint, entry.Name);
             return ApiResult.Ok(Change(entry, changed: true, $"Removed certificate {entry.Fingerprint} ('{entry.Name}'); it may be added again later."));
         }
@@ -240,6 +283,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
 
             await database.RevokeAsync(tombstone, cancellationToken);
             await ReloadAsync(cancellationToken);
+            await AwaitEchoAsync(cancellationToken);
             Log.Revoked(logger, tombstone.Fingerprint, tombstone.Name);
             return ApiResult.Ok(new TrustChange { Changed = true, Fingerprint = tombstone.Fingerprint, Name = tombstone.Name, Message = $"Revoked certificate {tombstone.Fingerprint}; it is refused from now on and can never be added again." });
         }
@@ -284,6 +328,39 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         var changes = Interlocked.Read(ref _changes);
         Volatile.Write(ref _snapshot, await database.LoadAsync(cancellationToken));
         Interlocked.Exchange(ref _loaded, changes);
+    }
+
+    /// <summary>
+    /// After a change through this node on a shared database, waits (at most a second) until this node's listener has
+    /// received its own notification back: PostgreSQL signals every listening session at commit, so by the time the
+    /// operator's command returns, the other nodes have been sent the change too, and a request they get after that is
+    /// decided on it. Only while following; otherwise no notification is coming. Trust writes on one node are serialized
+    /// by <c>_writeLock</c>, so notifications come back in the order of their sequence numbers.
+    /// </summary>
+    private async Task AwaitEchoAsync(CancellationToken cancellationToken)
+    {
+        var sent = database.LastTrustNotice;
+        // Real time even when tests fake the clock: this waits for a network round trip.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(1));
+        while (_following && Interlocked.Read(ref _echoed) < sent)
+        {
+            // Take the signal before re-checking: MarkChanged records the echo before it swaps the signal.
+            var next = Volatile.Read(ref _nextChange);
+            if (Interlocked.Read(ref _echoed) >= sent)
+            {
+                break;
+            }
+
+            try
+            {
+                await next.Task.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
     }
 
     /// <summary>With a shared database, decide a change against the database's state, not a snapshot another node may have outdated.</summary>

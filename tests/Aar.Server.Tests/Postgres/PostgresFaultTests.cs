@@ -73,6 +73,9 @@ public sealed class PostgresFaultTests(ITestOutputHelper output)
             Assert.True((await admin.RevokeAsync(TestCertificates.FingerprintOf(certificate))).Succeeded);
         }
 
+        // B's notification comes through the proxy's extra user-space hop, so it may trail A's answer by a moment;
+        // what matters here is that it comes (B follows again, no per-request reloads), then B enforces it.
+        await WaitAsync(() => !store.IsCurrent || store.Current.Revoked.ContainsKey(TestCertificates.FingerprintOf(certificate)), "B is notified of the revocation");
         await AssertProblem(await onB.Http.GetAsync("/1.0"), HttpStatusCode.Forbidden, ProblemTypes.RevokedCertificate);
     }
 

@@ -30,6 +30,10 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
         {
             _a = await RegistryTestServer.StartAsync(output, database: _database);
             _b = await RegistryTestServer.StartAsync(output, database: _database);
+            // Both listeners connected: A waits for its own notification to come back before answering, which is
+            // what makes B's next request see the change.
+            await WaitUntilFollowingAsync(_a);
+            await WaitUntilFollowingAsync(_b);
         }
         catch
         {
