@@ -50,8 +50,8 @@ internal static class ServeCommand
         var blobGrace = DurationOption("--blob-grace", "1h", "Delete a blob no version names once it has been unused this long: 30m, 1h, 1d");
         var database = new Option<string>("--database")
         {
+            // No DefaultValueFactory reading the variable: help prints defaults, and this value may hold a password.
             Description = $"Metadata database: empty for the embedded SQLite file in the data directory (default), or a PostgreSQL URL postgres://user:password@host:port/database or Npgsql connection string Host=…;Database=…, shared by several nodes (env {DatabaseEnvironmentVariable}; the flag wins)",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable) ?? "",
         };
         var command = new Command("serve", "Run the registry server in the foreground (logs to stderr; stops cleanly on SIGTERM/SIGINT)");
         command.Options.Add(listen);
@@ -72,7 +72,7 @@ internal static class ServeCommand
                 MaxBlobBytes = Units.TryParseSize(parse.GetValue(maxBlobSize)!, out var bytes) ? bytes : 0,
                 UploadIdleTimeout = DurationText.TryParse(parse.GetValue(uploadExpiry), out var expiry) ? expiry : TimeSpan.Zero,
                 BlobGracePeriod = DurationText.TryParse(parse.GetValue(blobGrace), out var grace) ? grace : TimeSpan.Zero,
-                Database = parse.GetValue(database),
+                Database = parse.GetValue(database) is { Length: > 0 } flag ? flag : Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable),
             };
             RegistryHost host;
             try
