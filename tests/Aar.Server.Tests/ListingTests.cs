@@ -111,32 +111,32 @@ public sealed class ListingTests(ITestOutputHelper output)
     {
         // 100 applications x 100 versions, written straight into the database in one transaction: the test is about
         // reading, and 10,000 HTTP round trips would only measure the test itself.
-        var database = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(registry.Server.DataDirectory, "aar.db")}");
-        await database.OpenAsync();
-        using var transaction = database.BeginTransaction();
-        using var command = database.CreateCommand();
+        await using var database = await registry.Server.Database.OpenAsync();
+        await using var transaction = await database.BeginTransactionAsync();
+        await using var command = database.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
-            INSERT OR IGNORE INTO applications (name, architecture, owner, created_at) VALUES ($name, 'amd64', $owner, '2026-01-01T00:00:00.000Z');
+            INSERT INTO applications (name, architecture, owner, created_at) VALUES (@name, 'amd64', @owner, '2026-01-01T00:00:00.000Z')
+                ON CONFLICT (name, architecture) DO NOTHING;
             INSERT INTO versions (name, architecture, version, digest, size, manifest, tags, created_at, publisher, generation)
-                VALUES ($name, 'amd64', $version, $digest, 100, '{"name":"x"}', '["beta"]', '2026-01-01T00:00:00.000Z', $owner, 1);
+                VALUES (@name, 'amd64', @version, @digest, 100, '{"name":"x"}', '["beta"]', '2026-01-01T00:00:00.000Z', @owner, 1);
             """;
         var owner = TestSupport.TestCertificates.FingerprintOf(registry.PublisherCertificate);
         for (var i = 0; i < versions; i++)
         {
             command.Parameters.Clear();
-            command.Parameters.AddWithValue("$name", $"app{i / 100}");
-            command.Parameters.AddWithValue("$version", i % 100);
-            command.Parameters.AddWithValue("$digest", blob.Digest.ToString());
-            command.Parameters.AddWithValue("$owner", owner);
+            TrustRows.Add(command, "@name", $"app{i / 100}");
+            TrustRows.Add(command, "@version", i % 100);
+            TrustRows.Add(command, "@digest", blob.Digest.ToString());
+            TrustRows.Add(command, "@owner", owner);
             await command.ExecuteNonQueryAsync();
         }
 
-        using var bump = database.CreateCommand();
+        await using var bump = database.CreateCommand();
+        bump.Transaction = transaction;
         bump.CommandText = "UPDATE registry_state SET generation = 1";
         await bump.ExecuteNonQueryAsync();
-        transaction.Commit();
-        await database.CloseAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await transaction.CommitAsync();
     }
 
     private static async Task<HttpResponseMessage> GetAsync(HttpClient http, string path, string etag)

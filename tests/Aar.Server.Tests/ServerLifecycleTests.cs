@@ -110,6 +110,7 @@ public sealed class ServerLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Backend", "Embedded")]
     public async Task A_corrupted_database_stops_the_start_with_what_to_do_and_is_left_untouched()
     {
         using var temp = new TempDirectory();
@@ -127,6 +128,7 @@ public sealed class ServerLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Backend", "Embedded")]
     public async Task A_database_locked_by_another_process_stops_the_start_with_what_to_do()
     {
         await using var server = await RegistryTestServer.StartAsync(output);

@@ -200,8 +200,8 @@ public sealed class TrustAdminTests(ITestOutputHelper output)
         await using var server = await RegistryTestServer.StartAsync(output);
         await server.StopAsync();
         var shared = "abcdef012345";
-        TrustRows.Insert(Path.Combine(server.DataDirectory, "aar.db"), shared + new string('1', 52), "first");
-        TrustRows.Insert(Path.Combine(server.DataDirectory, "aar.db"), shared + new string('2', 52), "second");
+        await TrustRows.InsertAsync(server.Database, shared + new string('1', 52), "first");
+        await TrustRows.InsertAsync(server.Database, shared + new string('2', 52), "second");
         await server.RestartAsync();
         using var admin = server.Admin();
 
@@ -217,6 +217,7 @@ public sealed class TrustAdminTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Backend", "Embedded")]
     public async Task A_change_while_another_process_holds_the_database_is_a_503_and_changes_nothing()
     {
         await using var server = await RegistryTestServer.StartAsync(output);

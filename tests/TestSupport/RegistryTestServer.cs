@@ -10,7 +10,8 @@ namespace TestSupport;
 
 /// <summary>
 /// A real registry for one test: <see cref="RegistryHost"/> on real Kestrel, 127.0.0.1 with a free port, mutual TLS,
-/// its own data directory and SQLite file, logs in the test output. Restartable on the same data directory.
+/// its own data directory and database (the SQLite file, or a fresh PostgreSQL database when <c>AAR_TEST_DATABASE</c>
+/// is set; see <see cref="TestDatabase"/>), logs in the test output. Restartable on the same data directory and database.
 /// </summary>
 public sealed class RegistryTestServer : IAsyncDisposable
 {
@@ -20,11 +21,13 @@ public sealed class RegistryTestServer : IAsyncDisposable
     private readonly Func<ServeOptions, ServeOptions>? _configure;
     private RegistryHost? _host;
     private int _port;
+    private bool _ownsDatabase;
 
-    private RegistryTestServer(ITestOutputHelper output, string dataDirectory, TempDirectory? ownedDirectory, TimeProvider? time, Func<ServeOptions, ServeOptions>? configure)
+    private RegistryTestServer(ITestOutputHelper output, string dataDirectory, TestDatabase database, TempDirectory? ownedDirectory, TimeProvider? time, Func<ServeOptions, ServeOptions>? configure)
     {
         _output = output;
         DataDirectory = dataDirectory;
+        Database = database;
         _ownedDirectory = ownedDirectory;
         _time = time;
         _configure = configure;
@@ -32,18 +35,38 @@ public sealed class RegistryTestServer : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>The metadata database; <see cref="TestDatabase.OpenAsync"/> writes states the API cannot produce.</summary>
+    public TestDatabase Database { get; }
+
     public RegistryHost Host => _host ?? throw new InvalidOperationException("The registry is stopped.");
 
     public Uri Address => Host.Address;
 
     public string ServerFingerprint => Host.ServerFingerprint;
 
-    /// <summary><paramref name="configure"/> changes the server options (e.g. a small maximum blob size) before start.</summary>
-    public static async Task<RegistryTestServer> StartAsync(ITestOutputHelper output, string? dataDirectory = null, TimeProvider? time = null, Func<ServeOptions, ServeOptions>? configure = null)
+    /// <summary>
+    /// <paramref name="configure"/> changes the server options (e.g. a small maximum blob size) before start.
+    /// <paramref name="database"/> is a database shared with other servers (registry nodes), disposed by the caller;
+    /// by default the server gets a new one of its own.
+    /// </summary>
+    public static async Task<RegistryTestServer> StartAsync(ITestOutputHelper output, string? dataDirectory = null, TimeProvider? time = null, Func<ServeOptions, ServeOptions>? configure = null, TestDatabase? database = null)
     {
         var owned = dataDirectory is null ? new TempDirectory("aar") : null;
-        var server = new RegistryTestServer(output, dataDirectory ?? owned!.Combine("data"), owned, time, configure);
-        await server.StartHostAsync();
+        dataDirectory ??= owned!.Combine("data");
+        var server = new RegistryTestServer(output, dataDirectory, database ?? await TestDatabase.CreateAsync(dataDirectory), owned, time, configure)
+        {
+            _ownsDatabase = database is null,
+        };
+        try
+        {
+            await server.StartHostAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
@@ -80,7 +103,7 @@ public sealed class RegistryTestServer : IAsyncDisposable
 
     private async Task StartHostAsync(string listen = "127.0.0.1:0")
     {
-        var options = new ServeOptions { DataDirectory = DataDirectory, Listen = listen };
+        var options = new ServeOptions { DataDirectory = DataDirectory, Listen = listen, Database = Database.ConnectionString };
         options = _configure?.Invoke(options) ?? options;
         _host = await RegistryHost.StartAsync(options, logging => logging.AddProvider(new XunitLoggerProvider(_output)), _time);
         _port = _host.Address.Port;
@@ -89,6 +112,11 @@ public sealed class RegistryTestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (_ownsDatabase)
+        {
+            await Database.DisposeAsync();
+        }
+
         _ownedDirectory?.Dispose();
     }
 }

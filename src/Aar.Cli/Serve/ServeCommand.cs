@@ -11,6 +11,9 @@ internal static class ServeCommand
     /// <summary>Startup failures (bad option, data directory, port in use) exit with 1 and one sentence.</summary>
     private const int StartupFailed = 1;
 
+    /// <summary>Like <c>--database</c>; an environment variable keeps a password out of the process list.</summary>
+    private const string DatabaseEnvironmentVariable = "AAR_DATABASE";
+
     public static Command Create(Option<string> dataDirectory)
     {
         var listen = new Option<string>("--listen")
@@ -45,6 +48,11 @@ internal static class ServeCommand
         });
         var uploadExpiry = DurationOption("--upload-expiry", "24h", "Discard an upload session (and reclaim its bytes) after this long without a chunk: 30m, 6h, 24h, 1h30m");
         var blobGrace = DurationOption("--blob-grace", "1h", "Delete a blob no version names once it has been unused this long: 30m, 1h, 1d");
+        var database = new Option<string>("--database")
+        {
+            // No DefaultValueFactory reading the variable: help prints defaults, and this value may hold a password.
+            Description = $"Metadata database: empty for the embedded SQLite file in the data directory (default), or a PostgreSQL URL postgres://user:password@host:port/database or Npgsql connection string Host=…;Database=…, shared by several nodes (env {DatabaseEnvironmentVariable}; the flag wins)",
+        };
         var command = new Command("serve", "Run the registry server in the foreground (logs to stderr; stops cleanly on SIGTERM/SIGINT)");
         command.Options.Add(listen);
         command.Options.Add(san);
@@ -52,6 +60,7 @@ internal static class ServeCommand
         command.Options.Add(maxBlobSize);
         command.Options.Add(uploadExpiry);
         command.Options.Add(blobGrace);
+        command.Options.Add(database);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new ServeOptions
@@ -63,6 +72,7 @@ internal static class ServeCommand
                 MaxBlobBytes = Units.TryParseSize(parse.GetValue(maxBlobSize)!, out var bytes) ? bytes : 0,
                 UploadIdleTimeout = DurationText.TryParse(parse.GetValue(uploadExpiry), out var expiry) ? expiry : TimeSpan.Zero,
                 BlobGracePeriod = DurationText.TryParse(parse.GetValue(blobGrace), out var grace) ? grace : TimeSpan.Zero,
+                Database = parse.GetValue(database) is { Length: > 0 } flag ? flag : Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable),
             };
             RegistryHost host;
             try

@@ -1,6 +1,8 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
 using Aar.Protocol.Registry;
 using Aar.Server.Data;
-using Microsoft.Data.Sqlite;
 
 namespace Aar.Server.Applications;
 
@@ -23,8 +25,9 @@ internal sealed record WriteResult(WriteOutcome Outcome, ApplicationVersion? Ver
 internal sealed record NewVersion(string Name, string Architecture, int Version, string Digest, long Size, string Manifest, IReadOnlyList<string> Tags);
 
 /// <summary>
-/// Writes to applications and versions. Each is one IMMEDIATE transaction (one writer at a time), so two publishers
-/// racing for the same name or version are ordered by SQLite and the loser sees the winner's row: checks and writes
+/// Writes to applications and versions. Each is one write transaction (<see cref="RegistryDatabase.BeginWriteAsync"/>:
+/// SQLite BEGIN IMMEDIATE, or the PostgreSQL registry_state row lock shared by all nodes), so two publishers racing
+/// for the same name or version are ordered by the database and the loser sees the winner's row: checks and writes
 /// cannot interleave. Every change bumps the generation and stamps it on what it wrote.
 /// </summary>
 internal sealed class ApplicationDatabase(RegistryDatabase database)
@@ -36,7 +39,7 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
     public async Task<WriteResult> CreateVersionAsync(NewVersion version, string publisher, DateTimeOffset now, Func<CancellationToken, Task<long?>> storedSize, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var owner = await OwnerAsync(connection, version.Name, version.Architecture, cancellationToken);
         if (owner is not null && !string.Equals(owner, publisher, StringComparison.Ordinal))
         {
@@ -60,24 +63,24 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
         var generation = await NextGenerationAsync(connection, cancellationToken);
         using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO applications (name, architecture, owner, created_at) VALUES ($name, $architecture, $publisher, $now)
+            INSERT INTO applications (name, architecture, owner, created_at) VALUES (@name, @architecture, @publisher, @now)
                 ON CONFLICT (name, architecture) DO NOTHING;
             INSERT INTO versions (name, architecture, version, digest, size, manifest, tags, created_at, publisher, generation)
-                VALUES ($name, $architecture, $version, $digest, $size, $manifest, $tags, $now, $publisher, $generation);
+                VALUES (@name, @architecture, @version, @digest, @size, @manifest, @tags, @now, @publisher, @generation);
             """;
-        command.Parameters.AddWithValue("$name", version.Name);
-        command.Parameters.AddWithValue("$architecture", version.Architecture);
-        command.Parameters.AddWithValue("$version", version.Version);
-        command.Parameters.AddWithValue("$digest", version.Digest);
-        command.Parameters.AddWithValue("$size", version.Size);
-        command.Parameters.AddWithValue("$manifest", version.Manifest);
-        command.Parameters.AddWithValue("$tags", VersionRows.WriteTags(version.Tags));
-        command.Parameters.AddWithValue("$now", DbTime.Format(now));
-        command.Parameters.AddWithValue("$publisher", publisher);
-        command.Parameters.AddWithValue("$generation", generation);
+        command.Add("@name", version.Name);
+        command.Add("@architecture", version.Architecture);
+        command.Add("@version", version.Version);
+        command.Add("@digest", version.Digest);
+        command.Add("@size", version.Size);
+        command.Add("@manifest", version.Manifest);
+        command.Add("@tags", VersionRows.WriteTags(version.Tags));
+        command.Add("@now", DbTime.Format(now));
+        command.Add("@publisher", publisher);
+        command.Add("@generation", generation);
         await command.ExecuteNonQueryAsync(cancellationToken);
         var created = await ApplicationQueries.ReadVersionAsync(connection, version.Name, version.Architecture, version.Version, cancellationToken);
-        transaction.Commit();
+        await transaction.CommitAsync(cancellationToken);
         return new WriteResult(WriteOutcome.Created, created);
     }
 
@@ -85,7 +88,7 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
     public async Task<WriteResult> DeleteAsync(string name, string architecture, int? version, string? caller, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var owner = await OwnerAsync(connection, name, architecture, cancellationToken);
         if (owner is null)
         {
@@ -105,17 +108,17 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
         var generation = await NextGenerationAsync(connection, cancellationToken);
         using var command = connection.CreateCommand();
         command.CommandText = (version is null
-            ? "DELETE FROM versions WHERE name = $name AND architecture = $architecture; DELETE FROM applications WHERE name = $name AND architecture = $architecture;"
-            : "DELETE FROM versions WHERE name = $name AND architecture = $architecture AND version = $version;")
-            + "INSERT INTO deletions (generation, name, architecture, version, deleted_at, deleted_by) VALUES ($generation, $name, $architecture, $version, $now, $by);";
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$architecture", architecture);
-        command.Parameters.AddWithValue("$version", version is null ? DBNull.Value : version.Value);
-        command.Parameters.AddWithValue("$generation", generation);
-        command.Parameters.AddWithValue("$now", DbTime.Format(now));
-        command.Parameters.AddWithValue("$by", caller ?? "operator");
+            ? "DELETE FROM versions WHERE name = @name AND architecture = @architecture; DELETE FROM applications WHERE name = @name AND architecture = @architecture;"
+            : "DELETE FROM versions WHERE name = @name AND architecture = @architecture AND version = @version;")
+            + "INSERT INTO deletions (generation, name, architecture, version, deleted_at, deleted_by) VALUES (@generation, @name, @architecture, @version, @now, @by);";
+        command.Add("@name", name);
+        command.Add("@architecture", architecture);
+        command.AddNullable("@version", version, DbType.Int32);
+        command.Add("@generation", generation);
+        command.Add("@now", DbTime.Format(now));
+        command.Add("@by", caller ?? "operator");
         await command.ExecuteNonQueryAsync(cancellationToken);
-        transaction.Commit();
+        await transaction.CommitAsync(cancellationToken);
         return new WriteResult(WriteOutcome.Deleted, Deletion: new DeletionRecord { Generation = generation, Name = name, Architecture = architecture, Version = version, DeletedAt = now });
     }
 
@@ -126,30 +129,30 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
     public async Task<bool> DeleteBlobIfUnreferencedAsync(string digest, Func<Task> delete, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM versions WHERE digest = $digest)";
-        command.Parameters.AddWithValue("$digest", digest);
-        if ((long)(await command.ExecuteScalarAsync(cancellationToken))! != 0)
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM versions WHERE digest = @digest)";
+        command.Add("@digest", digest);
+        if (Convert.ToBoolean(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture))
         {
             return false;
         }
 
         await delete();
-        transaction.Commit();
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
-    private static async Task<string?> OwnerAsync(SqliteConnection connection, string name, string architecture, CancellationToken cancellationToken)
+    private static async Task<string?> OwnerAsync(DbConnection connection, string name, string architecture, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT owner FROM applications WHERE name = $name AND architecture = $architecture";
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$architecture", architecture);
+        command.CommandText = "SELECT owner FROM applications WHERE name = @name AND architecture = @architecture";
+        command.Add("@name", name);
+        command.Add("@architecture", architecture);
         return (string?)await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    private static async Task<long> NextGenerationAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    private static async Task<long> NextGenerationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "UPDATE registry_state SET generation = generation + 1 WHERE id = 1 RETURNING generation";

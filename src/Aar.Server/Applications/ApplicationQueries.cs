@@ -1,6 +1,7 @@
+using System.Data;
+using System.Data.Common;
 using Aar.Protocol.Registry;
 using Aar.Server.Data;
-using Microsoft.Data.Sqlite;
 
 namespace Aar.Server.Applications;
 
@@ -20,7 +21,7 @@ internal sealed class ApplicationQueries(RegistryDatabase database)
     public async Task<ApplicationListing> ListAsync(string? architecture, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await database.BeginReadAsync(connection, cancellationToken);
         var generation = await GenerationAsync(connection, cancellationToken);
         var applications = await ReadApplicationsAsync(connection, null, architecture, cancellationToken);
         return new ApplicationListing { Generation = generation, Applications = applications };
@@ -29,7 +30,7 @@ internal sealed class ApplicationQueries(RegistryDatabase database)
     public async Task<ApplicationRecord?> GetAsync(string name, string architecture, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await database.BeginReadAsync(connection, cancellationToken);
         return (await ReadApplicationsAsync(connection, name, architecture, cancellationToken)).FirstOrDefault();
     }
 
@@ -37,7 +38,7 @@ internal sealed class ApplicationQueries(RegistryDatabase database)
     public async Task<List<ApplicationRecord>> GetAllArchitecturesAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await database.BeginReadAsync(connection, cancellationToken);
         return await ReadApplicationsAsync(connection, name, null, cancellationToken);
     }
 
@@ -50,11 +51,11 @@ internal sealed class ApplicationQueries(RegistryDatabase database)
     public async Task<DeletionListing> DeletionsSinceAsync(long since, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await database.BeginReadAsync(connection, cancellationToken);
         var generation = await GenerationAsync(connection, cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT generation, name, architecture, version, deleted_at FROM deletions WHERE generation > $since ORDER BY generation";
-        command.Parameters.AddWithValue("$since", since);
+        command.CommandText = "SELECT generation, name, architecture, version, deleted_at FROM deletions WHERE generation > @since ORDER BY generation";
+        command.Add("@since", since);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var deletions = new List<DeletionRecord>();
         while (await reader.ReadAsync(cancellationToken))
@@ -80,7 +81,7 @@ internal sealed class ApplicationQueries(RegistryDatabase database)
         command.CommandText = "SELECT (SELECT count(*) FROM applications), (SELECT count(*) FROM versions); SELECT DISTINCT digest FROM versions;";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        var (applications, versions) = (reader.GetInt32(0), reader.GetInt32(1));
+        var (applications, versions) = ((int)reader.GetInt64(0), (int)reader.GetInt64(1));
         await reader.NextResultAsync(cancellationToken);
         var digests = new HashSet<string>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
@@ -91,35 +92,35 @@ internal sealed class ApplicationQueries(RegistryDatabase database)
         return (applications, versions, digests);
     }
 
-    public static async Task<ApplicationVersion?> ReadVersionAsync(SqliteConnection connection, string name, string architecture, int version, CancellationToken cancellationToken)
+    public static async Task<ApplicationVersion?> ReadVersionAsync(DbConnection connection, string name, string architecture, int version, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {VersionRows.Columns} FROM versions v WHERE v.name = $name AND v.architecture = $architecture AND v.version = $version";
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$architecture", architecture);
-        command.Parameters.AddWithValue("$version", version);
+        command.CommandText = $"SELECT {VersionRows.Columns} FROM versions v WHERE v.name = @name AND v.architecture = @architecture AND v.version = @version";
+        command.Add("@name", name);
+        command.Add("@architecture", architecture);
+        command.Add("@version", version);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? VersionRows.Read(reader, 0) : null;
     }
 
-    private static async Task<long> GenerationAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    private static async Task<long> GenerationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT generation FROM registry_state WHERE id = 1";
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static async Task<List<ApplicationRecord>> ReadApplicationsAsync(SqliteConnection connection, string? name, string? architecture, CancellationToken cancellationToken)
+    private static async Task<List<ApplicationRecord>> ReadApplicationsAsync(DbConnection connection, string? name, string? architecture, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT a.name, a.architecture, a.owner, a.created_at, {VersionRows.Columns}
             FROM applications a LEFT JOIN versions v ON v.name = a.name AND v.architecture = a.architecture
-            WHERE ($name IS NULL OR a.name = $name) AND ($architecture IS NULL OR a.architecture = $architecture)
+            WHERE (@name IS NULL OR a.name = @name) AND (@architecture IS NULL OR a.architecture = @architecture)
             ORDER BY a.name, a.architecture, v.version
             """;
-        command.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
-        command.Parameters.AddWithValue("$architecture", (object?)architecture ?? DBNull.Value);
+        command.AddNullable("@name", name, DbType.String);
+        command.AddNullable("@architecture", architecture, DbType.String);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var applications = new List<ApplicationRecord>();
         List<ApplicationVersion>? versions = null;

@@ -1,8 +1,8 @@
+using System.Data.Common;
 using System.Text.Json;
 using Aar.Protocol;
 using Aar.Protocol.Registry;
 using Aar.Server.Data;
-using Microsoft.Data.Sqlite;
 
 namespace Aar.Server.Applications;
 
@@ -12,7 +12,7 @@ internal static class VersionRows
     /// <summary>The columns <see cref="Read"/> expects, in order.</summary>
     public const string Columns = "v.version, v.digest, v.size, v.manifest, v.tags, v.created_at, v.publisher, v.generation";
 
-    public static ApplicationVersion Read(SqliteDataReader reader, int first) => new()
+    public static ApplicationVersion Read(DbDataReader reader, int first) => new()
     {
         Version = reader.GetInt32(first),
         Digest = reader.GetString(first + 1),

@@ -1,92 +1,53 @@
-using Aar.Server.Hosting;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Aar.Server.Data;
 
-/// <summary>
-/// The embedded SQLite database (<c>&lt;data&gt;/aar.db</c>, WAL). Opens connections with the pragmas every
-/// connection needs and brings the schema up to date at start.
-/// </summary>
-internal sealed class RegistryDatabase(string path)
+/// <summary>How a database error should reach a client.</summary>
+internal enum DatabaseFault
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = path,
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 5,
-    }.ToString();
+    /// <summary>Not an availability problem: a bug or a broken invariant (500).</summary>
+    None,
 
-    public string Path { get; } = path;
+    /// <summary>Another process holds the embedded database (SQLite busy/locked); 503, retry.</summary>
+    Busy,
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        using var pragmas = connection.CreateCommand();
-        // busy_timeout: wait for a concurrent writer instead of failing at once; foreign keys are off by default.
-        pragmas.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
-        await pragmas.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
-    }
+    /// <summary>The database server cannot be reached or refused the work for now; 503, retry.</summary>
+    Unavailable,
+}
 
-    /// <summary>Checks the file is a healthy database and runs pending migrations in one transaction.</summary>
-    public async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken);
-            using (var wal = connection.CreateCommand())
-            {
-                wal.CommandText = "PRAGMA journal_mode = WAL;";
-                await wal.ExecuteNonQueryAsync(cancellationToken);
-            }
+/// <summary>
+/// The registry's metadata database: the one seam between the data-access classes (which speak
+/// <c>System.Data.Common</c> with <c>@name</c> parameters, portable SQL and ISO 8601 text times) and the provider.
+/// Two implementations: <see cref="SqliteRegistryDatabase"/> (embedded default) and
+/// <see cref="PostgresRegistryDatabase"/> (shared by several nodes, docs/scale-out.md).
+/// </summary>
+internal abstract class RegistryDatabase
+{
+    /// <summary>Where the data lives, for messages and logs: a file path, or host:port/database (never a password).</summary>
+    public abstract string Description { get; }
 
-            using (var check = connection.CreateCommand())
-            {
-                check.CommandText = "PRAGMA quick_check;";
-                var result = (string?)await check.ExecuteScalarAsync(cancellationToken);
-                if (!string.Equals(result, "ok", StringComparison.Ordinal))
-                {
-                    throw new StartupException($"The registry database {Path} is damaged ({result}); restore it from a backup, or move it aside to start with an empty trust store.");
-                }
-            }
+    /// <summary>True when other registry nodes may change the data behind this process's back (trust snapshot refresh).</summary>
+    public abstract bool IsShared { get; }
 
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            using (var create = connection.CreateCommand())
-            {
-                create.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL); SELECT coalesce(max(version), 0) FROM schema_version;";
-                var current = Convert.ToInt32(await create.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-                if (current > Migrations.Steps.Length)
-                {
-                    throw new StartupException($"The registry database {Path} has schema version {current}, newer than this aar understands ({Migrations.Steps.Length}); run the newer aar, or restore a backup made with this one.");
-                }
+    public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
-                for (var version = current + 1; version <= Migrations.Steps.Length; version++)
-                {
-                    using var step = connection.CreateCommand();
-                    step.CommandText = Migrations.Steps[version - 1] + $"; INSERT INTO schema_version (version) VALUES ({version});";
-                    await step.ExecuteNonQueryAsync(cancellationToken);
-                }
-            }
+    /// <summary>
+    /// Begins a write that must be ordered against every other write (catalog changes, trust changes, blob deletes):
+    /// checks made inside it see the previous writer's result, and generation numbers are handed out in commit order.
+    /// </summary>
+    public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (SqliteException ex)
-        {
-            throw Explain(ex);
-        }
-    }
+    /// <summary>Begins a read whose statements all see one consistent snapshot (rows and generation agree).</summary>
+    public abstract Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>Turns the SQLite errors an operator can meet at start into one sentence saying what to do.</summary>
-    public StartupException Explain(SqliteException ex) => ex.SqliteErrorCode switch
-    {
-        // SQLITE_NOTADB, SQLITE_CORRUPT
-        26 or 11 => new StartupException($"The registry database {Path} is corrupted ({ex.Message}); restore it from a backup, or move it aside to start with an empty trust store.", ex),
-        // SQLITE_BUSY, SQLITE_LOCKED
-        5 or 6 => new StartupException($"The registry database {Path} is locked by another process; stop whatever holds it (e.g. an sqlite3 shell) and start again.", ex),
-        // SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PERM
-        14 or 8 or 3 => new StartupException($"Cannot open the registry database {Path} for writing ({ex.Message}); check its ownership and permissions.", ex),
-        _ => new StartupException($"The registry database {Path} cannot be used ({ex.Message}).", ex),
-    };
+    /// <summary>Tells the other nodes, when the transaction commits, that the trust store changed (no-op when not shared).</summary>
+    public abstract Task NotifyTrustChangedAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>The sequence number of this node's latest trust notification (0: none, or not shared).</summary>
+    public abstract long LastTrustNotice { get; }
+
+    /// <summary>Checks the database and runs pending migrations; throws <c>StartupException</c> with one sentence.</summary>
+    public abstract Task MigrateAsync(CancellationToken cancellationToken);
+
+    public abstract DatabaseFault Classify(Exception exception);
 }

@@ -12,14 +12,14 @@ internal sealed class TokenDatabase(RegistryDatabase database)
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO join_tokens (id, secret_hash, role, name, created_at, expires_at)
-            VALUES ($id, $secret_hash, $role, $name, $created_at, $expires_at)
+            VALUES (@id, @secret_hash, @role, @name, @created_at, @expires_at)
             """;
-        command.Parameters.AddWithValue("$id", entry.Id);
-        command.Parameters.AddWithValue("$secret_hash", secretHash);
-        command.Parameters.AddWithValue("$role", entry.Role);
-        command.Parameters.AddWithValue("$name", entry.Name);
-        command.Parameters.AddWithValue("$created_at", DbTime.Format(entry.CreatedAt));
-        command.Parameters.AddWithValue("$expires_at", DbTime.Format(entry.ExpiresAt));
+        command.Add("@id", entry.Id);
+        command.Add("@secret_hash", secretHash);
+        command.Add("@role", entry.Role);
+        command.Add("@name", entry.Name);
+        command.Add("@created_at", DbTime.Format(entry.CreatedAt));
+        command.Add("@expires_at", DbTime.Format(entry.ExpiresAt));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -43,8 +43,8 @@ internal sealed class TokenDatabase(RegistryDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, role, name, created_at, expires_at FROM join_tokens WHERE secret_hash = $hash";
-        command.Parameters.AddWithValue("$hash", secretHash);
+        command.CommandText = "SELECT id, role, name, created_at, expires_at FROM join_tokens WHERE secret_hash = @hash";
+        command.Add("@hash", secretHash);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
@@ -53,8 +53,8 @@ internal sealed class TokenDatabase(RegistryDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM join_tokens WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
+        command.CommandText = "DELETE FROM join_tokens WHERE id = @id";
+        command.Add("@id", id);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
@@ -63,12 +63,12 @@ internal sealed class TokenDatabase(RegistryDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM join_tokens WHERE expires_at < $before";
-        command.Parameters.AddWithValue("$before", DbTime.Format(expiredBefore));
+        command.CommandText = "DELETE FROM join_tokens WHERE expires_at < @before";
+        command.Add("@before", DbTime.Format(expiredBefore));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static TokenEntry Read(Microsoft.Data.Sqlite.SqliteDataReader reader) => new()
+    private static TokenEntry Read(System.Data.Common.DbDataReader reader) => new()
     {
         Id = reader.GetString(0),
         Role = reader.GetString(1),

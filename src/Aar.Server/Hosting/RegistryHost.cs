@@ -23,7 +23,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -75,6 +74,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
         }
 
         var data = Hosting.DataDirectory.Open(options.DataDirectory);
+        WebApplication? app = null;
         try
         {
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = [] });
@@ -87,7 +87,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
                 json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             });
-            builder.Services.AddSingleton(new RegistryDatabase(data.DatabasePath));
+            builder.Services.AddRegistryDatabase(options, data);
             builder.Services.AddSingleton<TrustDatabase>();
             builder.Services.AddSingleton<TrustStore>();
             builder.Services.AddSingleton(options);
@@ -102,7 +102,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddSingleton(new ServerIdentity(Fingerprint.Of(certificate).Hex, CertificateFacts.ToPem(certificate)));
             ConfigureKestrel(builder.WebHost, endPoint!, data, certificate, options);
 
-            var app = builder.Build();
+            app = builder.Build();
             app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalError });
             app.UseStatusCodePages(context => ProblemResponses.WriteBodylessErrorAsync(context.HttpContext));
             app.UseMiddleware<TrustGateMiddleware>();
@@ -116,10 +116,18 @@ public sealed partial class RegistryHost : IAsyncDisposable
             app.MapEnrolment();
             app.MapFallback((HttpContext context) => ProblemResponses.Result(ProblemResponses.NotFound(context)));
 
-            await app.Services.GetRequiredService<RegistryDatabase>().MigrateAsync(cancellationToken);
-            await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
-            await StorageServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
+            var database = app.Services.GetRequiredService<RegistryDatabase>();
+            await database.MigrateAsync(cancellationToken);
+            await RunAgainstDatabaseAsync(database, async () =>
+            {
+                await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
+                await StorageServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
+            });
             await StartListeningAsync(app, options, data, cancellationToken);
+            if (database.IsShared && !await app.Services.GetRequiredService<TrustStore>().WaitUntilFollowingAsync(TimeSpan.FromSeconds(5), cancellationToken))
+            {
+                Log.NotFollowing(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), database.Description);
+            }
 
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
                 .Addresses.Select(a => new Uri(a)).First(a => a.Scheme == Uri.UriSchemeHttps);
@@ -130,8 +138,26 @@ public sealed partial class RegistryHost : IAsyncDisposable
         }
         catch
         {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
             data.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The database went away between the migration and the first reads: still one sentence, not a stack trace.</summary>
+    private static async Task RunAgainstDatabaseAsync(RegistryDatabase database, Func<Task> work)
+    {
+        try
+        {
+            await work();
+        }
+        catch (Exception ex) when (database.Classify(ex) != DatabaseFault.None)
+        {
+            throw new StartupException($"The registry database {database.Description} became unavailable while starting ({ex.Message.TrimEnd('.')}); check that it is running and start again.", ex);
         }
     }
 
@@ -221,17 +247,30 @@ public sealed partial class RegistryHost : IAsyncDisposable
 
     private static Task WriteInternalError(HttpContext context)
     {
-        // SQLITE_BUSY / SQLITE_LOCKED after the 5 s busy timeout: someone else holds the database (an sqlite3 shell,
-        // a backup tool). Each change is one transaction, so nothing was half-written; the client may retry.
-        if (context.Features.Get<IExceptionHandlerFeature>()?.Error is SqliteException { SqliteErrorCode: 5 or 6 })
+        // Each change is one transaction, so a database fault mid-request left nothing half-written: the client may
+        // retry. Busy: after the 5 s busy timeout someone else holds the SQLite file (an sqlite3 shell, a backup tool).
+        // Unavailable: the PostgreSQL server is down, unreachable or shutting down.
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var database = context.RequestServices.GetRequiredService<RegistryDatabase>();
+        switch (error is null ? DatabaseFault.None : database.Classify(error))
         {
-            return ProblemResponses.WriteAsync(context, new Problem
-            {
-                Type = ProblemTypes.DatabaseBusy,
-                Title = "Database busy",
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Detail = "The registry database is locked by another process; nothing was changed. Release it (e.g. close an sqlite3 shell) and try again.",
-            });
+            case DatabaseFault.Busy:
+                return ProblemResponses.WriteAsync(context, new Problem
+                {
+                    Type = ProblemTypes.DatabaseBusy,
+                    Title = "Database busy",
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Detail = "The registry database is locked by another process; nothing was changed. Release it (e.g. close an sqlite3 shell) and try again.",
+                });
+            case DatabaseFault.Unavailable:
+                context.Response.Headers.RetryAfter = "5";
+                return ProblemResponses.WriteAsync(context, new Problem
+                {
+                    Type = ProblemTypes.DatabaseUnavailable,
+                    Title = "Database unavailable",
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Detail = "The registry cannot reach its database right now; nothing was changed. Try again shortly; the server log says why.",
+                });
         }
 
         return ProblemResponses.WriteAsync(context, new Problem
@@ -253,6 +292,9 @@ public sealed partial class RegistryHost : IAsyncDisposable
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Registry listening on {Address} with server fingerprint {Fingerprint}; admin socket {Socket}")]
         public static partial void Listening(ILogger logger, string address, string fingerprint, string socket);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Not yet listening for trust changes on {Database}; every request reloads the trust store until then")]
+        public static partial void NotFollowing(ILogger logger, string database);
     }
 
     public async ValueTask DisposeAsync()

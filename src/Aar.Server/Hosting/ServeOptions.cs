@@ -8,6 +8,13 @@ public sealed record ServeOptions
     /// <summary>Data directory (<c>--data-dir</c>, <c>AAR_DATA_DIR</c>); default <c>/var/lib/aar</c>. Created on first start.</summary>
     public required string DataDirectory { get; init; }
 
+    /// <summary>
+    /// Metadata database (<c>--database</c>, <c>AAR_DATABASE</c>): empty (default) is the embedded SQLite file
+    /// <c>&lt;data&gt;/aar.db</c>; otherwise a PostgreSQL URL or Npgsql connection string shared by several nodes
+    /// (docs/scale-out.md). May hold a password: never print it, use <c>PostgresConnectionString.Describe</c>.
+    /// </summary>
+    public string? Database { get; init; }
+
     /// <summary>HTTPS listen address (<c>--listen</c>): <c>[::]:3000</c>, <c>0.0.0.0:3000</c>, <c>127.0.0.1:0</c> or <c>:3000</c>.</summary>
     public string Listen { get; init; } = ListenAddress.Default;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Aar.Server.Data;
 using Aar.Server.Tls;
 
 namespace Aar.Server.Hosting;
@@ -48,6 +49,11 @@ public static class ServeOptionsValidator
         if (options.BlobGracePeriod < TimeSpan.FromSeconds(1))
         {
             errors.Add($"--blob-grace '{options.BlobGracePeriod}' must be at least one second.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Database) && !PostgresConnectionString.TryParse(options.Database, out _, out var databaseError))
+        {
+            errors.Add(databaseError!);
         }
 
         if (options.LogFormat is not ("text" or "json"))

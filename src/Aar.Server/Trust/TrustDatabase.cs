@@ -1,20 +1,32 @@
 using System.Collections.Frozen;
+using System.Data.Common;
 using Aar.Protocol.Admin;
 using Aar.Protocol.Registry;
 using Aar.Server.Data;
-using Microsoft.Data.Sqlite;
 
 namespace Aar.Server.Trust;
 
-/// <summary>The trust store's SQL: every query lives here. Each change is one transaction.</summary>
+/// <summary>
+/// The trust store's SQL: every query lives here. Each change is one write transaction (ordered against every other
+/// write, also across nodes) that also announces the change to the other nodes (<see cref="RegistryDatabase.NotifyTrustChangedAsync"/>).
+/// </summary>
 internal sealed class TrustDatabase(RegistryDatabase database)
 {
+    /// <summary>Other nodes may change the trust store (PostgreSQL); see <see cref="TrustStore"/>.</summary>
+    public bool IsShared => database.IsShared;
+
+    /// <summary>The sequence number of this node's latest trust notification (see <see cref="RegistryDatabase.LastTrustNotice"/>).</summary>
+    public long LastTrustNotice => database.LastTrustNotice;
+
     public async Task<TrustSnapshot> LoadAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        // One snapshot for both lists, so a revoke (delete + tombstone) is never seen half-done.
+        await using var transaction = await database.BeginReadAsync(connection, cancellationToken);
         var trusted = new Dictionary<string, TrustedCertificate>(StringComparer.Ordinal);
         using (var command = connection.CreateCommand())
         {
+            command.Transaction = transaction;
             command.CommandText = "SELECT fingerprint, name, role, subject, not_before, not_after, added_at FROM trusted_certificates";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -30,6 +42,7 @@ internal sealed class TrustDatabase(RegistryDatabase database)
         var revoked = new Dictionary<string, RevokedEntry>(StringComparer.Ordinal);
         using (var command = connection.CreateCommand())
         {
+            command.Transaction = transaction;
             command.CommandText = "SELECT fingerprint, name, subject, revoked_at FROM revoked_certificates";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -54,7 +67,7 @@ internal sealed class TrustDatabase(RegistryDatabase database)
     public async Task<InsertOutcome> InsertAsync(TrustedCertificate entry, string pem, string? consumeTokenId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         if (consumeTokenId is not null && !await ConsumeTokenAsync(connection, transaction, consumeTokenId, cancellationToken))
         {
             return InsertOutcome.TokenGone;
@@ -64,23 +77,25 @@ internal sealed class TrustDatabase(RegistryDatabase database)
         command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO trusted_certificates (fingerprint, name, role, subject, not_before, not_after, added_at, certificate)
-            SELECT $fingerprint, $name, $role, $subject, $not_before, $not_after, $added_at, $certificate
-            WHERE NOT EXISTS (SELECT 1 FROM revoked_certificates WHERE fingerprint = $fingerprint)
+            SELECT @fingerprint, @name, @role, @subject, @not_before, @not_after, @added_at, @certificate
+            WHERE NOT EXISTS (SELECT 1 FROM revoked_certificates WHERE fingerprint = @fingerprint)
             ON CONFLICT (fingerprint) DO NOTHING
             """;
-        command.Parameters.AddWithValue("$fingerprint", entry.Fingerprint);
-        command.Parameters.AddWithValue("$name", entry.Name);
-        command.Parameters.AddWithValue("$role", entry.Role.ToWire());
-        command.Parameters.AddWithValue("$subject", entry.Subject);
-        command.Parameters.AddWithValue("$not_before", DbTime.Format(entry.NotBefore));
-        command.Parameters.AddWithValue("$not_after", DbTime.Format(entry.NotAfter));
-        command.Parameters.AddWithValue("$added_at", DbTime.Format(entry.AddedAt));
-        command.Parameters.AddWithValue("$certificate", pem);
+        command.Add("@fingerprint", entry.Fingerprint);
+        command.Add("@name", entry.Name);
+        command.Add("@role", entry.Role.ToWire());
+        command.Add("@subject", entry.Subject);
+        command.Add("@not_before", DbTime.Format(entry.NotBefore));
+        command.Add("@not_after", DbTime.Format(entry.NotAfter));
+        command.Add("@added_at", DbTime.Format(entry.AddedAt));
+        command.Add("@certificate", pem);
         if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
         {
-            return InsertOutcome.Revoked;
+            // Another node may have trusted the same certificate a moment ago; only a tombstone means revoked.
+            return await IsRevokedAsync(connection, transaction, entry.Fingerprint, cancellationToken) ? InsertOutcome.Revoked : InsertOutcome.AlreadyTrusted;
         }
 
+        await database.NotifyTrustChangedAsync(connection, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return InsertOutcome.Inserted;
     }
@@ -92,47 +107,58 @@ internal sealed class TrustDatabase(RegistryDatabase database)
         return await ConsumeTokenAsync(connection, null, tokenId, cancellationToken);
     }
 
-    private static async Task<bool> ConsumeTokenAsync(SqliteConnection connection, SqliteTransaction? transaction, string tokenId, CancellationToken cancellationToken)
+    private static async Task<bool> IsRevokedAsync(DbConnection connection, DbTransaction transaction, string fingerprint, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT count(*) FROM revoked_certificates WHERE fingerprint = @fingerprint", transaction);
+        command.Add("@fingerprint", fingerprint);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    private static async Task<bool> ConsumeTokenAsync(DbConnection connection, DbTransaction? transaction, string tokenId, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "DELETE FROM join_tokens WHERE id = $id";
-        command.Parameters.AddWithValue("$id", tokenId);
+        command.CommandText = "DELETE FROM join_tokens WHERE id = @id";
+        command.Add("@id", tokenId);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<bool> DeleteAsync(string fingerprint, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM trusted_certificates WHERE fingerprint = $fingerprint";
-        command.Parameters.AddWithValue("$fingerprint", fingerprint);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        await using var command = connection.Command("DELETE FROM trusted_certificates WHERE fingerprint = @fingerprint", transaction);
+        command.Add("@fingerprint", fingerprint);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await database.NotifyTrustChangedAsync(connection, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
     }
 
     /// <summary>Moves a certificate to the revocation list: delete from trust and insert the tombstone together.</summary>
     public async Task<bool> RevokeAsync(RevokedEntry tombstone, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         using var delete = connection.CreateCommand();
         delete.Transaction = transaction;
-        delete.CommandText = "DELETE FROM trusted_certificates WHERE fingerprint = $fingerprint";
-        delete.Parameters.AddWithValue("$fingerprint", tombstone.Fingerprint);
+        delete.CommandText = "DELETE FROM trusted_certificates WHERE fingerprint = @fingerprint";
+        delete.Add("@fingerprint", tombstone.Fingerprint);
         await delete.ExecuteNonQueryAsync(cancellationToken);
 
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
             INSERT INTO revoked_certificates (fingerprint, name, subject, revoked_at)
-            VALUES ($fingerprint, $name, $subject, $revoked_at)
+            VALUES (@fingerprint, @name, @subject, @revoked_at)
             ON CONFLICT (fingerprint) DO NOTHING
             """;
-        insert.Parameters.AddWithValue("$fingerprint", tombstone.Fingerprint);
-        insert.Parameters.AddWithValue("$name", tombstone.Name);
-        insert.Parameters.AddWithValue("$subject", tombstone.Subject);
-        insert.Parameters.AddWithValue("$revoked_at", DbTime.Format(tombstone.RevokedAt));
+        insert.Add("@fingerprint", tombstone.Fingerprint);
+        insert.Add("@name", tombstone.Name);
+        insert.Add("@subject", tombstone.Subject);
+        insert.Add("@revoked_at", DbTime.Format(tombstone.RevokedAt));
         var inserted = await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await database.NotifyTrustChangedAsync(connection, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return inserted;
     }
@@ -142,5 +168,6 @@ internal enum InsertOutcome
 {
     Inserted,
     Revoked,
+    AlreadyTrusted,
     TokenGone,
 }

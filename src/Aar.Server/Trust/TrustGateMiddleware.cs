@@ -16,7 +16,17 @@ namespace Aar.Server.Trust;
 /// </summary>
 internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustStore trust, ILogger<TrustGateMiddleware> logger)
 {
-    public Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context) =>
+        trust.IsCurrent ? GateAsync(context) : RefreshThenGateAsync(context);
+
+    /// <summary>Another node changed the trust store (or its changes are not being followed): decide on fresh data.</summary>
+    private async Task RefreshThenGateAsync(HttpContext context)
+    {
+        await trust.RefreshAsync(context.RequestAborted);
+        await GateAsync(context);
+    }
+
+    private Task GateAsync(HttpContext context)
     {
         var isAdminRoute = context.Request.Path.StartsWithSegments(AdminRoutes.Prefix, StringComparison.Ordinal);
         if (AdminConnection.IsAdmin(context))

@@ -11,13 +11,17 @@ namespace Aar.Server.Trust;
 /// <summary>
 /// Who may connect, and as what. Reads come from an in-memory <see cref="TrustSnapshot"/>; every change is written
 /// to the database in one transaction first and then published as a new snapshot, so the very next request (on any
-/// connection, new or already open) is decided against it.
+/// connection, new or already open) is decided against it. With a shared database, other nodes change it too: their
+/// changes arrive as notifications (<see cref="TrustListener"/> calls <see cref="MarkChanged"/>) and the next request
+/// reloads the snapshot before it is decided (<see cref="RefreshAsync"/>). While no listener follows the changes,
+/// every request reloads: slower, but a revoked certificate is never let in on a stale snapshot.
 /// </summary>
 internal sealed partial class TrustStore(TrustDatabase database, TimeProvider time, ILogger<TrustStore> logger) : IDisposable
 {
     private const int MaxNameLength = 128;
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _reloadLock = new(1, 1);
     private readonly ConditionalWeakTable<X509Certificate2, string> _fingerprints = new();
     private TrustSnapshot _snapshot = TrustSnapshot.Empty;
 
@@ -25,7 +29,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
 
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
-        Volatile.Write(ref _snapshot, await database.LoadAsync(cancellationToken));
+        await ReloadAsync(cancellationToken);
         Log.Loaded(logger, Current.Trusted.Count, Current.Revoked.Count);
     }
 
@@ -86,6 +90,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            await CatchUpAsync(cancellationToken);
             if (Current.Revoked.TryGetValue(fingerprint, out var tombstone))
             {
                 return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint} was revoked on {tombstone.RevokedAt:u} and can never be trusted again; make a new certificate for that client and add it.", fingerprint);
@@ -112,11 +117,19 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
                 case InsertOutcome.TokenGone:
                     return TokenGone();
                 case InsertOutcome.Revoked:
-                    // Only the revocation guard can refuse here: this process is the only writer and holds the lock.
+                    // Another node revoked it since the snapshot was read (an embedded database has one writer: this lock).
+                    await ReloadAsync(cancellationToken);
                     return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint} is revoked and can never be trusted again.", fingerprint);
+                case InsertOutcome.AlreadyTrusted:
+                    // Another node trusted it a moment ago (shared database only).
+                    await ReloadAsync(cancellationToken);
+                    return Current.Trusted.TryGetValue(fingerprint, out var winner)
+                        ? ApiResult.Ok(Change(winner, changed: false, $"Certificate {winner.Fingerprint} is already trusted as {winner.Role.ToWire()} ('{winner.Name}'); nothing changed."))
+                        : Problem(409, ProblemTypes.Conflict, "Trust changed concurrently", $"Certificate {fingerprint} was changed by another registry node at the same moment; run the command again.", fingerprint);
             }
 
             await ReloadAsync(cancellationToken);
+            await AwaitEchoAsync(cancellationToken);
             var roleName = role.ToWire();
             Log.Added(logger, fingerprint, name, roleName);
             return ApiResult.Ok(Change(entry, changed: true, $"Trusted certificate {fingerprint} ('{name}') as {role.ToWire()}.") with { Warnings = warnings });
@@ -132,6 +145,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            await CatchUpAsync(cancellationToken);
             var found = FindTrusted(prefixText);
             if (found.Problem is not null)
             {
@@ -141,6 +155,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
             var entry = found.Value!;
             await database.DeleteAsync(entry.Fingerprint, cancellationToken);
             await ReloadAsync(cancellationToken);
+            await AwaitEchoAsync(cancellationToken);
             Log.Removed(logger, entry.Fingerprint, entry.Name);
             return ApiResult.Ok(Change(entry, changed: true, $"Removed certificate {entry.Fingerprint} ('{entry.Name}'); it may be added again later."));
         }
@@ -159,6 +174,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            await CatchUpAsync(cancellationToken);
             if (!FingerprintPrefix.TryParse(prefixText, out var prefix, out var error))
             {
                 return Problem(400, ProblemTypes.InvalidRequest, "Invalid fingerprint", error!);
@@ -191,6 +207,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
 
             await database.RevokeAsync(tombstone, cancellationToken);
             await ReloadAsync(cancellationToken);
+            await AwaitEchoAsync(cancellationToken);
             Log.Revoked(logger, tombstone.Fingerprint, tombstone.Name);
             return ApiResult.Ok(new TrustChange { Changed = true, Fingerprint = tombstone.Fingerprint, Name = tombstone.Name, Message = $"Revoked certificate {tombstone.Fingerprint}; it is refused from now on and can never be added again." });
         }
@@ -216,9 +233,6 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         };
     }
 
-    private async Task ReloadAsync(CancellationToken cancellationToken) =>
-        Volatile.Write(ref _snapshot, await database.LoadAsync(cancellationToken));
-
     private static TrustChange Change(TrustedCertificate entry, bool changed, string message) => new()
     {
         Changed = changed,
@@ -234,7 +248,11 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
     private static ApiResult<TrustChange> Problem(int status, string type, string title, string detail, string? fingerprint = null) =>
         ApiResult.Failed<TrustChange>(new Problem { Type = type, Title = title, Status = status, Detail = detail, Fingerprint = fingerprint });
 
-    public void Dispose() => _writeLock.Dispose();
+    public void Dispose()
+    {
+        _writeLock.Dispose();
+        _reloadLock.Dispose();
+    }
 
     private static partial class Log
     {

@@ -12,12 +12,12 @@ internal sealed class UploadDatabase(RegistryDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO upload_sessions (id, publisher, received, created_at, last_active_at) VALUES ($id, $publisher, $received, $created, $active)";
-        command.Parameters.AddWithValue("$id", row.Id);
-        command.Parameters.AddWithValue("$publisher", row.Publisher);
-        command.Parameters.AddWithValue("$received", row.Received);
-        command.Parameters.AddWithValue("$created", DbTime.Format(row.CreatedAt));
-        command.Parameters.AddWithValue("$active", DbTime.Format(row.LastActiveAt));
+        command.CommandText = "INSERT INTO upload_sessions (id, publisher, received, created_at, last_active_at) VALUES (@id, @publisher, @received, @created, @active)";
+        command.Add("@id", row.Id);
+        command.Add("@publisher", row.Publisher);
+        command.Add("@received", row.Received);
+        command.Add("@created", DbTime.Format(row.CreatedAt));
+        command.Add("@active", DbTime.Format(row.LastActiveAt));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -25,8 +25,8 @@ internal sealed class UploadDatabase(RegistryDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, publisher, received, created_at, last_active_at FROM upload_sessions WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
+        command.CommandText = "SELECT id, publisher, received, created_at, last_active_at FROM upload_sessions WHERE id = @id";
+        command.Add("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new UploadRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), DbTime.Parse(reader.GetString(3)), DbTime.Parse(reader.GetString(4)))
@@ -52,10 +52,10 @@ internal sealed class UploadDatabase(RegistryDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE upload_sessions SET received = $received, last_active_at = $active WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$received", received);
-        command.Parameters.AddWithValue("$active", DbTime.Format(now));
+        command.CommandText = "UPDATE upload_sessions SET received = @received, last_active_at = @active WHERE id = @id";
+        command.Add("@id", id);
+        command.Add("@received", received);
+        command.Add("@active", DbTime.Format(now));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -63,8 +63,8 @@ internal sealed class UploadDatabase(RegistryDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM upload_sessions WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
+        command.CommandText = "DELETE FROM upload_sessions WHERE id = @id";
+        command.Add("@id", id);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 }

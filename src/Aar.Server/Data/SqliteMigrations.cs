@@ -4,7 +4,7 @@ namespace Aar.Server.Data;
 /// The SQLite schema as a list of forward migrations; the index + 1 is the schema version stored in
 /// <c>schema_version</c>. Append, never edit: a released step has already run on operators' databases.
 /// </summary>
-internal static class Migrations
+internal static class SqliteMigrations
 {
     public static readonly string[] Steps =
     [

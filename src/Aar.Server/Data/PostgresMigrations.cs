@@ -1,0 +1,86 @@
+namespace Aar.Server.Data;
+
+/// <summary>
+/// The PostgreSQL schema as a list of forward migrations, the counterpart of <see cref="SqliteMigrations"/>: the
+/// index + 1 is the version stored in <c>schema_version</c>. Append, never edit. The same tables and columns as
+/// SQLite, so the data-access SQL is shared; times stay ISO 8601 UTC text (see <see cref="DbTime"/>). Every text
+/// column uses the "C" collation: names, ids and fingerprints compare and sort ordinally, as in SQLite and in C#.
+/// </summary>
+internal static class PostgresMigrations
+{
+    public static readonly string[] Steps =
+    [
+        // 1: everything SQLite has after its migration 4 (trust, join tokens, catalog, upload sessions including the
+        // resumable-hash state and the blob store's staging JSON).
+        """
+        CREATE TABLE trusted_certificates (
+            fingerprint text COLLATE "C" PRIMARY KEY CHECK (length(fingerprint) = 64),
+            name        text COLLATE "C" NOT NULL,
+            role        text COLLATE "C" NOT NULL CHECK (role IN ('client', 'publisher')),
+            subject     text COLLATE "C" NOT NULL,
+            not_before  text COLLATE "C" NOT NULL,
+            not_after   text COLLATE "C" NOT NULL,
+            added_at    text COLLATE "C" NOT NULL,
+            certificate text COLLATE "C" NOT NULL
+        );
+        CREATE TABLE revoked_certificates (
+            fingerprint text COLLATE "C" PRIMARY KEY CHECK (length(fingerprint) = 64),
+            name        text COLLATE "C" NOT NULL,
+            subject     text COLLATE "C" NOT NULL,
+            revoked_at  text COLLATE "C" NOT NULL
+        );
+        CREATE TABLE join_tokens (
+            id          text COLLATE "C" PRIMARY KEY,
+            secret_hash text COLLATE "C" NOT NULL UNIQUE,
+            role        text COLLATE "C" NOT NULL CHECK (role IN ('client', 'publisher')),
+            name        text COLLATE "C" NOT NULL,
+            created_at  text COLLATE "C" NOT NULL,
+            expires_at  text COLLATE "C" NOT NULL
+        );
+        CREATE TABLE registry_state (
+            id         integer PRIMARY KEY CHECK (id = 1),
+            generation bigint NOT NULL
+        );
+        INSERT INTO registry_state (id, generation) VALUES (1, 0);
+        CREATE TABLE applications (
+            name         text COLLATE "C" NOT NULL,
+            architecture text COLLATE "C" NOT NULL,
+            owner        text COLLATE "C" NOT NULL CHECK (length(owner) = 64),
+            created_at   text COLLATE "C" NOT NULL,
+            PRIMARY KEY (name, architecture)
+        );
+        CREATE TABLE versions (
+            name         text COLLATE "C" NOT NULL,
+            architecture text COLLATE "C" NOT NULL,
+            version      integer NOT NULL CHECK (version >= 0),
+            digest       text COLLATE "C" NOT NULL CHECK (length(digest) = 71),
+            size         bigint NOT NULL CHECK (size >= 0),
+            manifest     text COLLATE "C" NOT NULL,
+            tags         text COLLATE "C" NOT NULL,
+            created_at   text COLLATE "C" NOT NULL,
+            publisher    text COLLATE "C" NOT NULL,
+            generation   bigint NOT NULL,
+            PRIMARY KEY (name, architecture, version),
+            FOREIGN KEY (name, architecture) REFERENCES applications (name, architecture)
+        );
+        CREATE INDEX versions_digest ON versions (digest);
+        CREATE TABLE deletions (
+            generation   bigint PRIMARY KEY,
+            name         text COLLATE "C" NOT NULL,
+            architecture text COLLATE "C" NOT NULL,
+            version      integer,
+            deleted_at   text COLLATE "C" NOT NULL,
+            deleted_by   text COLLATE "C" NOT NULL
+        );
+        CREATE TABLE upload_sessions (
+            id             text COLLATE "C" PRIMARY KEY,
+            publisher      text COLLATE "C" NOT NULL,
+            received       bigint NOT NULL CHECK (received >= 0),
+            created_at     text COLLATE "C" NOT NULL,
+            last_active_at text COLLATE "C" NOT NULL,
+            hash_state     bytea NULL,
+            staging        text COLLATE "C" NULL
+        );
+        """,
+    ];
+}

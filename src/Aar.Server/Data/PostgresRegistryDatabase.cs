@@ -1,0 +1,145 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using System.Net.Sockets;
+using Aar.Server.Hosting;
+using Npgsql;
+
+namespace Aar.Server.Data;
+
+/// <summary>
+/// PostgreSQL shared by several registry nodes. Writers are ordered by the database, not by in-process locks: every
+/// write transaction starts by locking the single <c>registry_state</c> row (<c>SELECT … FOR UPDATE</c>), so writes
+/// from all nodes run one at a time, generations are handed out gap-free in commit order, and a check made inside a
+/// write (owner, existing version, blob still referenced) cannot be overtaken by another node's write.
+/// </summary>
+internal sealed class PostgresRegistryDatabase : RegistryDatabase, IAsyncDisposable
+{
+    /// <summary>The channel a trust change is announced on (<c>NOTIFY aar_trust</c>); see <c>Trust/TrustListener</c>.</summary>
+    public const string TrustChannel = "aar_trust";
+
+    /// <summary>pg_advisory_xact_lock key for migrations: two nodes starting together migrate one after the other.</summary>
+    private const long MigrationLockKey = 0x6161725F736368; // "aar_sch"
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    /// <summary>Tells this node's trust notifications from other nodes' ones.</summary>
+    private readonly string _node = Guid.NewGuid().ToString("N");
+
+    private long _lastTrustNotice;
+
+    public PostgresRegistryDatabase(NpgsqlConnectionStringBuilder connection)
+    {
+        Description = PostgresConnectionString.Describe(connection);
+        ConnectionString = connection.ConnectionString;
+        _dataSource = NpgsqlDataSource.Create(connection);
+    }
+
+    public override string Description { get; }
+
+    public override bool IsShared => true;
+
+    /// <summary>For the trust listener's own connection (outside the pool, it lives as long as the node).</summary>
+    public string ConnectionString { get; }
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // READ COMMITTED + the row lock: once the lock is ours, each later statement sees everything committed
+        // before, which is what the checks in a write need.
+        var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        await using var command = connection.Command("SELECT generation FROM registry_state WHERE id = 1 FOR UPDATE", transaction);
+        await command.ExecuteScalarAsync(cancellationToken);
+        return transaction;
+    }
+
+    public override async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+
+    public override async Task NotifyTrustChangedAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // Delivered to listeners only when (and if) the surrounding transaction commits. The payload lets this node
+        // recognise its own notification when it comes back (TrustStore waits for that before answering).
+        var sequence = Interlocked.Increment(ref _lastTrustNotice);
+        await using var command = connection.Command("SELECT pg_notify(@channel, @payload)");
+        command.Add("@channel", TrustChannel);
+        command.Add("@payload", string.Create(CultureInfo.InvariantCulture, $"{_node}:{sequence}"));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public override long LastTrustNotice => Interlocked.Read(ref _lastTrustNotice);
+
+    /// <summary>The sequence number in a notification this node sent, or 0 for another node's.</summary>
+    public long OwnNoticeSequence(string payload) =>
+        payload.StartsWith(_node + ":", StringComparison.Ordinal) && long.TryParse(payload.AsSpan(_node.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+            ? sequence
+            : 0;
+
+    public override async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var command = connection.Command($"SELECT pg_advisory_xact_lock({MigrationLockKey}); CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL);", transaction))
+            {
+                // The lock is held to the end of the transaction: a second node waits here, then sees the schema done.
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var command = connection.Command("SELECT coalesce(max(version), 0) FROM schema_version", transaction))
+            {
+                var current = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+                if (current > PostgresMigrations.Steps.Length)
+                {
+                    throw new StartupException($"The PostgreSQL database {Description} has schema version {current}, newer than this aar understands ({PostgresMigrations.Steps.Length}); run the newer aar on every node, or restore a backup made with this one.");
+                }
+
+                for (var version = current + 1; version <= PostgresMigrations.Steps.Length; version++)
+                {
+                    await using var step = connection.Command(PostgresMigrations.Steps[version - 1] + $"; INSERT INTO schema_version (version) VALUES ({version});", transaction);
+                    await step.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw Explain(ex);
+        }
+    }
+
+    public override DatabaseFault Classify(Exception exception) => exception switch
+    {
+        // Class 08 connection failures, 53 insufficient resources, 57P0x shutdown / cannot connect now,
+        // 40001/40P01 serialization failure and deadlock (retryable), 55P03 lock not available.
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
+            || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+            || pg.SqlState is "40001" or "40P01" or "55P03"
+            ? DatabaseFault.Unavailable : DatabaseFault.None,
+        // Anything else from Npgsql is the connection itself: refused, reset, timed out, broken mid-command.
+        NpgsqlException => DatabaseFault.Unavailable,
+        TimeoutException => DatabaseFault.Unavailable,
+        _ => DatabaseFault.None,
+    };
+
+    /// <summary>Turns what an operator can meet at start into one sentence saying what to check (never the password).</summary>
+    public StartupException Explain(Exception ex) => ex switch
+    {
+        PostgresException { SqlState: "28P01" or "28000" } => new StartupException($"PostgreSQL at {Description} refused the login; check the user name and password in --database (or AAR_DATABASE).", ex),
+        PostgresException { SqlState: "3D000" } => new StartupException($"The PostgreSQL database {Description} does not exist; create it (CREATE DATABASE) or correct the database name in --database.", ex),
+        PostgresException { SqlState: "42501" } => new StartupException($"The PostgreSQL user cannot create or change the registry's tables in {Description}; grant it CREATE on the database (or the schema) and start again.", ex),
+        PostgresException pg => new StartupException($"The PostgreSQL database {Description} cannot be used ({pg.SqlState}: {pg.MessageText}).", ex),
+        _ when ex.InnerException is SocketException socket => new StartupException($"Cannot connect to PostgreSQL at {Description} ({socket.Message}); check that the server is running and reachable, and the host and port in --database.", ex),
+        _ => new StartupException($"Cannot connect to PostgreSQL at {Description} ({ex.Message.TrimEnd('.')}); check that the server is running and reachable, and the connection settings in --database.", ex),
+    };
+
+    /// <summary>Closes idle pooled connections, e.g. after the server restarted and they are all broken.</summary>
+    public void ClearPool() => _dataSource.Clear();
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

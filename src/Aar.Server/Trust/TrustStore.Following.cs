@@ -1,0 +1,143 @@
+namespace Aar.Server.Trust;
+
+/// <summary>
+/// Following other nodes' trust changes on a shared database, and the in-memory snapshot's reloads. A snapshot is
+/// current when the listener is connected and no change was announced since it was loaded.
+/// </summary>
+internal sealed partial class TrustStore
+{
+    // Change counting for a shared database: _changes is bumped for every trust notification (from any node) and
+    // when the listener (re)connects; _loaded is the value of _changes the current snapshot was loaded after. Equal
+    // means nothing newer is known. _echoed is the highest sequence number of this node's own notifications received back.
+    private long _changes;
+    private long _loaded;
+    private long _echoed;
+    private TaskCompletionSource _nextChange = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // An embedded database has no other writer, so its snapshot is always current; a shared one is followed only
+    // while a listener connection is up.
+    private volatile bool _following = !database.IsShared;
+    private readonly TaskCompletionSource _firstFollowing = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>False when the snapshot may miss another node's change; then <see cref="RefreshAsync"/> before deciding.</summary>
+    public bool IsCurrent => _following && Interlocked.Read(ref _loaded) == Interlocked.Read(ref _changes);
+
+    /// <summary>
+    /// A trust change was committed (announced by NOTIFY): the next request reloads the snapshot.
+    /// <paramref name="ownNotice"/> is the sequence number when this node sent the notification itself.
+    /// </summary>
+    public void MarkChanged(long ownNotice = 0)
+    {
+        Interlocked.Increment(ref _changes);
+        long echoed;
+        while (ownNotice > (echoed = Interlocked.Read(ref _echoed)) && Interlocked.CompareExchange(ref _echoed, ownNotice, echoed) != echoed)
+        {
+            // Another notification raced this one; retry with the newer value.
+        }
+
+        Interlocked.Exchange(ref _nextChange, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    /// <summary>Whether changes from other nodes are being followed (the listener is connected).</summary>
+    public void SetFollowing(bool following)
+    {
+        _following = following;
+        if (following)
+        {
+            _firstFollowing.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Waits (at most <paramref name="timeout"/>) until changes from other nodes are followed, so a node is started
+    /// only once a trust change made through it waits for its notification (see <see cref="AwaitEchoAsync"/>).
+    /// Until then, or if it times out, every request reloads the snapshot: correct, only slower.
+    /// </summary>
+    public async Task<bool> WaitUntilFollowingAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _firstFollowing.Task.WaitAsync(timeout, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Reloads the snapshot unless another request already did so since the last known change.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _reloadLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (!IsCurrent)
+            {
+                await LoadLockedAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _reloadLock.Release();
+        }
+    }
+
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        await _reloadLock.WaitAsync(cancellationToken);
+        try
+        {
+            await LoadLockedAsync(cancellationToken);
+        }
+        finally
+        {
+            _reloadLock.Release();
+        }
+    }
+
+    private async Task LoadLockedAsync(CancellationToken cancellationToken)
+    {
+        // Read the counter first: a change announced while loading leaves the snapshot marked as not current.
+        var changes = Interlocked.Read(ref _changes);
+        Volatile.Write(ref _snapshot, await database.LoadAsync(cancellationToken));
+        Interlocked.Exchange(ref _loaded, changes);
+    }
+
+    /// <summary>
+    /// After a change through this node on a shared database, waits (at most a second) until this node's listener has
+    /// received its own notification back: PostgreSQL signals every listening session at commit, so by the time the
+    /// operator's command returns, the other nodes have been sent the change too, and a request they get after that is
+    /// decided on it. Only while following; otherwise no notification is coming. Trust writes on one node are serialized
+    /// by <c>_writeLock</c>, so notifications come back in the order of their sequence numbers.
+    /// </summary>
+    private async Task AwaitEchoAsync(CancellationToken cancellationToken)
+    {
+        var sent = database.LastTrustNotice;
+        // Real time even when tests fake the clock: this waits for a network round trip.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(1));
+        while (_following && Interlocked.Read(ref _echoed) < sent)
+        {
+            // Take the signal before re-checking: MarkChanged records the echo before it swaps the signal.
+            var next = Volatile.Read(ref _nextChange);
+            if (Interlocked.Read(ref _echoed) >= sent)
+            {
+                break;
+            }
+
+            try
+            {
+                await next.Task.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>With a shared database, decide a change against the database's state, not a snapshot another node may have outdated.</summary>
+    private Task CatchUpAsync(CancellationToken cancellationToken) =>
+        database.IsShared ? ReloadAsync(cancellationToken) : Task.CompletedTask;
+}
