@@ -23,6 +23,7 @@ public static class ProblemTypes
     public const string BodyTooLarge = "body-too-large";
     public const string Internal = "internal-error";
     public const string DatabaseBusy = "database-busy";
+    public const string StorageUnavailable = "storage-unavailable";
 
     // Storage and transfer (docs/api.md "Blobs", "Uploads", "Applications").
     public const string InvalidDigest = "invalid-digest";

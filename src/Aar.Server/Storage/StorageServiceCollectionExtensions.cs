@@ -13,6 +13,7 @@ internal static partial class StorageServiceCollectionExtensions
         services.AddSingleton(new FileSystemBlobStore(data.BlobsDirectory));
         services.AddSingleton<IBlobStore>(provider => provider.GetRequiredService<FileSystemBlobStore>());
         services.AddSingleton(new UploadArea(data.UploadsDirectory));
+        services.AddSingleton<IUploadStaging, FileUploadStaging>();
         services.AddSingleton<UploadDatabase>();
         services.AddSingleton<UploadSessions>();
         services.AddHostedService<UploadReclaimer>();
@@ -25,18 +26,17 @@ internal static partial class StorageServiceCollectionExtensions
     /// </summary>
     public static async Task CleanUpAfterCrashAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var temporary = services.GetRequiredService<FileSystemBlobStore>().DeleteOrphanedTemporaryFiles();
         var sessions = await services.GetRequiredService<UploadDatabase>().ListAsync(cancellationToken);
-        var orphans = services.GetRequiredService<UploadArea>().DeleteOrphans(sessions.Select(s => s.Id).ToHashSet(StringComparer.Ordinal));
-        if (temporary + orphans > 0)
+        var orphans = services.GetRequiredService<IUploadStaging>().DeleteOrphans(sessions.Select(s => s.Id).ToHashSet(StringComparer.Ordinal));
+        if (orphans > 0)
         {
-            Log.CleanedUp(services.GetRequiredService<ILoggerFactory>().CreateLogger("Aar.Server.Storage"), temporary, orphans);
+            Log.CleanedUp(services.GetRequiredService<ILoggerFactory>().CreateLogger("Aar.Server.Storage"), orphans);
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Temporary} unfinished blob files and {Orphans} orphaned upload files left by an earlier run")]
-        public static partial void CleanedUp(ILogger logger, int temporary, int orphans);
+        [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Orphans} unfinished blob and upload files left by an earlier run")]
+        public static partial void CleanedUp(ILogger logger, int orphans);
     }
 }
