@@ -31,11 +31,11 @@ public sealed class UploadResumeTests(ITestOutputHelper output)
         var result = await typed.UploadBlobAsync(new MemoryStream(blob.Bytes), blob.Digest, blob.Bytes.Length, new UploadOptions { ResumeSessionId = session.Id, ChunkSize = 1024 * 1024, RetryDelay = TimeSpan.FromMilliseconds(50) });
         Assert.True(result.Succeeded, result.Problem?.Detail);
         Assert.Equal([blob.RelativePath], registry.StoredFiles());
-        Assert.Equal(blob.Bytes, await File.ReadAllBytesAsync(Path.Combine(registry.Server.DataDirectory, blob.RelativePath)));
+        Assert.Equal(blob.Bytes, await registry.ReadStoredAsync(blob));
     }
 
     [Fact]
-    public async Task An_upload_resumes_after_a_server_restart_by_rehashing_the_partial_file()
+    public async Task An_upload_resumes_after_a_server_restart_from_its_saved_hash_state()
     {
         await using var registry = await StorageRegistry.StartAsync(output);
         var blob = TestBlob.Random(3_000_000);
@@ -49,7 +49,7 @@ public sealed class UploadResumeTests(ITestOutputHelper output)
         Assert.Equal(2_000_000, status.Value?.Offset);
         var result = await typed.UploadBlobAsync(new MemoryStream(blob.Bytes), blob.Digest, blob.Bytes.Length, new UploadOptions { ResumeSessionId = session.Id });
         Assert.True(result.Succeeded, result.Problem?.Detail);
-        Assert.Equal(blob.Bytes, await File.ReadAllBytesAsync(Path.Combine(registry.Server.DataDirectory, blob.RelativePath)));
+        Assert.Equal(blob.Bytes, await registry.ReadStoredAsync(blob));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class UploadResumeTests(ITestOutputHelper output)
         var result = await typed.UploadBlobAsync(new MemoryStream(blob.Bytes), blob.Digest, blob.Bytes.Length, new UploadOptions { ResumeSessionId = session.Id, ChunkSize = 500_000 });
 
         Assert.True(result.Succeeded, result.Problem?.Detail);
-        Assert.Equal(blob.Bytes, await File.ReadAllBytesAsync(Path.Combine(registry.Server.DataDirectory, blob.RelativePath)));
+        Assert.Equal(blob.Bytes, await registry.ReadStoredAsync(blob));
     }
 
     [Fact]
@@ -128,10 +128,10 @@ public sealed class UploadResumeTests(ITestOutputHelper output)
         using var typed = registry.Typed();
         var first = await typed.UploadBlobAsync(new MemoryStream(blob.Bytes), blob.Digest, blob.Bytes.Length, new UploadOptions { ChunkSize = 1_000_000 });
         Assert.True(first.Succeeded, first.Problem?.Detail);
-        var sessionsBefore = Directory.GetFiles(registry.UploadsDirectory).Length;
+        var sessionsBefore = registry.StagedSessions();
         var second = await typed.UploadBlobAsync(new MemoryStream(blob.Bytes), blob.Digest, blob.Bytes.Length);
         Assert.True(second.Succeeded);
-        Assert.Equal(sessionsBefore, Directory.GetFiles(registry.UploadsDirectory).Length);
+        Assert.Equal(sessionsBefore, registry.StagedSessions());
 
         using var directory = new TempDirectory("dl");
         var target = directory.Combine("package.bin");

@@ -52,6 +52,8 @@ internal static class ServeCommand
         command.Options.Add(maxBlobSize);
         command.Options.Add(uploadExpiry);
         command.Options.Add(blobGrace);
+        var storage = new S3ServeOptions();
+        storage.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new ServeOptions
@@ -63,6 +65,8 @@ internal static class ServeCommand
                 MaxBlobBytes = Units.TryParseSize(parse.GetValue(maxBlobSize)!, out var bytes) ? bytes : 0,
                 UploadIdleTimeout = DurationText.TryParse(parse.GetValue(uploadExpiry), out var expiry) ? expiry : TimeSpan.Zero,
                 BlobGracePeriod = DurationText.TryParse(parse.GetValue(blobGrace), out var grace) ? grace : TimeSpan.Zero,
+                BlobStore = storage.BlobStore(parse),
+                S3 = storage.Read(parse),
             };
             RegistryHost host;
             try

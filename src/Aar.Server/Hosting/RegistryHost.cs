@@ -91,7 +91,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddSingleton<TrustDatabase>();
             builder.Services.AddSingleton<TrustStore>();
             builder.Services.AddSingleton(options);
-            builder.Services.AddStorage(data);
+            builder.Services.AddStorage(data, options);
             builder.Services.AddApplications();
             builder.Services.AddSingleton<TokenDatabase>();
             builder.Services.AddSingleton<TokenService>();
@@ -118,6 +118,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
 
             await app.Services.GetRequiredService<RegistryDatabase>().MigrateAsync(cancellationToken);
             await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
+            await StorageServiceCollectionExtensions.CheckStorageAsync(app.Services, cancellationToken);
             await StorageServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
             await StartListeningAsync(app, options, data, cancellationToken);
 
@@ -231,6 +232,18 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 Title = "Database busy",
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Detail = "The registry database is locked by another process; nothing was changed. Release it (e.g. close an sqlite3 shell) and try again.",
+            });
+        }
+
+        // The blob store (S3) is down or refusing: nothing half-done became visible; the client may retry later.
+        if (context.Features.Get<IExceptionHandlerFeature>()?.Error is StorageUnavailableException storage)
+        {
+            return ProblemResponses.WriteAsync(context, new Problem
+            {
+                Type = ProblemTypes.StorageUnavailable,
+                Title = "Blob storage unavailable",
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = $"The registry's blob storage failed ({storage.Message}); nothing was changed. Try again in a moment.",
             });
         }
 

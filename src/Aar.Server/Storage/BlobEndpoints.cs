@@ -97,6 +97,11 @@ internal static class BlobEndpoints
     {
         context.Response.Headers.ETag = etag.ToString();
         context.Response.Headers.AcceptRanges = "bytes";
+        if (context.Request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } known && known.Any(k => k.Equals(EntityTagHeaderValue.Any) || k.Compare(etag, useStrongComparison: false)))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
         var range = context.Request.GetTypedHeaders().Range;
         var ifRange = context.Request.GetTypedHeaders().IfRange;
         var honour = range is { Ranges.Count: 1 } && string.Equals(range.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase)
