@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Aar.Protocol.Registry;
@@ -14,7 +15,7 @@ namespace Aar.Server.Storage.S3;
 /// <c>PutObject</c> with <c>If-None-Match: *</c> after its digest was checked; a larger one as a multipart upload
 /// into its final key whose digest is checked before <c>CompleteMultipartUpload</c> (aborted otherwise), so a wrong
 /// object never becomes visible. S3 has no cheap "touch", so last use is an empty marker
-/// <c>&lt;prefix&gt;touch/&lt;hex&gt;</c>: the collector takes the later of its and the blob's LastModified.
+/// <c>&lt;prefix&gt;touch/&lt;hex&gt;/&lt;unix-ms&gt;</c>: the collector takes the later of its time and the blob's LastModified.
 /// </summary>
 internal sealed class S3BlobStore(S3Connection s3) : IBlobStore
 {
@@ -287,7 +288,11 @@ internal sealed class S3BlobStore(S3Connection s3) : IBlobStore
         }
 
         await s3.DeleteAsync(s3.BlobKey(digest), cancellationToken);
-        await s3.DeleteAsync(s3.TouchKey(digest), cancellationToken);
+        await foreach (var marker in s3.ListAsync(s3.TouchKeyPrefix(digest), cancellationToken))
+        {
+            await s3.DeleteAsync(marker.Key, cancellationToken);
+        }
+
         return true;
     }
 
@@ -298,14 +303,25 @@ internal sealed class S3BlobStore(S3Connection s3) : IBlobStore
             return false;
         }
 
-        // The marker's LastModified is set by the store's clock, not `now`: S3 cannot set it. Collector and
-        // marker then share one clock per store, which is what matters across nodes.
+        // The time is in the marker's key, not its LastModified: S3 cannot set LastModified, and a listing returns
+        // keys without metadata. So one ListObjectsV2 page shows 1000 markers with their times, on the registry's
+        // clock like the file store's mtime. Older markers of the blob go once the new one is stored.
+        var prefix = s3.TouchKeyPrefix(digest);
+        var key = prefix + now.ToUnixTimeMilliseconds().ToString("D15", CultureInfo.InvariantCulture);
         await s3.CallAsync("touch " + digest.Hex, token => s3.Client.PutObjectAsync(new PutObjectRequest
         {
             BucketName = s3.Bucket,
-            Key = s3.TouchKey(digest),
+            Key = key,
             InputStream = new MemoryStream([], false),
         }, token), cancellationToken);
+        await foreach (var old in s3.ListAsync(prefix, cancellationToken))
+        {
+            if (!string.Equals(old.Key, key, StringComparison.Ordinal))
+            {
+                await s3.DeleteAsync(old.Key, cancellationToken);
+            }
+        }
+
         return true;
     }
 
@@ -315,7 +331,15 @@ internal sealed class S3BlobStore(S3Connection s3) : IBlobStore
         var touched = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         await foreach (var marker in s3.ListAsync(s3.TouchPrefix, cancellationToken))
         {
-            touched[marker.Key[s3.TouchPrefix.Length..]] = new DateTimeOffset(marker.LastModified ?? DateTime.MinValue, TimeSpan.Zero);
+            var parts = marker.Key[s3.TouchPrefix.Length..].Split('/');
+            if (parts.Length == 2 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds))
+            {
+                var used = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+                if (!touched.TryGetValue(parts[0], out var seen) || used > seen)
+                {
+                    touched[parts[0]] = used;
+                }
+            }
         }
 
         await foreach (var item in s3.ListAsync(s3.BlobsPrefix, cancellationToken))

@@ -9,8 +9,8 @@ namespace Aar.Server.Storage.S3;
 
 /// <summary>
 /// One S3 client, the bucket, and the key layout under <c>--s3-prefix</c>:
-/// <c>blobs/sha256/&lt;hex&gt;</c> (content-addressed, immutable), <c>touch/&lt;hex&gt;</c> (empty marker whose
-/// LastModified is the blob's last use) and <c>uploads/&lt;id&gt;/…</c> (an upload session's multipart target and tails).
+/// <c>blobs/sha256/&lt;hex&gt;</c> (content-addressed, immutable), <c>touch/&lt;hex&gt;/&lt;unix-ms&gt;</c> (empty marker
+/// named by the blob's last use) and <c>uploads/&lt;id&gt;/…</c> (an upload session's multipart target and tails).
 /// </summary>
 internal sealed class S3Connection : IDisposable
 {
@@ -57,7 +57,7 @@ internal sealed class S3Connection : IDisposable
 
     public string BlobKey(BlobDigest digest) => BlobsPrefix + digest.Hex;
 
-    public string TouchKey(BlobDigest digest) => TouchPrefix + digest.Hex;
+    public string TouchKeyPrefix(BlobDigest digest) => TouchPrefix + digest.Hex + "/";
 
     public string UploadPrefix(string id) => Options.Prefix + "uploads/" + id + "/";
 
