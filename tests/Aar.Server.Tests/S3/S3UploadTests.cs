@@ -127,6 +127,41 @@ public sealed class S3UploadTests(ITestOutputHelper output)
     }
 
     [S3Fact]
+    public async Task S3_failing_while_a_chunk_is_being_received_is_503_and_only_durable_bytes_count()
+    {
+        await using var proxy = new CuttableProxy(new Uri(TestS3.Endpoint!));
+        await using var registry = await StorageRegistry.StartAsync(output, SmallParts(s => s with { Endpoint = proxy.Endpoint }));
+        var blob = TestBlob.Random(700_000);
+        var session = await UploadSessionTests.StartAsync(registry);
+        (await registry.Http.PatchAsync(session.Location, Chunk(blob.Bytes[..300_000], 0))).Dispose();
+
+        // Half the chunk arrives (the tail was already read back from S3), S3 goes away, then the rest arrives:
+        // storing the new tail fails.
+        var release = new TaskCompletionSource();
+        using var content = new StreamContent(new HangingStream(blob.Bytes[300_000..400_000], release.Task, blob.Bytes[400_000..500_000]));
+        content.Headers.TryAddWithoutValidation("Content-Range", "bytes 300000-499999/*");
+        content.Headers.ContentLength = 200_000;
+        var sending = registry.Http.PatchAsync(session.Location, content);
+        await Task.Delay(500);
+        proxy.Cut();
+        release.SetResult();
+        using (var failed = await sending)
+        {
+            var problem = await AssertProblem(failed, HttpStatusCode.ServiceUnavailable, ProblemTypes.StorageUnavailable);
+            Assert.Equal(300_000, problem.Offset);
+        }
+
+        // The typed client rides over the outage: it backs off on 503 and resumes once S3 is back.
+        using var typed = registry.Typed();
+        var upload = typed.UploadBlobAsync(new MemoryStream(blob.Bytes), blob.Digest, blob.Bytes.Length, new UploadOptions { ResumeSessionId = session.Id, RetryDelay = TimeSpan.FromMilliseconds(300), MaxAttempts = 8 });
+        await Task.Delay(700);
+        proxy.Restore();
+        var result = await upload;
+        Assert.True(result.Succeeded, result.Problem?.Detail);
+        Assert.Equal(blob.Bytes, await registry.ReadStoredAsync(blob));
+    }
+
+    [S3Fact]
     public async Task A_multipart_put_with_the_wrong_digest_leaves_nothing_and_a_right_one_serves_ranges()
     {
         await using var registry = await StorageRegistry.StartAsync(output, SmallParts());
@@ -207,10 +242,15 @@ public sealed class S3UploadTests(ITestOutputHelper output)
         Assert.Equal(1, command.ExecuteNonQuery());
     }
 
-    /// <summary>Gives its bytes, then waits forever (until the request is aborted): a chunk in flight when the node goes.</summary>
-    private sealed class HangingStream(byte[] bytes) : Stream
+    /// <summary>
+    /// Gives its bytes, then waits for <c>release</c> (forever by default, until the request is aborted) and gives
+    /// <c>rest</c>: a chunk in flight when something happens.
+    /// </summary>
+    private sealed class HangingStream(byte[] bytes, Task? release = null, byte[]? rest = null) : Stream
     {
+        private byte[] _bytes = bytes;
         private int _position;
+        private bool _released;
 
         public override bool CanRead => true;
 
@@ -224,13 +264,24 @@ public sealed class S3UploadTests(ITestOutputHelper output)
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            if (_position == bytes.Length)
+            if (_position == _bytes.Length)
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                if (rest is null)
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+
+                if (_released)
+                {
+                    return 0;
+                }
+
+                await release!.WaitAsync(cancellationToken);
+                (_bytes, _position, _released) = (rest!, 0, true);
             }
 
-            var count = Math.Min(buffer.Length, bytes.Length - _position);
-            bytes.AsMemory(_position, count).CopyTo(buffer);
+            var count = Math.Min(buffer.Length, _bytes.Length - _position);
+            _bytes.AsMemory(_position, count).CopyTo(buffer);
             _position += count;
             return count;
         }
