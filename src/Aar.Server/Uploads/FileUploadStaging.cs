@@ -70,12 +70,12 @@ internal sealed class FileUploadStaging(UploadArea area, FileSystemBlobStore blo
         using (var handle = File.OpenHandle(area.PathOf(row.Id), FileMode.OpenOrCreate, FileAccess.Write, FileShare.None))
         {
             ingest = await StreamIngest.CopyAsync(chunk.Body, handle, row.Received, chunk.Length, hash, UploadSessions.CheckpointBytes,
-                (written, token) => checkpoint(row.Received + written, null, token), cancellationToken);
+                (written, token) => checkpoint(row.Received + written, null, hash.ExportState(), token), cancellationToken);
             RandomAccess.FlushToDisk(handle);
         }
 
         // Recorded even when the client is gone (its token is cancelled): these bytes are durably stored.
-        await checkpoint(row.Received + ingest.Written, null, CancellationToken.None);
+        await checkpoint(row.Received + ingest.Written, null, hash.ExportState(), CancellationToken.None);
         return ingest;
     }
 

@@ -28,8 +28,9 @@ internal interface IUploadStaging
 
     /// <summary>
     /// Appends <paramref name="chunk"/> at <see cref="UploadRow.Received"/>, feeding every byte to
-    /// <paramref name="hash"/>, and calls <paramref name="checkpoint"/> whenever more bytes are durable (the hash then
-    /// covers exactly them), at least once at the end. Throws <see cref="StorageUnavailableException"/> when the store fails.
+    /// <paramref name="hash"/>, and calls <paramref name="checkpoint"/> in order whenever more bytes are durable, with
+    /// the hash state exported after exactly those bytes; at least once at the end, when the hash covers everything
+    /// received. Throws <see cref="StorageUnavailableException"/> when the store fails.
     /// </summary>
     Task<IngestResult> AppendAsync(UploadRow row, Chunk chunk, ResumableSha256 hash, UploadCheckpoint checkpoint, CancellationToken cancellationToken);
 
@@ -46,8 +47,8 @@ internal interface IUploadStaging
     int DeleteOrphans(IReadOnlySet<string> knownIds);
 }
 
-/// <summary>Records that the session now durably holds <c>received</c> bytes, with the staging's new JSON.</summary>
-internal delegate Task UploadCheckpoint(long received, string? staging, CancellationToken cancellationToken);
+/// <summary>Records that the session now durably holds <c>received</c> bytes, with the staging's new JSON and the hash state after them.</summary>
+internal delegate Task UploadCheckpoint(long received, string? staging, byte[]? hashState, CancellationToken cancellationToken);
 
 /// <summary>Another writer (another node) moved the session under this one; the caller answers "busy".</summary>
 internal sealed class UploadMovedException() : Exception("The upload session was moved by another writer.");

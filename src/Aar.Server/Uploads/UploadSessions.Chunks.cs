@@ -34,17 +34,18 @@ internal sealed partial class UploadSessions
         IngestResult ingest;
         try
         {
-            ingest = await staging.AppendAsync(row, chunk, hash, async (now, stagingState, token) =>
+            ingest = await staging.AppendAsync(row, chunk, hash, async (now, stagingState, hashState, token) =>
             {
-                // The hash covers exactly `now` bytes here: its state is saved with the offset it belongs to.
-                if (!await database.UpdateProgressAsync(id, durable, now, time.GetUtcNow(), hash.ExportState(), stagingState, token))
+                // The state is the hash after exactly `now` bytes: saved with the offset it belongs to.
+                if (!await database.UpdateProgressAsync(id, durable, now, time.GetUtcNow(), hashState, stagingState, token))
                 {
                     throw new UploadMovedException();
                 }
 
                 durable = now;
-                live.HashedTo = now;
             }, cancellationToken);
+            // After the last checkpoint the hash covers exactly what the session holds.
+            live.HashedTo = durable;
         }
         catch (StorageUnavailableException ex)
         {

@@ -84,7 +84,7 @@ internal sealed class S3Connection : IDisposable
         {
             throw new StorageUnavailableException($"S3 {what} in bucket {Bucket} failed: {(int)ex.StatusCode} {ex.ErrorCode ?? ex.Message}", ex);
         }
-        catch (Exception ex) when (ex is AmazonClientException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is AmazonClientException or HttpRequestException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
             throw new StorageUnavailableException($"S3 {what} in bucket {Bucket} failed: {Innermost(ex).Message}", ex);
         }
@@ -168,7 +168,7 @@ internal sealed class S3Connection : IDisposable
         {
             throw new StartupException($"The S3 store at {where} refused access to bucket '{Bucket}' ({(int)ex.StatusCode} {ex.ErrorCode}); check AAR_S3_ACCESS_KEY/AAR_S3_SECRET_KEY and the bucket's policy.", ex);
         }
-        catch (Exception ex) when (ex is AmazonClientException or HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is AmazonClientException or HttpRequestException or IOException or System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new StartupException($"Cannot reach the S3 store at {where} ({Innermost(ex).Message}); check --s3-endpoint and that the store is running.", ex);
         }

@@ -44,6 +44,9 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
         var state = S3StagingState.Parse(row.Staging);
         var partSize = (int)state.PartSize;
         var buffer = ArrayPool<byte>.Shared.Rent(partSize);
+        byte[]? spare = null;
+        // One full part goes up to S3 while the next one is received: at most two part buffers per upload.
+        var pending = Task.CompletedTask;
         try
         {
             // The bytes after the last full part were hashed when they arrived; they only rejoin the buffer.
@@ -54,6 +57,7 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
             }
 
             var durableFilled = filled;
+            var nextPart = state.Parts.Count + 1;
             long consumed = 0;
             Exception? failure = null;
             var ended = false;
@@ -67,21 +71,23 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
                 (failure, ended) = (read.Failure, read.Ended);
                 if (filled == partSize)
                 {
-                    // Storage calls ignore the request's token: bytes that arrived are kept even if the client left.
-                    var etag = await blobs.UploadPartAsync(state.Key, state.UploadId, state.Parts.Count + 1, buffer.AsMemory(0, partSize), CancellationToken.None);
-                    var oldTail = state.Tail;
-                    state = state with { Parts = [.. state.Parts, etag], Tail = null };
-                    await checkpoint(state.PartBytes, state.ToJson(), CancellationToken.None);
-                    await DeleteQuietlyAsync(oldTail);
+                    // Parts are recorded in order: the previous one first (its failure surfaces here).
+                    await pending;
+                    // On the pool: the SDK signs (hashes) the part before its first await.
+                    var (full, number, boundary) = (buffer, nextPart++, hash.ExportState());
+                    pending = Task.Run(() => StorePartAsync(full, number, boundary), CancellationToken.None);
+                    (buffer, spare) = (spare ?? ArrayPool<byte>.Shared.Rent(partSize), buffer);
                     filled = 0;
                     durableFilled = 0;
                 }
             }
 
+            await pending;
             if (filled > durableFilled)
             {
                 var received = state.PartBytes + filled;
                 var tailKey = s3.UploadPrefix(row.Id) + "tail-" + received.ToString(CultureInfo.InvariantCulture);
+                // Storage calls ignore the request's token: bytes that arrived are kept even if the client left.
                 await s3.CallAsync("PUT " + tailKey, token => s3.Client.PutObjectAsync(new PutObjectRequest
                 {
                     BucketName = s3.Bucket,
@@ -90,7 +96,7 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
                 }, token), CancellationToken.None);
                 var oldTail = state.Tail;
                 state = state with { Tail = tailKey };
-                await checkpoint(received, state.ToJson(), CancellationToken.None);
+                await checkpoint(received, state.ToJson(), hash.ExportState(), CancellationToken.None);
                 await DeleteQuietlyAsync(oldTail);
             }
 
@@ -99,7 +105,22 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
         }
         finally
         {
+            // Never hand a buffer back to the pool while a part upload may still read it.
+            await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             ArrayPool<byte>.Shared.Return(buffer);
+            if (spare is not null)
+            {
+                ArrayPool<byte>.Shared.Return(spare);
+            }
+        }
+
+        async Task StorePartAsync(byte[] bytes, int number, byte[]? hashState)
+        {
+            var etag = await blobs.UploadPartAsync(state.Key, state.UploadId, number, bytes.AsMemory(0, partSize), CancellationToken.None);
+            var oldTail = state.Tail;
+            state = state with { Parts = [.. state.Parts, etag], Tail = null };
+            await checkpoint(state.PartBytes, state.ToJson(), hashState, CancellationToken.None);
+            await DeleteQuietlyAsync(oldTail);
         }
     }
 
