@@ -99,6 +99,14 @@ internal sealed partial class UploadSessions
         live.Reset();
         if (row.Received == 0)
         {
+            // Also rules out a session whose storage another blob store made (--blob-store changed meanwhile).
+            if (!await staging.CheckAsync(row, cancellationToken))
+            {
+                Log.Unrecoverable(logger, id, 0);
+                await DiscardAsync(row, cancellationToken);
+                return null;
+            }
+
             live.Hash = ResumableSha256.Create();
         }
         else if (row.HashState is { } state && ResumableSha256.Import(state, row.Received) is { } restored)
@@ -170,7 +178,7 @@ internal sealed partial class UploadSessions
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} hash state rebuilt from {Offset} stored bytes")]
         public static partial void Rehashed(ILogger logger, string upload, long offset);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} discarded: its {Offset} stored bytes cannot be hashed again (no saved hash state; is libcrypto.so.3 loadable?)")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} discarded: its {Offset} stored bytes cannot be continued here (no saved hash state, is libcrypto.so.3 loadable? or started on another blob store)")]
         public static partial void Unrecoverable(ILogger logger, string upload, long offset);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload}: the blob store failed ({Reason}); the session keeps its {Offset} durable bytes")]

@@ -162,6 +162,26 @@ public sealed class S3UploadTests(ITestOutputHelper output)
     }
 
     [S3Fact]
+    public async Task A_session_left_by_the_file_store_is_unknown_after_switching_to_s3()
+    {
+        var store = "filesystem";
+        await using var registry = await StorageRegistry.StartAsync(output, o => o with { BlobStore = store });
+        var blob = TestBlob.Random(1000);
+        var fresh = await UploadSessionTests.StartAsync(registry);
+        var started = await UploadSessionTests.StartAsync(registry);
+        (await registry.Http.PatchAsync(started.Location, Chunk(blob.Bytes[..500], 0))).Dispose();
+
+        store = "s3";
+        await registry.Server.RestartAsync(keepPort: true);
+
+        foreach (var session in new[] { fresh, started })
+        {
+            using var next = await registry.Http.PatchAsync(session.Location, Chunk(blob.Bytes[..100], 0));
+            await AssertProblem(next, HttpStatusCode.NotFound, ProblemTypes.UploadUnknown);
+        }
+    }
+
+    [S3Fact]
     public async Task A_multipart_put_with_the_wrong_digest_leaves_nothing_and_a_right_one_serves_ranges()
     {
         await using var registry = await StorageRegistry.StartAsync(output, SmallParts());

@@ -32,6 +32,21 @@ internal sealed record S3StagingState
 
     public string ToJson() => JsonSerializer.Serialize(this, S3StagingJson.Default.S3StagingState);
 
+    /// <summary>False for a session started on another blob store (no or foreign staging JSON).</summary>
+    public static bool TryParse(string? json, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out S3StagingState? state)
+    {
+        try
+        {
+            state = json is null ? null : JsonSerializer.Deserialize(json, S3StagingJson.Default.S3StagingState);
+        }
+        catch (JsonException)
+        {
+            state = null;
+        }
+
+        return state is not null;
+    }
+
     public static S3StagingState Parse(string? json) =>
         (json is null ? null : JsonSerializer.Deserialize(json, S3StagingJson.Default.S3StagingState))
         ?? throw new InvalidOperationException("The upload session has no S3 staging state; it was started on another blob store.");

@@ -30,7 +30,11 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
 
     public Task<bool> CheckAsync(UploadRow row, CancellationToken cancellationToken)
     {
-        var state = S3StagingState.Parse(row.Staging);
+        if (!S3StagingState.TryParse(row.Staging, out var state))
+        {
+            return Task.FromResult(false);
+        }
+
         var tail = row.Received - state.PartBytes;
         return Task.FromResult(tail >= 0 && tail < state.PartSize && (tail == 0) == (state.Tail is null));
     }
@@ -174,9 +178,8 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
 
     public async Task DiscardAsync(UploadRow row, CancellationToken cancellationToken)
     {
-        if (row.Staging is not null)
+        if (S3StagingState.TryParse(row.Staging, out var state))
         {
-            var state = S3StagingState.Parse(row.Staging);
             try
             {
                 await s3.CallAsync("multipart abort " + state.Key, token => s3.Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = s3.Bucket, Key = state.Key, UploadId = state.UploadId }, token), cancellationToken);
