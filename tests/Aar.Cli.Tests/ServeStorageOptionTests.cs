@@ -41,4 +41,35 @@ public sealed class ServeStorageOptionTests
         Assert.Contains(message, result.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(temp.Combine("data")));
     }
+
+    [Fact]
+    public async Task An_s3_store_with_bad_settings_exits_1_listing_every_problem()
+    {
+        using var temp = new TempDirectory();
+        var noCredentials = Environment.GetEnvironmentVariable("AAR_S3_ACCESS_KEY") is null && Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is null;
+
+        var result = await CliHarness.RunAsync(["serve", "--data-dir", temp.Combine("data"), "--listen", "127.0.0.1:0", "--blob-store", "s3", "--s3-bucket", "Bad_Bucket", "--s3-part-size", "1MiB", "--s3-endpoint", "ftp://x"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--s3-bucket 'Bad_Bucket' is not a bucket name", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--s3-part-size '1048576' must be between 5 MiB and 5 GiB", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--s3-endpoint 'ftp://x' is not an http(s) URL", result.Error, StringComparison.Ordinal);
+        if (noCredentials)
+        {
+            Assert.Contains("set AAR_S3_ACCESS_KEY and AAR_S3_SECRET_KEY", result.Error, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(temp.Combine("data")));
+    }
+
+    [Fact]
+    public async Task A_bad_switch_value_is_a_usage_error()
+    {
+        using var temp = new TempDirectory();
+
+        var redirect = await CliHarness.RunAsync(["serve", "--data-dir", temp.Combine("data"), "--s3-redirect", "maybe"]);
+
+        Assert.Equal(ExitCodes.Usage, redirect.ExitCode);
+        Assert.Contains("maybe", redirect.Error, StringComparison.Ordinal);
+    }
 }

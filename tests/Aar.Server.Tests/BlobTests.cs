@@ -68,6 +68,7 @@ public sealed class BlobTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Backend", "Embedded")]
     public async Task Putting_a_blob_the_registry_has_answers_200_and_keeps_the_original()
     {
         await using var registry = await StorageRegistry.StartAsync(output);
@@ -246,7 +247,7 @@ public sealed class BlobTests(ITestOutputHelper output)
         Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.OK }));
         Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.Equal([blob.RelativePath], registry.StoredFiles());
-        Assert.Equal(blob.Bytes, await File.ReadAllBytesAsync(Path.Combine(registry.Server.DataDirectory, blob.RelativePath)));
+        Assert.Equal(blob.Bytes, await registry.ReadStoredAsync(blob));
         foreach (var response in responses)
         {
             response.Dispose();

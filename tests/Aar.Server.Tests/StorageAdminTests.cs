@@ -50,11 +50,10 @@ public sealed class StorageAdminTests(ITestOutputHelper output)
         var damaged = await StoreAsync(registry, 1000);
         var lost = await StoreAsync(registry, 1000);
         (await CreateAsync(registry.Http, "game", "amd64", 0, lost)).Dispose();
-        var damagedPath = Path.Combine(registry.Server.DataDirectory, damaged.RelativePath);
-        var bytes = await File.ReadAllBytesAsync(damagedPath);
+        var bytes = await registry.ReadStoredAsync(damaged);
         bytes[500] ^= 0xff;
-        await File.WriteAllBytesAsync(damagedPath, bytes);
-        File.Delete(Path.Combine(registry.Server.DataDirectory, lost.RelativePath));
+        await registry.OverwriteStoredAsync(damaged, bytes);
+        await registry.DeleteStoredAsync(lost);
         using var admin = registry.Server.Admin();
 
         var report = await admin.ScrubAsync();

@@ -3,6 +3,8 @@ using System.Security.Cryptography.X509Certificates;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Registry;
 using Aar.Server.Hosting;
+using Aar.Server.Storage.S3;
+using Amazon.S3.Model;
 using TestSupport;
 using Xunit.Abstractions;
 
@@ -12,6 +14,7 @@ namespace Aar.Server.Tests;
 internal sealed class StorageRegistry : IAsyncDisposable
 {
     private readonly List<IDisposable> _owned = [];
+    private S3Connection? _s3;
 
     private StorageRegistry(RegistryTestServer server) => Server = server;
 
@@ -69,13 +72,121 @@ internal sealed class StorageRegistry : IAsyncDisposable
         return value;
     }
 
-    /// <summary>Every file under the blob store and upload area: proof that nothing half-written is left or visible.</summary>
-    public IReadOnlyList<string> StoredFiles() =>
-        Directory.EnumerateFiles(BlobsDirectory, "*", SearchOption.AllDirectories)
+    /// <summary>The bucket and prefix this registry stores in, when the run uses S3 (AAR_TEST_S3_ENDPOINT).</summary>
+    public S3Connection? S3 => Server.Options.BlobStore == "s3" ? _s3 ??= Own(new S3Connection(Server.Options.S3)) : null;
+
+    /// <summary>
+    /// Everything stored for blobs and upload sessions, named as the file store lays it out
+    /// (<c>blobs/sha256/ab/abcd…</c>, <c>uploads/&lt;id&gt;</c>): proof that nothing half-written is left or visible. On S3
+    /// the same names stand for the blob objects and for each session's multipart upload and tail objects
+    /// (touch markers are not blobs).
+    /// </summary>
+    public IReadOnlyList<string> StoredFiles()
+    {
+        if (S3 is { } s3)
+        {
+            return Task.Run(() => StoredObjectsAsync(s3)).GetAwaiter().GetResult();
+        }
+
+        return Directory.EnumerateFiles(BlobsDirectory, "*", SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(UploadsDirectory, "*", SearchOption.AllDirectories))
             .Select(f => Path.GetRelativePath(Server.DataDirectory, f))
             .Order(StringComparer.Ordinal)
             .ToList();
+    }
+
+    private static async Task<IReadOnlyList<string>> StoredObjectsAsync(S3Connection s3)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var item in s3.ListAsync(s3.BlobsPrefix, CancellationToken.None))
+        {
+            var hex = item.Key[s3.BlobsPrefix.Length..];
+            names.Add(Path.Combine("blobs", "sha256", hex[..2], hex));
+        }
+
+        var uploads = s3.Options.Prefix + "uploads/";
+        await foreach (var item in s3.ListAsync(uploads, CancellationToken.None))
+        {
+            names.Add(Path.Combine("uploads", item.Key[uploads.Length..].Split('/')[0]));
+        }
+
+        var pending = await s3.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = s3.Bucket, Prefix = uploads });
+        foreach (var upload in pending.MultipartUploads ?? [])
+        {
+            names.Add(Path.Combine("uploads", upload.Key[uploads.Length..].Split('/')[0]));
+        }
+
+        return [.. names];
+    }
+
+    /// <summary>A stored blob's bytes, straight from the store (not through the registry).</summary>
+    public async Task<byte[]> ReadStoredAsync(TestBlob blob)
+    {
+        if (S3 is not { } s3)
+        {
+            return await File.ReadAllBytesAsync(Path.Combine(Server.DataDirectory, blob.RelativePath));
+        }
+
+        using var response = await s3.Client.GetObjectAsync(s3.Bucket, s3.BlobKey(blob.Digest));
+        using var copy = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    /// <summary>Replaces a stored blob's bytes behind the registry's back (damage on disk, or in the bucket).</summary>
+    public async Task OverwriteStoredAsync(TestBlob blob, byte[] bytes)
+    {
+        if (S3 is not { } s3)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(Server.DataDirectory, blob.RelativePath), bytes);
+            return;
+        }
+
+        await s3.Client.PutObjectAsync(new PutObjectRequest { BucketName = s3.Bucket, Key = s3.BlobKey(blob.Digest), InputStream = new MemoryStream(bytes) });
+    }
+
+    /// <summary>Deletes a stored blob behind the registry's back.</summary>
+    public async Task DeleteStoredAsync(TestBlob blob)
+    {
+        if (S3 is not { } s3)
+        {
+            File.Delete(Path.Combine(Server.DataDirectory, blob.RelativePath));
+            return;
+        }
+
+        await s3.Client.DeleteObjectAsync(s3.Bucket, s3.BlobKey(blob.Digest));
+    }
+
+    /// <summary>Bytes an upload session holds in storage: its partial file, or its S3 parts plus tail object.</summary>
+    public long StagedBytes(string id)
+    {
+        if (S3 is not { } s3)
+        {
+            return new FileInfo(Path.Combine(UploadsDirectory, id)).Length;
+        }
+
+        return Task.Run(async () =>
+        {
+            long total = 0;
+            var prefix = s3.UploadPrefix(id);
+            await foreach (var item in s3.ListAsync(prefix, CancellationToken.None))
+            {
+                total += item.Key.Contains("/tail-", StringComparison.Ordinal) ? item.Size ?? 0 : 0;
+            }
+
+            var pending = await s3.Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = s3.Bucket, Prefix = prefix });
+            foreach (var upload in pending.MultipartUploads ?? [])
+            {
+                var parts = await s3.Client.ListPartsAsync(new ListPartsRequest { BucketName = s3.Bucket, Key = upload.Key, UploadId = upload.UploadId });
+                total += parts.Parts?.Sum(p => p.Size ?? 0) ?? 0;
+            }
+
+            return total;
+        }).GetAwaiter().GetResult();
+    }
+
+    /// <summary>How many upload sessions have storage.</summary>
+    public int StagedSessions() => StoredFiles().Count(f => f.StartsWith("uploads", StringComparison.Ordinal));
 
     public static MediaTypeHeaderValue OctetStream => new("application/octet-stream");
 

@@ -51,7 +51,7 @@ public sealed class UploadSessionTests(ITestOutputHelper output)
         using var finish = await registry.Http.PutAsync($"{session.Location}?digest={blob.Digest}", Chunk(blob.Bytes[1500..], 1500));
 
         Assert.Equal(HttpStatusCode.Created, finish.StatusCode);
-        Assert.Equal(blob.Bytes, await File.ReadAllBytesAsync(Path.Combine(registry.Server.DataDirectory, blob.RelativePath)));
+        Assert.Equal(blob.Bytes, await registry.ReadStoredAsync(blob));
     }
 
     [Theory]
@@ -73,7 +73,7 @@ public sealed class UploadSessionTests(ITestOutputHelper output)
         var problem = await AssertProblem(response, HttpStatusCode.RequestedRangeNotSatisfiable, ProblemTypes.UploadOffsetMismatch);
         Assert.Equal(1000, problem.Offset);
         Assert.Equal("1000", response.Headers.GetValues(RegistryRoutes.UploadOffsetHeader).Single());
-        Assert.Equal(1000, new FileInfo(Path.Combine(registry.UploadsDirectory, session.Id)).Length);
+        Assert.Equal(1000, registry.StagedBytes(session.Id));
         using var finish = await registry.Http.PutAsync($"{session.Location}?digest={blob.Digest}", Chunk(blob.Bytes[1000..], 1000));
         Assert.Equal(HttpStatusCode.Created, finish.StatusCode);
     }
@@ -94,7 +94,7 @@ public sealed class UploadSessionTests(ITestOutputHelper output)
         using var response = await registry.Http.PatchAsync(session.Location, Chunk(new byte[100], 0, header));
 
         await AssertProblem(response, HttpStatusCode.BadRequest, ProblemTypes.InvalidContentRange);
-        Assert.Equal(0, new FileInfo(Path.Combine(registry.UploadsDirectory, session.Id)).Length);
+        Assert.Equal(0, registry.StagedBytes(session.Id));
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class UploadSessionTests(ITestOutputHelper output)
         using var response = await registry.Http.PatchAsync(session.Location, Chunk(new byte[1000], 1000));
 
         await AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, ProblemTypes.BodyTooLarge);
-        Assert.Equal(1000, new FileInfo(Path.Combine(registry.UploadsDirectory, session.Id)).Length);
+        Assert.Equal(1000, registry.StagedBytes(session.Id));
     }
 
     [Fact]

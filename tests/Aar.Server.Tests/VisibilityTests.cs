@@ -10,6 +10,7 @@ namespace Aar.Server.Tests;
 public sealed class VisibilityTests(ITestOutputHelper output)
 {
     [Fact]
+    [Trait("Backend", "Embedded")]
     public async Task No_partial_blob_is_ever_visible_while_a_put_is_in_flight()
     {
         await using var registry = await StorageRegistry.StartAsync(output);

@@ -12,6 +12,9 @@ namespace TestSupport;
 /// A real registry for one test: <see cref="RegistryHost"/> on real Kestrel, 127.0.0.1 with a free port, mutual TLS,
 /// its own data directory and database (the SQLite file, or a fresh PostgreSQL database when <c>AAR_TEST_DATABASE</c>
 /// is set; see <see cref="TestDatabase"/>), logs in the test output. Restartable on the same data directory and database.
+/// With <c>AAR_TEST_S3_ENDPOINT</c> (+ <c>AAR_TEST_S3_ACCESS_KEY</c>/<c>AAR_TEST_S3_SECRET_KEY</c>) set, blobs live in
+/// S3 instead (<c>scripts/ci/ceph-s3.sh start</c>): one shared bucket, a fresh random prefix per server, kept across
+/// restarts, so tests stay isolated without creating a bucket each.
 /// </summary>
 public sealed class RegistryTestServer : IAsyncDisposable
 {
@@ -19,6 +22,7 @@ public sealed class RegistryTestServer : IAsyncDisposable
     private readonly TempDirectory? _ownedDirectory;
     private readonly TimeProvider? _time;
     private readonly Func<ServeOptions, ServeOptions>? _configure;
+    private readonly string _s3Prefix = $"t-{Guid.NewGuid():n}/";
     private RegistryHost? _host;
     private int _port;
     private bool _ownsDatabase;
@@ -37,6 +41,9 @@ public sealed class RegistryTestServer : IAsyncDisposable
 
     /// <summary>The metadata database; <see cref="TestDatabase.OpenAsync"/> writes states the API cannot produce.</summary>
     public TestDatabase Database { get; }
+
+    /// <summary>The options the server was last started with (S3 settings included when the run uses S3).</summary>
+    public ServeOptions Options { get; private set; } = null!;
 
     public RegistryHost Host => _host ?? throw new InvalidOperationException("The registry is stopped.");
 
@@ -104,7 +111,13 @@ public sealed class RegistryTestServer : IAsyncDisposable
     private async Task StartHostAsync(string listen = "127.0.0.1:0")
     {
         var options = new ServeOptions { DataDirectory = DataDirectory, Listen = listen, Database = Database.ConnectionString };
+        if (TestS3.Options(_s3Prefix) is { } s3)
+        {
+            options = options with { BlobStore = "s3", S3 = s3 };
+        }
+
         options = _configure?.Invoke(options) ?? options;
+        Options = options;
         _host = await RegistryHost.StartAsync(options, logging => logging.AddProvider(new XunitLoggerProvider(_output)), _time);
         _port = _host.Address.Port;
     }

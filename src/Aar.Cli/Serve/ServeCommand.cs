@@ -61,6 +61,8 @@ internal static class ServeCommand
         command.Options.Add(uploadExpiry);
         command.Options.Add(blobGrace);
         command.Options.Add(database);
+        var storage = new S3ServeOptions();
+        storage.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new ServeOptions
@@ -73,6 +75,8 @@ internal static class ServeCommand
                 UploadIdleTimeout = DurationText.TryParse(parse.GetValue(uploadExpiry), out var expiry) ? expiry : TimeSpan.Zero,
                 BlobGracePeriod = DurationText.TryParse(parse.GetValue(blobGrace), out var grace) ? grace : TimeSpan.Zero,
                 Database = parse.GetValue(database) is { Length: > 0 } flag ? flag : Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable),
+                BlobStore = storage.BlobStore(parse),
+                S3 = storage.Read(parse),
             };
             RegistryHost host;
             try

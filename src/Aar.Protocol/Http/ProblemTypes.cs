@@ -24,6 +24,7 @@ public static class ProblemTypes
     public const string Internal = "internal-error";
     public const string DatabaseBusy = "database-busy";
     public const string DatabaseUnavailable = "database-unavailable";
+    public const string StorageUnavailable = "storage-unavailable";
 
     // Storage and transfer (docs/api.md "Blobs", "Uploads", "Applications").
     public const string InvalidDigest = "invalid-digest";

@@ -42,7 +42,7 @@ public sealed partial class RegistryClient
 
                 try
                 {
-                    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                    using var response = await SendFollowingRedirectsAsync(request, cancellationToken);
                     if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && response.Content.Headers.ContentRange?.Length == file.Length)
                     {
                         break;

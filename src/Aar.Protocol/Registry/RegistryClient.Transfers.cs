@@ -77,7 +77,7 @@ public sealed partial class RegistryClient
 
         var problem = await ApiResponses.ReadProblemAsync(response, cancellationToken);
         var retryable = problem.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown or ProblemTypes.UploadBusy
-            || problem.Offset is not null && problem.Type is ProblemTypes.UploadOffsetMismatch or ProblemTypes.IncompleteBody;
+            || problem.Offset is not null && problem.Type is ProblemTypes.UploadOffsetMismatch or ProblemTypes.IncompleteBody or ProblemTypes.StorageUnavailable;
         if (!retryable || ++upload.Failures >= options.MaxAttempts)
         {
             return ApiResult.Failed<BlobDescriptor>(problem);
@@ -86,6 +86,12 @@ public sealed partial class RegistryClient
         if (problem.Type == ProblemTypes.UploadBusy)
         {
             await Task.Delay(options.RetryDelay, cancellationToken);
+        }
+
+        if (problem.Type == ProblemTypes.StorageUnavailable)
+        {
+            // The registry's object store is down: back off as after a network error, then resume at the durable offset.
+            await Task.Delay(options.RetryDelay * (1 << Math.Min(upload.Failures - 1, 6)), cancellationToken);
         }
 
         if (problem.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown)

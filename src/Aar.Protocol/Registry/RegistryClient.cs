@@ -31,6 +31,10 @@ public sealed partial class RegistryClient(HttpClient http) : IDisposable
             },
             // Long transfers: the overall timeout is per request below, not a connection lifetime.
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            // Redirects are followed by hand (RegistryClient.Redirects.cs): a registry may send downloads to its
+            // object store (aar serve --s3-redirect on), which must get neither our client certificate nor our pin,
+            // and an https → http hop would not be followed automatically at all.
+            AllowAutoRedirect = false,
         };
         return new RegistryClient(new HttpClient(handler)
         {
@@ -125,5 +129,9 @@ public sealed partial class RegistryClient(HttpClient http) : IDisposable
         }
     }
 
-    public void Dispose() => http.Dispose();
+    public void Dispose()
+    {
+        http.Dispose();
+        _external?.Dispose();
+    }
 }

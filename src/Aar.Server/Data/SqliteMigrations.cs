@@ -87,5 +87,14 @@ internal static class SqliteMigrations
             last_active_at TEXT NOT NULL
         );
         """,
+
+        // 4: upload sessions that survive the death of the node writing them. hash_state is the SHA-256 running
+        // state after `received` bytes (ResumableSha256), so no node re-reads the bytes; staging is the blob store's
+        // own JSON for the session (for S3: multipart upload id, part ETags, tail object). Both nullable: rows
+        // from before keep working (the file store re-hashes its partial file). PostgreSQL adds the same columns.
+        """
+        ALTER TABLE upload_sessions ADD COLUMN hash_state BLOB;
+        ALTER TABLE upload_sessions ADD COLUMN staging TEXT;
+        """,
     ];
 }

@@ -91,7 +91,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddSingleton<TrustDatabase>();
             builder.Services.AddSingleton<TrustStore>();
             builder.Services.AddSingleton(options);
-            builder.Services.AddStorage(data);
+            builder.Services.AddStorage(data, options);
             builder.Services.AddApplications();
             builder.Services.AddSingleton<TokenDatabase>();
             builder.Services.AddSingleton<TokenService>();
@@ -118,6 +118,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
 
             var database = app.Services.GetRequiredService<RegistryDatabase>();
             await database.MigrateAsync(cancellationToken);
+            await StorageServiceCollectionExtensions.CheckStorageAsync(app.Services, cancellationToken);
             await RunAgainstDatabaseAsync(database, async () =>
             {
                 await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
@@ -271,6 +272,18 @@ public sealed partial class RegistryHost : IAsyncDisposable
                     Status = StatusCodes.Status503ServiceUnavailable,
                     Detail = "The registry cannot reach its database right now; nothing was changed. Try again shortly; the server log says why.",
                 });
+        }
+
+        // The blob store (S3) is down or refusing: nothing half-done became visible; the client may retry later.
+        if (context.Features.Get<IExceptionHandlerFeature>()?.Error is StorageUnavailableException storage)
+        {
+            return ProblemResponses.WriteAsync(context, new Problem
+            {
+                Type = ProblemTypes.StorageUnavailable,
+                Title = "Blob storage unavailable",
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = $"The registry's blob storage failed ({storage.Message}); nothing was changed. Try again in a moment.",
+            });
         }
 
         return ProblemResponses.WriteAsync(context, new Problem

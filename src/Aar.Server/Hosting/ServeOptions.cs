@@ -35,4 +35,10 @@ public sealed record ServeOptions
 
     /// <summary>A blob no version names is deleted once unused for this long (<c>--blob-grace</c>); default 1 h.</summary>
     public TimeSpan BlobGracePeriod { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Where blobs live (<c>--blob-store</c>, <c>AAR_BLOB_STORE</c>): <c>filesystem</c> (default, under the data directory) or <c>s3</c>.</summary>
+    public string BlobStore { get; init; } = "filesystem";
+
+    /// <summary>The S3 settings, used when <see cref="BlobStore"/> is <c>s3</c>.</summary>
+    public S3StorageOptions S3 { get; init; } = new();
 }

@@ -61,6 +61,54 @@ public static class ServeOptionsValidator
             errors.Add($"--log-format '{options.LogFormat}' is unknown: use text or json.");
         }
 
+        if (options.BlobStore is not ("filesystem" or "s3"))
+        {
+            errors.Add($"--blob-store '{options.BlobStore}' is unknown: use filesystem or s3.");
+        }
+        else if (options.BlobStore == "s3")
+        {
+            ValidateS3(options.S3, errors);
+        }
+
         return errors;
+    }
+
+    private static void ValidateS3(S3StorageOptions s3, List<string> errors)
+    {
+        if (!string.IsNullOrEmpty(s3.Endpoint) && !(Uri.TryCreate(s3.Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "http" or "https"))
+        {
+            errors.Add($"--s3-endpoint '{s3.Endpoint}' is not an http(s) URL, e.g. http://127.0.0.1:7480.");
+        }
+
+        // S3 bucket naming rules, simplified: 3-63 lower-case letters, digits, dots and hyphens.
+        if (s3.Bucket.Length is < 3 or > 63 || !s3.Bucket.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-'))
+        {
+            errors.Add($"--s3-bucket '{s3.Bucket}' is not a bucket name: give 3-63 lower-case letters, digits, dots or hyphens (required with --blob-store s3).");
+        }
+
+        if (s3.Prefix.Length > 0 && (!s3.Prefix.EndsWith('/') || s3.Prefix.StartsWith('/') || s3.Prefix.Contains("//", StringComparison.Ordinal)))
+        {
+            errors.Add($"--s3-prefix '{s3.Prefix}' must end with '/' and not start with one, e.g. aar/.");
+        }
+
+        if (string.IsNullOrWhiteSpace(s3.Region))
+        {
+            errors.Add("--s3-region is empty: give a region, e.g. us-east-1 (radosgw and MinIO accept any).");
+        }
+
+        if (s3.PartSize is < S3StorageOptions.MinimumPartSize or > S3StorageOptions.MaximumPartSize)
+        {
+            errors.Add($"--s3-part-size '{s3.PartSize}' must be between 5 MiB and 5 GiB (S3 refuses smaller parts except the last).");
+        }
+
+        if (s3.Checksum is not ("when-required" or "when-supported"))
+        {
+            errors.Add($"--s3-checksum '{s3.Checksum}' is unknown: use when-required (radosgw, MinIO) or when-supported (AWS).");
+        }
+
+        if ((s3.Credentials ?? S3Credentials.FromEnvironment()) is null)
+        {
+            errors.Add("--blob-store s3 needs credentials: set AAR_S3_ACCESS_KEY and AAR_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) in the environment; they are never taken from the command line.");
+        }
     }
 }

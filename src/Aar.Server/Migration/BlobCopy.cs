@@ -56,7 +56,7 @@ internal static class BlobCopy
             throw new MigrationException($"Blob {blob.Digest} is {content.Size} bytes in the embedded store but its version says {blob.Size}; the store is damaged: restore the blob from a backup, then migrate again.");
         }
 
-        await using var stream = content.Open();
+        await using var stream = await content.OpenAsync(0, null, cancellationToken);
         var result = await target.PutAsync(stream, blob.Digest, blob.Size, cancellationToken);
         return result.Outcome switch
         {

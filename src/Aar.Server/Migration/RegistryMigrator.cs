@@ -45,7 +45,7 @@ internal sealed class RegistryMigrator(RegistryDatabase source, IBlobStore sourc
             progress?.Report(new MigrationStep(blobs[i].Digest.ToString(), blobs[i].Size, i + 1, blobs.Count, outcome == BlobCopyOutcome.Copied));
         }
 
-        await using var transaction = await to.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await target.BeginWriteAsync(to, cancellationToken);
         // Again inside the transaction: another migration may have filled the target while the blobs were copied.
         await EnsureEmptyAsync(to, transaction, cancellationToken);
         var rows = await MetadataCopy.CopyAsync(from, to, transaction, cancellationToken);

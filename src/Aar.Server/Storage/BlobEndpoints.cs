@@ -75,9 +75,60 @@ internal static class BlobEndpoints
 
         var etag = new EntityTagHeaderValue($"\"{parsed}\"");
         // A local file goes out through Kestrel's SendFileAsync (sendfile-class: no copy through managed buffers).
-        return content.PhysicalPath is { } path
-            ? Results.File(path, "application/octet-stream", entityTag: etag, enableRangeProcessing: true)
-            : Results.Stream(content.Open(), "application/octet-stream", entityTag: etag, enableRangeProcessing: true);
+        if (content.PhysicalPath is { } path)
+        {
+            return Results.File(path, "application/octet-stream", entityTag: etag, enableRangeProcessing: true);
+        }
+
+        if (content.Redirect is { } redirect)
+        {
+            // 307 keeps the method; the client re-sends its Range header to the object store itself.
+            return Results.Redirect(redirect.AbsoluteUri, permanent: false, preserveMethod: true);
+        }
+
+        return await StreamRangeAsync(context, content, etag, cancellationToken);
+    }
+
+    /// <summary>
+    /// Serves a blob that is not a local file (S3): the range is asked of the store rather than skipped over in a
+    /// stream, since the store's streams cannot seek. One range at most; a multi-range request gets the whole blob.
+    /// </summary>
+    private static async Task<IResult> StreamRangeAsync(HttpContext context, BlobContent content, EntityTagHeaderValue etag, CancellationToken cancellationToken)
+    {
+        context.Response.Headers.ETag = etag.ToString();
+        context.Response.Headers.AcceptRanges = "bytes";
+        if (context.Request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } known && known.Any(k => k.Equals(EntityTagHeaderValue.Any) || k.Compare(etag, useStrongComparison: false)))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var range = context.Request.GetTypedHeaders().Range;
+        var ifRange = context.Request.GetTypedHeaders().IfRange;
+        var honour = range is { Ranges.Count: 1 } && string.Equals(range.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase)
+            && (ifRange?.EntityTag is null || ifRange.EntityTag.Compare(etag, useStrongComparison: true));
+        var (from, to) = (0L, content.Size - 1);
+        if (honour && content.Size > 0)
+        {
+            var only = range!.Ranges.First();
+            (from, to) = only.From is { } start
+                ? (start, Math.Min(only.To ?? content.Size - 1, content.Size - 1))
+                : (Math.Max(0, content.Size - only.To!.Value), content.Size - 1);
+            context.Response.StatusCode = StatusCodes.Status206PartialContent;
+            context.Response.Headers.ContentRange = $"bytes {from}-{to}/{content.Size}";
+        }
+
+        var length = to - from + 1;
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = length;
+        if (HttpMethods.IsHead(context.Request.Method) || length == 0)
+        {
+            return Results.Empty;
+        }
+
+        // Opened only now: a store failure before the first byte still becomes a 503 problem, not a cut response.
+        await using var stream = await content.OpenAsync(from, length, cancellationToken);
+        await stream.CopyToAsync(context.Response.Body, StreamIngest.BatchSize, cancellationToken);
+        return Results.Empty;
     }
 
     private static async Task<IResult> Put(string digest, HttpContext context, IBlobStore blobs, ServeOptions options, TimeProvider time, CancellationToken cancellationToken)

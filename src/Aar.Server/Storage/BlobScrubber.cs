@@ -32,7 +32,7 @@ internal sealed partial class BlobScrubber(IBlobStore blobs, ApplicationQueries 
                 }
 
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                await using (var stream = content.Open())
+                await using (var stream = await content.OpenAsync(0, null, cancellationToken))
                 {
                     int read;
                     while ((read = await stream.ReadAsync(buffer.AsMemory(0, StreamIngest.BatchSize), cancellationToken)) > 0)

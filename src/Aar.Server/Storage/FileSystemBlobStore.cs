@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Aar.Protocol.Registry;
+using Aar.Server.Storage.Hashing;
 
 namespace Aar.Server.Storage;
 
@@ -55,8 +55,15 @@ internal sealed class FileSystemBlobStore : IBlobStore
         var path = PathOf(digest);
         var info = new FileInfo(path);
         return Task.FromResult(info.Exists
-            ? new BlobContent(digest, info.Length, path, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan))
+            ? new BlobContent(digest, info.Length, path, (offset, _, _) => Task.FromResult<Stream>(OpenFile(path, offset)))
             : null);
+    }
+
+    private static FileStream OpenFile(string path, long offset)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
+        stream.Position = offset;
+        return stream;
     }
 
     public async Task<BlobPutResult> PutAsync(Stream content, BlobDigest expected, long size, CancellationToken cancellationToken)
@@ -67,10 +74,10 @@ internal sealed class FileSystemBlobStore : IBlobStore
             IngestResult ingest;
             BlobDigest actual;
             using (var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, size))
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            using (var hash = ResumableSha256.Create())
             {
                 ingest = await StreamIngest.CopyAsync(content, handle, 0, size, hash, long.MaxValue, null, cancellationToken);
-                actual = BlobDigest.FromHash(hash.GetHashAndReset());
+                actual = BlobDigest.FromHash(hash.Finish());
                 if (ingest.End == IngestEnd.Completed && ingest.Written == size && actual == expected)
                 {
                     RandomAccess.FlushToDisk(handle);
@@ -98,7 +105,11 @@ internal sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
-    public Task<BlobPutResult> CommitVerifiedFileAsync(string path, BlobDigest digest, long size, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves a local file whose size and digest the caller has already verified (a finished upload session) into
+    /// the store. The file is consumed either way.
+    /// </summary>
+    public Task<BlobPutResult> CommitVerifiedFileAsync(string path, BlobDigest digest, long size)
     {
         try
         {

@@ -20,12 +20,6 @@ internal interface IBlobStore
     /// </summary>
     Task<BlobPutResult> PutAsync(Stream content, BlobDigest expected, long size, CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Moves a local file whose size and digest the caller has already verified (a finished upload session) into
-    /// the store. The file is consumed either way.
-    /// </summary>
-    Task<BlobPutResult> CommitVerifiedFileAsync(string path, BlobDigest digest, long size, CancellationToken cancellationToken = default);
-
     /// <summary>Deletes a blob; returns false if it was not there.</summary>
     Task<bool> DeleteAsync(BlobDigest digest, CancellationToken cancellationToken = default);
 
@@ -44,9 +38,11 @@ internal sealed record StoredBlob(BlobDigest Digest, long Size, DateTimeOffset L
 
 /// <summary>
 /// A readable blob. <see cref="PhysicalPath"/> is set when the bytes are a local file, so downloads can use
-/// sendfile; otherwise <see cref="Open"/> streams them.
+/// sendfile; otherwise <see cref="OpenAsync"/> streams them from an offset (and for a length, null = to the end), which
+/// is how ranged downloads work on a store without seekable streams (S3). <see cref="Redirect"/>, when set, is a
+/// short-lived URL the client may fetch the bytes from directly (S3 presigned GET, <c>--s3-redirect on</c>).
 /// </summary>
-internal sealed record BlobContent(BlobDigest Digest, long Size, string? PhysicalPath, Func<Stream> Open);
+internal sealed record BlobContent(BlobDigest Digest, long Size, string? PhysicalPath, Func<long, long?, CancellationToken, Task<Stream>> OpenAsync, Uri? Redirect = null);
 
 internal enum BlobPutOutcome
 {

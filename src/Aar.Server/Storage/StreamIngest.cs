@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Security.Cryptography;
+using Aar.Server.Storage.Hashing;
 using Microsoft.Win32.SafeHandles;
 
 namespace Aar.Server.Storage;
@@ -17,7 +17,8 @@ internal static class StreamIngest
 
     /// <summary>
     /// Reads at most <paramref name="limit"/> bytes plus one (so an over-long body is detected without storing it),
-    /// and calls <paramref name="checkpoint"/> with the bytes written so far, after an fsync, every
+    /// and calls <paramref name="checkpoint"/> with the bytes written so far (the hash then covers exactly them), after
+    /// an fsync, every
     /// <paramref name="checkpointInterval"/> bytes.
     /// </summary>
     public static async Task<IngestResult> CopyAsync(
@@ -25,7 +26,7 @@ internal static class StreamIngest
         SafeFileHandle file,
         long fileOffset,
         long limit,
-        IncrementalHash hash,
+        ResumableSha256 hash,
         long checkpointInterval,
         Func<long, CancellationToken, Task>? checkpoint,
         CancellationToken cancellationToken)
@@ -68,7 +69,7 @@ internal static class StreamIngest
                 var keep = (int)Math.Min(filled, limit - written);
                 if (keep > 0)
                 {
-                    hash.AppendData(buffer, 0, keep);
+                    hash.Append(buffer.AsSpan(0, keep));
                     RandomAccess.Write(file, buffer.AsSpan(0, keep), fileOffset + written);
                     written += keep;
                 }

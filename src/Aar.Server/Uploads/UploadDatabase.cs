@@ -1,23 +1,32 @@
+using System.Data;
+using System.Data.Common;
 using Aar.Server.Data;
 
 namespace Aar.Server.Uploads;
 
-/// <summary>A persisted upload session: who opened it, how many bytes are durably stored, when it last moved.</summary>
-internal sealed record UploadRow(string Id, string Publisher, long Received, DateTimeOffset CreatedAt, DateTimeOffset LastActiveAt);
+/// <summary>
+/// A persisted upload session: who opened it, how many bytes are durably stored, when it last moved, the SHA-256
+/// state after exactly <see cref="Received"/> bytes (null: not saved, re-hash), and the staging backend's JSON.
+/// </summary>
+internal sealed record UploadRow(string Id, string Publisher, long Received, DateTimeOffset CreatedAt, DateTimeOffset LastActiveAt, byte[]? HashState = null, string? Staging = null);
 
-/// <summary>The upload sessions' SQL; every query lives here.</summary>
+/// <summary>The upload sessions' SQL; every query lives here. Parameters are <c>@name</c> so the SQL stays provider-neutral.</summary>
 internal sealed class UploadDatabase(RegistryDatabase database)
 {
+    private const string Columns = "id, publisher, received, created_at, last_active_at, hash_state, staging";
+
     public async Task InsertAsync(UploadRow row, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO upload_sessions (id, publisher, received, created_at, last_active_at) VALUES (@id, @publisher, @received, @created, @active)";
+        command.CommandText = $"INSERT INTO upload_sessions ({Columns}) VALUES (@id, @publisher, @received, @created, @active, @hash, @staging)";
         command.Add("@id", row.Id);
         command.Add("@publisher", row.Publisher);
         command.Add("@received", row.Received);
         command.Add("@created", DbTime.Format(row.CreatedAt));
         command.Add("@active", DbTime.Format(row.LastActiveAt));
+        command.AddNullable("@hash", row.HashState, DbType.Binary);
+        command.AddNullable("@staging", row.Staging, DbType.String);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -25,38 +34,43 @@ internal sealed class UploadDatabase(RegistryDatabase database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, publisher, received, created_at, last_active_at FROM upload_sessions WHERE id = @id";
+        command.CommandText = $"SELECT {Columns} FROM upload_sessions WHERE id = @id";
         command.Add("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new UploadRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), DbTime.Parse(reader.GetString(3)), DbTime.Parse(reader.GetString(4)))
-            : null;
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
     public async Task<List<UploadRow>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, publisher, received, created_at, last_active_at FROM upload_sessions";
+        command.CommandText = $"SELECT {Columns} FROM upload_sessions";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<UploadRow>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new UploadRow(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), DbTime.Parse(reader.GetString(3)), DbTime.Parse(reader.GetString(4))));
+            rows.Add(Read(reader));
         }
 
         return rows;
     }
 
-    public async Task UpdateReceivedAsync(string id, long received, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records durable progress, only if the session still holds <paramref name="from"/> bytes: a writer on another
+    /// node that moved it meanwhile wins, and this one learns it (false) instead of overwriting its offset.
+    /// </summary>
+    public async Task<bool> UpdateProgressAsync(string id, long from, long received, DateTimeOffset now, byte[]? hashState, string? staging, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE upload_sessions SET received = @received, last_active_at = @active WHERE id = @id";
+        command.CommandText = "UPDATE upload_sessions SET received = @received, last_active_at = @active, hash_state = @hash, staging = @staging WHERE id = @id AND received = @from";
         command.Add("@id", id);
+        command.Add("@from", from);
         command.Add("@received", received);
         command.Add("@active", DbTime.Format(now));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.AddNullable("@hash", hashState, DbType.Binary);
+        command.AddNullable("@staging", staging, DbType.String);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
@@ -67,4 +81,13 @@ internal sealed class UploadDatabase(RegistryDatabase database)
         command.Add("@id", id);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
+
+    private static UploadRow Read(DbDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetInt64(2),
+        DbTime.Parse(reader.GetString(3)),
+        DbTime.Parse(reader.GetString(4)),
+        reader.IsDBNull(5) ? null : (byte[])reader.GetValue(5),
+        reader.IsDBNull(6) ? null : reader.GetString(6));
 }

@@ -76,6 +76,15 @@ internal static class UploadProblems
         Detail = $"The {size} bytes received hash to {actual}, not the declared {expected}; nothing was stored and the session was discarded. Upload again.",
     };
 
+    public static Problem StorageUnavailable(string reason, long offset) => new()
+    {
+        Type = ProblemTypes.StorageUnavailable,
+        Title = "Blob storage unavailable",
+        Status = 503,
+        Detail = $"The registry's blob storage failed ({reason}); the session keeps its {offset} durable bytes. Retry from byte {offset} in a moment.",
+        Offset = offset,
+    };
+
     public static Problem InvalidRange(string detail) => new() { Type = ProblemTypes.InvalidContentRange, Title = "Invalid Content-Range", Status = 400, Detail = detail };
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";

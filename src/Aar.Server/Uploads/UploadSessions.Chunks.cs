@@ -1,23 +1,23 @@
-using System.Buffers;
-using System.Security.Cryptography;
 using Aar.Protocol.Http;
 using Aar.Server.Storage;
+using Aar.Server.Storage.Hashing;
 using Microsoft.Extensions.Logging;
 
 namespace Aar.Server.Uploads;
 
-/// <summary>Writing chunks: offset checks, the streaming copy, and rebuilding hash state after a restart.</summary>
+/// <summary>Writing chunks: offset checks, the streaming copy, and restoring the hash state on any node.</summary>
 internal sealed partial class UploadSessions
 {
     /// <summary>Writes one chunk at the session offset; returns the new offset. Caller holds the session gate.</summary>
     private async Task<ApiResult<long>> WriteChunkAsync(string id, LiveSession live, Chunk chunk, CancellationToken cancellationToken)
     {
-        if (await PrepareAsync(id, live, cancellationToken) is not { } received)
+        if (await PrepareAsync(id, live, cancellationToken) is not { } row)
         {
             // Finished or cancelled between the lookup and taking the gate.
             return ApiResult.Failed<long>(UploadProblems.Unknown(id));
         }
 
+        var received = row.Received;
         var start = chunk.Range?.Start ?? received;
         if (start != received)
         {
@@ -29,42 +29,61 @@ internal sealed partial class UploadSessions
             return ApiResult.Failed<long>(UploadProblems.TooLarge(received + chunk.Length, options.MaxBlobBytes));
         }
 
+        var hash = live.Hash!;
+        var durable = received;
         IngestResult ingest;
         try
         {
-            using var handle = File.OpenHandle(area.PathOf(id), FileMode.OpenOrCreate, FileAccess.Write, FileShare.None);
-            ingest = await StreamIngest.CopyAsync(chunk.Body, handle, received, chunk.Length, live.Hash!, CheckpointBytes,
-                (written, token) => database.UpdateReceivedAsync(id, received + written, time.GetUtcNow(), token), cancellationToken);
-            RandomAccess.FlushToDisk(handle);
+            ingest = await staging.AppendAsync(row, chunk, hash, async (now, stagingState, hashState, token) =>
+            {
+                // The state is the hash after exactly `now` bytes: saved with the offset it belongs to.
+                if (!await database.UpdateProgressAsync(id, durable, now, time.GetUtcNow(), hashState, stagingState, token))
+                {
+                    throw new UploadMovedException();
+                }
+
+                durable = now;
+            }, cancellationToken);
+            // After the last checkpoint the hash covers exactly what the session holds.
+            live.HashedTo = durable;
+        }
+        catch (StorageUnavailableException ex)
+        {
+            // The in-memory hash may be ahead of the durable bytes: the saved state is the truth from here.
+            live.Reset();
+            Log.StorageFailed(logger, id, durable, ex.Message);
+            return ApiResult.Failed<long>(UploadProblems.StorageUnavailable(ex.Message, durable));
+        }
+        catch (UploadMovedException)
+        {
+            live.Reset();
+            return ApiResult.Failed<long>(UploadProblems.Busy(id, (await database.GetAsync(id, CancellationToken.None))?.Received ?? durable));
         }
         catch
         {
-            // A failed write (disk full, I/O error) leaves the hash state unknown: rebuild it from the file next time.
+            // A failed write (disk full, I/O error) leaves the hash state unknown: restore it from the row next time.
             live.Reset();
             throw;
         }
 
-        var now = received + ingest.Written;
-        // Persisted even when the client is gone (its token is cancelled): these bytes are durably stored.
-        await database.UpdateReceivedAsync(id, now, time.GetUtcNow(), CancellationToken.None);
-        live.HashedTo = now;
+        var total = received + ingest.Written;
         if (ingest.End == IngestEnd.Failed || ingest.Written < chunk.Length)
         {
-            Log.ChunkBroken(logger, id, now, ingest.Error?.Message ?? "body ended early");
-            return ApiResult.Failed<long>(UploadProblems.Incomplete(now));
+            Log.ChunkBroken(logger, id, total, ingest.Error?.Message ?? "body ended early");
+            return ApiResult.Failed<long>(UploadProblems.Incomplete(total));
         }
 
         return ingest.End == IngestEnd.TooLong
-            ? ApiResult.Failed<long>(UploadProblems.InvalidRange($"The body is longer than the {chunk.Length} bytes its Content-Range and Content-Length declare; the declared bytes were kept, the session holds {now}."))
-            : ApiResult.Ok(now);
+            ? ApiResult.Failed<long>(UploadProblems.InvalidRange($"The body is longer than the {chunk.Length} bytes its Content-Range and Content-Length declare; the declared bytes were kept, the session holds {total}."))
+            : ApiResult.Ok(total);
     }
 
     /// <summary>
-    /// Makes sure the in-memory hash covers exactly the persisted offset, re-hashing the partial file after a restart
-    /// or a failed write, and cutting off bytes written past the last persisted offset (a crash mid-chunk).
-    /// Returns the offset the session really has, or null if the session no longer exists.
+    /// Makes sure the in-memory hash covers exactly the persisted offset: kept from the last chunk on this node,
+    /// restored from the saved state (written by any node), or, failing both, rebuilt by re-hashing the stored bytes.
+    /// Returns the session's row, or null if the session no longer exists (or its bytes cannot be hashed again).
     /// </summary>
-    private async Task<long?> PrepareAsync(string id, LiveSession live, CancellationToken cancellationToken)
+    private async Task<UploadRow?> PrepareAsync(string id, LiveSession live, CancellationToken cancellationToken)
     {
         var row = await database.GetAsync(id, cancellationToken);
         if (row is null)
@@ -74,50 +93,63 @@ internal sealed partial class UploadSessions
 
         if (live.Hash is not null && live.HashedTo == row.Received)
         {
-            return row.Received;
+            return row;
         }
 
         live.Reset();
-        var path = area.PathOf(id);
-        using var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.SequentialScan);
-        var received = Math.Min(row.Received, file.Length);
-        file.SetLength(received);
-        var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(StreamIngest.BatchSize);
-        try
+        if (row.Received == 0)
         {
-            int read;
-            while ((read = await file.ReadAsync(buffer.AsMemory(0, StreamIngest.BatchSize), cancellationToken)) > 0)
+            // Also rules out a session whose storage another blob store made (--blob-store changed meanwhile).
+            if (!await staging.CheckAsync(row, cancellationToken))
             {
-                hash.AppendData(buffer, 0, read);
+                Log.Unrecoverable(logger, id, 0);
+                await DiscardAsync(row, cancellationToken);
+                return null;
+            }
+
+            live.Hash = ResumableSha256.Create();
+        }
+        else if (row.HashState is { } state && ResumableSha256.Import(state, row.Received) is { } restored)
+        {
+            if (await staging.CheckAsync(row, cancellationToken))
+            {
+                live.Hash = restored;
+            }
+            else
+            {
+                restored.Dispose();
             }
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
 
-        if (received != row.Received)
+        if (live.Hash is null)
         {
-            await database.UpdateReceivedAsync(id, received, row.LastActiveAt, cancellationToken);
-        }
+            if (await staging.RehashAsync(row, cancellationToken) is not var (hash, received))
+            {
+                Log.Unrecoverable(logger, id, row.Received);
+                await DiscardAsync(row, cancellationToken);
+                return null;
+            }
 
-        if (received > 0)
-        {
+            if (received != row.Received)
+            {
+                await database.UpdateProgressAsync(id, row.Received, received, row.LastActiveAt, hash.ExportState(), row.Staging, cancellationToken);
+                row = row with { Received = received, HashState = hash.ExportState() };
+            }
+
             Log.Rehashed(logger, id, received);
+            live.Hash = hash;
         }
 
-        live.Hash = hash;
-        live.HashedTo = received;
-        return received;
+        live.HashedTo = row.Received;
+        return row;
     }
 
-    /// <summary>What a session needs while the server runs: one writer at a time, and the running hash.</summary>
+    /// <summary>What a session needs while a node serves it: one writer at a time, and the running hash.</summary>
     private sealed class LiveSession
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
-        public IncrementalHash? Hash { get; set; }
+        public ResumableSha256? Hash { get; set; }
 
         public long HashedTo { get; set; } = -1;
 
@@ -145,6 +177,12 @@ internal sealed partial class UploadSessions
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} hash state rebuilt from {Offset} stored bytes")]
         public static partial void Rehashed(ILogger logger, string upload, long offset);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} discarded: its {Offset} stored bytes cannot be continued here (no saved hash state, is libcrypto.so.3 loadable? or started on another blob store)")]
+        public static partial void Unrecoverable(ILogger logger, string upload, long offset);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload}: the blob store failed ({Reason}); the session keeps its {Offset} durable bytes")]
+        public static partial void StorageFailed(ILogger logger, string upload, long offset, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} expired; reclaimed {Bytes} bytes")]
         public static partial void Reclaimed(ILogger logger, string upload, long bytes);

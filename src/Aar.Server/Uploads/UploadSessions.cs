@@ -12,12 +12,13 @@ namespace Aar.Server.Uploads;
 internal sealed record Chunk(ContentRange? Range, long Length, Stream Body);
 
 /// <summary>
-/// Resumable, offset-checked uploads. The persisted offset (SQLite) is the truth; bytes live in
-/// <c>&lt;data&gt;/uploads/&lt;id&gt;</c>. A chunk must start exactly at the offset (else 416, unlike docker-registry
-/// 2.8.2, peers.md §2.10). The SHA-256 state stays in memory while the server runs; after a restart (or a failed
-/// write) the partial file is re-hashed up to the persisted offset, and bytes past it are cut off.
+/// Resumable, offset-checked uploads. The persisted offset (the database row) is the truth; bytes live in the
+/// <see cref="IUploadStaging"/> (a partial file, or an S3 multipart upload). A chunk must start exactly at the offset
+/// (else 416, unlike docker-registry 2.8.2, peers.md §2.10). The SHA-256 state stays in memory while a node serves
+/// the session, and is saved with every recorded offset, so any node (or this one after a restart) continues
+/// without re-reading the bytes; without a usable saved state the stored bytes are re-hashed.
 /// </summary>
-internal sealed partial class UploadSessions(UploadDatabase database, UploadArea area, IBlobStore blobs, TimeProvider time, ServeOptions options, ILogger<UploadSessions> logger)
+internal sealed partial class UploadSessions(UploadDatabase database, IUploadStaging staging, IBlobStore blobs, TimeProvider time, ServeOptions options, ILogger<UploadSessions> logger)
 {
     /// <summary>Offset persisted at least this often during one long chunk, so kill -9 costs at most this much re-transfer.</summary>
     public const long CheckpointBytes = 64L * 1024 * 1024;
@@ -30,8 +31,8 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var now = time.GetUtcNow();
-        File.Create(area.PathOf(id)).Dispose();
-        await database.InsertAsync(new UploadRow(id, publisher, 0, now, now), cancellationToken);
+        var stagingState = await staging.StartAsync(id, cancellationToken);
+        await database.InsertAsync(new UploadRow(id, publisher, 0, now, now, null, stagingState), cancellationToken);
         Log.Started(logger, id, publisher);
         return Describe(id, 0, now);
     }
@@ -84,7 +85,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
 
         try
         {
-            if (await PrepareAsync(id, live, cancellationToken) is not { } received)
+            if (await PrepareAsync(id, live, cancellationToken) is null)
             {
                 return ApiResult.Failed<BlobPutResult>(UploadProblems.Unknown(id));
             }
@@ -96,33 +97,49 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
                 {
                     return ApiResult.Failed<BlobPutResult>(written.Problem!);
                 }
-
-                received = written.Value;
             }
 
+            var row = await database.GetAsync(id, cancellationToken);
+            if (row is null || live.Hash is null || live.HashedTo != row.Received)
+            {
+                return ApiResult.Failed<BlobPutResult>(UploadProblems.Unknown(id));
+            }
+
+            var received = row.Received;
             if (declaredSize is { } size && size != received)
             {
                 return ApiResult.Failed<BlobPutResult>(UploadProblems.SizeMismatch(size, received, received));
             }
 
-            var actual = BlobDigest.FromHash(live.Hash!.GetHashAndReset());
+            var actual = BlobDigest.FromHash(live.Hash.Finish());
             live.Reset();
             if (actual != expected)
             {
-                await DiscardAsync(id, CancellationToken.None);
+                await DiscardAsync(row, CancellationToken.None);
                 Log.DigestMismatch(logger, id, expected.ToString(), actual.ToString());
                 return ApiResult.Failed<BlobPutResult>(UploadProblems.DigestMismatch(expected, actual, received));
             }
 
-            // The file was fsynced after every chunk; the store only renames it into place.
-            var result = await blobs.CommitVerifiedFileAsync(area.PathOf(id), actual, received, CancellationToken.None);
+            // Verified before anything appears at the content address; a store failure here leaves the session
+            // (row, bytes and hash state) as it was, so the client may simply repeat the PUT.
+            BlobPutResult result;
+            try
+            {
+                result = await staging.CommitAsync(row, actual, CancellationToken.None);
+            }
+            catch (StorageUnavailableException ex)
+            {
+                Log.StorageFailed(logger, id, received, ex.Message);
+                return ApiResult.Failed<BlobPutResult>(UploadProblems.StorageUnavailable(ex.Message, received));
+            }
+
             if (result.Outcome == BlobPutOutcome.AlreadyExists)
             {
                 // Someone is about to name this blob: keep it from the collector for a grace period.
                 await blobs.TouchAsync(actual, time.GetUtcNow(), CancellationToken.None);
             }
 
-            await DiscardAsync(id, CancellationToken.None);
+            await DiscardAsync(row, CancellationToken.None);
             Log.Completed(logger, id, actual.ToString(), received);
             return ApiResult.Ok(result);
         }
@@ -148,8 +165,12 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
 
         try
         {
-            await DiscardAsync(id, cancellationToken);
+            await DiscardAsync(found.Value!, cancellationToken);
             return ApiResult.Ok(true);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            return ApiResult.Failed<bool>(UploadProblems.StorageUnavailable(ex.Message, found.Value!.Received));
         }
         finally
         {
@@ -175,8 +196,8 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
 
             try
             {
-                var bytes = area.SizeOf(row.Id);
-                await DiscardAsync(row.Id, cancellationToken);
+                var bytes = staging.SizeOf(row);
+                await DiscardAsync(row, cancellationToken);
                 Log.Reclaimed(logger, row.Id, bytes);
                 reclaimed++;
             }
@@ -192,7 +213,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
     public async Task<(int Sessions, long Bytes)> StatisticsAsync(CancellationToken cancellationToken)
     {
         var rows = await database.ListAsync(cancellationToken);
-        return (rows.Count, rows.Sum(r => area.SizeOf(r.Id)));
+        return (rows.Count, rows.Sum(staging.SizeOf));
     }
 
     private async Task<ApiResult<UploadRow>> FindAsync(string id, string publisher, CancellationToken cancellationToken)
@@ -211,7 +232,11 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
             {
                 try
                 {
-                    await DiscardAsync(id, cancellationToken);
+                    await DiscardAsync(row, cancellationToken);
+                }
+                catch (StorageUnavailableException)
+                {
+                    // The reclaimer retries once the store is back.
                 }
                 finally
                 {
@@ -233,12 +258,15 @@ internal sealed partial class UploadSessions(UploadDatabase database, UploadArea
         Location = RegistryRoutes.Upload(id),
     };
 
-    /// <summary>Removes a session's row, bytes and live state; the caller holds its gate.</summary>
-    private async Task DiscardAsync(string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes a session's bytes, row and live state; the caller holds its gate. Bytes first: if the store fails,
+    /// the row stays and names them, so the reclaimer can try again rather than leak them.
+    /// </summary>
+    private async Task DiscardAsync(UploadRow row, CancellationToken cancellationToken)
     {
-        await database.DeleteAsync(id, cancellationToken);
-        area.Delete(id);
-        if (_live.TryRemove(id, out var live))
+        await staging.DiscardAsync(row, cancellationToken);
+        await database.DeleteAsync(row.Id, cancellationToken);
+        if (_live.TryRemove(row.Id, out var live))
         {
             live.Reset();
         }

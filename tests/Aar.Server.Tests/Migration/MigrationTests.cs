@@ -77,7 +77,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
         var error = await Assert.ThrowsAsync<MigrationException>(() => Migrator(source.DataDirectory, target.Path).RunAsync(null, CancellationToken.None));
 
         Assert.StartsWith($"Blob {damaged} is damaged in the embedded store: its bytes hash to sha256:", error.Message, StringComparison.Ordinal);
-        var targetDatabase = new RegistryDatabase(Path.Combine(target.Path, "aar.db"));
+        var targetDatabase = new SqliteRegistryDatabase(Path.Combine(target.Path, "aar.db"));
         await using var connection = await targetDatabase.OpenAsync(CancellationToken.None);
         Assert.True((await MetadataCopy.CountAsync(connection, null, CancellationToken.None)).IsEmpty);
         await source.DisposeAsync();
@@ -99,9 +99,9 @@ public sealed class MigrationTests(ITestOutputHelper output)
     }
 
     private static RegistryMigrator Migrator(string sourceData, string targetData) => new(
-        new RegistryDatabase(Path.Combine(sourceData, "aar.db")),
+        new SqliteRegistryDatabase(Path.Combine(sourceData, "aar.db")),
         new FileSystemBlobStore(Path.Combine(sourceData, "blobs")),
-        new RegistryDatabase(Path.Combine(targetData, "aar.db")),
+        new SqliteRegistryDatabase(Path.Combine(targetData, "aar.db")),
         new FileSystemBlobStore(Path.Combine(targetData, "blobs")));
 
     /// <summary>

@@ -1,0 +1,248 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using Aar.Protocol.Registry;
+using Aar.Server.Storage.Hashing;
+using Aar.Server.Uploads;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Aar.Server.Storage.S3;
+
+/// <summary>
+/// Upload sessions on S3, continuable on any node. A session is a multipart upload into a temporary key
+/// <c>&lt;prefix&gt;uploads/&lt;id&gt;/data</c> (its digest, hence its final key, is only known at the end); bytes are cut into
+/// fixed parts, and what a chunk leaves after its last full part goes to a small tail object
+/// <c>uploads/&lt;id&gt;/tail-&lt;offset&gt;</c> that the next chunk, on whichever node, reads back into its part buffer. The
+/// recorded offset only ever covers parts and a tail that are stored: a part that was uploaded but not recorded is
+/// simply uploaded again (same part number overwrites), a tail is never overwritten (a new offset, a new key, the
+/// old one deleted after the row moved). Completion uploads the tail as the last part (server-side copy), completes
+/// the multipart upload and copies the object to its content address after the digest was checked.
+/// </summary>
+internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUploadStaging
+{
+    public async Task<string?> StartAsync(string id, CancellationToken cancellationToken)
+    {
+        var key = s3.UploadPrefix(id) + "data";
+        var start = await s3.CallAsync("multipart start " + key, token => s3.Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = s3.Bucket, Key = key }, token), cancellationToken);
+        return new S3StagingState { UploadId = start.UploadId, Key = key, PartSize = s3.Options.PartSize }.ToJson();
+    }
+
+    public Task<bool> CheckAsync(UploadRow row, CancellationToken cancellationToken)
+    {
+        if (!S3StagingState.TryParse(row.Staging, out var state))
+        {
+            return Task.FromResult(false);
+        }
+
+        var tail = row.Received - state.PartBytes;
+        return Task.FromResult(tail >= 0 && tail < state.PartSize && (tail == 0) == (state.Tail is null));
+    }
+
+    /// <summary>Parts of an unfinished multipart upload cannot be read back, so there is nothing to re-hash.</summary>
+    public Task<(ResumableSha256 Hash, long Received)?> RehashAsync(UploadRow row, CancellationToken cancellationToken) =>
+        Task.FromResult<(ResumableSha256, long)?>(null);
+
+    public async Task<IngestResult> AppendAsync(UploadRow row, Chunk chunk, ResumableSha256 hash, UploadCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        var state = S3StagingState.Parse(row.Staging);
+        var partSize = (int)state.PartSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(partSize);
+        byte[]? spare = null;
+        // One full part goes up to S3 while the next one is received: at most two part buffers per upload.
+        var pending = Task.CompletedTask;
+        try
+        {
+            // The bytes after the last full part were hashed when they arrived; they only rejoin the buffer.
+            var filled = (int)(row.Received - state.PartBytes);
+            if (filled > 0)
+            {
+                await ReadTailAsync(state.Tail!, buffer.AsMemory(0, filled));
+            }
+
+            var durableFilled = filled;
+            var nextPart = state.Parts.Count + 1;
+            long consumed = 0;
+            Exception? failure = null;
+            var ended = false;
+            while (consumed < chunk.Length && failure is null && !ended)
+            {
+                var want = (int)Math.Min(partSize - filled, chunk.Length - consumed);
+                var read = await BodyFill.FillAsync(chunk.Body, buffer.AsMemory(filled, want), cancellationToken);
+                hash.Append(buffer.AsSpan(filled, read.Filled));
+                filled += read.Filled;
+                consumed += read.Filled;
+                (failure, ended) = (read.Failure, read.Ended);
+                if (filled == partSize)
+                {
+                    // Parts are recorded in order: the previous one first (its failure surfaces here).
+                    await pending;
+                    // On the pool: the SDK signs (hashes) the part before its first await.
+                    var (full, number, boundary) = (buffer, nextPart++, hash.ExportState());
+                    pending = Task.Run(() => StorePartAsync(full, number, boundary), CancellationToken.None);
+                    (buffer, spare) = (spare ?? ArrayPool<byte>.Shared.Rent(partSize), buffer);
+                    filled = 0;
+                    durableFilled = 0;
+                }
+            }
+
+            await pending;
+            if (filled > durableFilled)
+            {
+                var received = state.PartBytes + filled;
+                var tailKey = s3.UploadPrefix(row.Id) + "tail-" + received.ToString(CultureInfo.InvariantCulture);
+                // Storage calls ignore the request's token: bytes that arrived are kept even if the client left.
+                await s3.CallAsync("PUT " + tailKey, token => s3.Client.PutObjectAsync(new PutObjectRequest
+                {
+                    BucketName = s3.Bucket,
+                    Key = tailKey,
+                    InputStream = new MemoryStream(buffer, 0, filled, writable: false),
+                }, token), CancellationToken.None);
+                var oldTail = state.Tail;
+                state = state with { Tail = tailKey };
+                await checkpoint(received, state.ToJson(), hash.ExportState(), CancellationToken.None);
+                await DeleteQuietlyAsync(oldTail);
+            }
+
+            var tooLong = failure is null && !ended && consumed == chunk.Length && await HasMoreAsync(chunk.Body, cancellationToken);
+            return new IngestResult(consumed, failure is not null ? IngestEnd.Failed : tooLong ? IngestEnd.TooLong : IngestEnd.Completed, failure);
+        }
+        finally
+        {
+            // Never hand a buffer back to the pool while a part upload may still read it.
+            await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (spare is not null)
+            {
+                ArrayPool<byte>.Shared.Return(spare);
+            }
+        }
+
+        async Task StorePartAsync(byte[] bytes, int number, byte[]? hashState)
+        {
+            var etag = await blobs.UploadPartAsync(state.Key, state.UploadId, number, bytes.AsMemory(0, partSize), CancellationToken.None);
+            var oldTail = state.Tail;
+            state = state with { Parts = [.. state.Parts, etag], Tail = null };
+            await checkpoint(state.PartBytes, state.ToJson(), hashState, CancellationToken.None);
+            await DeleteQuietlyAsync(oldTail);
+        }
+    }
+
+    public async Task<BlobPutResult> CommitAsync(UploadRow row, BlobDigest digest, CancellationToken cancellationToken)
+    {
+        var state = S3StagingState.Parse(row.Staging);
+        if (row.Received == 0)
+        {
+            // A multipart upload needs at least one part; the empty blob is a plain put.
+            return await blobs.PutAsync(Stream.Null, digest, 0, cancellationToken);
+        }
+
+        var parts = state.Parts.Select((etag, index) => new PartETag(index + 1, etag)).ToList();
+        if (state.Tail is { } tail)
+        {
+            // The last part may be short; copied server-side, the tail bytes do not pass through this node again.
+            var number = parts.Count + 1;
+            var copy = await s3.CallAsync("copy tail " + tail, token => s3.Client.CopyPartAsync(new CopyPartRequest
+            {
+                SourceBucket = s3.Bucket,
+                SourceKey = tail,
+                DestinationBucket = s3.Bucket,
+                DestinationKey = state.Key,
+                UploadId = state.UploadId,
+                PartNumber = number,
+            }, token), cancellationToken);
+            parts.Add(new PartETag(number, copy.ETag));
+        }
+
+        try
+        {
+            await blobs.CompleteAsync(state.Key, state.UploadId, parts, cancellationToken);
+        }
+        catch (Exception ex) when (ex is StorageUnavailableException or AmazonS3Exception { StatusCode: HttpStatusCode.NotFound })
+        {
+            // NoSuchUpload (404, or another 4xx from some stores): an earlier attempt completed it and died before
+            // the copy; the object below tells. Anything else is the store failing: rethrow.
+            if (await s3.HeadAsync(state.Key, cancellationToken) is not { } done || done.Size != row.Received)
+            {
+                throw ex is StorageUnavailableException ? ex : new StorageUnavailableException($"S3 upload {state.Key} is gone before completion.", ex);
+            }
+        }
+
+        if (await s3.HeadAsync(state.Key, cancellationToken) is not { } staged || staged.Size != row.Received)
+        {
+            throw new StorageUnavailableException($"S3 object {state.Key} should hold {row.Received} bytes after completing the upload but does not.");
+        }
+
+        return await blobs.CommitStagedAsync(state.Key, digest, row.Received, cancellationToken);
+    }
+
+    public async Task DiscardAsync(UploadRow row, CancellationToken cancellationToken)
+    {
+        if (S3StagingState.TryParse(row.Staging, out var state))
+        {
+            try
+            {
+                await s3.CallAsync("multipart abort " + state.Key, token => s3.Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = s3.Bucket, Key = state.Key, UploadId = state.UploadId }, token), cancellationToken);
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                // Already completed or aborted.
+            }
+        }
+
+        // Tails (also ones a crash left unrecorded) and a completed temporary object.
+        var keys = new List<string>();
+        await foreach (var item in s3.ListAsync(s3.UploadPrefix(row.Id), cancellationToken))
+        {
+            keys.Add(item.Key);
+        }
+
+        foreach (var key in keys)
+        {
+            await s3.DeleteAsync(key, cancellationToken);
+        }
+    }
+
+    public long SizeOf(UploadRow row) => row.Received;
+
+    /// <summary>
+    /// Nothing at start: nodes share the bucket, so "no row names it" is not knowable from one node's view while
+    /// others create sessions. A bucket lifecycle rule (AbortIncompleteMultipartUpload) sweeps what a crash left.
+    /// </summary>
+    public int DeleteOrphans(IReadOnlySet<string> knownIds) => 0;
+
+    private async Task ReadTailAsync(string key, Memory<byte> into)
+    {
+        await using var stream = await blobs.OpenRangeAsync(key, 0, into.Length, CancellationToken.None);
+        var read = await BodyFill.FillAsync(stream, into, CancellationToken.None);
+        if (read.Filled != into.Length)
+        {
+            throw new StorageUnavailableException($"S3 tail object {key} holds {read.Filled} bytes, not the recorded {into.Length}.", read.Failure);
+        }
+    }
+
+    private async Task DeleteQuietlyAsync(string? key)
+    {
+        if (key is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await s3.DeleteAsync(key, CancellationToken.None);
+        }
+        catch (StorageUnavailableException)
+        {
+            // An unrecorded leftover under the session's prefix; deleted with the session.
+        }
+    }
+
+    /// <summary>One byte more than declared proves the body too long (the declared bytes were kept).</summary>
+    private static async Task<bool> HasMoreAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var probe = new byte[1];
+        var read = await BodyFill.FillAsync(body, probe, cancellationToken);
+        return read.Filled > 0;
+    }
+}
