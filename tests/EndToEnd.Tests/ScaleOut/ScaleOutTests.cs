@@ -1,0 +1,123 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Aar.Protocol;
+using TestSupport;
+using Xunit.Abstractions;
+
+namespace EndToEnd.Tests.ScaleOut;
+
+/// <summary>
+/// Two <c>aar serve</c> processes, one registry: shared PostgreSQL + S3 (radosgw), the same server certificate, HAProxy
+/// in TCP pass-through in front. What one node writes, the other serves; what one node's operator revokes, the other
+/// refuses on its very next request; an upload cut by the death of its node is finished by the other.
+/// </summary>
+public sealed partial class ScaleOutTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+
+    [ScaleOutFact]
+    public async Task Published_through_node_A_pulled_through_node_B_and_revoked_through_B_is_refused_by_A_at_once()
+    {
+        await using var cluster = await Cluster.StartAsync(output, nodes: 2);
+        var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
+        await using var site = new Site(output);
+        var publisher = await site.StartAmsAsync("pub");
+        var client = await site.StartAmsAsync("cli");
+        // The publisher enrols at node A with a token made there; the client at node B with a token made on B.
+        await JoinAsync(a, a, publisher, "publisher");
+        await JoinAsync(b, b, client, "client");
+        var source = (await publisher.CreateAndPublishAsync("game", Packages.Small(publisher, "game"))).Versions[0];
+        Assert.Equal(1, (await publisher.SyncOkAsync()).Uploaded);
+
+        // Node B's operator sees what went in through node A, and the client pulls it through node B.
+        var listed = await b.AarAsync("application", "show", "game", "--format", "json");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        var stored = Assert.Single(Assert.Single(JsonSerializer.Deserialize(listed.Out, ProtocolJsonContext.Default.ListApplicationRecord)!).Versions);
+        Assert.Equal($"sha256:{source.Sha256}", stored.Digest);
+        Assert.Equal(1, (await client.SyncOkAsync()).Downloaded);
+        var imported = await client.ShowAsync("game");
+        Assert.Equal([(0, "ready", source.Sha256)], imported!.Versions.Select(v => (v.Number, v.Status, v.Sha256)));
+
+        // The client's certificate on a connection already open to node A ...
+        using var certificate = X509Certificate2.CreateFromPemFile(client.ClientCertificate, Path.ChangeExtension(client.ClientCertificate, ".key"));
+        using var toA = new MtlsClient(new Uri(a.Url), Certificates.FingerprintOf(a.ServerCertificate), certificate);
+        Assert.Equal(HttpStatusCode.OK, (await toA.Http.GetAsync(new Uri("/1.0/applications", UriKind.Relative))).StatusCode);
+
+        // ... is refused there on the very next request once node B's operator revokes it.
+        var fingerprint = Certificates.FingerprintOf(client.ClientCertificate);
+        var revoke = await b.AarAsync("trust", "revoke", fingerprint, "--yes");
+        Assert.True(revoke.ExitCode == 0, revoke.ToString());
+        using var refused = await toA.Http.GetAsync(new Uri("/1.0/applications", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("revoked", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, toA.Connections);
+    }
+
+    [ScaleOutFact]
+    public async Task Kill_9_of_the_node_receiving_an_upload_and_the_publisher_finishes_the_same_upload_through_the_other_node()
+    {
+        await using var cluster = await Cluster.StartAsync(output, nodes: 2);
+        var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
+        // "first": every connection goes to node A while it lives, so the test knows who holds the upload.
+        var balancer = await cluster.StartBalancerAsync("first");
+        await using var site = new Site(output);
+        var publisher = await site.StartAmsAsync("pub");
+        var client = await site.StartAmsAsync("cli");
+        // Tokens made on node B, naming the balancer's address, consumed (through the balancer) on node A.
+        await JoinAsync(b, balancer, publisher, "publisher");
+        await JoinAsync(b, balancer, client, "client");
+        var source = (await publisher.CreateAndPublishAsync("big", Packages.Large(publisher, "big", 300))).Versions[0];
+
+        var start = await publisher.AmcAsync("registry", "sync");
+        Assert.True(start.ExitCode == 0, start.ToString());
+        await Poll.UntilAsync(async () => (await publisher.StatusAsync()).Transfers.FirstOrDefault(t => t.Direction == "upload" && t.Bytes >= 100L << 20), Patience, "the upload to pass 100 MiB", 10);
+        await a.KillAsync();
+        output.WriteLine("node A killed mid-upload");
+
+        // The same pass (its retries) or the next one goes through the balancer to node B and continues the session.
+        var done = await Poll.UntilAsync(async () => await publisher.StatusAsync() is { Running: false, LastPass: { } last } ? last : null, Patience, "the pass to end");
+        if (done.Result != "ok")
+        {
+            output.WriteLine($"the interrupted pass said: {string.Join(" | ", done.Errors)}; syncing again");
+            await publisher.SyncOkAsync();
+        }
+
+        var show = await b.AarAsync("application", "show", "big", "--format", "json");
+        Assert.True(show.ExitCode == 0, show.ToString());
+        var version = Assert.Single(Assert.Single(JsonSerializer.Deserialize(show.Out, ProtocolJsonContext.Default.ListApplicationRecord)!).Versions);
+        Assert.Equal(($"sha256:{source.Sha256}", source.Size), (version.Digest, version.Size));
+        // Resumed, not restarted: node A opened the one session, node B completed it and opened none.
+        var session = UploadStarted().Match(a.Log).Groups[1].Value;
+        Assert.NotEmpty(session);
+        Assert.DoesNotMatch(UploadStarted(), b.Log);
+        Assert.Contains($"Upload {session} completed as sha256:{source.Sha256} ({source.Size} bytes)", b.Log, StringComparison.Ordinal);
+
+        // And a client behind the same balancer (now node B) gets it whole.
+        Assert.Equal(1, (await client.SyncOkAsync()).Downloaded);
+        var imported = await client.ShowAsync("big");
+        Assert.Equal([(0, "ready", source.Sha256)], imported!.Versions.Select(v => (v.Number, v.Status, v.Sha256)));
+    }
+
+    /// <summary><c>aar trust token create --address &lt;where&gt;</c> on <paramref name="tokenNode"/>, then <c>amc registry join</c>.</summary>
+    private static async Task JoinAsync(RegistryNode tokenNode, object where, AmsNode ams, string role)
+    {
+        var (address, url) = where switch
+        {
+            RegistryNode node => ($"127.0.0.1:{node.Port}", node.Url),
+            LoadBalancer balancer => ($"127.0.0.1:{balancer.Port}", balancer.Url),
+            _ => throw new ArgumentException("A node or the balancer", nameof(where)),
+        };
+        string[] args = role == "publisher" ? ["trust", "token", "create", "--publisher", "--address", address] : ["trust", "token", "create", "--address", address];
+        var token = await tokenNode.AarAsync(args);
+        Assert.True(token.ExitCode == 0, token.ToString());
+        var join = await ams.AmcAsync("registry", "join", token.Out.Trim());
+        Assert.True(join.ExitCode == 0, join.ToString());
+        Assert.StartsWith($"Joined the registry at {url} as {role} ", join.Out, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"Upload ([0-9a-f]{32}) started by ")]
+    private static partial Regex UploadStarted();
+}
