@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Aar.Cli.Applications;
 using Aar.Cli.Common;
+using Aar.Cli.Migrate;
 using Aar.Cli.Serve;
 using Aar.Cli.Status;
 using Aar.Cli.Trust;
@@ -29,6 +30,7 @@ internal static class AarCommand
         root.Subcommands.Add(ApplicationCommands.Create(dataDirectory, console));
         root.Subcommands.Add(StatusCommands.Status(dataDirectory, console));
         root.Subcommands.Add(StatusCommands.Storage(dataDirectory, console));
+        root.Subcommands.Add(MigrateCommand.Create(dataDirectory, console));
         return root;
     }
 }

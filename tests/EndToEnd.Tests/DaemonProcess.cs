@@ -12,6 +12,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private bool _disposed;
 
     private DaemonProcess(Process process)
     {
@@ -108,6 +109,13 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a registry adopted by a scale-out cluster is disposed by the cluster and by its site.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await StopAsync();
         _process.Dispose();
     }

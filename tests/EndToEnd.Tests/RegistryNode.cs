@@ -9,8 +9,8 @@ internal sealed class RegistryNode : IAsyncDisposable
 {
     private const string Ready = "Registry listening on";
     private readonly List<string> _earlierLogs = [];
-    private readonly IReadOnlyList<string> _serveArguments;
-    private readonly IReadOnlyDictionary<string, string> _serveEnvironment;
+    private IReadOnlyList<string> _serveArguments;
+    private IReadOnlyDictionary<string, string> _serveEnvironment;
     private DaemonProcess? _process;
 
     private RegistryNode(string root, int port, IReadOnlyList<string>? serveArguments = null, IReadOnlyDictionary<string, string>? serveEnvironment = null)
@@ -84,6 +84,18 @@ internal sealed class RegistryNode : IAsyncDisposable
         _process = null;
         _process = await DaemonProcess.StartAsync("aar", ["serve", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{Port}", .. _serveArguments], Path.Combine(DataDirectory, "unix.socket"), Ready, _serveEnvironment);
     }
+
+    /// <summary>Stops <c>aar serve</c> and starts it again on the same data directory and port with other options.</summary>
+    public async Task RestartWithAsync(IReadOnlyList<string> serveArguments, IReadOnlyDictionary<string, string> serveEnvironment)
+    {
+        await StopAsync(TimeSpan.FromSeconds(15));
+        (_serveArguments, _serveEnvironment) = (serveArguments, serveEnvironment);
+        await StartAsync();
+    }
+
+    /// <summary>Runs <c>aar <paramref name="args"/></c> on this host with extra environment variables (e.g. S3 keys).</summary>
+    public Task<CliResult> AarWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Cli.RunAsync("aar", args, new Dictionary<string, string>(Environment().Concat(environment)), Home);
 
     public Task KillAsync() => _process!.KillAsync();
 

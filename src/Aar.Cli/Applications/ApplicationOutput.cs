@@ -1,3 +1,4 @@
+using Aar.Cli.Serve;
 using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Protocol;
@@ -65,13 +66,7 @@ internal static class ApplicationOutput
         }).ToList(),
     };
 
-    private static string Size(long bytes, bool human) => !human ? bytes.ToString(CultureInfo.InvariantCulture) : bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.0} GiB",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
-        >= 1L << 10 => $"{bytes / 1024.0:0.0} KiB",
-        _ => $"{bytes} B",
-    };
+    private static string Size(long bytes, bool human) => human ? Units.FormatSize(bytes) : bytes.ToString(CultureInfo.InvariantCulture);
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

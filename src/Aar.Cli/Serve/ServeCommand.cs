@@ -12,7 +12,7 @@ internal static class ServeCommand
     private const int StartupFailed = 1;
 
     /// <summary>Like <c>--database</c>; an environment variable keeps a password out of the process list.</summary>
-    private const string DatabaseEnvironmentVariable = "AAR_DATABASE";
+    internal const string DatabaseEnvironmentVariable = "AAR_DATABASE";
 
     public static Command Create(Option<string> dataDirectory)
     {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Aar.Protocol.Cli;
 using Aar.Protocol.Registry;
 using Aar.Server.Storage;
 
@@ -31,7 +32,7 @@ internal static class BlobCopy
         {
             if (!BlobDigest.TryParse(reader.GetString(0), out var digest))
             {
-                throw new MigrationException($"The source database names a malformed digest '{reader.GetString(0)}'; run 'aar storage scrub' on the embedded registry and fix it before migrating.");
+                throw new MigrationException($"The source database names a malformed digest '{reader.GetString(0)}'; run 'aar storage scrub' on the embedded registry and fix it before migrating.", ExitCodes.InvalidInput);
             }
 
             blobs.Add(new NamedBlob(digest, reader.GetInt64(1)));
@@ -50,10 +51,10 @@ internal static class BlobCopy
         }
 
         var content = await source.OpenReadAsync(blob.Digest, cancellationToken)
-            ?? throw new MigrationException($"Blob {blob.Digest} ({blob.Size} bytes) is named by a version but missing from the embedded store; run 'aar storage scrub' to list the damage, restore the blob from a backup, then migrate again.");
+            ?? throw new MigrationException($"Blob {blob.Digest} ({blob.Size} bytes) is named by a version but missing from the embedded store; run 'aar storage scrub' to list the damage, restore the blob from a backup, then migrate again.", ExitCodes.InvalidInput);
         if (content.Size != blob.Size)
         {
-            throw new MigrationException($"Blob {blob.Digest} is {content.Size} bytes in the embedded store but its version says {blob.Size}; the store is damaged: restore the blob from a backup, then migrate again.");
+            throw new MigrationException($"Blob {blob.Digest} is {content.Size} bytes in the embedded store but its version says {blob.Size}; the store is damaged: restore the blob from a backup, then migrate again.", ExitCodes.InvalidInput);
         }
 
         await using var stream = await content.OpenAsync(0, null, cancellationToken);
@@ -62,9 +63,9 @@ internal static class BlobCopy
         {
             BlobPutOutcome.Created => BlobCopyOutcome.Copied,
             BlobPutOutcome.AlreadyExists => BlobCopyOutcome.AlreadyThere,
-            BlobPutOutcome.DigestMismatch => throw new MigrationException($"Blob {blob.Digest} is damaged in the embedded store: its bytes hash to {result.Digest}; restore it from a backup (or delete the versions that name it), then migrate again. Nothing was written to the target database."),
-            BlobPutOutcome.SizeMismatch => throw new MigrationException($"Blob {blob.Digest} in the embedded store has {result.Size} bytes, not {blob.Size}; restore it from a backup, then migrate again. Nothing was written to the target database."),
-            _ => throw new MigrationException($"Copying blob {blob.Digest} failed ({result.Error?.Message ?? "the read ended early"}); run the migration again: blobs already copied are skipped.", result.Error),
+            BlobPutOutcome.DigestMismatch => throw new MigrationException($"Blob {blob.Digest} is damaged in the embedded store: its bytes hash to {result.Digest}; restore it from a backup (or delete the versions that name it), then migrate again. Nothing was written to the target database.", ExitCodes.InvalidInput),
+            BlobPutOutcome.SizeMismatch => throw new MigrationException($"Blob {blob.Digest} in the embedded store has {result.Size} bytes, not {blob.Size}; restore it from a backup, then migrate again. Nothing was written to the target database.", ExitCodes.InvalidInput),
+            _ => throw new MigrationException($"Copying blob {blob.Digest} failed ({result.Error?.Message ?? "the read ended early"}); run the migration again: blobs already copied are skipped.", ExitCodes.Unreachable, result.Error),
         };
     }
 }

@@ -47,6 +47,21 @@ internal sealed class Cluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>The shared database and bucket, for <c>aar migrate</c> and <c>aar serve</c>.</summary>
+    public IReadOnlyList<string> ServeArguments => _services.ServeArguments;
+
+    public IReadOnlyDictionary<string, string> ServeEnvironment => _services.ServeEnvironment;
+
+    /// <summary>
+    /// Restarts an existing registry (same data directory, port and certificate) on the shared backends: it becomes
+    /// the first node, whose certificate the nodes added next copy.
+    /// </summary>
+    public async Task AdoptAsync(RegistryNode existing)
+    {
+        await existing.RestartWithAsync(_services.ServeArguments, _services.ServeEnvironment);
+        _nodes.Insert(0, existing);
+    }
+
     public async Task<RegistryNode> AddNodeAsync()
     {
         var root = _root.Combine($"node{_nodes.Count}");

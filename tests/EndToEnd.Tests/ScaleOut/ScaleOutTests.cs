@@ -101,6 +101,50 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
         Assert.Equal([(0, "ready", source.Sha256)], imported!.Versions.Select(v => (v.Number, v.Status, v.Sha256)));
     }
 
+    [ScaleOutFact]
+    public async Task An_embedded_registry_moved_with_aar_migrate_keeps_serving_its_AMS_from_two_nodes()
+    {
+        await using var site = new Site(output);
+        var registry = await site.StartRegistryAsync();
+        var publisher = await site.StartAmsAsync("pub");
+        var client = await site.StartAmsAsync("cli");
+        await Site.JoinAsync(registry, publisher, "publisher");
+        await Site.JoinAsync(registry, client, "client");
+        var source = (await publisher.CreateAndPublishAsync("game", Packages.Small(publisher, "game"))).Versions[0];
+        Assert.Equal(1, (await publisher.SyncOkAsync()).Uploaded);
+        Assert.Equal(0, await registry.StopAsync(TimeSpan.FromSeconds(15)));
+        await using var cluster = await Cluster.StartAsync(output, nodes: 0);
+
+        var migrate = await registry.AarWithAsync(cluster.ServeEnvironment, ["migrate", .. cluster.ServeArguments]);
+
+        Assert.True(migrate.ExitCode == 0, migrate.ToString());
+        Assert.StartsWith("Migrated: 2 trusted certificates, 0 revoked certificates, 0 join tokens, 1 application, 1 version, 0 deletion records, generation ", migrate.Out, StringComparison.Ordinal);
+        Assert.Contains("1 blob copied to S3 and verified", migrate.Out, StringComparison.Ordinal);
+        Assert.Contains($"[1/1] sha256:{source.Sha256} (", migrate.Error, StringComparison.Ordinal);
+
+        // The registry comes back on the shared backends (same address, same certificate), and a second node joins it.
+        await cluster.AdoptAsync(registry);
+        var b = await cluster.AddNodeAsync();
+        Assert.Equal(Certificates.FingerprintOf(registry.ServerCertificate), Certificates.FingerprintOf(b.ServerCertificate));
+        var moved = await client.AmcAsync("config", "set", "registry.url", b.Url);
+        Assert.True(moved.ExitCode == 0, moved.ToString());
+        // (Changing registry.url starts a pass by itself; this one waits for a pass to have run after the change.)
+        await client.SyncOkAsync();
+        var imported = await client.ShowAsync("game");
+        Assert.Equal([(0, "ready", source.Sha256)], imported!.Versions.Select(v => (v.Number, v.Status, v.Sha256)));
+        // The publisher, unchanged, still owns its application through the migrated trust store.
+        var update = await publisher.AmcAsync("application", "update", "game", Packages.Small(publisher, "game", "v1"));
+        var publish = await publisher.AmcAsync("application", "publish", "game", "1");
+        Assert.True(update.ExitCode == 0 && publish.ExitCode == 0, update + "\n" + publish);
+        Assert.Equal(1, (await publisher.SyncOkAsync()).Uploaded);
+
+        // Migrating again into the now-used database is refused, and changes nothing.
+        await registry.StopAsync(TimeSpan.FromSeconds(15));
+        var again = await registry.AarWithAsync(cluster.ServeEnvironment, ["migrate", .. cluster.ServeArguments]);
+        Assert.Equal(Aar.Protocol.Cli.ExitCodes.Conflict, again.ExitCode);
+        Assert.Contains("The target database already holds a registry", again.Error, StringComparison.Ordinal);
+    }
+
     /// <summary><c>aar trust token create --address &lt;where&gt;</c> on <paramref name="tokenNode"/>, then <c>amc registry join</c>.</summary>
     private static async Task JoinAsync(RegistryNode tokenNode, object where, AmsNode ams, string role)
     {
