@@ -53,7 +53,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         var session = UploadStarted().Match(registry.Log).Groups[1].Value;
         Assert.Equal(Path.GetFileName(partial.FullName), session);
         Assert.DoesNotMatch(UploadStarted(), registry.CurrentLog);
-        var rebuilt = Rehashed().Match(registry.CurrentLog);
+        var rebuilt = Resumed().Match(registry.CurrentLog);
         Assert.True(rebuilt.Success, registry.CurrentLog);
         Assert.Equal(session, rebuilt.Groups[1].Value);
         var resumedFrom = long.Parse(rebuilt.Groups[2].Value, CultureInfo.InvariantCulture);
@@ -221,6 +221,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
 
     private static Regex ChunkBroke(string session) => new($@"Upload {session} chunk broke off at offset \d+");
 
-    [GeneratedRegex(@"Upload ([0-9a-f]{32}) hash state rebuilt from (\d+) stored bytes")]
-    private static partial Regex Rehashed();
+    // The restarted registry continues from the hash state saved with the offset (no re-reading of the file).
+    [GeneratedRegex(@"Upload ([0-9a-f]{32}) continues at offset (\d+) from its saved hash state")]
+    private static partial Regex Resumed();
 }

@@ -114,6 +114,7 @@ internal sealed partial class UploadSessions
             if (await staging.CheckAsync(row, cancellationToken))
             {
                 live.Hash = restored;
+                Log.Restored(logger, id, row.Received);
             }
             else
             {
@@ -174,6 +175,9 @@ internal sealed partial class UploadSessions
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} chunk broke off at offset {Offset}: {Reason}; the session stays resumable")]
         public static partial void ChunkBroken(ILogger logger, string upload, long offset, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} continues at offset {Offset} from its saved hash state")]
+        public static partial void Restored(ILogger logger, string upload, long offset);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} hash state rebuilt from {Offset} stored bytes")]
         public static partial void Rehashed(ILogger logger, string upload, long offset);
