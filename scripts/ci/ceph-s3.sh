@@ -7,13 +7,13 @@
 #   scripts/ci/ceph-s3.sh status  # exit 0 when radosgw answers
 #
 # Environment: CEPH_DIR (default /tmp/ceph-s3), CEPH_STORE memstore (default: RAM, fastest, capped at 4 GiB) or
-# bluestore (10 GiB sparse file, real disk IO), S3_PORT (7480), S3_ACCESS_KEY, S3_SECRET_KEY.
+# bluestore (10 GiB sparse file, real disk IO), S3_PORT (7480), CEPH_MON_PORT (6789), S3_ACCESS_KEY, S3_SECRET_KEY.
 # Idempotent: `start` on a running cluster only prints the endpoint; `stop` on a stopped one does nothing.
 # Tested setup and its pitfalls: shared/notes/s3-backends.md (paxos intervals, the auth-none osd race).
 set -euo pipefail
 D=${CEPH_DIR:-/tmp/ceph-s3}
 STORE=${CEPH_STORE:-memstore}
-PORT=${S3_PORT:-7480}
+PORT=${S3_PORT:-7480}; MON_PORT=${CEPH_MON_PORT:-6789}
 AK=${S3_ACCESS_KEY:-CIACCESSKEY}
 SK=${S3_SECRET_KEY:-CISECRETKEY123456}
 ENDPOINT="http://127.0.0.1:$PORT"
@@ -51,7 +51,7 @@ start() {
   cat > "$D/ceph.conf" <<CONF
 [global]
 fsid = $FSID
-mon host = 127.0.0.1:6789
+mon host = 127.0.0.1:$MON_PORT
 mon initial members = a
 public network = 127.0.0.0/8
 auth cluster required = none
@@ -90,7 +90,7 @@ rgw data = $D/rgw
 rgw frontends = beast endpoint=127.0.0.1:$PORT
 CONF
   C=(-c "$D/ceph.conf")
-  monmaptool --create --add a 127.0.0.1:6789 --fsid "$FSID" "$D/monmap" >/dev/null
+  monmaptool --create --add a 127.0.0.1:$MON_PORT --fsid "$FSID" "$D/monmap" >/dev/null
   ceph-authtool --create-keyring "$D/mon.keyring" --gen-key -n mon. >/dev/null
   ceph-mon "${C[@]}" --mkfs -i a --monmap "$D/monmap" --keyring "$D/mon.keyring"
   ceph-mon "${C[@]}" -i a
