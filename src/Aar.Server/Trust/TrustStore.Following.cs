@@ -105,11 +105,12 @@ internal sealed partial class TrustStore
     }
 
     /// <summary>
-    /// After a change through this node on a shared database, waits (at most 5 s: on a starved machine delivery can take over a second) until this node's listener has
-    /// received its own notification back: PostgreSQL signals every listening session at commit, so by the time the
-    /// operator's command returns, the other nodes have been sent the change too, and a request they get after that is
-    /// decided on it. Only while following; otherwise no notification is coming. Trust writes on one node are serialized
-    /// by <c>_writeLock</c>, so notifications come back in the order of their sequence numbers.
+    /// After a change through this node on a shared database, waits until this node's listener has received its own
+    /// notification back: PostgreSQL signals every listening session at commit, so by the time the operator's command
+    /// returns, the other nodes have been sent the change too, and a request they get after that is decided on it.
+    /// At most 5 s (on a starved machine delivery took over a second); only while following, otherwise no notification
+    /// is coming. Trust writes on one node are serialized by <c>_writeLock</c>, so notifications come back in the
+    /// order of their sequence numbers.
     /// </summary>
     private async Task AwaitEchoAsync(CancellationToken cancellationToken)
     {
