@@ -16,6 +16,7 @@ namespace Aar.Server.Trust;
 internal sealed partial class TrustListener(PostgresRegistryDatabase database, TrustStore store, ILogger<TrustListener> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(200);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -80,7 +81,7 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
             // reload in the background so the next request usually finds the snapshot fresh. The listener goes
             // straight back to waiting and never misses a notification while a reload runs.
             store.MarkChanged(database.OwnNoticeSequence(notification.Payload));
-            _ = RefreshAsync(stoppingToken);
+            _ = Task.Run(() => RefreshAsync(stoppingToken), CancellationToken.None);
         };
         await connection.OpenAsync(stoppingToken);
         await using (var listen = new NpgsqlCommand($"LISTEN {PostgresRegistryDatabase.TrustChannel}", connection))
@@ -93,10 +94,22 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         store.SetFollowing(true);
         await store.RefreshAsync(stoppingToken);
         onListening();
-        while (true)
-        {
-            await connection.WaitAsync(stoppingToken);
-        }
+
+        // A dedicated thread blocks in Wait, so a notification is handled the moment it arrives, not when a busy
+        // thread pool gets to an async continuation: under load that delay let a request on this node be decided on
+        // the old snapshot after the changing node had already answered (TwoNodeTests). Wait returns every 200 ms to
+        // see the stopping token; a timed-out Wait sends nothing.
+        await Task.Factory.StartNew(
+            () =>
+            {
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    connection.Wait(WaitSlice);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
     }
 
     private async Task RefreshAsync(CancellationToken stoppingToken)

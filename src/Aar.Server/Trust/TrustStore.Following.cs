@@ -105,18 +105,19 @@ internal sealed partial class TrustStore
     }
 
     /// <summary>
-    /// After a change through this node on a shared database, waits (at most a second) until this node's listener has
-    /// received its own notification back: PostgreSQL signals every listening session at commit, so by the time the
-    /// operator's command returns, the other nodes have been sent the change too, and a request they get after that is
-    /// decided on it. Only while following; otherwise no notification is coming. Trust writes on one node are serialized
-    /// by <c>_writeLock</c>, so notifications come back in the order of their sequence numbers.
+    /// After a change through this node on a shared database, waits until this node's listener has received its own
+    /// notification back: PostgreSQL signals every listening session at commit, so by the time the operator's command
+    /// returns, the other nodes have been sent the change too, and a request they get after that is decided on it.
+    /// At most 5 s (on a starved machine delivery took over a second); only while following, otherwise no notification
+    /// is coming. Trust writes on one node are serialized by <c>_writeLock</c>, so notifications come back in the
+    /// order of their sequence numbers.
     /// </summary>
     private async Task AwaitEchoAsync(CancellationToken cancellationToken)
     {
         var sent = database.LastTrustNotice;
         // Real time even when tests fake the clock: this waits for a network round trip.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(1));
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
         while (_following && Interlocked.Read(ref _echoed) < sent)
         {
             // Take the signal before re-checking: MarkChanged records the echo before it swaps the signal.
