@@ -51,7 +51,7 @@ start() {
   cat > "$D/ceph.conf" <<CONF
 [global]
 fsid = $FSID
-mon host = 127.0.0.1:$MON_PORT
+mon host = v1:127.0.0.1:$MON_PORT
 mon initial members = a
 public network = 127.0.0.0/8
 auth cluster required = none
@@ -90,7 +90,7 @@ rgw data = $D/rgw
 rgw frontends = beast endpoint=127.0.0.1:$PORT
 CONF
   C=(-c "$D/ceph.conf")
-  monmaptool --create --add a 127.0.0.1:$MON_PORT --fsid "$FSID" "$D/monmap" >/dev/null
+  monmaptool --create --addv a "[v1:127.0.0.1:$MON_PORT]" --fsid "$FSID" "$D/monmap" >/dev/null
   ceph-authtool --create-keyring "$D/mon.keyring" --gen-key -n mon. >/dev/null
   ceph-mon "${C[@]}" --mkfs -i a --monmap "$D/monmap" --keyring "$D/mon.keyring"
   ceph-mon "${C[@]}" -i a
