@@ -43,6 +43,7 @@ if [ "$shared" = yes ]; then
     dotnet test tests/EndToEnd.Tests/EndToEnd.Tests.csproj --configuration Release --no-build --filter "FullyQualifiedName~ScaleOut" \
       --logger "trx;LogFileName=EndToEnd.Tests.scale-out.trx" --results-directory "$results" "$@" || status=$?
   else
+    bash scripts/ci/services.sh stop >/dev/null 2>&1
     echo "PostgreSQL or radosgw did not start (see above); the shared-backend pass did not run." >&2
     echo "0 passed, 1 failed"
     exit 1
