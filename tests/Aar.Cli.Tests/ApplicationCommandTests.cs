@@ -51,6 +51,7 @@ public sealed class ApplicationCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Backend", "Embedded")] // damages a blob file in the data directory
     public async Task Status_and_scrub_report_storage()
     {
         await using var server = await RegistryTestServer.StartAsync(output);

@@ -1,9 +1,10 @@
+using System.Data;
+using System.Data.Common;
 using System.Net;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Server.Data;
 using Aar.Server.Hosting;
-using Microsoft.Data.Sqlite;
 using TestSupport;
 using Xunit.Abstractions;
 using static Aar.Server.Tests.StorageRegistry;
@@ -64,8 +65,8 @@ public sealed class S3UploadTests(ITestOutputHelper output)
         var blob = TestBlob.Random(11 * MiB);
         var session = await UploadSessionTests.StartAsync(registry);
         (await registry.Http.PatchAsync(session.Location, Chunk(blob.Bytes[..(3 * MiB)], 0))).Dispose();
-        var database = Path.Combine(registry.Server.DataDirectory, "aar.db");
-        var beforeCrash = ReadRow(database, session.Id);
+        var database = registry.Server.Database;
+        var beforeCrash = await ReadRowAsync(database, session.Id);
         var s3 = registry.S3!;
         var tailKey = s3.UploadPrefix(session.Id) + "tail-" + 3 * MiB;
         var tail = await ReadObjectAsync(s3, tailKey);
@@ -74,7 +75,7 @@ public sealed class S3UploadTests(ITestOutputHelper output)
         // old tail): the row and the old tail are put back as they were at that moment.
         (await registry.Http.PatchAsync(session.Location, Chunk(blob.Bytes[(3 * MiB)..(7 * MiB)], 3 * MiB))).Dispose();
         await registry.Server.StopAsync();
-        WriteRow(database, session.Id, beforeCrash);
+        await WriteRowAsync(database, session.Id, beforeCrash);
         await s3.Client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = s3.Bucket, Key = tailKey, InputStream = new MemoryStream(tail) });
         await registry.Server.RestartAsync();
 
@@ -236,30 +237,39 @@ public sealed class S3UploadTests(ITestOutputHelper output)
         return copy.ToArray();
     }
 
-    private static (long Received, byte[]? Hash, string? Staging) ReadRow(string database, string id)
+    /// <summary>The session's row, read straight from the test server's database (SQLite or PostgreSQL).</summary>
+    private static async Task<(long Received, byte[]? Hash, string? Staging)> ReadRowAsync(TestDatabase database, string id)
     {
-        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
         command.CommandText = "SELECT received, hash_state, staging FROM upload_sessions WHERE id = @id";
-        command.Parameters.AddWithValue("@id", id);
-        using var reader = command.ExecuteReader();
-        Assert.True(reader.Read());
+        AddParameter(command, "@id", id, DbType.String);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
         return (reader.GetInt64(0), reader.IsDBNull(1) ? null : (byte[])reader.GetValue(1), reader.IsDBNull(2) ? null : reader.GetString(2));
     }
 
-    private static void WriteRow(string database, string id, (long Received, byte[]? Hash, string? Staging) row)
+    /// <summary>Puts the session's row back as it was (what a node that died before recording leaves).</summary>
+    private static async Task WriteRowAsync(TestDatabase database, string id, (long Received, byte[]? Hash, string? Staging) row)
     {
-        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
         command.CommandText = "UPDATE upload_sessions SET received = @received, hash_state = @hash, staging = @staging, last_active_at = @now WHERE id = @id";
-        command.Parameters.AddWithValue("@id", id);
-        command.Parameters.AddWithValue("@received", row.Received);
-        command.Parameters.AddWithValue("@hash", (object?)row.Hash ?? DBNull.Value);
-        command.Parameters.AddWithValue("@staging", (object?)row.Staging ?? DBNull.Value);
-        command.Parameters.AddWithValue("@now", DbTime.Format(DateTimeOffset.UtcNow));
-        Assert.Equal(1, command.ExecuteNonQuery());
+        AddParameter(command, "@id", id, DbType.String);
+        AddParameter(command, "@received", row.Received, DbType.Int64);
+        AddParameter(command, "@hash", row.Hash, DbType.Binary);
+        AddParameter(command, "@staging", row.Staging, DbType.String);
+        AddParameter(command, "@now", DbTime.Format(DateTimeOffset.UtcNow), DbType.String);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
+    private static void AddParameter(DbCommand command, string name, object? value, DbType type)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
     }
 
     /// <summary>
