@@ -14,13 +14,16 @@
 # the package (a tar that contains the manifest) has a new digest and nothing is deduplicated anywhere; it is deleted
 # on the publisher, the registry and the client afterwards (untimed).
 # Needs: dotnet SDK, curl, openssl, GNU time (/usr/bin/time); installs docker-registry with apt-get if missing.
-# Env: WORK=/tmp/aar-e2e  RUNS=3  SIZE_MIB=1024  AAR_PORT=39643  REG_PORT=35643  BUILD=1 (0: use the existing
-#      Release build)  KEEP=0 (1: keep WORK and the logs)  OUT=<file> (also write the RESULT lines there)
+# Env: WORK=/tmp/aar-e2e  RUNS=3  SIZE_MIB=1024  AAR_PORT=39643  REG_PORT=35643  BUILD=1 (0: use the binaries
+#      already published to artifacts/bench-bin)  KEEP=0 (1: keep WORK and the logs)  OUT=<file> (also write the RESULT lines there)
+#      WATCH=0 (1: split each transfer phase by polling the AMS every 50 ms; costs CPU on our side only, so off for
+#      the headline figures)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 WORK=${WORK:-/tmp/aar-e2e}; RUNS=${RUNS:-3}; SIZE_MIB=${SIZE_MIB:-1024}
 AAR_PORT=${AAR_PORT:-39643}; REG_PORT=${REG_PORT:-35643}; BUILD=${BUILD:-1}; KEEP=${KEEP:-0}; OUT=${OUT:-}
+WATCH=${WATCH:-0}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "GNU time (/usr/bin/time) is needed to read amc's peak memory: apt-get install time" >&2; exit 2; }
 bench_install_peers docker-registry
@@ -41,13 +44,12 @@ cd "$WORK"
 log=$WORK/results.txt; : > "$log"
 result() { echo "RESULT $*" | tee -a "$log"; }
 
-if [ "$BUILD" = 1 ]; then
-  echo "building (Release)"
-  dotnet build "$repo/Aar.slnx" -c Release -nologo -v quiet >/dev/null
+BIN=$repo/artifacts/bench-bin
+if [ "$BUILD" = 1 ] || [ ! -x "$BIN/amc/amc" ]; then
+  echo "publishing aar, ams and amc (Release, ReadyToRun) to $BIN"
+  bench_publish "$repo" "$BIN"
 fi
-aar_bin=$repo/src/Aar.Cli/bin/Release/net10.0/aar
-ams_bin=$repo/src/Ams.Cli/bin/Release/net10.0/ams
-amc_bin=$repo/src/Amc.Cli/bin/Release/net10.0/amc
+aar_bin=$BIN/aar/aar; ams_bin=$BIN/ams/ams; amc_bin=$BIN/amc/amc
 
 # --- the peer: docker-registry with TLS and required client certificates (shared with run.sh)
 bench_make_certs "$WORK/certs"
@@ -139,15 +141,16 @@ e2e_run() {
   amc pub application publish "$name" 0 >/dev/null
   t2=$(now)
   rm -f up.t* down.t*
-  watch_transfer pub up.t & local wp=$!
+  local wp=0 wc=0
+  [ "$WATCH" = 1 ] && { watch_transfer pub up.t & wp=$!; }
   amc pub registry sync --wait >/dev/null
-  t3=$(now); touch up.t.stop; wait $wp || true
-  watch_transfer cli down.t & local wc=$!
+  t3=$(now); touch up.t.stop; [ "$wp" = 0 ] || wait $wp || true
+  [ "$WATCH" = 1 ] && { watch_transfer cli down.t & wc=$!; }
   amc cli registry sync --wait >/dev/null
   # `sync --wait` returns when the pass ends, and the pass imports the version as `ready` in one step; `amc wait`
   # confirms it (and would catch a pass that ended without it).
   amc cli wait "$name" -c status=ready -t 5m >/dev/null
-  t4=$(now); touch down.t.stop; wait $wc || true
+  t4=$(now); touch down.t.stop; [ "$wc" = 0 ] || wait $wc || true
   result "test=e2e run=$label name=$name create_s=$(secs "$t0" "$t1") publish_s=$(secs "$t1" "$t2")" \
     "upload_s=$(secs "$t2" "$t3") download_s=$(secs "$t3" "$t4") total_s=$(secs "$t0" "$t4")" \
     "upload_split=$(phase_split "$t2" "$t3" up.t) download_split=$(phase_split "$t3" "$t4" down.t)" \

@@ -68,3 +68,15 @@ bench_rss_mb() { awk -v k="$2" '$1==k":"{printf "%.0f", $2/1024}' "/proc/$1/stat
 
 # median of the numbers on stdin, one per line
 bench_median() { sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
+
+# bench_publish REPO OUT -- the three executables as they ship (docs/install.md): `dotnet publish` in Release,
+# framework-dependent, ReadyToRun for this machine's runtime identifier, one folder each under OUT
+# (OUT/aar/aar, OUT/ams/ams, OUT/amc/amc). A benchmark of a daemon's first transfers otherwise measures the JIT.
+bench_publish() {
+  local repo=$1 out=$2 p
+  for p in Aar.Cli:aar Ams.Cli:ams Amc.Cli:amc; do
+    dotnet publish "$repo/src/${p%%:*}" -c Release -r "$(bench_rid)" --self-contained false -p:PublishReadyToRun=true \
+      -o "$out/${p##*:}" -nologo -v quiet >/dev/null
+  done
+}
+bench_rid() { case "$(uname -m)" in aarch64) echo linux-arm64 ;; *) echo linux-x64 ;; esac; }

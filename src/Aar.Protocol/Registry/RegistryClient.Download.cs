@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Aar.Protocol.Http;
+using Aar.Protocol.IO;
 
 namespace Aar.Protocol.Registry;
 
@@ -22,12 +24,12 @@ public sealed partial class RegistryClient
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var file = new FileStream(destinationPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.SequentialScan);
-        var buffer = ArrayPool<byte>.Shared.Rent(1024 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(FileWrites.BatchSize);
         try
         {
             // Bytes already on disk are hashed once; the download appends to them.
             int read;
-            while ((read = await file.ReadAsync(buffer.AsMemory(0, 1024 * 1024), cancellationToken)) > 0)
+            while ((read = await file.ReadAsync(buffer.AsMemory(0, FileWrites.BatchSize), cancellationToken)) > 0)
             {
                 hash.AppendData(buffer, 0, read);
             }
@@ -61,12 +63,29 @@ public sealed partial class RegistryClient
                     }
 
                     await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                    file.Position = file.Length;
-                    while ((read = await body.ReadAsync(buffer.AsMemory(0, 1024 * 1024), cancellationToken)) > 0)
+                    var length = file.Length;
+                    file.Position = length;
+                    while (true)
                     {
-                        hash.AppendData(buffer, 0, read);
-                        await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                        progress?.Report(file.Length);
+                        var (filled, error) = await ReadBatchAsync(body, buffer, cancellationToken);
+                        if (filled > 0)
+                        {
+                            hash.AppendData(buffer, 0, filled);
+                            await file.WriteAsync(buffer.AsMemory(0, filled), cancellationToken);
+                            length += filled;
+                            progress?.Report(length);
+                        }
+
+                        if (error is not null)
+                        {
+                            // What arrived before the cut is kept: the retry asks for the rest only.
+                            ExceptionDispatchInfo.Throw(error);
+                        }
+
+                        if (filled < FileWrites.BatchSize)
+                        {
+                            break;
+                        }
                     }
 
                     break;
@@ -92,6 +111,35 @@ public sealed partial class RegistryClient
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="buffer"/> up to <see cref="FileWrites.BatchSize"/> from a response body whose reads bring
+    /// one TLS record each; stops early only at the end of the body or on a network error, which it returns with the
+    /// bytes read before it so that the caller keeps them.
+    /// </summary>
+    private static async Task<(int Filled, Exception? Error)> ReadBatchAsync(Stream body, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        try
+        {
+            while (filled < FileWrites.BatchSize)
+            {
+                var read = await body.ReadAsync(buffer.AsMemory(filled, FileWrites.BatchSize - filled), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                filled += read;
+            }
+
+            return (filled, null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            return (filled, ex);
         }
     }
 }

@@ -77,7 +77,9 @@ public sealed partial class RegistryHost : IAsyncDisposable
         WebApplication? app = null;
         try
         {
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = [] });
+            // No configuration reload: it would watch the content root (the data directory) recursively with inotify,
+            // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             ConfigureLogging(builder.Logging, options, logging);
             time ??= TimeProvider.System;
             builder.Services.AddSingleton(time);

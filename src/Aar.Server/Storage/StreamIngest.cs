@@ -1,4 +1,5 @@
 using System.Buffers;
+using Aar.Protocol.IO;
 using Aar.Server.Storage.Hashing;
 using Microsoft.Win32.SafeHandles;
 
@@ -6,14 +7,13 @@ namespace Aar.Server.Storage;
 
 /// <summary>
 /// The upload hot path: copies a request body into a file at an offset, hashing exactly the bytes written.
-/// Kestrel hands out TLS request bodies 4 KiB per read; hashing and writing each read cost ~6 CPU s/GB, batching
-/// them into 1 MiB before hashing and writing measured ~3.6 CPU s/GB and ~320 instead of ~230 MB/s
-/// (notes/platform-facts.md §3). A failed read (client gone) still writes and hashes what arrived before it, so a
+/// Kestrel hands out TLS request bodies 4 KiB per read; they are gathered into <see cref="FileWrites.BatchSize"/>
+/// before hashing and writing (why that size: see there). A failed read (client gone) still writes and hashes what arrived before it, so a
 /// resumable session keeps every byte it received and its hash state stays exact.
 /// </summary>
 internal static class StreamIngest
 {
-    public const int BatchSize = 1024 * 1024;
+    public const int BatchSize = FileWrites.BatchSize;
 
     /// <summary>
     /// Reads at most <paramref name="limit"/> bytes plus one (so an over-long body is detected without storing it),

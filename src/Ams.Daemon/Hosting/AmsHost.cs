@@ -57,7 +57,9 @@ public sealed partial class AmsHost : IAsyncDisposable
         try
         {
             time ??= TimeProvider.System;
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = [] });
+            // No configuration reload: it would watch the content root (the data directory) recursively with inotify,
+            // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             HostLogging.Configure(builder.Logging, options, logging);
             builder.Services.AddSingleton(time);
             builder.Services.AddSingleton(options);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Aar.Protocol.IO;
 using Ams.Daemon.Api;
 using Ams.Daemon.Hosting;
 
@@ -8,13 +9,12 @@ namespace Ams.Daemon.Storage;
 /// <summary>
 /// Content-addressed package files: an upload is streamed to a staging file (hashed on the way, fsync-ed), and only
 /// a validated package is moved atomically to <c>packages/sha256/&lt;hex&gt;</c>. Memory use does not depend on
-/// package size: one pooled 1 MiB buffer per upload.
+/// package size: one pooled 256 KiB buffer per upload.
 /// </summary>
 internal sealed class PackageStore(DataDirectory data)
 {
-    /// <summary>Kestrel hands out small reads; batching them into 1 MiB before hashing and writing roughly halves
-    /// the CPU per GB (platform-facts §3: ~230 → ~320 MB/s).</summary>
-    private const int BatchSize = 1024 * 1024;
+    /// <summary>Kestrel hands out small reads; they are gathered before hashing and writing (see <see cref="FileWrites.BatchSize"/>).</summary>
+    private const int BatchSize = FileWrites.BatchSize;
 
     private const UnixFileMode FileMode0640 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
