@@ -12,8 +12,8 @@ public sealed partial class RegistryClient
 {
     /// <summary>
     /// Downloads a blob into <paramref name="destinationPath"/>, continuing a partial file with a Range request
-    /// (also after a network cut mid-stream), and verifies size and SHA-256 of the whole file at the end. A file that
-    /// fails verification is emptied.
+    /// (also after a network cut mid-stream), and verifies size and SHA-256 of the whole file at the end. A verified
+    /// file is fsynced before this returns; a file that fails verification is emptied.
     /// </summary>
     /// <remarks>
     /// Network errors are retried <paramref name="maxAttempts"/> times with a delay that starts at
@@ -63,22 +63,21 @@ public sealed partial class RegistryClient
                     }
 
                     await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                    var length = file.Length;
-                    file.Position = length;
+                    // Hash and write on other cores while the next batch is received and decrypted.
+                    await using var writer = new PipelinedFileWriter(file.SafeFileHandle, file.Length, data => hash.AppendData(data));
                     while (true)
                     {
-                        var (filled, error) = await ReadBatchAsync(body, buffer, cancellationToken);
+                        var (filled, error) = await ReadBatchAsync(body, writer.Buffer, cancellationToken);
+                        await writer.SubmitAsync(filled);
                         if (filled > 0)
                         {
-                            hash.AppendData(buffer, 0, filled);
-                            await file.WriteAsync(buffer.AsMemory(0, filled), cancellationToken);
-                            length += filled;
-                            progress?.Report(length);
+                            progress?.Report(writer.SubmittedOffset);
                         }
 
                         if (error is not null)
                         {
                             // What arrived before the cut is kept: the retry asks for the rest only.
+                            await writer.CompleteAsync();
                             ExceptionDispatchInfo.Throw(error);
                         }
 
@@ -88,6 +87,7 @@ public sealed partial class RegistryClient
                         }
                     }
 
+                    await writer.CompleteAsync();
                     break;
                 }
                 catch (Exception ex) when (ex is HttpRequestException or IOException && attempt < maxAttempts && !cancellationToken.IsCancellationRequested)
@@ -106,6 +106,9 @@ public sealed partial class RegistryClient
                 return ApiResult.Failed<BlobDescriptor>(new Problem { Type = ProblemTypes.DigestMismatch, Title = "Digest mismatch", Status = 0, Detail = $"The downloaded {received} bytes hash to {actual}, not {digest}; the file was emptied. Download again." });
             }
 
+            // Durable before the caller records it (an AMS imports it as `ready`); the writer already sent most of
+            // the bytes to the disk, so this waits for the last few MiB only.
+            RandomAccess.FlushToDisk(file.SafeFileHandle);
             return ApiResult.Ok(new BlobDescriptor { Digest = digest.ToString(), Size = file.Length });
         }
         finally
@@ -115,18 +118,18 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>
-    /// Fills <paramref name="buffer"/> up to <see cref="FileWrites.BatchSize"/> from a response body whose reads bring
+    /// Fills <paramref name="buffer"/> from a response body whose reads bring
     /// one TLS record each; stops early only at the end of the body or on a network error, which it returns with the
     /// bytes read before it so that the caller keeps them.
     /// </summary>
-    private static async Task<(int Filled, Exception? Error)> ReadBatchAsync(Stream body, byte[] buffer, CancellationToken cancellationToken)
+    private static async Task<(int Filled, Exception? Error)> ReadBatchAsync(Stream body, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var filled = 0;
         try
         {
-            while (filled < FileWrites.BatchSize)
+            while (filled < buffer.Length)
             {
-                var read = await body.ReadAsync(buffer.AsMemory(filled, FileWrites.BatchSize - filled), cancellationToken);
+                var read = await body.ReadAsync(buffer[filled..], cancellationToken);
                 if (read == 0)
                 {
                     break;

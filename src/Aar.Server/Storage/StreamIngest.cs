@@ -1,4 +1,3 @@
-using System.Buffers;
 using Aar.Protocol.IO;
 using Aar.Server.Storage.Hashing;
 using Microsoft.Win32.SafeHandles;
@@ -31,75 +30,59 @@ internal static class StreamIngest
         Func<long, CancellationToken, Task>? checkpoint,
         CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BatchSize);
+        // Hash and write on other cores while Kestrel decrypts the next batch (PipelinedFileWriter).
+        await using var writer = new PipelinedFileWriter(file, fileOffset, hash.Append);
         long written = 0;
         var nextCheckpoint = checkpointInterval;
-        try
+        while (true)
         {
-            while (true)
+            var buffer = writer.Buffer;
+            var filled = 0;
+            var ended = false;
+            Exception? failure = null;
+            // Never read past limit + 1: one extra byte proves the body is too long.
+            var want = (int)Math.Min(BatchSize, limit + 1 - written);
+            while (filled < want)
             {
-                var filled = 0;
-                var ended = false;
-                Exception? failure = null;
-                // Never read past limit + 1: one extra byte proves the body is too long.
-                var want = (int)Math.Min(BatchSize, limit + 1 - written);
-                while (filled < want)
+                int read;
+                try
                 {
-                    int read;
-                    try
-                    {
-                        read = await source.ReadAsync(buffer.AsMemory(filled, want - filled), cancellationToken);
-                    }
-                    // Kestrel's BadHttpRequestException (body shorter than Content-Length) and connection resets are IOExceptions.
-                    catch (Exception ex) when (ex is IOException or OperationCanceledException)
-                    {
-                        failure = ex;
-                        break;
-                    }
-
-                    if (read == 0)
-                    {
-                        ended = true;
-                        break;
-                    }
-
-                    filled += read;
+                    read = await source.ReadAsync(buffer[filled..want], cancellationToken);
+                }
+                // Kestrel's BadHttpRequestException (body shorter than Content-Length) and connection resets are IOExceptions.
+                catch (Exception ex) when (ex is IOException or OperationCanceledException)
+                {
+                    failure = ex;
+                    break;
                 }
 
-                var keep = (int)Math.Min(filled, limit - written);
-                if (keep > 0)
+                if (read == 0)
                 {
-                    hash.Append(buffer.AsSpan(0, keep));
-                    RandomAccess.Write(file, buffer.AsSpan(0, keep), fileOffset + written);
-                    written += keep;
+                    ended = true;
+                    break;
                 }
 
-                if (failure is not null)
-                {
-                    return new IngestResult(written, IngestEnd.Failed, failure);
-                }
-
-                if (filled > keep)
-                {
-                    return new IngestResult(written, IngestEnd.TooLong, null);
-                }
-
-                if (ended)
-                {
-                    return new IngestResult(written, IngestEnd.Completed, null);
-                }
-
-                if (checkpoint is not null && written >= nextCheckpoint)
-                {
-                    RandomAccess.FlushToDisk(file);
-                    await checkpoint(written, cancellationToken);
-                    nextCheckpoint = written + checkpointInterval;
-                }
+                filled += read;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+
+            var keep = (int)Math.Min(filled, limit - written);
+            await writer.SubmitAsync(keep);
+            written += keep;
+            if (failure is not null || filled > keep || ended)
+            {
+                await writer.CompleteAsync();
+                return failure is not null ? new IngestResult(written, IngestEnd.Failed, failure)
+                    : filled > keep ? new IngestResult(written, IngestEnd.TooLong, null)
+                    : new IngestResult(written, IngestEnd.Completed, null);
+            }
+
+            if (checkpoint is not null && written >= nextCheckpoint)
+            {
+                await writer.CompleteAsync();
+                RandomAccess.FlushToDisk(file);
+                await checkpoint(written, cancellationToken);
+                nextCheckpoint = written + checkpointInterval;
+            }
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using Aar.Protocol.IO;
 using Ams.Daemon.Api;
@@ -9,7 +8,7 @@ namespace Ams.Daemon.Storage;
 /// <summary>
 /// Content-addressed package files: an upload is streamed to a staging file (hashed on the way, fsync-ed), and only
 /// a validated package is moved atomically to <c>packages/sha256/&lt;hex&gt;</c>. Memory use does not depend on
-/// package size: one pooled 256 KiB buffer per upload.
+/// package size: two pooled 256 KiB buffers per upload.
 /// </summary>
 internal sealed class PackageStore(DataDirectory data)
 {
@@ -26,28 +25,29 @@ internal sealed class PackageStore(DataDirectory data)
     public async Task<Result<StagedPackage>> ReceiveAsync(Stream body, long limit, string packageName, CancellationToken cancellationToken)
     {
         var path = Path.Combine(data.StagingDirectory, $"{Guid.NewGuid():N}.part");
-        var buffer = ArrayPool<byte>.Shared.Rent(BatchSize);
         var completed = false;
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long total = 0;
-            await using (var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0, Options = FileOptions.Asynchronous, UnixCreateMode = FileMode0640 }))
+            await using (var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0, UnixCreateMode = FileMode0640 }))
             {
+                // Hash and write on other cores while the next batch is read from the socket (PipelinedFileWriter).
+                await using var writer = new PipelinedFileWriter(file.SafeFileHandle, 0, data => hash.AppendData(data));
                 int filled;
-                while ((filled = await body.ReadAtLeastAsync(buffer.AsMemory(0, BatchSize), BatchSize, throwOnEndOfStream: false, cancellationToken)) > 0)
+                while ((filled = await body.ReadAtLeastAsync(writer.Buffer, BatchSize, throwOnEndOfStream: false, cancellationToken)) > 0)
                 {
                     total += filled;
                     if (total > limit)
                     {
-                        await DrainAsync(body, buffer, cancellationToken);
+                        await DrainAsync(body, writer.Buffer, cancellationToken);
                         return ApiError.TooLarge($"{packageName} is larger than {limit} bytes, this AMS's package size limit; make the package smaller or raise the limit with 'ams serve --max-package-size'.");
                     }
 
-                    hash.AppendData(buffer, 0, filled);
-                    await file.WriteAsync(buffer.AsMemory(0, filled), cancellationToken);
+                    await writer.SubmitAsync(filled);
                 }
 
+                await writer.CompleteAsync();
                 file.Flush(flushToDisk: true);
             }
 
@@ -61,7 +61,6 @@ internal sealed class PackageStore(DataDirectory data)
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             if (!completed)
             {
                 File.Delete(path);
@@ -95,7 +94,7 @@ internal sealed class PackageStore(DataDirectory data)
         }
     }
 
-    private static async Task DrainAsync(Stream body, byte[] buffer, CancellationToken cancellationToken)
+    private static async Task DrainAsync(Stream body, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         // Reading the rest lets the client receive our answer instead of a broken pipe.
         while (await body.ReadAsync(buffer, cancellationToken) > 0)
