@@ -39,6 +39,8 @@ internal static class BadPackages
             "zip-bomb-declared" => LyingZip(In("p.zip")),
             "truncated-zip" => Truncate(good.WriteZip(In("p.zip"))),
             "truncated-tar" => Truncate(good.File("extra-data/big.bin", new byte[200_000]).WriteTarGz(In("p.tar.gz"))),
+            // Uncompressed: the reader steps over big.bin's bytes instead of reading them, so it must notice they are missing.
+            "truncated-plain-tar" => Truncate(good.File("extra-data/big.bin", new byte[200_000]).WriteTar(In("p.tar"))),
             "apk-not-zip" => good.File("app.apk", "this is not a zip").WriteZip(In("p.zip")),
             "apk-without-manifest" => good.File("app.apk", ZipOf("classes.dex")).WriteZip(In("p.zip")),
             "missing-extra-data" => good.File("manifest.yaml", "name: hello\nextra-data:\n  game.obb:\n    target: /sdcard/Android/obb/com.example.hello\n").WriteZip(In("p.zip")),

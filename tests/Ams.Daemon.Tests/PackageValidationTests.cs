@@ -33,6 +33,7 @@ public sealed class PackageValidationTests(ITestOutputHelper output)
     [InlineData("zip-bomb-declared", "p.zip")]
     [InlineData("truncated-zip", "p.zip is not a valid zip archive")]
     [InlineData("truncated-tar", "the archive is truncated or corrupt")]
+    [InlineData("truncated-plain-tar", "p.tar: entry 'extra-data/big.bin' declares 200000 bytes but the archive ends before them; the archive is truncated or corrupt.")]
     [InlineData("apk-not-zip", "p.zip: app.apk is not a valid APK (it is not a ZIP archive)")]
     [InlineData("apk-without-manifest", "p.zip: app.apk has no AndroidManifest.xml at its root")]
     [InlineData("missing-extra-data", "p.zip: manifest.yaml names extra-data 'game.obb' but the package has no extra-data/game.obb")]

@@ -24,22 +24,20 @@ public sealed class PipelinedFileWriter : IAsyncDisposable
     private byte[] _storing = ArrayPool<byte>.Shared.Rent(FileWrites.BatchSize);
     private Task _pending = Task.CompletedTask;
     private long _submitted;
-    private long _writebackFrom;
+    private readonly Writeback _writeback;
     private bool _disposed;
 
     /// <param name="file">The file, open for writing; not owned.</param>
     /// <param name="offset">Where the first batch goes.</param>
     /// <param name="hash">Called with every batch, in order, never concurrently with itself.</param>
-    public PipelinedFileWriter(SafeFileHandle file, long offset, Action<ReadOnlySpan<byte>> hash)
+    /// <param name="dropBehind">Drop what is on the disk from the page cache as the file grows (see <see cref="Writeback"/>).</param>
+    public PipelinedFileWriter(SafeFileHandle file, long offset, Action<ReadOnlySpan<byte>> hash, bool dropBehind = true)
     {
         _file = file;
         _hash = hash;
         _submitted = offset;
-        _writebackFrom = offset;
+        _writeback = new Writeback(file, offset, dropBehind);
     }
-
-    /// <summary>Bytes written between two <see cref="Writeback"/> hints.</summary>
-    internal const long WritebackEvery = 8L * 1024 * 1024;
 
     /// <summary>The buffer to fill next (<see cref="FileWrites.BatchSize"/> bytes).</summary>
     public Memory<byte> Buffer => _filling.AsMemory(0, FileWrites.BatchSize);
@@ -67,12 +65,8 @@ public sealed class PipelinedFileWriter : IAsyncDisposable
         var writing = Task.Run(() =>
         {
             RandomAccess.Write(_file, batch.AsSpan(0, count), at);
-            // Runs in order: each batch's write starts only after the previous one finished.
-            if (at + count - _writebackFrom >= WritebackEvery)
-            {
-                Writeback.Start(_file, _writebackFrom, at + count - _writebackFrom);
-                _writebackFrom = at + count;
-            }
+            // In file order: each batch's write starts only after the previous one finished.
+            _writeback.Written(at + count);
         });
         _pending = Task.WhenAll(hashing, writing);
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using Aar.Protocol.IO;
 
 namespace Aar.Protocol.Registry;
 
@@ -18,6 +19,7 @@ internal sealed class ChunkContent(Stream source, long offset, long length, IPro
         try
         {
             var remaining = length;
+            var dropFrom = offset;
             while (remaining > 0)
             {
                 var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BlockSize, remaining)), cancellationToken);
@@ -29,6 +31,12 @@ internal sealed class ChunkContent(Stream source, long offset, long length, IPro
                 await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 remaining -= read;
                 progress?.Report(offset + length - remaining);
+                if (offset + length - remaining - dropFrom >= Writeback.Window)
+                {
+                    // A package is uploaded once: let readahead recycle these pages (Writeback.DropRead).
+                    Writeback.DropRead(source, dropFrom, offset + length - remaining - dropFrom);
+                    dropFrom = offset + length - remaining;
+                }
             }
         }
         finally

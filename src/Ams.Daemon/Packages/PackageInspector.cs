@@ -67,11 +67,12 @@ internal static class PackageInspector
             PackageFormat.TarBzip2 => new BZip2InputStream(file),
             _ => file,
         };
-        await using var bounded = new BoundedReadStream(decompressor, bound, () => new PackageException(
+        // An uncompressed tar cannot expand: it goes in as the file itself, which lets the reader step over entries.
+        await using var archive = format == PackageFormat.Tar ? decompressor : new BoundedReadStream(decompressor, bound, () => new PackageException(
             $"{contents.Package} expands to more than {limits.MaxExpandedBytes} bytes, the limit for unpacked packages (a compression bomb, or a package too large for this AMS)."));
         try
         {
-            await TarPackageReader.ReadAsync(bounded, contents, limits, tempDirectory, cancellationToken);
+            await TarPackageReader.ReadAsync(archive, contents, limits, tempDirectory, cancellationToken);
         }
         catch (IOException ex) when (ex is not FileNotFoundException)
         {
