@@ -7,8 +7,8 @@ namespace Aar.Protocol.IO;
 /// Stores a stream in a file batch by batch, hashing exactly the bytes written, with the work spread over three
 /// cores instead of one: while the caller reads batch n+1 from the network (TLS decryption), batch n is hashed and
 /// written on the thread pool, the hash and the write side by side, and the written bytes are sent on to the disk
-/// every few MiB (<see cref="Writeback"/>) so that the final fsync is short. On the end-to-end benchmark the receiving side
-/// was one thread doing decrypt → hash → write in turn, the slowest stage of every transfer.
+/// every few MiB (<see cref="Writeback"/>) so that the final fsync is short. On the end-to-end benchmark the
+/// receiving side was one thread doing decrypt → hash → write in turn, the slowest stage of every transfer.
 /// </summary>
 /// <remarks>
 /// Use: fill <see cref="Buffer"/>, hand it over with <see cref="SubmitAsync"/> (which returns once the previous batch

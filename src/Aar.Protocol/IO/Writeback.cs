@@ -42,11 +42,8 @@ internal sealed partial class Writeback(SafeFileHandle file, long start, bool dr
             return;
         }
 
-        var added = false;
-        try
+        WithDescriptor(file, fd =>
         {
-            file.DangerousAddRef(ref added);
-            var fd = (int)file.DangerousGetHandle();
             if (dropBehind && _previousStart >= 0)
             {
                 var length = _windowStart - _previousStart;
@@ -55,19 +52,8 @@ internal sealed partial class Writeback(SafeFileHandle file, long start, bool dr
             }
 
             _ = SyncFileRange(fd, _windowStart, end - _windowStart, SyncFileRangeWrite);
-            (_previousStart, _windowStart) = (_windowStart, end);
-        }
-        catch (EntryPointNotFoundException)
-        {
-            _unavailable = true;
-        }
-        finally
-        {
-            if (added)
-            {
-                file.DangerousRelease();
-            }
-        }
+        });
+        (_previousStart, _windowStart) = (_windowStart, end);
     }
 
     /// <summary>
@@ -82,11 +68,17 @@ internal sealed partial class Writeback(SafeFileHandle file, long start, bool dr
             return;
         }
 
+        WithDescriptor(file, fd => _ = PosixFadvise(fd, offset, length, PosixFadvDontNeed));
+    }
+
+    /// <summary>Runs <paramref name="hint"/> on the file's descriptor, kept open meanwhile; a libc without the call turns the hints off.</summary>
+    private static void WithDescriptor(SafeFileHandle file, Action<int> hint)
+    {
         var added = false;
         try
         {
             file.DangerousAddRef(ref added);
-            _ = PosixFadvise((int)file.DangerousGetHandle(), offset, length, PosixFadvDontNeed);
+            hint((int)file.DangerousGetHandle());
         }
         catch (EntryPointNotFoundException)
         {

@@ -7,8 +7,8 @@ namespace Aar.Server.Storage;
 /// <summary>
 /// The upload hot path: copies a request body into a file at an offset, hashing exactly the bytes written.
 /// Kestrel hands out TLS request bodies 4 KiB per read; they are gathered into <see cref="FileWrites.BatchSize"/>
-/// before hashing and writing (why that size: see there). A failed read (client gone) still writes and hashes what arrived before it, so a
-/// resumable session keeps every byte it received and its hash state stays exact.
+/// before hashing and writing (why that size: see there). A failed read (client gone) still writes and hashes what
+/// arrived before it, so a resumable session keeps every byte it received and its hash state stays exact.
 /// </summary>
 internal static class StreamIngest
 {
