@@ -106,18 +106,20 @@ public sealed class TrustEnforcementTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("POST")]
-    [InlineData("PUT")]
-    [InlineData("PATCH")]
-    [InlineData("DELETE")]
-    public async Task A_client_role_certificate_cannot_write(string method)
+    [InlineData("POST", "/1.0/uploads")]
+    [InlineData("PUT", "/1.0/applications/game/amd64/versions/0")]
+    [InlineData("PUT", "/1.0/blobs/sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("PATCH", "/1.0/uploads/0123456789abcdef")]
+    [InlineData("DELETE", "/1.0/applications/game/amd64")]
+    [InlineData("DELETE", "/1.0/Applications/game/amd64/versions/0")]
+    public async Task A_client_role_certificate_cannot_write(string method, string path)
     {
         await using var server = await RegistryTestServer.StartAsync(output);
         using var certificate = TestCertificates.Client("reader");
         await server.TrustAsync(certificate, TrustRole.Client);
         using var client = server.Client(certificate);
 
-        using var response = await client.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), "/1.0/applications"));
+        using var response = await client.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
         var problem = await AssertProblem(response, HttpStatusCode.Forbidden, ProblemTypes.PublisherRoleRequired);
         Assert.Equal(TestCertificates.FingerprintOf(certificate), problem.Fingerprint);

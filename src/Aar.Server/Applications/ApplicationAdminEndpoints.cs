@@ -1,5 +1,6 @@
 using Aar.Protocol;
 using Aar.Protocol.Admin;
+using Aar.Server.Access;
 using Aar.Server.Problems;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +16,7 @@ internal static class ApplicationAdminEndpoints
 {
     public static IEndpointRouteBuilder MapApplicationsAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(AdminRoutes.Applications);
+        var group = app.MapGroup(AdminRoutes.Applications).AdminSocketOnly();
         group.MapGet("/", ApplicationEndpoints.List);
         group.MapGet("/{name}", GetAllArchitectures);
         group.MapGet("/{name}/{architecture}", Get);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Aar.Protocol;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Server.Access;
 using Aar.Server.Problems;
 using Aar.Server.Trust;
 using Microsoft.AspNetCore.Builder;
@@ -19,14 +20,14 @@ internal static class ApplicationEndpoints
 {
     public static IEndpointRouteBuilder MapApplications(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(RegistryRoutes.Applications);
+        var group = app.MapGroup(RegistryRoutes.Applications).AllowAnyTrustedCaller();
         group.MapGet("/", List);
         group.MapGet("/{name}/{architecture}", Get);
-        group.MapDelete("/{name}/{architecture}", DeleteApplication);
+        group.MapDelete("/{name}/{architecture}", DeleteApplication).RequirePublisher();
         group.MapGet("/{name}/{architecture}/versions/{version}", GetVersion);
-        group.MapPut("/{name}/{architecture}/versions/{version}", Create);
-        group.MapDelete("/{name}/{architecture}/versions/{version}", DeleteVersion);
-        app.MapGet(RegistryRoutes.Deletions, Deletions);
+        group.MapPut("/{name}/{architecture}/versions/{version}", Create).RequirePublisher();
+        group.MapDelete("/{name}/{architecture}/versions/{version}", DeleteVersion).RequirePublisher();
+        app.MapGroup(RegistryRoutes.Deletions).AllowAnyTrustedCaller().MapGet("/", Deletions);
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Aar.Protocol;
 using Aar.Protocol.Enrolment;
 using Aar.Protocol.Registry;
+using Aar.Server.Access;
 using Aar.Server.Problems;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,8 +17,8 @@ internal static class EnrolmentEndpoints
 
     public static IEndpointRouteBuilder MapEnrolment(this IEndpointRouteBuilder app)
     {
-        app.MapPost(EnrolPath, Enrol);
-        var tokens = app.MapGroup(TokensPath);
+        app.MapPost(EnrolPath, Enrol).AllowUnenrolled();
+        var tokens = app.MapGroup(TokensPath).AdminSocketOnly();
         tokens.MapGet("/", async (TokenService service, CancellationToken cancellationToken) =>
             Results.Json(await service.ListAsync(cancellationToken), ProtocolJsonContext.Default.ListTokenEntry));
         tokens.MapPost("/", async (CreateTokenRequest request, TokenService service, CancellationToken cancellationToken) =>

@@ -29,10 +29,11 @@ internal sealed partial class TokenService(TokenDatabase database, TrustStore tr
             return Invalid<CreatedToken>($"Role '{request.Role}' is unknown: use client or publisher.");
         }
 
-        var lifetime = TimeSpan.FromSeconds(Math.Clamp(request.ExpiresInSeconds, 0, (long)MaximumLifetime.TotalSeconds + 1));
+        var seconds = request.ExpiresInSeconds ?? CreateTokenRequest.DefaultExpiresInSeconds;
+        var lifetime = TimeSpan.FromSeconds(Math.Clamp(seconds, 0, (long)MaximumLifetime.TotalSeconds + 1));
         if (lifetime < MinimumLifetime || lifetime > MaximumLifetime)
         {
-            return Invalid<CreatedToken>($"A token must live between {MinimumLifetime.TotalMinutes:0} minute and {MaximumLifetime.TotalDays:0} days; {request.ExpiresInSeconds} seconds is outside that.");
+            return Invalid<CreatedToken>($"A token must live between {MinimumLifetime.TotalMinutes:0} minute and {MaximumLifetime.TotalDays:0} days; {seconds} seconds is outside that.");
         }
 
         var name = request.Name?.Trim() ?? "";

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Aar.Protocol;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Http;
+using Aar.Server.Access;
 using Aar.Server.Admin;
 using Aar.Server.Applications;
 using Aar.Server.Data;
@@ -107,6 +108,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
             app = builder.Build();
             app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalError });
             app.UseStatusCodePages(context => ProblemResponses.WriteBodylessErrorAsync(context.HttpContext));
+            // The gate decides from the matched endpoint's declared access rule, so routing must run first.
+            app.UseRouting();
             app.UseMiddleware<TrustGateMiddleware>();
             app.MapInfo();
             app.MapTrustAdmin();
@@ -116,7 +119,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             app.MapApplicationsAdmin();
             app.MapStorageAdmin();
             app.MapEnrolment();
-            app.MapFallback((HttpContext context) => ProblemResponses.Result(ProblemResponses.NotFound(context)));
+            app.MapUnmatchedRoutes();
 
             var database = app.Services.GetRequiredService<RegistryDatabase>();
             await database.MigrateAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Aar.Protocol;
 using Aar.Protocol.Registry;
+using Aar.Server.Access;
 using Aar.Server.Trust;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,8 @@ internal static class InfoEndpoints
 
     public static IEndpointRouteBuilder MapInfo(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/" + ApiVersions.Current, (HttpContext context) =>
+        var group = app.MapGroup("/" + ApiVersions.Current).AllowAnyTrustedCaller();
+        group.MapGet("/", (HttpContext context) =>
         {
             var caller = context.Features.Get<CallerIdentity>()
                 ?? throw new InvalidOperationException("TrustGateMiddleware did not run before the info endpoint.");

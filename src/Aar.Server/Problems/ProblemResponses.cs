@@ -29,6 +29,7 @@ internal static class ProblemResponses
         var (type, title, detail) = status switch
         {
             StatusCodes.Status400BadRequest => (ProblemTypes.InvalidRequest, "Invalid request", "The request body or parameters are not valid for this route (a JSON body with the documented fields); see docs/api.md."),
+            StatusCodes.Status404NotFound => (ProblemTypes.NotFound, "Not found", $"There is no {context.Request.Method} {context.Request.Path}; see docs/api.md for the routes."),
             StatusCodes.Status405MethodNotAllowed => (ProblemTypes.MethodNotAllowed, "Method not allowed", $"{context.Request.Method} is not allowed on {context.Request.Path}; see docs/api.md."),
             StatusCodes.Status413PayloadTooLarge => (ProblemTypes.BodyTooLarge, "Body too large", "The request body is larger than this route accepts."),
             StatusCodes.Status416RangeNotSatisfiable => (ProblemTypes.RangeNotSatisfiable, "Range not satisfiable", "The requested range lies outside the blob; the Content-Range header (bytes */size) gives its size."),
@@ -44,5 +45,13 @@ internal static class ProblemResponses
         Title = "Not found",
         Status = StatusCodes.Status404NotFound,
         Detail = $"There is no {context.Request.Method} {context.Request.Path}; see docs/api.md for the routes.",
+    };
+
+    public static Problem MethodNotAllowed(HttpContext context, IReadOnlyList<string> allowed) => new()
+    {
+        Type = ProblemTypes.MethodNotAllowed,
+        Title = "Method not allowed",
+        Status = StatusCodes.Status405MethodNotAllowed,
+        Detail = $"{context.Request.Method} is not allowed on {context.Request.Path}; it accepts {string.Join(", ", allowed)} (see docs/api.md).",
     };
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using Aar.Protocol;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Server.Access;
 using Aar.Server.Hosting;
 using Aar.Server.Problems;
 using Microsoft.AspNetCore.Builder;
@@ -19,10 +20,10 @@ internal static class BlobEndpoints
 {
     public static IEndpointRouteBuilder MapBlobs(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(RegistryRoutes.Blobs);
+        var group = app.MapGroup(RegistryRoutes.Blobs).AllowAnyTrustedCaller();
         group.MapMethods("/{digest}", [HttpMethods.Head], Head);
         group.MapGet("/{digest}", Get);
-        group.MapPut("/{digest}", Put);
+        group.MapPut("/{digest}", Put).RequirePublisher();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Aar.Protocol;
 using Aar.Protocol.Admin;
 using Aar.Protocol.Registry;
+using Aar.Server.Access;
 using Aar.Server.Applications;
 using Aar.Server.Info;
 using Aar.Server.Trust;
@@ -16,8 +17,9 @@ internal static class StorageAdminEndpoints
 {
     public static IEndpointRouteBuilder MapStorageAdmin(this IEndpointRouteBuilder app)
     {
-        app.MapGet(AdminRoutes.Status, Status);
-        app.MapPost(AdminRoutes.Scrub, async (BlobScrubber scrubber, CancellationToken cancellationToken) =>
+        var group = app.MapGroup(AdminRoutes.Prefix).AdminSocketOnly();
+        group.MapGet(AdminRoutes.Status[AdminRoutes.Prefix.Length..], Status);
+        group.MapPost(AdminRoutes.Scrub[AdminRoutes.Prefix.Length..], async (BlobScrubber scrubber, CancellationToken cancellationToken) =>
             Results.Json(await scrubber.ScrubAsync(cancellationToken), ProtocolJsonContext.Default.ScrubReport));
         return app;
     }

@@ -1,5 +1,6 @@
 using Aar.Protocol;
 using Aar.Protocol.Admin;
+using Aar.Server.Access;
 using Aar.Server.Problems;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,7 @@ internal static class TrustAdminEndpoints
 {
     public static IEndpointRouteBuilder MapTrustAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(AdminRoutes.Trust);
+        var group = app.MapGroup(AdminRoutes.Trust).AdminSocketOnly();
         group.MapGet("/", ListTrusted);
         group.MapGet("/revoked", ListRevoked);
         group.MapPost("/", Add);

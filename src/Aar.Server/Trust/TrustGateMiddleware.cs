@@ -1,6 +1,6 @@
-using Aar.Protocol.Admin;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Server.Access;
 using Aar.Server.Admin;
 using Aar.Server.Problems;
 using Microsoft.AspNetCore.Http;
@@ -9,10 +9,13 @@ using Microsoft.Extensions.Logging;
 namespace Aar.Server.Trust;
 
 /// <summary>
-/// The first thing every request meets. Admin-socket requests may reach only <c>/admin/</c> routes; TLS requests
-/// never reach them, and are authorised against the current trust snapshot on every request, because Kestrel
-/// validates a client certificate once per connection (platform-facts §2): without this, a removed or revoked
-/// certificate would keep working on its open keep-alive or HTTP/2 connection. Writes need the publisher role.
+/// Runs after routing and decides from the <see cref="AccessRule"/> declared on the endpoint that matched, never from
+/// the path string: routing matches paths case-insensitively and decoded, so any path comparison here could drift from
+/// what is served. An endpoint without a rule is refused (default deny). Admin-socket requests may reach only
+/// admin-socket endpoints (and the 404/405 answer); TLS requests never reach them, and are authorised against the
+/// current trust snapshot on every request, because Kestrel validates a client certificate once per connection
+/// (platform-facts §2): without this, a removed or revoked certificate would keep working on its open keep-alive or
+/// HTTP/2 connection.
 /// </summary>
 internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustStore trust, ILogger<TrustGateMiddleware> logger)
 {
@@ -28,14 +31,25 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
 
     private Task GateAsync(HttpContext context)
     {
-        var isAdminRoute = context.Request.Path.StartsWithSegments(AdminRoutes.Prefix, StringComparison.Ordinal);
-        if (AdminConnection.IsAdmin(context))
+        var endpoint = context.GetEndpoint();
+        var rule = endpoint?.Metadata.GetMetadata<AccessRule>();
+        if (rule is null)
         {
-            return isAdminRoute ? next(context) : ProblemResponses.WriteAsync(context, ProblemResponses.NotFound(context));
+            // Default deny: a route someone forgot to declare does not exist for anyone (EndpointRuleTests catches it).
+            Log.Undeclared(logger, endpoint?.DisplayName ?? "(none)", context.Request.Method, context.Request.Path);
+            return ProblemResponses.WriteAsync(context, ProblemResponses.NotFound(context));
         }
 
-        if (isAdminRoute)
+        if (AdminConnection.IsAdmin(context))
         {
+            return rule.Kind is AccessKind.AdminSocketOnly or AccessKind.UnmatchedRoute
+                ? next(context)
+                : ProblemResponses.WriteAsync(context, ProblemResponses.NotFound(context));
+        }
+
+        if (rule.Kind == AccessKind.AdminSocketOnly)
+        {
+            // Over TLS the admin API does not exist, whatever the caller's certificate.
             return ProblemResponses.WriteAsync(context, ProblemResponses.NotFound(context));
         }
 
@@ -48,7 +62,7 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
 
         var fingerprint = trust.FingerprintOf(certificate);
         var (decision, entry) = trust.Decide(certificate);
-        if (decision is TrustDecision.Unknown or TrustDecision.Trusted && IsEnrolment(context))
+        if (rule.Kind == AccessKind.UnenrolledAllowed && decision is TrustDecision.Unknown or TrustDecision.Trusted)
         {
             // The one route an untrusted certificate may call: it proves a join token's secret (TokenService).
             return next(context);
@@ -70,7 +84,7 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
                     $"Certificate {fingerprint} is not valid until {entry!.NotBefore:u}; check the clocks of both machines.", fingerprint, entry.Role);
         }
 
-        if (IsWrite(context.Request.Method) && entry!.Role != TrustRole.Publisher)
+        if (rule.Kind == AccessKind.PublisherRequired && entry!.Role != TrustRole.Publisher)
         {
             return Deny(context, 403, ProblemTypes.PublisherRoleRequired, "Publisher role required",
                 $"Certificate {fingerprint} has the {entry.Role.ToWire()} role, which is read-only; {context.Request.Method} needs the publisher role (aar trust add --publisher).", fingerprint, entry.Role);
@@ -79,12 +93,6 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
         context.Features.Set(new CallerIdentity(entry!.Fingerprint, entry.Name, entry.Role, entry.NotAfter));
         return next(context);
     }
-
-    private static bool IsEnrolment(HttpContext context) =>
-        HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals(Enrolment.EnrolmentEndpoints.EnrolPath, StringComparison.Ordinal);
-
-    private static bool IsWrite(string method) =>
-        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method));
 
     private Task Deny(HttpContext context, int status, string type, string title, string detail, string fingerprint, TrustRole? role)
     {
@@ -104,5 +112,8 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Method} {Path} from certificate {Fingerprint}: {Reason}")]
         public static partial void Denied(ILogger logger, string fingerprint, string reason, string method, string path);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Refused {Method} {Path}: endpoint {Endpoint} declares no access rule")]
+        public static partial void Undeclared(ILogger logger, string endpoint, string method, string path);
     }
 }

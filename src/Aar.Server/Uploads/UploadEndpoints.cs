@@ -2,6 +2,7 @@ using System.Globalization;
 using Aar.Protocol;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Server.Access;
 using Aar.Server.Hosting;
 using Aar.Server.Problems;
 using Aar.Server.Storage;
@@ -20,7 +21,8 @@ internal static class UploadEndpoints
 {
     public static IEndpointRouteBuilder MapUploads(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(RegistryRoutes.Uploads);
+        // Sessions belong to the publisher that started them; reading one is part of writing.
+        var group = app.MapGroup(RegistryRoutes.Uploads).RequirePublisher();
         group.MapPost("/", Start);
         group.MapGet("/{id}", Status);
         group.MapPatch("/{id}", Append);
