@@ -47,12 +47,6 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
                 : ProblemResponses.WriteAsync(context, ProblemResponses.NotFound(context));
         }
 
-        if (rule.Kind == AccessKind.AdminSocketOnly)
-        {
-            // Over TLS the admin API does not exist, whatever the caller's certificate.
-            return ProblemResponses.WriteAsync(context, ProblemResponses.NotFound(context));
-        }
-
         var certificate = context.Connection.ClientCertificate;
         if (certificate is null)
         {
@@ -82,6 +76,13 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
             case TrustDecision.NotYetValid:
                 return Deny(context, 403, ProblemTypes.CertificateNotYetValid, "Certificate not yet valid",
                     $"Certificate {fingerprint} is not valid until {entry!.NotBefore:u}; check the clocks of both machines.", fingerprint, entry.Role);
+        }
+
+        if (rule.Kind == AccessKind.AdminSocketOnly)
+        {
+            // Over TLS the admin API does not exist, whatever the role. Decided after the certificate, so an untrusted
+            // caller gets the same 403 on an admin path as on any other and cannot tell which paths are routes.
+            return ProblemResponses.WriteAsync(context, ProblemResponses.NotFound(context));
         }
 
         if (rule.Kind == AccessKind.PublisherRequired && entry!.Role != TrustRole.Publisher)

@@ -68,9 +68,11 @@ public sealed class RouteErrorTests(ITestOutputHelper output)
 
         using var unknown = await client.Http.GetAsync("/1.0/applications/com.example.app/xyz");
         using var otherMethod = await client.Http.DeleteAsync("/1.0");
+        using var admin = await client.Http.GetAsync("/ADMIN/1.0/trust");
 
         await AssertProblem(unknown, HttpStatusCode.Forbidden, ProblemTypes.UntrustedCertificate);
         await AssertProblem(otherMethod, HttpStatusCode.Forbidden, ProblemTypes.UntrustedCertificate);
+        await AssertProblem(admin, HttpStatusCode.Forbidden, ProblemTypes.UntrustedCertificate);
     }
 
     [Fact]
