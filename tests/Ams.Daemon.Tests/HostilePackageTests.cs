@@ -46,6 +46,20 @@ public sealed class HostilePackageTests(ITestOutputHelper output) : IDisposable
         Assert.True(allocated < AllocationBound, $"allocated {allocated} bytes");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_long_name_hidden_behind_a_pax_size_override_is_still_found(bool gzip)
+    {
+        var name = gzip ? "p.tar.gz" : "p.tar";
+        var path = HostilePackages.LongNameBehindPaxSize(_directory.Combine(name), gzip);
+
+        var (result, allocated) = await InspectMeasuredAsync(path, name);
+
+        Assert.Equal($"{name}: a tar GNU long-name ('L') entry declares 314572800 bytes; at most 65536 are allowed for tar metadata, so the archive is refused before reading it.", result.Error?.Message);
+        Assert.True(allocated < AllocationBound, $"allocated {allocated} bytes");
+    }
+
     [Fact]
     public async Task A_zip_claiming_ten_million_entries_is_refused_from_its_end_records()
     {

@@ -76,8 +76,41 @@ internal static class HostilePackages
 
     private static long Padded(long size) => (size + 511) / 512 * 512;
 
-    /// <summary>One GNU-format tar header (magic "ustar  "), with a correct checksum.</summary>
-    public static byte[] Header(string name, char type, long size)
+    /// <summary>
+    /// A POSIX tar whose PAX header says the next file holds 1,024 bytes although that file's own header says 0; the
+    /// 1,024 bytes are zeros (an end-of-archive marker to a reader that ignored the PAX size), and behind them comes a
+    /// GNU long-name entry of <paramref name="size"/> bytes. Gzipped, or stored sparse when <paramref name="gzip"/> is false.
+    /// </summary>
+    public static string LongNameBehindPaxSize(string path, bool gzip, long size = HugeMetadataBytes)
+    {
+        var record = "13 size=1024\n";
+        using var head = new MemoryStream();
+        head.Write(Header("PaxHeader/f", 'x', record.Length, posix: true));
+        head.Write(Encoding.ASCII.GetBytes(record.PadRight(512, '\0')));
+        head.Write(Header("extra-data/f", '0', 0, posix: true));
+        head.Write(new byte[1024]);
+        head.Write(Header("././@LongLink", 'L', size));
+        using var file = File.Create(path);
+        if (!gzip)
+        {
+            file.Write(head.ToArray());
+            file.SetLength(head.Length + Padded(size) + 1024);
+            return path;
+        }
+
+        using var compressed = new GZipStream(file, CompressionLevel.Optimal);
+        compressed.Write(head.ToArray());
+        var zeros = new byte[1024 * 1024];
+        for (var left = Padded(size); left > 0; left -= zeros.Length)
+        {
+            compressed.Write(zeros, 0, (int)Math.Min(zeros.Length, left));
+        }
+
+        return path;
+    }
+
+    /// <summary>One tar header with a correct checksum: GNU magic ("ustar  "), or POSIX ("ustar\0" "00").</summary>
+    public static byte[] Header(string name, char type, long size, bool posix = false)
     {
         var header = new byte[512];
         Encoding.ASCII.GetBytes(name).CopyTo(header, 0);
@@ -87,7 +120,7 @@ internal static class HostilePackages
         Encoding.ASCII.GetBytes(Convert.ToString(size, 8).PadLeft(11, '0') + "\0").CopyTo(header, 124);
         Encoding.ASCII.GetBytes("00000000000\0").CopyTo(header, 136);
         header[156] = (byte)type;
-        Encoding.ASCII.GetBytes("ustar  \0").CopyTo(header, 257);
+        Encoding.ASCII.GetBytes(posix ? "ustar\000" : "ustar  \0").CopyTo(header, 257);
         "        "u8.CopyTo(header.AsSpan(148));
         var sum = header.Sum(b => b);
         Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(header, 148);
