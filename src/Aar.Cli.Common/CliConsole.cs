@@ -7,4 +7,8 @@ namespace Aar.Cli.Common;
 public sealed record CliConsole(TextWriter Out, TextWriter Error, TextReader In, bool InputRedirected, bool OutputIsTerminal)
 {
     public static CliConsole System { get; } = new(Console.Out, Console.Error, Console.In, Console.IsInputRedirected, !Console.IsOutputRedirected);
+
+    /// <summary>The same console with stdout and stderr passed through a <see cref="TerminalSafeWriter"/>.</summary>
+    public CliConsole WithTerminalSafeOutput() =>
+        Out is TerminalSafeWriter ? this : this with { Out = new TerminalSafeWriter(Out), Error = new TerminalSafeWriter(Error) };
 }

@@ -10,8 +10,15 @@ namespace Amc.Cli;
 /// <summary>The <c>amc</c> command tree: a thin client of the AMS local API on <c>&lt;data&gt;/unix.socket</c>.</summary>
 internal static class AmcCommand
 {
-    public static Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default) =>
-        CliRunner.RunAsync(Create(console), args, console, cancellationToken);
+    /// <summary>
+    /// Runs one command. Everything it prints passes a <see cref="TerminalSafeWriter"/>: names, descriptions and
+    /// problem details come from registries and packages, and must not drive the operator's terminal.
+    /// </summary>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default)
+    {
+        var safe = console.WithTerminalSafeOutput();
+        return CliRunner.RunAsync(Create(safe), args, safe, cancellationToken);
+    }
 
     public static RootCommand Create(CliConsole console)
     {

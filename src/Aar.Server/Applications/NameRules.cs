@@ -1,17 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
 using Aar.Protocol.Http;
+using Aar.Protocol.Registry;
 
 namespace Aar.Server.Applications;
 
 /// <summary>
-/// What an application name, architecture, version number, tag and manifest may be. Names follow the AMS manifest
-/// rule (<c>^[A-Za-z0-9_.-]+$</c>, at most 64 characters, spec §3), so no name can carry a path separator, an
+/// What an application name, architecture, version number, tag and manifest may be. Names follow
+/// <see cref="ApplicationName"/>, the rule AMS manifests use too (spec §3), so no name can carry a path separator, an
 /// encoded slash, NUL or a parent-directory step into anything that uses it as a path.
 /// </summary>
 internal static class NameRules
 {
-    public const int MaxNameLength = 64;
+    public const int MaxNameLength = ApplicationName.MaxLength;
     public const int MaxArchitectureLength = 32;
     public const int MaxTags = 32;
     public const int MaxTagLength = 64;
@@ -19,10 +20,7 @@ internal static class NameRules
 
     public static Problem? CheckName(string name)
     {
-        var valid = name.Length is > 0 and <= MaxNameLength
-            && name is not ("." or "..")
-            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
-        return valid ? null : Invalid(ProblemTypes.InvalidName, "Invalid application name",
+        return ApplicationName.IsValid(name) ? null : Invalid(ProblemTypes.InvalidName, "Invalid application name",
             $"Application name '{Printable(name)}' is invalid: use 1 to {MaxNameLength} characters from A-Z, a-z, 0-9, '_', '.' and '-' (not '.' or '..').");
     }
 

@@ -18,6 +18,15 @@ internal static class ManifestParser
         "features", "node-selector",
     ];
 
+    /// <summary>Largest manifest.yaml, in bytes: it is read into memory whole.</summary>
+    public const int MaxBytes = 1024 * 1024;
+
+    /// <summary>Deepest nesting of mappings and lists; the schema needs 3 (extra-data → name → target).</summary>
+    public const int MaxDepth = 16;
+
+    /// <summary>Most YAML nodes (keys, values, lists, mappings); bounds the tree a 1 MiB manifest of '[a,a,…]' would build.</summary>
+    public const int MaxNodes = 50_000;
+
     public static ManifestInfo Parse(byte[] bytes, bool hasApk)
     {
         var root = Load(bytes);
@@ -59,6 +68,11 @@ internal static class ManifestParser
 
     private static YamlNode Load(byte[] bytes)
     {
+        if (bytes.Length > MaxBytes)
+        {
+            throw new PackageException($"manifest.yaml is {bytes.Length} bytes; a manifest must be at most {MaxBytes} bytes.");
+        }
+
         string text;
         try
         {
@@ -83,7 +97,7 @@ internal static class ManifestParser
         }
 
         var stream = new YamlStream();
-        var parser = new Parser(new StringReader(text));
+        var parser = new BoundedYamlParser(new Parser(new StringReader(text)), MaxDepth, MaxNodes);
         try
         {
             stream.Load(parser);
@@ -94,9 +108,10 @@ internal static class ManifestParser
             var at = ex.End.Line > ex.Start.Line ? ex.End : ex.Start;
             throw new PackageException($"manifest.yaml line {at.Line}, column {at.Column}: invalid YAML ({(ex.InnerException ?? ex).Message.TrimEnd('.')}).");
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner throws this (not a YamlException) on some unterminated flow collections.
+            // YamlDotNet's scanner throws this (not a YamlException) on some unterminated flow collections, and
+            // its node builder an ArgumentException on some misplaced keys ("  :  name:   >", found by fuzzing).
             var line = parser.Current?.End.Line ?? 1;
             throw new PackageException($"manifest.yaml line {line}: invalid YAML after this line (an unclosed '[', '{{' or quote?).");
         }

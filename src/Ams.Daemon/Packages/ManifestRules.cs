@@ -1,14 +1,18 @@
 using System.Text.RegularExpressions;
 using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
+using Aar.Protocol.Registry;
 using YamlDotNet.RepresentationModel;
 
 namespace Ams.Daemon.Packages;
 
-/// <summary>The value rules of manifest.yaml (anbox-reference §1: SDK regexes and documented limits).</summary>
+/// <summary>
+/// The value rules of manifest.yaml (anbox-reference §1: SDK regexes and documented limits). Patterns end in
+/// <c>\z</c>, not <c>$</c>, which also matches before a final newline ("a2.3\n" would pass).
+/// </summary>
 internal static partial class ManifestRules
 {
-    public const int MaxNameLength = 64;
+    public const int MaxNameLength = ApplicationName.MaxLength;
     public const int MaxVersionLength = 50;
 
     private static readonly string[] ExtraDataTargets = ["/sdcard/Android/obb/", "/sdcard/Android/data/", "/data/app/", "/data/data/"];
@@ -16,27 +20,24 @@ internal static partial class ManifestRules
     private static readonly string[] ServiceKeys = ["name", "port", "port-end", "protocols", "expose"];
     private static readonly TimeSpan MaxHookTimeout = TimeSpan.FromMinutes(15);
 
-    [GeneratedRegex(@"^[A-Za-z0-9_.\-]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex NamePattern();
-
-    [GeneratedRegex(@"^([A-Za-z][A-Za-z\d_]*\.)+[A-Za-z][A-Za-z\d_]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^([A-Za-z][A-Za-z\d_]*\.)+[A-Za-z][A-Za-z\d_]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex AndroidPackagePattern();
 
-    [GeneratedRegex(@"^[ag](2|4|6|8|10)\.3$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[ag](2|4|6|8|10)\.3\z", RegexOptions.CultureInvariant)]
     private static partial Regex InstanceTypePattern();
 
-    [GeneratedRegex(@"^(?<n>\d{1,9})(?<u>[KMGT]B?)?$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?<n>\d{1,9})(?<u>[KMGT]B?)?\z", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex SizePattern();
 
-    [GeneratedRegex(@"^0?[0-7]{3}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^0?[0-7]{3}\z", RegexOptions.CultureInvariant)]
     private static partial Regex PermissionsPattern();
 
     public static string Name(YamlNode node)
     {
         var name = YamlNodes.Text(node, "name", MaxNameLength);
-        if (!NamePattern().IsMatch(name))
+        if (!ApplicationName.IsValid(name))
         {
-            throw YamlNodes.Error(node, "name", $"is '{name}'; use only letters, digits, '_', '.' and '-' (at most {MaxNameLength})");
+            throw YamlNodes.Error(node, "name", $"is '{YamlNodes.Printable(name)}'; use only letters, digits, '_', '.' and '-' (at most {MaxNameLength}), and not '.' or '..'");
         }
 
         return name;
@@ -198,7 +199,8 @@ internal static partial class ManifestRules
         foreach (var (_, value, _) in YamlNodes.Entries(node, "hooks", ["timeout"]))
         {
             timeout = YamlNodes.Text(value, "hooks.timeout");
-            if (!DurationText.TryParse(timeout, out var duration) || duration > MaxHookTimeout)
+            // DurationText forgives surrounding blanks (it reads command lines); a manifest value is stored as written.
+            if (timeout.Trim().Length != timeout.Length || !DurationText.TryParse(timeout, out var duration) || duration > MaxHookTimeout)
             {
                 throw YamlNodes.Error(value, "hooks.timeout", $"is '{timeout}'; use a duration such as 5m, at most 15m");
             }

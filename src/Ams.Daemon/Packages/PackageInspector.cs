@@ -78,6 +78,11 @@ internal static class PackageInspector
         {
             throw new PackageException($"{contents.Package} is truncated or corrupt ({ex.Message.TrimEnd('.')}); create the package again and upload it once more.");
         }
+        catch (NotSupportedException ex)
+        {
+            // TarReader refuses some entry kinds (GNU sparse files, found by fuzzing) with this rather than a format error.
+            throw new PackageException($"{contents.Package} uses a tar feature packages may not use ({ex.Message.TrimEnd('.')}); packages hold only plain files and directories.");
+        }
     }
 
     private static async Task<Result<ManifestInfo>> CheckAsync(PackageContents contents, PackageLimits limits, CancellationToken cancellationToken)

@@ -11,6 +11,18 @@ internal sealed record PackageLimits
 
     public int MaxEntries { get; init; } = 100_000;
 
+    /// <summary>
+    /// Largest tar metadata entry (GNU long name or link, PAX header), in bytes: the tar reader holds one in memory
+    /// whole. A path is at most a few KiB, so 64 KiB leaves room for any real PAX header.
+    /// </summary>
+    public int MaxTarMetadataBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Largest zip central directory, in bytes: the zip reader loads it whole. 100,000 entries with names of about
+    /// 100 characters take about 15 MiB.
+    /// </summary>
+    public long MaxZipDirectoryBytes { get; init; } = 32 * 1024 * 1024;
+
     /// <summary>manifest.yaml is read into memory, so it is small by rule.</summary>
-    public int MaxManifestBytes { get; init; } = 1024 * 1024;
+    public int MaxManifestBytes { get; init; } = ManifestParser.MaxBytes;
 }

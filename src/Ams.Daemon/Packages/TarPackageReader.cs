@@ -8,7 +8,8 @@ namespace Ams.Daemon.Packages;
 /// seekable file itself, is read for its headers, manifest and APK only: every other entry's bytes are where its
 /// header says and are stepped over, after checking that the file is long enough to hold them. For the 1 GiB
 /// package of the end-to-end benchmark that is a few KiB read instead of the whole package, on the publisher at
-/// create and on the client at import.
+/// create and on the client at import. Every header is first checked by a <see cref="TarHeaderScanner"/> (ahead of
+/// the reader for a plain file, alongside it for a compressed stream), which refuses oversized metadata entries.
 /// </summary>
 internal static class TarPackageReader
 {
@@ -16,7 +17,14 @@ internal static class TarPackageReader
     {
         // Only the plain file can be stepped over: a decompressor or a bounded view cannot seek.
         var archive = decompressed is FileStream { CanSeek: true } file ? file : null;
-        await using var reader = new TarReader(decompressed, leaveOpen: true);
+        var scanner = new TarHeaderScanner(contents.Package, limits);
+        if (archive is not null)
+        {
+            await scanner.ScanFileAsync(archive.SafeFileHandle, archive.Length, cancellationToken);
+        }
+
+        await using var source = archive is null ? new TarScanningStream(decompressed, scanner) : null;
+        await using var reader = new TarReader(source ?? decompressed, leaveOpen: true);
         TarEntry? entry;
         while ((entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken)) is not null)
         {

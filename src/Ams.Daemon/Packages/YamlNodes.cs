@@ -59,6 +59,10 @@ internal static class YamlNodes
         return sequence.Children.Select(child => Text(child, key)).ToList();
     }
 
+    /// <summary>Shows control characters as escapes, so a refusal that quotes a value stays one readable line.</summary>
+    public static string Printable(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+
     public static bool Boolean(YamlNode node, string key) => Text(node, key).ToLowerInvariant() switch
     {
         "true" or "yes" => true,

@@ -2,7 +2,10 @@ using System.IO.Compression;
 
 namespace Ams.Daemon.Packages;
 
-/// <summary>Reads a .zip package: checks every entry's name and type, and expands every file once to verify its size.</summary>
+/// <summary>
+/// Reads a .zip package: checks the directory's declared size and entry count first (<see cref="ZipDirectoryCheck"/>),
+/// then every entry's name and type, and expands every file once to verify its size.
+/// </summary>
 internal static class ZipPackageReader
 {
     private const int UnixFileTypeMask = 0xF000;
@@ -13,6 +16,7 @@ internal static class ZipPackageReader
     public static async Task ReadAsync(string path, PackageContents contents, PackageLimits limits, string tempDirectory, CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, useAsync: true);
+        await ZipDirectoryCheck.CheckAsync(file.SafeFileHandle, contents.Package, limits, cancellationToken);
         ZipArchive archive;
         try
         {
