@@ -1,7 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using Aar.Protocol.Certificates;
-using Aar.Protocol.Registry;
 using TestSupport;
 using Xunit.Abstractions;
 
@@ -26,7 +24,7 @@ public sealed class RejectedVersionTests(ITestOutputHelper output)
         using var api = client.Client();
         Assert.True((await api.SetConfigAsync("registry.url", $"https://127.0.0.1:{proxy.Port}")).Succeeded);
         await SyncRig.QuiesceAsync(api, "pull");
-        using var publisher = await PublisherAsync(rig);
+        using var publisher = await rig.RawPublisherAsync();
         var bad = TestPackage.Minimal("game").File("app.apk", "not an apk").File("pad.bin", RandomNumberGenerator.GetBytes(Padding)).WriteZip(Path.Combine(client.Scratch, "bad.zip"));
         Assert.True((await publisher.PublishFileAsync("game", "amd64", 0, bad)).Succeeded);
 
@@ -72,7 +70,7 @@ public sealed class RejectedVersionTests(ITestOutputHelper output)
         using var api = client.Client();
         Assert.True((await api.SetConfigAsync("registry.url", $"https://127.0.0.1:{proxy.Port}")).Succeeded);
         await SyncRig.QuiesceAsync(api, "pull");
-        using var publisher = await PublisherAsync(rig);
+        using var publisher = await rig.RawPublisherAsync();
         var bad = TestPackage.Minimal("other-name").File("pad.bin", RandomNumberGenerator.GetBytes(Padding)).WriteZip(Path.Combine(client.Scratch, "bad.zip"));
         Assert.True((await publisher.PublishFileAsync("game", "amd64", 0, bad)).Succeeded);
         Assert.Equal("failed", (await SyncRig.SyncAsync(client)).Result);
@@ -99,7 +97,7 @@ public sealed class RejectedVersionTests(ITestOutputHelper output)
         using var proxy = new TcpProxy(new IPEndPoint(IPAddress.Loopback, rig.Registry.Address.Port));
         Assert.True((await api.SetConfigAsync("registry.url", $"https://127.0.0.1:{proxy.Port}")).Succeeded);
         await SyncRig.QuiesceAsync(api, "pull");
-        using var publisher = await PublisherAsync(rig);
+        using var publisher = await rig.RawPublisherAsync();
         var large = TestPackage.Minimal("game").File("pad.bin", RandomNumberGenerator.GetBytes(2 * Padding)).WriteZip(Path.Combine(client.Scratch, "large.zip"));
         Assert.True((await publisher.PublishFileAsync("game", "amd64", 0, large)).Succeeded);
 
@@ -109,15 +107,6 @@ public sealed class RejectedVersionTests(ITestOutputHelper output)
         Assert.Contains($"larger than this AMS's package size limit of {Padding} bytes", Assert.Single(report.Errors), StringComparison.Ordinal);
         Assert.True(proxy.BytesFromTarget - before < Padding / 4, "the package was downloaded");
         Assert.Single((await api.GetRegistryStatusAsync()).Value!.Rejected!);
-    }
-
-    /// <summary>A publisher that does not validate what it publishes (the registry stores any blob), as a hostile one would.</summary>
-    private static async Task<RegistryClient> PublisherAsync(SyncRig rig)
-    {
-        var certificate = TestCertificates.Client("careless-publisher");
-        await rig.Registry.TrustAsync(certificate, TrustRole.Publisher);
-        _ = Fingerprint.TryParse(rig.Registry.ServerFingerprint, out var pinned);
-        return RegistryClient.Create(rig.Registry.Address, certificate, pinned);
     }
 
     private static string Sha256Of(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
