@@ -62,6 +62,46 @@ public sealed class RejectedVersionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_rejected_version_is_tried_again_when_the_registry_lists_another_digest_for_it()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var client = await rig.JoinAsync("client");
+        using var publisher = await rig.RawPublisherAsync();
+        var bad = TestPackage.Minimal("game").File("app.apk", "not an apk").WriteZip(Path.Combine(client.Scratch, "bad.zip"));
+        Assert.True((await publisher.PublishFileAsync("game", "amd64", 0, bad)).Succeeded);
+        Assert.Equal("failed", (await SyncRig.SyncAsync(client)).Result);
+        var good = TestPackage.Minimal("game").WriteZip(Path.Combine(client.Scratch, "good.zip"));
+        var digest = Aar.Protocol.Registry.BlobDigest.Of(await File.ReadAllBytesAsync(good));
+        await using (var file = File.OpenRead(good))
+        {
+            Assert.True((await publisher.UploadBlobAsync(file, digest, file.Length)).Succeeded);
+        }
+
+        // The registry's API never changes a version's digest; its database can, and the AMS must follow it then.
+        await rig.Registry.StopAsync();
+        await using (var database = await rig.Registry.Database.OpenAsync())
+        {
+            await using var command = database.CreateCommand();
+            command.CommandText = $"""
+                UPDATE registry_state SET generation = generation + 1;
+                UPDATE versions SET digest = '{digest}', size = {new FileInfo(good).Length}, generation = (SELECT generation FROM registry_state)
+                    WHERE name = 'game' AND version = 0;
+                """;
+            Assert.Equal(2, await command.ExecuteNonQueryAsync());
+        }
+
+        await rig.Registry.RestartAsync(keepPort: true);
+        var report = await SyncRig.SyncAsync(client);
+
+        Assert.Equal(("ok", 1), (report.Result, report.Downloaded));
+        var application = (await SyncRig.FindAsync(client, "game"))!;
+        Assert.Equal(("ready", digest.Hex), (application.Versions.Single().Status, application.Versions.Single().Sha256));
+        Assert.Null(application.Rejected);
+        using var api = client.Client();
+        Assert.Null((await api.GetRegistryStatusAsync()).Value!.Rejected);
+    }
+
+    [Fact]
     public async Task Retry_forgets_the_rejection_and_downloads_the_version_once_more()
     {
         await using var rig = await SyncRig.StartAsync(output);
