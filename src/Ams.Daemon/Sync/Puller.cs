@@ -68,19 +68,19 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
     /// The rejections that still hold: those of another registry are forgotten (its versions are not this one's), and
     /// in a full pass so is one whose version the registry no longer lists or lists with another digest.
     /// </summary>
-    private async Task<Dictionary<(string Name, int Version), string>> RememberedRejectionsAsync(RegistryConnection registry, ApplicationListing listing, string? only, CancellationToken cancellationToken)
+    private async Task<HashSet<(string Name, int Version)>> RememberedRejectionsAsync(RegistryConnection registry, ApplicationListing listing, string? only, CancellationToken cancellationToken)
     {
         await rejections.ForgetOtherRegistriesAsync(registry.Identity, cancellationToken);
         var listed = listing.Applications.Where(a => a.Architecture == applications.Architecture)
             .SelectMany(a => a.Versions.Select(v => (Key: (a.Name, v.Version), v.Digest)))
             .ToDictionary(v => v.Key, v => v.Digest);
-        var remembered = new Dictionary<(string Name, int Version), string>();
+        var remembered = new HashSet<(string Name, int Version)>();
         foreach (var row in await rejections.ListAsync(only, cancellationToken))
         {
             var key = (row.Application, row.Version);
             if (listed.TryGetValue(key, out var digest) && digest == row.Digest)
             {
-                remembered[key] = row.Digest;
+                remembered.Add(key);
             }
             else if (listed.ContainsKey(key) || listing.Applications.Count > 0)
             {
@@ -93,7 +93,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
         return remembered;
     }
 
-    private async Task ImportApplicationAsync(RegistryConnection registry, PassReport report, RegistryApplicationRecord remote, ApplicationOrigin origin, Dictionary<(string Name, int Version), string> rejected, CancellationToken cancellationToken)
+    private async Task ImportApplicationAsync(RegistryConnection registry, PassReport report, RegistryApplicationRecord remote, ApplicationOrigin origin, HashSet<(string Name, int Version)> rejected, CancellationToken cancellationToken)
     {
         var local = (await applications.GetAsync(remote.Name, cancellationToken)).Value;
         if (local is not null && !local.Immutable)
@@ -104,7 +104,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
 
         foreach (var version in remote.Versions)
         {
-            if (rejected.ContainsKey((remote.Name, version.Version)))
+            if (rejected.Contains((remote.Name, version.Version)))
             {
                 // Refused before with this very digest: downloading it again would only fail again (and a fleet
                 // would fetch a bad package from the registry on every pass). 'amc registry retry' forgets it.
