@@ -32,7 +32,7 @@ public sealed class PackageReconcileTests(ITestOutputHelper output)
         var report = await SyncRig.SyncAsync(client);
 
         var after = (await SyncRig.FindAsync(client, "game"))!.Versions.Single();
-        Assert.Equal(("ready", null, version.Sha256), (after.Status, after.ErrorMessage, after.Sha256));
+        Assert.Equal(("ready", null, version.Sha256, true), (after.Status, after.ErrorMessage, after.Sha256, after.Published));
         Assert.Equal(original, await File.ReadAllBytesAsync(file));
         Assert.NotEqual("failed", report.Result);
     }
@@ -57,6 +57,29 @@ public sealed class PackageReconcileTests(ITestOutputHelper output)
         Assert.Equal("error", after.Status);
         Assert.Contains(expected, after.Versions.Single().ErrorMessage, StringComparison.Ordinal);
         Assert.EndsWith("it cannot be fetched again: delete this version and upload the package again", after.Versions.Single().ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_publisher_whose_package_file_is_gone_does_not_remove_the_version_from_the_registry()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var publisher = await rig.JoinAsync("publisher");
+        await SyncRig.CreateAsync(publisher, "game");
+        await SyncRig.SyncAsync(publisher);
+        var version = (await SyncRig.FindAsync(publisher, "game"))!.Versions.Single();
+
+        await publisher.StopAsync();
+        Damage(Path.Combine(publisher.DataDirectory, "packages", "sha256", version.Sha256), "delete");
+        await publisher.RestartAsync();
+        using var api = publisher.Client();
+        await SyncRig.QuiesceAsync(api, "push");
+        var report = await SyncRig.SyncAsync(publisher);
+
+        var after = (await SyncRig.FindAsync(publisher, "game"))!.Versions.Single();
+        Assert.Equal(("error", true), (after.Status, after.Published));
+        Assert.Equal(0, report.Deleted);
+        using var admin = rig.Registry.Admin();
+        Assert.Equal([0], (await admin.ListApplicationsAsync()).Value!.Applications.Single().Versions.Select(v => v.Version));
     }
 
     private static void Damage(string file, string how)
