@@ -10,7 +10,7 @@ internal static class RegistryCommands
 {
     public static Command Create(Option<string> dataDirectory, CliConsole console)
     {
-        var registry = new Command("registry", "Sync with the application registry: status, sync now, list, join, push or pull one application");
+        var registry = new Command("registry", "Sync with the application registry: status, sync now, list, join, push or pull one application, retry a rejected one");
         registry.Subcommands.Add(Status(dataDirectory, console));
         registry.Subcommands.Add(SyncCommand.Create(dataDirectory, console));
         registry.Subcommands.Add(List(dataDirectory, console));
