@@ -63,4 +63,18 @@ public sealed class ManagementContractJsonTests
         Assert.Equal("""{"name":"registry.mode","value":"push"}""", post);
         Assert.Equal("""{"fingerprint":"f","common_name":"c","issue_date":"2026-11-25T12:00:00+00:00","expiry_date":"2026-11-25T12:00:00+00:00","added_at":"2026-11-25T12:00:00+00:00"}""", trusted);
     }
+
+    [Fact]
+    public void Rejected_versions_appear_only_when_there_are_some()
+    {
+        var rejected = new RejectedVersionInfo { Application = "game", Version = 1, Digest = "sha256:d", Size = 7, Reason = "r", RejectedAt = Time };
+        var application = new ApplicationInfo { Id = "i", Name = "game", Status = "ready", Published = false, Immutable = true, Architecture = "amd64", CreatedAt = Time, UpdatedAt = Time, Rejected = [rejected] };
+
+        var json = JsonSerializer.Serialize(application, Json.ApplicationInfo);
+        var without = JsonSerializer.Serialize(application with { Rejected = null }, Json.ApplicationInfo);
+
+        Assert.EndsWith(""","versions":[],"rejected":[{"application":"game","version":1,"digest":"sha256:d","size":7,"reason":"r","rejected_at":"2026-11-25T12:00:00+00:00"}]}""", json, StringComparison.Ordinal);
+        Assert.EndsWith(""","versions":[]}""", without, StringComparison.Ordinal);
+        Assert.Equal(rejected, JsonSerializer.Deserialize(json, Json.ApplicationInfo)!.Rejected!.Single());
+    }
 }

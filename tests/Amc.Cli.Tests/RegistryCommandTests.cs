@@ -94,4 +94,32 @@ public sealed class RegistryCommandTests(ITestOutputHelper output)
         Assert.Equal(ExitCodes.Conflict, push.ExitCode);
         Assert.Contains("registry.mode is pull", push.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Status_and_show_name_a_rejected_version_and_retry_tries_it_again()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var client = await rig.JoinAsync("client");
+        using var publisher = await rig.RawPublisherAsync();
+        Assert.True((await publisher.PublishFileAsync("game", "amd64", 0, TestPackage.Minimal("game").WriteZip(Path.Combine(client.Scratch, "good.zip")))).Succeeded);
+        Assert.True((await publisher.PublishFileAsync("game", "amd64", 1, TestPackage.Minimal("game").File("app.apk", "not an apk").WriteZip(Path.Combine(client.Scratch, "bad.zip")))).Succeeded);
+
+        var sync = await Amc.RunAsync(client.DataDirectory, ["registry", "sync", "--wait"]);
+        var status = await Amc.RunAsync(client.DataDirectory, ["registry", "status"]);
+        var show = await Amc.RunAsync(client.DataDirectory, ["application", "show", "game"]);
+        var retry = await Amc.RunAsync(client.DataDirectory, ["registry", "retry", "game"]);
+        var nothing = await Amc.RunAsync(client.DataDirectory, ["registry", "retry", "other"]);
+
+        Assert.Equal(ExitCodes.Conflict, sync.ExitCode);
+        Assert.Contains("Version 1 of 'game' from the registry was rejected: it is not a valid package", sync.Out, StringComparison.Ordinal);
+        Assert.Contains("rejected:", status.Out, StringComparison.Ordinal);
+        Assert.Contains("app.apk is not a valid APK", status.Out, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, show.ExitCode);
+        Assert.Contains("rejected:", show.Out, StringComparison.Ordinal);
+        Assert.Contains("app.apk is not a valid APK", show.Out, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Conflict, retry.ExitCode);
+        Assert.Contains("Version 1 of 'game' from the registry was rejected", retry.Out, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.NotFound, nothing.ExitCode);
+        Assert.Contains("No rejected registry version of 'other' is remembered", nothing.Error, StringComparison.Ordinal);
+    }
 }

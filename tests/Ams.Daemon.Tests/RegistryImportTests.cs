@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 
 namespace Ams.Daemon.Tests;
 
-/// <summary>The internal import the registry sync feature will use: immutable applications and error versions.</summary>
+/// <summary>The internal import the registry sync feature uses: immutable applications, refused packages.</summary>
 public sealed class RegistryImportTests(ITestOutputHelper output)
 {
     private static readonly ApplicationOrigin Origin = new() { RegistryUrl = "https://192.168.178.45:3000", Fingerprint = new string('a', 64) };
@@ -18,7 +18,7 @@ public sealed class RegistryImportTests(ITestOutputHelper output)
         await using var daemon = await AmsTestDaemon.StartAsync(output);
         using var client = daemon.Client();
         var imported = await ImportAsync(daemon, TestPackage.Minimal().WriteZip(Path.Combine(daemon.Scratch, "p.zip")), 4, published: true);
-        Assert.True(imported.Succeeded, imported.Error?.Message);
+        Assert.True(imported.Succeeded && imported.Value!.Rejection is null, imported.Error?.Message ?? imported.Value?.Rejection);
 
         var shown = (await client.GetApplicationAsync("hello")).Value!;
         Assert.True(shown.Immutable);
@@ -43,23 +43,20 @@ public sealed class RegistryImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task An_invalid_registry_package_becomes_an_error_version_that_cannot_be_published()
+    public async Task An_invalid_registry_package_is_refused_with_its_reason_and_leaves_nothing_behind()
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output);
         using var client = daemon.Client();
         await ImportAsync(daemon, TestPackage.Minimal().WriteZip(Path.Combine(daemon.Scratch, "good.zip")), 0, published: false);
         var bad = await ImportAsync(daemon, TestPackage.Minimal().File("app.apk", "not an apk").WriteZip(Path.Combine(daemon.Scratch, "bad.zip")), 1, published: true);
 
-        var version = bad.Value!.Versions.Single(v => v.Number == 1);
-        Assert.Equal((VersionStatus.Error, false), (version.Status, version.Published));
-        Assert.Contains("app.apk is not a valid APK", version.ErrorMessage, StringComparison.Ordinal);
+        Assert.Null(bad.Value!.Application);
+        Assert.Contains("app.apk is not a valid APK", bad.Value.Rejection, StringComparison.Ordinal);
         var shown = (await client.GetApplicationAsync("hello")).Value!;
-        Assert.Equal("error", shown.Status);
-
-        var store = daemon.Host.Services.GetRequiredService<ApplicationService>();
-        var publish = await store.SetPublishedAsync("hello", 1, true, CancellationToken.None);
-        Assert.Equal(409, publish.Error!.Code);
-        Assert.StartsWith("Application 'hello' is managed by the registry", publish.Error.Message, StringComparison.Ordinal);
+        Assert.Equal("ready", shown.Status);
+        Assert.Equal([0], shown.Versions.Select(v => v.Number));
+        Assert.Empty(Directory.GetFiles(Path.Combine(daemon.DataDirectory, "packages", "staging")));
+        Assert.Single(Directory.GetFiles(Path.Combine(daemon.DataDirectory, "packages", "sha256")));
     }
 
     [Fact]
@@ -108,7 +105,7 @@ public sealed class RegistryImportTests(ITestOutputHelper output)
         Assert.False((await client.GetApplicationAsync("hello")).Value!.Immutable);
     }
 
-    private static async Task<Api.Result<ApplicationRecord>> ImportAsync(AmsTestDaemon daemon, string path, int number, bool published)
+    private static async Task<Api.Result<RegistryImport>> ImportAsync(AmsTestDaemon daemon, string path, int number, bool published)
     {
         var packages = daemon.Host.Services.GetRequiredService<PackageStore>();
         await using var file = File.OpenRead(path);

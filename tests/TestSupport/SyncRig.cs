@@ -79,6 +79,18 @@ public sealed class SyncRig(ITestOutputHelper output, RegistryTestServer registr
         return version;
     }
 
+    /// <summary>
+    /// A publisher straight on the registry API, without an AMS that validates packages first (the registry stores any
+    /// blob): it can publish what a hostile or careless publisher would.
+    /// </summary>
+    public async Task<Aar.Protocol.Registry.RegistryClient> RawPublisherAsync(string commonName = "careless-publisher")
+    {
+        var certificate = TestCertificates.Client(commonName);
+        await Registry.TrustAsync(certificate, Aar.Protocol.Registry.TrustRole.Publisher);
+        _ = Aar.Protocol.Certificates.Fingerprint.TryParse(Registry.ServerFingerprint, out var pinned);
+        return Aar.Protocol.Registry.RegistryClient.Create(Registry.Address, certificate, pinned);
+    }
+
     public static async Task<SyncPassReport> SyncAsync(AmsTestDaemon daemon)
     {
         using var client = daemon.Client();

@@ -4,8 +4,9 @@ using System.Net.Sockets;
 namespace TestSupport;
 
 /// <summary>
-/// A loopback TCP forwarder to a real server (PostgreSQL), for fault tests: <see cref="Stop"/> cuts every connection
-/// and refuses new ones, as a crashed or unreachable database would; <see cref="Start"/> brings it back on the same port.
+/// A loopback TCP forwarder to a real server (PostgreSQL, a registry), for fault tests: <see cref="Stop"/> cuts every
+/// connection and refuses new ones, as a crashed or unreachable database would; <see cref="Start"/> brings it back on
+/// the same port. <see cref="BytesFromTarget"/> counts what the server sent (e.g. whether a client downloaded a blob).
 /// </summary>
 public sealed class TcpProxy : IDisposable
 {
@@ -13,6 +14,7 @@ public sealed class TcpProxy : IDisposable
     private readonly List<Socket> _sockets = [];
     private TcpListener? _listener;
     private CancellationTokenSource? _stopping;
+    private long _bytesFromTarget;
 
     public TcpProxy(IPEndPoint target)
     {
@@ -21,6 +23,9 @@ public sealed class TcpProxy : IDisposable
     }
 
     public int Port { get; private set; }
+
+    /// <summary>Bytes forwarded from the target to clients since the proxy was made (TLS records included).</summary>
+    public long BytesFromTarget => Interlocked.Read(ref _bytesFromTarget);
 
     public void Start()
     {
@@ -63,8 +68,8 @@ public sealed class TcpProxy : IDisposable
                     _sockets.Add(server);
                 }
 
-                _ = PumpAsync(client, server);
-                _ = PumpAsync(server, client);
+                _ = PumpAsync(client, server, null);
+                _ = PumpAsync(server, client, count => Interlocked.Add(ref _bytesFromTarget, count));
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -73,7 +78,7 @@ public sealed class TcpProxy : IDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private static async Task PumpAsync(Socket from, Socket to, Action<int>? counted)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -81,6 +86,7 @@ public sealed class TcpProxy : IDisposable
             int read;
             while ((read = await from.ReceiveAsync(buffer)) > 0)
             {
+                counted?.Invoke(read);
                 await to.SendAsync(buffer.AsMemory(0, read));
             }
 

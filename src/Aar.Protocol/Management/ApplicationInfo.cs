@@ -37,6 +37,9 @@ public sealed record ApplicationInfo
     public required DateTimeOffset UpdatedAt { get; init; }
 
     public List<ApplicationVersionInfo> Versions { get; init; } = [];
+
+    /// <summary>Registry versions of this name that this AMS refused, and why; null when there are none.</summary>
+    public IReadOnlyList<RejectedVersionInfo>? Rejected { get; init; }
 }
 
 /// <summary>The registry an immutable application was imported from.</summary>

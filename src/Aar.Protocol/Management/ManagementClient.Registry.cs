@@ -30,4 +30,8 @@ public sealed partial class ManagementClient
 
     public Task<ApiResult<SyncPassReport>> PullApplicationAsync(string name, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, ManagementRoutes.RegistryPull(name)), Json.SyncPassReport, cancellationToken);
+
+    /// <summary>Forgets the rejected registry versions of <paramref name="name"/> and pulls it now (client).</summary>
+    public Task<ApiResult<SyncPassReport>> RetryRegistryAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, ManagementRoutes.RegistryRetry(name)), Json.SyncPassReport, cancellationToken);
 }

@@ -17,6 +17,8 @@ public static class ManagementRoutes
 
     public static string RegistryPull(string name) => $"{Registry}/pull/{Uri.EscapeDataString(name)}";
 
+    public static string RegistryRetry(string name) => $"{Registry}/retry/{Uri.EscapeDataString(name)}";
+
     /// <summary>Request header carrying the package's original file name, so error messages can name it.</summary>
     public const string PackageNameHeader = "X-AMS-Package-Name";
 

@@ -30,6 +30,9 @@ public sealed record RegistryStatus
     public SyncPassReport? LastPass { get; init; }
 
     public IReadOnlyList<TransferInfo> Transfers { get; init; } = [];
+
+    /// <summary>Registry versions this AMS refused and does not download again; null when there are none.</summary>
+    public IReadOnlyList<RejectedVersionInfo>? Rejected { get; init; }
 }
 
 /// <summary>The outcome of one sync pass.</summary>

@@ -36,6 +36,11 @@ internal static class ApplicationOutput
 
         result["config"] = new Dictionary<string, string> { ["instance-type"] = a.InstanceType, ["boot-package"] = a.BootPackage };
         result["versions"] = a.Versions.ToDictionary(v => v.Number, Version);
+        if (a.Rejected is { Count: > 0 } rejected)
+        {
+            result["rejected"] = Registry.RegistryOutput.Rejected(rejected);
+        }
+
         return result;
     }
 

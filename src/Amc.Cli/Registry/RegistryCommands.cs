@@ -5,18 +5,19 @@ using Aar.Protocol.Management;
 
 namespace Amc.Cli.Registry;
 
-/// <summary><c>amc registry status|sync|list|join|push|pull</c>: how this AMS exchanges applications with a registry.</summary>
+/// <summary><c>amc registry status|sync|list|join|push|pull|retry</c>: how this AMS exchanges applications with a registry.</summary>
 internal static class RegistryCommands
 {
     public static Command Create(Option<string> dataDirectory, CliConsole console)
     {
-        var registry = new Command("registry", "Sync with the application registry: status, sync now, list, join, push or pull one application");
+        var registry = new Command("registry", "Sync with the application registry: status, sync now, list, join, push or pull one application, retry a rejected one");
         registry.Subcommands.Add(Status(dataDirectory, console));
         registry.Subcommands.Add(SyncCommand.Create(dataDirectory, console));
         registry.Subcommands.Add(List(dataDirectory, console));
         registry.Subcommands.Add(Join(dataDirectory, console));
         registry.Subcommands.Add(Move("push", "Push one application's published versions to the registry now (publisher)", dataDirectory, console));
         registry.Subcommands.Add(Move("pull", "Pull one application from the registry now (client)", dataDirectory, console));
+        registry.Subcommands.Add(Move("retry", "Forget why one application's registry versions were rejected and pull it now (client)", dataDirectory, console));
         return registry;
     }
 
@@ -97,7 +98,12 @@ internal static class RegistryCommands
         {
             using var client = ManagementClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
             var name = parse.GetValue(application)!;
-            var result = direction == "push" ? await client.PushApplicationAsync(name, cancellationToken) : await client.PullApplicationAsync(name, cancellationToken);
+            var result = direction switch
+            {
+                "push" => await client.PushApplicationAsync(name, cancellationToken),
+                "retry" => await client.RetryRegistryAsync(name, cancellationToken),
+                _ => await client.PullApplicationAsync(name, cancellationToken),
+            };
             if (!result.Succeeded)
             {
                 return ProblemReporter.Report(console, result.Problem!);

@@ -8,7 +8,30 @@ namespace Amc.Cli.Registry;
 /// <summary>How <c>amc registry …</c> prints: YAML maps with snake_case keys for people, JSON for scripts.</summary>
 internal static class RegistryOutput
 {
-    public static Dictionary<string, object?> Status(RegistryStatus status) => new()
+    public static Dictionary<string, object?> Status(RegistryStatus status)
+    {
+        var result = StatusFields(status);
+        if (status.Rejected is { Count: > 0 } rejected)
+        {
+            result["rejected"] = Rejected(rejected);
+        }
+
+        return result;
+    }
+
+    /// <summary>Refused registry versions, as <c>amc registry status</c> and <c>amc application show</c> print them.</summary>
+    public static List<Dictionary<string, object>> Rejected(IEnumerable<RejectedVersionInfo> rejected) =>
+        rejected.Select(r => new Dictionary<string, object>
+        {
+            ["application"] = r.Application,
+            ["version"] = r.Version,
+            ["digest"] = r.Digest,
+            ["size"] = r.Size,
+            ["reason"] = r.Reason,
+            ["rejected_at"] = Time(r.RejectedAt),
+        }).ToList();
+
+    private static Dictionary<string, object?> StatusFields(RegistryStatus status) => new()
     {
         ["mode"] = status.Mode,
         ["url"] = status.Url,

@@ -35,8 +35,24 @@ internal static class ApplicationEndpoints
         return Envelope.Sync(all.Select(a => a.ToContract(applications.Architecture)).Where(filter.Value!).ToList(), Json.ListApplicationInfo);
     }
 
-    private static async Task<IResult> Get(string application, ApplicationService applications, CancellationToken cancellationToken) =>
-        Contract(await applications.GetAsync(application, cancellationToken), applications);
+    /// <summary>An application with the registry versions of its name this AMS refused, so <c>amc application show</c> says why.</summary>
+    private static async Task<IResult> Get(string application, ApplicationService applications, RejectedVersions rejected, CancellationToken cancellationToken)
+    {
+        var found = await applications.GetAsync(application, cancellationToken);
+        var refused = await rejected.ListAsync(found.Value?.Name ?? application, cancellationToken);
+        if (refused.Count == 0)
+        {
+            return Contract(found, applications);
+        }
+
+        if (!found.Succeeded)
+        {
+            var reasons = string.Join("; ", refused.Select(r => $"version {r.Version} ({r.Digest}): {r.Reason}"));
+            return Envelope.Error(ApiError.NotFound($"Application '{application}' is not on this AMS: the registry's versions of it were rejected: {reasons}. They are not downloaded again while the registry serves the same digest; 'amc registry retry {application}' tries again now."));
+        }
+
+        return Envelope.Sync(found.Value!.ToContract(applications.Architecture) with { Rejected = refused }, Json.ApplicationInfo);
+    }
 
     private static async Task<IResult> Publish(string application, int version, HttpRequest request, ApplicationService applications, CancellationToken cancellationToken)
     {

@@ -93,7 +93,13 @@ internal sealed partial class ApplicationService
         [LoggerMessage(Level = LogLevel.Information, Message = "Application {Application} version {Version} deleted")]
         public static partial void VersionDeleted(ILogger logger, string application, int version);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Application {Application} version {Version} from the registry is in error: {Reason}")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Application {Application} version {Version} from the registry was rejected: {Reason}")]
         public static partial void RegistryVersionFailed(ILogger logger, string application, int version, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Application {Application} version {Version}: package {Sha256} fetched again from the registry; ready")]
+        public static partial void Restored(ILogger logger, string application, int version, string sha256);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Application {Application} version {Version}: {Reason}")]
+        public static partial void PackageDamaged(ILogger logger, string application, int version, string reason);
     }
 }

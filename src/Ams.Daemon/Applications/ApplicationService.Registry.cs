@@ -5,18 +5,28 @@ using Ams.Daemon.Storage;
 
 namespace Ams.Daemon.Applications;
 
+/// <summary>What a registry import did: the application with the new version, or why the package was refused.</summary>
+internal sealed record RegistryImport(ApplicationRecord? Application, string? Rejection);
+
 /// <summary>
-/// Imports for the registry sync feature: the application becomes immutable and records its origin. Unlike a local
-/// upload, a package that fails validation is kept as a version in <c>error</c> with the reason, so the operator
-/// sees what the registry served and the sync does not download it again on every pass.
+/// Imports for the registry sync feature: the application becomes immutable and records its origin. A package that
+/// fails validation leaves nothing behind here: the sync remembers the rejection (<see cref="RejectedVersions"/>) so
+/// that it is not downloaded again on every pass.
 /// </summary>
 internal sealed partial class ApplicationService
 {
-    public async Task<Result<ApplicationRecord>> ImportFromRegistryAsync(StagedPackage staged, string name, int number, bool published, ApplicationOrigin origin, CancellationToken cancellationToken)
+    public async Task<Result<RegistryImport>> ImportFromRegistryAsync(StagedPackage staged, string name, int number, bool published, ApplicationOrigin origin, CancellationToken cancellationToken)
     {
         var inspected = await PackageInspector.InspectAsync(staged.Path, $"registry package {name} version {number}", Limits, packages.StagingDirectory, cancellationToken);
         var error = inspected.Error?.Message
             ?? (inspected.Value!.Name != name ? $"the package's manifest names '{inspected.Value.Name}', not '{name}'" : null);
+        if (error is not null)
+        {
+            PackageStore.Discard(staged);
+            Log.RegistryVersionFailed(logger, name, number, error);
+            return new RegistryImport(null, error);
+        }
+
         await _lock.WaitAsync(cancellationToken);
         try
         {
@@ -33,9 +43,11 @@ internal sealed partial class ApplicationService
                 return ApiError.Conflict($"Version {number} of '{name}' is already imported.");
             }
 
+            // The file is in place and durable before the row that says `ready` exists: a crash in between leaves an
+            // unreferenced package (the next pull imports the version and finds it), never a ready version without one.
+            packages.Commit(staged);
             var now = time.GetUtcNow();
-            var manifest = error is null ? inspected.Value! : new ManifestInfo { Name = name };
-            var version = new VersionRecord(number, error is null ? VersionStatus.Ready : VersionStatus.Error, error, published && error is null, now, staged.Sha256, staged.Size, manifest);
+            var version = new VersionRecord(number, VersionStatus.Ready, null, published, now, staged.Sha256, staged.Size, inspected.Value!);
             var id = existing?.Id ?? ApplicationIds.New(time);
             if (existing is null)
             {
@@ -46,17 +58,36 @@ internal sealed partial class ApplicationService
                 await database.AddVersionAsync(id, version, cancellationToken, number);
             }
 
-            if (error is null)
-            {
-                packages.Commit(staged);
-            }
-            else
+            return new RegistryImport((await database.FindAsync(id, cancellationToken))!, null);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Puts back the package of an imported version whose file was found missing or damaged at start
+    /// (<see cref="ReconcilePackagesAsync"/>). The bytes hash to the digest this version was validated with when it was
+    /// first imported, so they are not inspected again; the version becomes <c>ready</c> once the file is durable.
+    /// </summary>
+    public async Task<Result<ApplicationRecord>> RestoreFromRegistryAsync(StagedPackage staged, string name, int number, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var existing = await database.FindAsync(name, cancellationToken);
+            var version = existing?.Versions.FirstOrDefault(v => v.Number == number);
+            if (existing is not { Immutable: true } || version is null || version.Sha256 != staged.Sha256)
             {
                 PackageStore.Discard(staged);
-                Log.RegistryVersionFailed(logger, name, number, error);
+                return ApiError.Conflict($"Version {number} of '{name}' is no longer the imported version the package was fetched for.");
             }
 
-            return (await database.FindAsync(id, cancellationToken))!;
+            packages.Commit(staged);
+            await database.SetStatusAsync(existing.Id, number, VersionStatus.Ready, null, version.Published, time.GetUtcNow(), cancellationToken);
+            Log.Restored(logger, name, number, staged.Sha256);
+            return (await database.FindAsync(existing.Id, cancellationToken))!;
         }
         finally
         {

@@ -55,5 +55,28 @@ internal static class Migrations
             value TEXT NOT NULL
         );
         """,
+
+        // 3: registry versions this AMS refused (invalid package, digest or size mismatch, too large), with the
+        // registry's digest, so a pull does not download them again until that digest changes. Rejections used to be
+        // kept as imported versions in status 'error'; they move here, and the applications they alone made go.
+        """
+        CREATE TABLE rejected_versions (
+            name        TEXT NOT NULL,
+            number      INTEGER NOT NULL,
+            registry    TEXT NOT NULL,
+            digest      TEXT NOT NULL,
+            size        INTEGER NOT NULL,
+            reason      TEXT NOT NULL,
+            rejected_at TEXT NOT NULL,
+            PRIMARY KEY (name, number)
+        );
+        INSERT INTO rejected_versions (name, number, registry, digest, size, reason, rejected_at)
+            SELECT a.name, v.number, coalesce((SELECT value FROM registry_state WHERE key = 'pull.registry'), ''),
+                   'sha256:' || v.sha256, v.size, coalesce(v.error_message, 'the package was refused'), v.created_at
+            FROM versions v JOIN applications a ON a.id = v.application_id
+            WHERE a.immutable = 1 AND v.status = 'error';
+        DELETE FROM versions WHERE status = 'error' AND application_id IN (SELECT id FROM applications WHERE immutable = 1);
+        DELETE FROM applications WHERE immutable = 1 AND NOT EXISTS (SELECT 1 FROM versions WHERE application_id = applications.id);
+        """,
     ];
 }

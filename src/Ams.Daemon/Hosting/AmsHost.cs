@@ -69,6 +69,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             builder.Services.AddSingleton(s => ActivatorUtilities.CreateInstance<ConfigStore>(s, options.Architecture));
             builder.Services.AddSingleton<PackageStore>();
             builder.Services.AddSingleton<ApplicationDatabase>();
+            builder.Services.AddSingleton<RejectedVersions>();
             builder.Services.AddSingleton<ApplicationService>();
             builder.Services.AddSingleton<OperationRegistry>();
             builder.Services.AddSingleton<PackageUploads>();
@@ -111,6 +112,7 @@ public sealed partial class AmsHost : IAsyncDisposable
         services.GetRequiredService<PackageStore>().CleanStaging();
         await services.GetRequiredService<ApplicationDatabase>().FailInterruptedAsync(
             "the daemon stopped while this version was being imported; delete the version and upload the package again", cancellationToken);
+        await services.GetRequiredService<ApplicationService>().ReconcilePackagesAsync(cancellationToken);
     }
 
     private static void ConfigureKestrel(IWebHostBuilder webHost, DataDirectory data)

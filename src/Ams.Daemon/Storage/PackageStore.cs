@@ -68,17 +68,29 @@ internal sealed class PackageStore(DataDirectory data)
         }
     }
 
-    /// <summary>Makes a validated package permanent. Same content uploaded twice is stored once.</summary>
+    /// <summary>
+    /// Makes a validated package permanent and durable: the staged file was fsynced when it arrived, the rename is
+    /// fsynced here (the directory), so a caller may record the version as <c>ready</c> once this returns. Same
+    /// content uploaded twice is stored once; a stored file of the wrong size (damaged) is replaced.
+    /// </summary>
     public void Commit(StagedPackage staged)
     {
         var target = PathOf(staged.Sha256);
-        if (File.Exists(target))
+        if (File.Exists(target) && new FileInfo(target).Length == staged.Size)
         {
             File.Delete(staged.Path);
             return;
         }
 
         File.Move(staged.Path, target, overwrite: true);
+        DurableDirectory.Flush(data.PackagesDirectory);
+    }
+
+    /// <summary>The size of the stored package file, or null when it is missing.</summary>
+    public long? SizeOf(string sha256)
+    {
+        var file = new FileInfo(PathOf(sha256));
+        return file.Exists ? file.Length : null;
     }
 
     public static void Discard(StagedPackage staged) => File.Delete(staged.Path);

@@ -1,3 +1,4 @@
+using Aar.Protocol.Http;
 using Aar.Protocol.Management;
 using Aar.Protocol.Registry;
 using Ams.Daemon.Applications;
@@ -14,7 +15,7 @@ namespace Ams.Daemon.Sync;
 /// records. It never deletes because something is missing from a listing, never touches applications this AMS
 /// created, and refuses a listing whose generation went backwards.
 /// </summary>
-internal sealed class Puller(ApplicationService applications, DataDirectory data, SyncStateStore state, SyncStatusTracker status)
+internal sealed class Puller(ApplicationService applications, RejectedVersions rejections, DataDirectory data, SyncStateStore state, SyncStatusTracker status, TimeProvider time)
 {
     public async Task RunAsync(RegistryConnection registry, PassReport report, IReadOnlyList<string> filter, string? only, CancellationToken cancellationToken)
     {
@@ -44,9 +45,10 @@ internal sealed class Puller(ApplicationService applications, DataDirectory data
         }
 
         var origin = new ApplicationOrigin { RegistryUrl = registry.Url.GetLeftPart(UriPartial.Authority), Fingerprint = registry.Identity.Split(' ')[1] };
+        var rejected = await RememberedRejectionsAsync(registry, listing, only, cancellationToken);
         foreach (var application in listing.Applications.Where(a => a.Architecture == architecture && (only is null || a.Name == only)))
         {
-            await ImportApplicationAsync(registry, report, application, origin, cancellationToken);
+            await ImportApplicationAsync(registry, report, application, origin, rejected, cancellationToken);
         }
 
         if (only is null)
@@ -62,7 +64,36 @@ internal sealed class Puller(ApplicationService applications, DataDirectory data
         CleanDownloads(listing);
     }
 
-    private async Task ImportApplicationAsync(RegistryConnection registry, PassReport report, RegistryApplicationRecord remote, ApplicationOrigin origin, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rejections that still hold: those of another registry are forgotten (its versions are not this one's), and
+    /// in a full pass so is one whose version the registry no longer lists or lists with another digest.
+    /// </summary>
+    private async Task<HashSet<(string Name, int Version)>> RememberedRejectionsAsync(RegistryConnection registry, ApplicationListing listing, string? only, CancellationToken cancellationToken)
+    {
+        await rejections.ForgetOtherRegistriesAsync(registry.Identity, cancellationToken);
+        var listed = listing.Applications.Where(a => a.Architecture == applications.Architecture)
+            .SelectMany(a => a.Versions.Select(v => (Key: (a.Name, v.Version), v.Digest)))
+            .ToDictionary(v => v.Key, v => v.Digest);
+        var remembered = new HashSet<(string Name, int Version)>();
+        foreach (var row in await rejections.ListAsync(only, cancellationToken))
+        {
+            var key = (row.Application, row.Version);
+            if (listed.TryGetValue(key, out var digest) && digest == row.Digest)
+            {
+                remembered.Add(key);
+            }
+            else if (listed.ContainsKey(key) || listing.Applications.Count > 0)
+            {
+                // A new digest is a new package: try it. A version gone from a listing that names anything at all was
+                // deleted or filtered out; an empty listing proves nothing (the same rule as for deletions).
+                await rejections.ForgetAsync(row.Application, row.Version, cancellationToken);
+            }
+        }
+
+        return remembered;
+    }
+
+    private async Task ImportApplicationAsync(RegistryConnection registry, PassReport report, RegistryApplicationRecord remote, ApplicationOrigin origin, HashSet<(string Name, int Version)> rejected, CancellationToken cancellationToken)
     {
         var local = (await applications.GetAsync(remote.Name, cancellationToken)).Value;
         if (local is not null && !local.Immutable)
@@ -73,10 +104,35 @@ internal sealed class Puller(ApplicationService applications, DataDirectory data
 
         foreach (var version in remote.Versions)
         {
+            if (rejected.Contains((remote.Name, version.Version)))
+            {
+                // Refused before with this very digest: downloading it again would only fail again (and a fleet
+                // would fetch a bad package from the registry on every pass). 'amc registry retry' forgets it.
+                report.Unchanged();
+                continue;
+            }
+
             var existing = local?.Versions.FirstOrDefault(v => v.Number == version.Version);
             if (existing is not null)
             {
-                if ("sha256:" + existing.Sha256 == version.Digest || existing.Status == VersionStatus.Error)
+                if ("sha256:" + existing.Sha256 == version.Digest && existing.Status == VersionStatus.Error && local!.Immutable)
+                {
+                    // Its package file was found missing or damaged at start (ApplicationService.ReconcilePackagesAsync).
+                    if (await DownloadAsync(registry, report, remote.Name, version, cancellationToken) is { } staged)
+                    {
+                        var restored = await applications.RestoreFromRegistryAsync(staged, remote.Name, version.Version, cancellationToken);
+                        if (restored.Succeeded)
+                        {
+                            local = restored.Value;
+                            report.Downloaded();
+                        }
+                        else
+                        {
+                            report.Conflict(restored.Error!.Message);
+                        }
+                    }
+                }
+                else if ("sha256:" + existing.Sha256 == version.Digest)
                 {
                     report.Unchanged();
                 }
@@ -97,9 +153,44 @@ internal sealed class Puller(ApplicationService applications, DataDirectory data
 
     private async Task<Applications.ApplicationRecord?> DownloadAndImportAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, ApplicationOrigin origin, CancellationToken cancellationToken)
     {
+        if (version.Size > applications.Limits.MaxPackageBytes)
+        {
+            await RejectAsync(registry, report, name, version, $"it is {version.Size} bytes, larger than this AMS's package size limit of {applications.Limits.MaxPackageBytes} bytes (ams serve --max-package-size); nothing was downloaded", cancellationToken);
+            return null;
+        }
+
+        if (await DownloadAsync(registry, report, name, version, cancellationToken) is not { } staged)
+        {
+            return null;
+        }
+
+        var imported = await applications.ImportFromRegistryAsync(staged, name, version.Version, published: true, origin, cancellationToken);
+        if (!imported.Succeeded)
+        {
+            report.Conflict(imported.Error!.Message);
+            return null;
+        }
+
+        if (imported.Value!.Rejection is { } rejection)
+        {
+            await RejectAsync(registry, report, name, version, $"it is not a valid package ({rejection})", cancellationToken);
+            return null;
+        }
+
+        report.Downloaded();
+        return imported.Value.Application;
+    }
+
+    /// <summary>
+    /// Downloads and verifies one version's package into <c>registry/downloads</c>. A package that cannot be what the
+    /// registry listed (bad digest, wrong bytes, wrong size) is remembered as rejected; a network failure is not (the
+    /// next pass resumes it).
+    /// </summary>
+    private async Task<StagedPackage?> DownloadAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, CancellationToken cancellationToken)
+    {
         if (!BlobDigest.TryParse(version.Digest, out var digest))
         {
-            report.Error($"The registry lists version {version.Version} of '{name}' with an invalid digest '{version.Digest}'; skipped.");
+            await RejectAsync(registry, report, name, version, $"the registry lists it with an invalid digest '{version.Digest}'", cancellationToken);
             return null;
         }
 
@@ -111,41 +202,39 @@ internal sealed class Puller(ApplicationService applications, DataDirectory data
             var downloaded = await registry.Client.DownloadBlobAsync(digest, partial, progress: progress, cancellationToken: cancellationToken);
             if (!downloaded.Succeeded)
             {
-                report.Error($"Downloading version {version.Version} of '{name}' failed: {RegistryConnection.Explain(downloaded.Problem!)}");
+                var problem = downloaded.Problem!;
+                if (problem.Type == ProblemTypes.DigestMismatch)
+                {
+                    File.Delete(partial);
+                    await RejectAsync(registry, report, name, version, $"the registry's bytes do not match its digest ({problem.Detail})", cancellationToken);
+                }
+                else
+                {
+                    report.Error($"Downloading version {version.Version} of '{name}' failed: {RegistryConnection.Explain(problem)}");
+                }
+
                 return null;
             }
 
             if (downloaded.Value!.Size != version.Size)
             {
                 File.Delete(partial);
-                report.Error($"Version {version.Version} of '{name}' arrived with {downloaded.Value.Size} bytes, but the registry listed {version.Size}; it was discarded and will be downloaded again.");
+                await RejectAsync(registry, report, name, version, $"it arrived with {downloaded.Value.Size} bytes, but the registry listed {version.Size}", cancellationToken);
                 return null;
             }
 
-            var imported = await applications.ImportFromRegistryAsync(new StagedPackage(partial, digest.Hex, version.Size), name, version.Version, published: true, origin, cancellationToken);
-            if (!imported.Succeeded)
-            {
-                File.Delete(partial);
-                report.Conflict(imported.Error!.Message);
-                return null;
-            }
-
-            var record = imported.Value!.Versions.First(v => v.Number == version.Version);
-            if (record.Status == VersionStatus.Error)
-            {
-                report.Error($"Version {version.Version} of '{name}' from the registry is not a valid package ({record.ErrorMessage}); it is kept as 'error' and not downloaded again.");
-            }
-            else
-            {
-                report.Downloaded();
-            }
-
-            return imported.Value;
+            return new StagedPackage(partial, digest.Hex, version.Size);
         }
         finally
         {
             status.Untrack(name, version.Version, "download");
         }
+    }
+
+    private async Task RejectAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, string reason, CancellationToken cancellationToken)
+    {
+        await rejections.RecordAsync(registry.Identity, new RejectedVersionInfo { Application = name, Version = version.Version, Digest = version.Digest, Size = version.Size, Reason = reason, RejectedAt = time.GetUtcNow() }, cancellationToken);
+        report.Error($"Version {version.Version} of '{name}' from the registry was rejected: {reason}. It is not downloaded again while the registry serves digest {version.Digest}; 'amc registry retry {name}' tries it again now.");
     }
 
     /// <summary>
@@ -198,7 +287,8 @@ internal sealed class Puller(ApplicationService applications, DataDirectory data
     {
         var imported = (await applications.ListAsync(cancellationToken))
             .Where(a => a.Immutable)
-            .SelectMany(a => a.Versions.Select(v => $"{a.Name}/{v.Number}/{v.Sha256}"))
+            // The status is part of it: a version marked damaged at start must make the next pass list in full.
+            .SelectMany(a => a.Versions.Select(v => $"{a.Name}/{v.Number}/{v.Sha256}/{v.Status}"))
             .Order(StringComparer.Ordinal);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', imported))));
     }

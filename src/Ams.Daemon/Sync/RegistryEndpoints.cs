@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Ams.Daemon.Sync;
 
-/// <summary>The local API behind <c>amc registry status|sync|list|join|push|pull</c>.</summary>
+/// <summary>The local API behind <c>amc registry status|sync|list|join|push|pull|retry</c>.</summary>
 internal static class RegistryEndpoints
 {
     private static readonly ManagementJsonContext Json = ManagementJsonContext.Default;
@@ -26,11 +26,13 @@ internal static class RegistryEndpoints
             Manual(RegistryMode.Push, app, config, coordinator, cancellationToken));
         app.MapPost(ManagementRoutes.Registry + "/pull/{app}", (string app, ConfigStore config, SyncCoordinator coordinator, CancellationToken cancellationToken) =>
             Manual(RegistryMode.Pull, app, config, coordinator, cancellationToken));
+        app.MapPost(ManagementRoutes.Registry + "/retry/{app}", Retry);
         return app;
     }
 
-    private static async Task<IResult> Status(ConfigStore config, SyncStatusTracker status, SyncStateStore state, DataDirectory data, CancellationToken cancellationToken)
+    private static async Task<IResult> Status(ConfigStore config, SyncStatusTracker status, SyncStateStore state, RejectedVersions rejected, DataDirectory data, CancellationToken cancellationToken)
     {
+        var refused = await rejected.ListAsync(null, cancellationToken);
         var current = config.Current;
         using var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
         var identity = $"{current.RegistryUrl?.GetLeftPart(UriPartial.Authority)} {current.RegistryFingerprint}";
@@ -47,6 +49,7 @@ internal static class RegistryEndpoints
             Generation = current.RegistryUrl is null ? 0 : await state.GetGenerationAsync(identity, cancellationToken),
             LastPass = status.LastPass,
             Transfers = status.Transfers(),
+            Rejected = refused.Count > 0 ? refused : null,
         }, Json.RegistryStatus);
     }
 
@@ -121,6 +124,20 @@ internal static class RegistryEndpoints
         {
             return Envelope.Error(new ApiError(502, registry.Explain(ex)));
         }
+    }
+
+    /// <summary>
+    /// <c>amc registry retry &lt;app&gt;</c>: forgets the application's rejected versions and pulls it now, so a
+    /// package the registry's operator repaired in place (same digest) is fetched again without waiting.
+    /// </summary>
+    private static async Task<IResult> Retry(string app, ConfigStore config, RejectedVersions rejected, SyncCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        if (await rejected.ForgetAsync(app, null, cancellationToken) == 0)
+        {
+            return Envelope.Error(ApiError.NotFound($"No rejected registry version of '{app}' is remembered; 'amc registry status' lists the rejected versions."));
+        }
+
+        return await Manual(RegistryMode.Pull, app, config, coordinator, cancellationToken);
     }
 
     private static async Task<IResult> Manual(RegistryMode direction, string app, ConfigStore config, SyncCoordinator coordinator, CancellationToken cancellationToken)
