@@ -6,11 +6,14 @@ namespace TestSupport;
 /// <summary>
 /// A loopback TCP forwarder to a real server (PostgreSQL), for fault tests: <see cref="Stop"/> cuts every connection
 /// and refuses new ones, as a crashed or unreachable database would; <see cref="Start"/> brings it back on the same port.
+/// <see cref="BlackHole"/> makes chosen connections die silently instead: they stay open but carry nothing either way,
+/// as a half-open TCP connection behind a failed router or firewall would.
 /// </summary>
 public sealed class TcpProxy : IDisposable
 {
     private readonly IPEndPoint _target;
     private readonly List<Socket> _sockets = [];
+    private readonly List<Forwarded> _forwarded = [];
     private TcpListener? _listener;
     private CancellationTokenSource? _stopping;
 
@@ -45,6 +48,7 @@ public sealed class TcpProxy : IDisposable
             }
 
             _sockets.Clear();
+            _forwarded.Clear();
         }
     }
 
@@ -57,14 +61,16 @@ public sealed class TcpProxy : IDisposable
                 var client = await listener.AcceptSocketAsync(cancellationToken);
                 var server = new Socket(SocketType.Stream, ProtocolType.Tcp);
                 await server.ConnectAsync(_target, cancellationToken);
+                var forwarded = new Forwarded(((IPEndPoint)server.LocalEndPoint!).Port);
                 lock (_sockets)
                 {
                     _sockets.Add(client);
                     _sockets.Add(server);
+                    _forwarded.Add(forwarded);
                 }
 
-                _ = PumpAsync(client, server);
-                _ = PumpAsync(server, client);
+                _ = PumpAsync(client, server, forwarded);
+                _ = PumpAsync(server, client, forwarded);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -73,7 +79,23 @@ public sealed class TcpProxy : IDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    /// <summary>
+    /// From now on, drops every byte of the forwarded connections whose proxy-to-server side has one of
+    /// <paramref name="serverSidePorts"/> as its local port (the <c>client_port</c> PostgreSQL shows in
+    /// pg_stat_activity), without closing them. Returns how many connections were cut.
+    /// </summary>
+    public int BlackHole(IEnumerable<int> serverSidePorts)
+    {
+        var ports = serverSidePorts.ToHashSet();
+        lock (_sockets)
+        {
+            var cut = _forwarded.Where(f => ports.Contains(f.ServerSidePort)).ToList();
+            cut.ForEach(f => f.BlackHoled = true);
+            return cut.Count;
+        }
+    }
+
+    private static async Task PumpAsync(Socket from, Socket to, Forwarded forwarded)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -81,10 +103,16 @@ public sealed class TcpProxy : IDisposable
             int read;
             while ((read = await from.ReceiveAsync(buffer)) > 0)
             {
-                await to.SendAsync(buffer.AsMemory(0, read));
+                if (!forwarded.BlackHoled)
+                {
+                    await to.SendAsync(buffer.AsMemory(0, read));
+                }
             }
 
-            to.Shutdown(SocketShutdown.Send);
+            if (!forwarded.BlackHoled)
+            {
+                to.Shutdown(SocketShutdown.Send);
+            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -96,5 +124,12 @@ public sealed class TcpProxy : IDisposable
     {
         Stop();
         _stopping?.Dispose();
+    }
+
+    private sealed class Forwarded(int serverSidePort)
+    {
+        public int ServerSidePort { get; } = serverSidePort;
+
+        public volatile bool BlackHoled;
     }
 }

@@ -42,6 +42,25 @@ internal sealed class PostgresRegistryDatabase : RegistryDatabase, IAsyncDisposa
     /// <summary>For the trust listener's own connection (outside the pool, it lives as long as the node).</summary>
     public string ConnectionString { get; }
 
+    /// <summary>
+    /// The channel only this node listens on for its own heartbeats (see <c>Trust/TrustListener</c>), so no other node
+    /// wakes up for them. 52 characters, within PostgreSQL's 63-byte identifier limit.
+    /// </summary>
+    public string HeartbeatChannel => "aar_trust_heartbeat_" + _node;
+
+    /// <summary>
+    /// Sends a heartbeat through the pool (a connection other than the listener's), committed at once, to come back
+    /// on <see cref="HeartbeatChannel"/>. The payload is the sender's own monotonic timestamp.
+    /// </summary>
+    public async Task SendHeartbeatAsync(long sentAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command("SELECT pg_notify(@channel, @payload)");
+        command.Add("@channel", HeartbeatChannel);
+        command.Add("@payload", sentAt.ToString(CultureInfo.InvariantCulture));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
