@@ -119,6 +119,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             app.MapFallback((HttpContext context) => ProblemResponses.Result(ProblemResponses.NotFound(context)));
 
             var database = app.Services.GetRequiredService<RegistryDatabase>();
+            PostgresTransportWarning.WarnIfUnverified(database, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>());
             await database.MigrateAsync(cancellationToken);
             await StorageServiceCollectionExtensions.CheckStorageAsync(app.Services, cancellationToken);
             await RunAgainstDatabaseAsync(database, async () =>
