@@ -16,7 +16,7 @@ internal static class EnrolmentEndpoints
 
     public static IEndpointRouteBuilder MapEnrolment(this IEndpointRouteBuilder app)
     {
-        app.MapPost(EnrolPath, Enrol);
+        app.MapPost(EnrolPath, Enrol).RequireRateLimiting(EnrolmentRateLimit.Policy);
         var tokens = app.MapGroup(TokensPath);
         tokens.MapGet("/", async (TokenService service, CancellationToken cancellationToken) =>
             Results.Json(await service.ListAsync(cancellationToken), ProtocolJsonContext.Default.ListTokenEntry));

@@ -97,6 +97,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddApplications();
             builder.Services.AddSingleton<TokenDatabase>();
             builder.Services.AddSingleton<TokenService>();
+            builder.Services.AddEnrolmentRateLimit(options);
             builder.Services.AddSingleton<AdvertisedAddresses>();
 
             using var startupLoggerFactory = LoggerFactory.Create(b => ConfigureLogging(b, options, logging));
@@ -108,6 +109,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
             app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalError });
             app.UseStatusCodePages(context => ProblemResponses.WriteBodylessErrorAsync(context.HttpContext));
             app.UseMiddleware<TrustGateMiddleware>();
+            // After the gate (a revoked certificate is refused before it counts); per endpoint: only enrolment is limited.
+            app.UseRateLimiter();
             app.MapInfo();
             app.MapTrustAdmin();
             app.MapBlobs();
