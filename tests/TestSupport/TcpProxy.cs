@@ -95,6 +95,16 @@ public sealed class TcpProxy : IDisposable
         }
     }
 
+    /// <summary>From now on, drops every byte of every connection forwarded so far (new ones still get through).</summary>
+    public int BlackHoleAll()
+    {
+        lock (_sockets)
+        {
+            _forwarded.ForEach(f => f.BlackHoled = true);
+            return _forwarded.Count;
+        }
+    }
+
     private static async Task PumpAsync(Socket from, Socket to, Forwarded forwarded)
     {
         var buffer = new byte[16 * 1024];

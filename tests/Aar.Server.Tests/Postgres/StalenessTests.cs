@@ -64,6 +64,47 @@ public sealed class StalenessTests(ITestOutputHelper output)
         await WaitAsync(() => store.Current.Trusted.ContainsKey(TestCertificates.FingerprintOf(later)), TrustListener.SilentAfter * 3, "B's listener is back");
     }
 
+    [PostgresFact]
+    public async Task A_node_whose_every_database_connection_dies_silently_never_serves_a_revoked_certificate_past_the_bound()
+    {
+        await using var database = await TestDatabase.CreatePostgresAsync();
+        var direct = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+        using var proxy = new TcpProxy(new IPEndPoint(IPAddress.Parse(direct.Host!), direct.Port));
+        // Short timeouts, so a query on a dead connection fails in seconds rather than Npgsql's default 30 s.
+        var proxied = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3, CommandTimeout = 3 }.ConnectionString;
+        await using var a = await RegistryTestServer.StartAsync(output, database: database);
+        await using var b = await RegistryTestServer.StartAsync(output, configure: o => o with { Database = proxied }, database: database);
+        var store = b.Host.Services.GetRequiredService<TrustStore>();
+        using var certificate = TestCertificates.Client("revoked-behind-a-dead-network");
+        await a.TrustAsync(certificate);
+        using var onB = b.Client(certificate);
+        Assert.Equal(HttpStatusCode.OK, (await onB.Http.GetAsync("/1.0")).StatusCode);
+        await WaitAsync(() => store.IsCurrent, TimeSpan.FromSeconds(10), "B follows changes");
+
+        // Every connection B holds (pool and listener) goes silent. New connections still get through, so whether B's
+        // reload fails on an idle dead one (503) or succeeds on a new one (403) depends on its pool; both are right.
+        Assert.True(proxy.BlackHoleAll() >= 2);
+        var revoking = Stopwatch.StartNew();
+        using (var admin = a.Admin())
+        {
+            Assert.True((await admin.RevokeAsync(TestCertificates.FingerprintOf(certificate))).Succeeded);
+        }
+
+        var bound = TrustStore.MaxStaleness + TimeSpan.FromMilliseconds(500);
+        if (revoking.Elapsed < bound)
+        {
+            await Task.Delay(bound - revoking.Elapsed);
+        }
+
+        using var response = await onB.Http.GetAsync("/1.0");
+
+        // Either B reached the database on a fresh connection and refuses the certificate, or it could not and says
+        // so: never a 200 on the snapshot from before the revocation.
+        output.WriteLine($"B answered {(int)response.StatusCode} {revoking.Elapsed.TotalSeconds:0.0} s after the revocation started");
+        Assert.Contains(response.StatusCode, new[] { HttpStatusCode.Forbidden, HttpStatusCode.ServiceUnavailable });
+        await AssertProblem(response, response.StatusCode, response.StatusCode == HttpStatusCode.Forbidden ? ProblemTypes.RevokedCertificate : ProblemTypes.DatabaseUnavailable);
+    }
+
     /// <summary>The server-side view (client_port) of the trust listeners' connections to this test database.</summary>
     private static async Task<List<int>> ListenerPortsAsync(TestDatabase database)
     {
