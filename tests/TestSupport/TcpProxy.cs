@@ -7,11 +7,14 @@ namespace TestSupport;
 /// A loopback TCP forwarder to a real server (PostgreSQL, a registry), for fault tests: <see cref="Stop"/> cuts every
 /// connection and refuses new ones, as a crashed or unreachable database would; <see cref="Start"/> brings it back on
 /// the same port. <see cref="BytesFromTarget"/> counts what the server sent (e.g. whether a client downloaded a blob).
+/// <see cref="BlackHole"/> makes chosen connections die silently instead: they stay open but carry nothing either way,
+/// as a half-open TCP connection behind a failed router or firewall would.
 /// </summary>
 public sealed class TcpProxy : IDisposable
 {
     private readonly IPEndPoint _target;
     private readonly List<Socket> _sockets = [];
+    private readonly List<Forwarded> _forwarded = [];
     private TcpListener? _listener;
     private CancellationTokenSource? _stopping;
     private long _bytesFromTarget;
@@ -50,6 +53,7 @@ public sealed class TcpProxy : IDisposable
             }
 
             _sockets.Clear();
+            _forwarded.Clear();
         }
     }
 
@@ -62,14 +66,16 @@ public sealed class TcpProxy : IDisposable
                 var client = await listener.AcceptSocketAsync(cancellationToken);
                 var server = new Socket(SocketType.Stream, ProtocolType.Tcp);
                 await server.ConnectAsync(_target, cancellationToken);
+                var forwarded = new Forwarded(((IPEndPoint)server.LocalEndPoint!).Port);
                 lock (_sockets)
                 {
                     _sockets.Add(client);
                     _sockets.Add(server);
+                    _forwarded.Add(forwarded);
                 }
 
-                _ = PumpAsync(client, server, null);
-                _ = PumpAsync(server, client, count => Interlocked.Add(ref _bytesFromTarget, count));
+                _ = PumpAsync(client, server, forwarded, null);
+                _ = PumpAsync(server, client, forwarded, count => Interlocked.Add(ref _bytesFromTarget, count));
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -78,7 +84,33 @@ public sealed class TcpProxy : IDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to, Action<int>? counted)
+    /// <summary>
+    /// From now on, drops every byte of the forwarded connections whose proxy-to-server side has one of
+    /// <paramref name="serverSidePorts"/> as its local port (the <c>client_port</c> PostgreSQL shows in
+    /// pg_stat_activity), without closing them. Returns how many connections were cut.
+    /// </summary>
+    public int BlackHole(IEnumerable<int> serverSidePorts)
+    {
+        var ports = serverSidePorts.ToHashSet();
+        lock (_sockets)
+        {
+            var cut = _forwarded.Where(f => ports.Contains(f.ServerSidePort)).ToList();
+            cut.ForEach(f => f.BlackHoled = true);
+            return cut.Count;
+        }
+    }
+
+    /// <summary>From now on, drops every byte of every connection forwarded so far (new ones still get through).</summary>
+    public int BlackHoleAll()
+    {
+        lock (_sockets)
+        {
+            _forwarded.ForEach(f => f.BlackHoled = true);
+            return _forwarded.Count;
+        }
+    }
+
+    private static async Task PumpAsync(Socket from, Socket to, Forwarded forwarded, Action<int>? counted)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -87,10 +119,16 @@ public sealed class TcpProxy : IDisposable
             while ((read = await from.ReceiveAsync(buffer)) > 0)
             {
                 counted?.Invoke(read);
-                await to.SendAsync(buffer.AsMemory(0, read));
+                if (!forwarded.BlackHoled)
+                {
+                    await to.SendAsync(buffer.AsMemory(0, read));
+                }
             }
 
-            to.Shutdown(SocketShutdown.Send);
+            if (!forwarded.BlackHoled)
+            {
+                to.Shutdown(SocketShutdown.Send);
+            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -102,5 +140,12 @@ public sealed class TcpProxy : IDisposable
     {
         Stop();
         _stopping?.Dispose();
+    }
+
+    private sealed class Forwarded(int serverSidePort)
+    {
+        public int ServerSidePort { get; } = serverSidePort;
+
+        public volatile bool BlackHoled;
     }
 }

@@ -48,6 +48,29 @@ internal static class ServeCommand
         });
         var uploadExpiry = DurationOption("--upload-expiry", "24h", "Discard an upload session (and reclaim its bytes) after this long without a chunk: 30m, 6h, 24h, 1h30m");
         var blobGrace = DurationOption("--blob-grace", "1h", "Delete a blob no version names once it has been unused this long: 30m, 1h, 1d");
+        var maxUploadSessions = new Option<int>("--max-upload-sessions")
+        {
+            Description = "Upload sessions one publisher may have open at once; more are refused with 409 too-many-uploads",
+            DefaultValueFactory = _ => 16,
+        };
+        var maxStagedBytes = new Option<string>("--max-staged-bytes")
+        {
+            Description = "Bytes one publisher's open upload sessions may hold together (default: twice --max-blob-size); more are refused with 409 upload-quota-exceeded",
+        };
+        maxStagedBytes.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            if (!Units.TryParseSize(text, out var bytes) || bytes <= 0)
+            {
+                result.AddError($"--max-staged-bytes '{text}' is not a size: use bytes or a number with KiB, MiB, GiB, TiB (or KB, MB, GB, TB), e.g. 20GiB.");
+            }
+        });
+        var enrolAttempts = new Option<int>("--enrol-attempts")
+        {
+            Description = "POST /1.0/enrol attempts allowed from one source address (IPv6: one /64) per --enrol-window; more get 429 with Retry-After",
+            DefaultValueFactory = _ => 10,
+        };
+        var enrolWindow = DurationOption("--enrol-window", "1m", "The window --enrol-attempts counts over: 30s, 1m, 1h");
         var database = new Option<string>("--database")
         {
             // No DefaultValueFactory reading the variable: help prints defaults, and this value may hold a password.
@@ -61,6 +84,10 @@ internal static class ServeCommand
         command.Options.Add(uploadExpiry);
         command.Options.Add(blobGrace);
         command.Options.Add(database);
+        command.Options.Add(maxUploadSessions);
+        command.Options.Add(maxStagedBytes);
+        command.Options.Add(enrolAttempts);
+        command.Options.Add(enrolWindow);
         var storage = new S3ServeOptions();
         storage.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -74,6 +101,10 @@ internal static class ServeCommand
                 MaxBlobBytes = Units.TryParseSize(parse.GetValue(maxBlobSize)!, out var bytes) ? bytes : 0,
                 UploadIdleTimeout = DurationText.TryParse(parse.GetValue(uploadExpiry), out var expiry) ? expiry : TimeSpan.Zero,
                 BlobGracePeriod = DurationText.TryParse(parse.GetValue(blobGrace), out var grace) ? grace : TimeSpan.Zero,
+                MaxUploadSessionsPerPublisher = parse.GetValue(maxUploadSessions),
+                MaxStagedBytesPerPublisher = parse.GetValue(maxStagedBytes) is { } staged && Units.TryParseSize(staged, out var stagedBytes) ? stagedBytes : null,
+                EnrolAttempts = parse.GetValue(enrolAttempts),
+                EnrolWindow = DurationText.TryParse(parse.GetValue(enrolWindow), out var window) ? window : TimeSpan.Zero,
                 Database = parse.GetValue(database) is { Length: > 0 } flag ? flag : Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable),
                 BlobStore = storage.BlobStore(parse),
                 S3 = storage.Read(parse),

@@ -25,6 +25,7 @@ public static class ProblemTypes
     public const string DatabaseBusy = "database-busy";
     public const string DatabaseUnavailable = "database-unavailable";
     public const string StorageUnavailable = "storage-unavailable";
+    public const string TooManyRequests = "too-many-requests";
 
     // Storage and transfer (docs/api.md "Blobs", "Uploads", "Applications").
     public const string InvalidDigest = "invalid-digest";
@@ -38,6 +39,8 @@ public static class ProblemTypes
     public const string UploadUnknown = "upload-unknown";
     public const string UploadExpired = "upload-expired";
     public const string UploadBusy = "upload-busy";
+    public const string TooManyUploads = "too-many-uploads";
+    public const string UploadQuotaExceeded = "upload-quota-exceeded";
     public const string RangeNotSatisfiable = "range-not-satisfiable";
     public const string InvalidName = "invalid-name";
     public const string InvalidArchitecture = "invalid-architecture";

@@ -1,11 +1,12 @@
 using System.Globalization;
+using System.Net;
 using Npgsql;
 
 namespace Aar.Server.Data;
 
 /// <summary>
-/// <c>--database</c> / <c>AAR_DATABASE</c>: a PostgreSQL URL (<c>postgres://user:password@host:port/database?sslmode=require</c>,
-/// query keys are Npgsql keywords) or an Npgsql keyword string (<c>Host=db;Port=5432;Database=aar;Username=aar;Password=…</c>).
+/// <c>--database</c> / <c>AAR_DATABASE</c>: a PostgreSQL URL (<c>postgres://user:password@host:port/database?sslmode=verify-full&amp;sslrootcert=/path</c>,
+/// other query keys are Npgsql keywords) or an Npgsql keyword string (<c>Host=db;Port=5432;Database=aar;Username=aar;Password=…</c>).
 /// Messages and logs name the server with <see cref="Describe"/>, which never includes the password.
 /// </summary>
 internal static class PostgresConnectionString
@@ -45,9 +46,52 @@ internal static class PostgresConnectionString
         return true;
     }
 
+    /// <summary>
+    /// True when the connection's TLS does not verify the server (SSL mode other than verify-full or verify-ca) and a
+    /// host is reachable over a network: then someone on the path could read or change the trust store, and
+    /// <c>aar serve</c> warns at start. A loopback address, <c>localhost</c> or a unix socket directory never leaves the
+    /// machine. Host names are not resolved (a name that happens to resolve to loopback still gets the warning).
+    /// </summary>
+    public static bool IsUnverifiedRemote(NpgsqlConnectionStringBuilder builder) =>
+        builder.SslMode is not (SslMode.VerifyFull or SslMode.VerifyCA)
+        && (builder.Host ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(h => !IsLocal(h));
+
+    /// <summary>One entry of Npgsql's comma-separated host list, which may carry its own <c>:port</c>.</summary>
+    private static bool IsLocal(string host)
+    {
+        if (host.StartsWith('/') || host.StartsWith('@'))
+        {
+            // A unix socket directory, or a Linux abstract socket.
+            return true;
+        }
+
+        if (host.StartsWith('[') && host.IndexOf(']', StringComparison.Ordinal) is > 0 and var close)
+        {
+            host = host[1..close];
+        }
+        else if (host.Count(c => c == ':') == 1)
+        {
+            host = host[..host.IndexOf(':', StringComparison.Ordinal)];
+        }
+
+        return string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+    }
+
     /// <summary>user@host:port/database, for messages and logs; the password is never part of it.</summary>
     public static string Describe(NpgsqlConnectionStringBuilder builder) =>
         string.Create(CultureInfo.InvariantCulture, $"{builder.Username ?? "(default user)"}@{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}");
+
+    /// <summary>
+    /// A URL is libpq's form, so its TLS settings are accepted as libpq spells them too (<c>sslmode=verify-full</c>,
+    /// <c>sslrootcert=/path</c>), besides the Npgsql keywords (<c>SSL Mode=VerifyFull</c>, <c>Root Certificate=/path</c>).
+    /// </summary>
+    private static (string Key, string Value) FromLibpq(string key, string value) => key.ToLowerInvariant() switch
+    {
+        "sslmode" => (key, value.Replace("-", "", StringComparison.Ordinal)),
+        "sslrootcert" => ("Root Certificate", value),
+        _ => (key, value),
+    };
 
     private static NpgsqlConnectionStringBuilder FromUrl(string text)
     {
@@ -82,7 +126,9 @@ internal static class PostgresConnectionString
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
             var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
-            builder[key] = Uri.UnescapeDataString(equals < 0 ? "" : pair[(equals + 1)..]);
+            var value = Uri.UnescapeDataString(equals < 0 ? "" : pair[(equals + 1)..]);
+            (key, value) = FromLibpq(key, value);
+            builder[key] = value;
         }
 
         return builder;

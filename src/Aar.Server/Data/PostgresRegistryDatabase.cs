@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Aar.Server.Hosting;
 using Npgsql;
 
@@ -41,6 +42,25 @@ internal sealed class PostgresRegistryDatabase : RegistryDatabase, IAsyncDisposa
 
     /// <summary>For the trust listener's own connection (outside the pool, it lives as long as the node).</summary>
     public string ConnectionString { get; }
+
+    /// <summary>
+    /// The channel only this node listens on for its own heartbeats (see <c>Trust/TrustListener</c>), so no other node
+    /// wakes up for them. 52 characters, within PostgreSQL's 63-byte identifier limit.
+    /// </summary>
+    public string HeartbeatChannel => "aar_trust_heartbeat_" + _node;
+
+    /// <summary>
+    /// Sends a heartbeat through the pool (a connection other than the listener's), committed at once, to come back
+    /// on <see cref="HeartbeatChannel"/>. The payload is the sender's own monotonic timestamp.
+    /// </summary>
+    public async Task SendHeartbeatAsync(long sentAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command("SELECT pg_notify(@channel, @payload)");
+        command.Add("@channel", HeartbeatChannel);
+        command.Add("@payload", sentAt.ToString(CultureInfo.InvariantCulture));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -134,6 +154,7 @@ internal sealed class PostgresRegistryDatabase : RegistryDatabase, IAsyncDisposa
         PostgresException { SqlState: "3D000" } => new StartupException($"The PostgreSQL database {Description} does not exist; create it (CREATE DATABASE) or correct the database name in --database.", ex),
         PostgresException { SqlState: "42501" } => new StartupException($"The PostgreSQL user cannot create or change the registry's tables in {Description}; grant it CREATE on the database (or the schema) and start again.", ex),
         PostgresException pg => new StartupException($"The PostgreSQL database {Description} cannot be used ({pg.SqlState}: {pg.MessageText}).", ex),
+        _ when ex.InnerException is AuthenticationException tls => new StartupException($"PostgreSQL at {Description} could not be verified ({tls.Message.TrimEnd('.')}); check that sslrootcert (Root Certificate) in --database is the root that signed the server's certificate, and that the certificate names the host given there.", ex),
         _ when ex.InnerException is SocketException socket => new StartupException($"Cannot connect to PostgreSQL at {Description} ({socket.Message}); check that the server is running and reachable, and the host and port in --database.", ex),
         _ => new StartupException($"Cannot connect to PostgreSQL at {Description} ({ex.Message.TrimEnd('.')}); check that the server is running and reachable, and the connection settings in --database.", ex),
     };

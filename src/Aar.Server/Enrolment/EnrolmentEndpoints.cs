@@ -17,7 +17,7 @@ internal static class EnrolmentEndpoints
 
     public static IEndpointRouteBuilder MapEnrolment(this IEndpointRouteBuilder app)
     {
-        app.MapPost(EnrolPath, Enrol).AllowUnenrolled();
+        app.MapPost(EnrolPath, Enrol).AllowUnenrolled().RequireRateLimiting(EnrolmentRateLimit.Policy);
         var tokens = app.MapGroup(TokensPath).AdminSocketOnly();
         tokens.MapGet("/", async (TokenService service, CancellationToken cancellationToken) =>
             Results.Json(await service.ListAsync(cancellationToken), ProtocolJsonContext.Default.ListTokenEntry));

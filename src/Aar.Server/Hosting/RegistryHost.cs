@@ -98,6 +98,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddApplications();
             builder.Services.AddSingleton<TokenDatabase>();
             builder.Services.AddSingleton<TokenService>();
+            builder.Services.AddEnrolmentRateLimit(options);
             builder.Services.AddSingleton<AdvertisedAddresses>();
 
             using var startupLoggerFactory = LoggerFactory.Create(b => ConfigureLogging(b, options, logging));
@@ -111,6 +112,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
             // The gate decides from the matched endpoint's declared access rule, so routing must run first.
             app.UseRouting();
             app.UseMiddleware<TrustGateMiddleware>();
+            // After the gate (a revoked certificate is refused before it counts); per endpoint: only enrolment is limited.
+            app.UseRateLimiter();
             app.MapInfo();
             app.MapTrustAdmin();
             app.MapBlobs();
@@ -122,6 +125,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             app.MapUnmatchedRoutes();
 
             var database = app.Services.GetRequiredService<RegistryDatabase>();
+            PostgresTransportWarning.WarnIfUnverified(database, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>());
             await database.MigrateAsync(cancellationToken);
             await StorageServiceCollectionExtensions.CheckStorageAsync(app.Services, cancellationToken);
             await RunAgainstDatabaseAsync(database, async () =>

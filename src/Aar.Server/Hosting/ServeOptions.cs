@@ -33,6 +33,24 @@ public sealed record ServeOptions
     /// <summary>An upload session with no chunk for this long is expired and its bytes reclaimed (<c>--upload-expiry</c>); default 24 h.</summary>
     public TimeSpan UploadIdleTimeout { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>Upload sessions one publisher may have open at once (<c>--max-upload-sessions</c>); default 16.</summary>
+    public int MaxUploadSessionsPerPublisher { get; init; } = 16;
+
+    /// <summary>
+    /// Bytes one publisher's open upload sessions may hold together (<c>--max-staged-bytes</c>); null (default) is
+    /// twice <see cref="MaxBlobBytes"/> (20 GiB), so two largest blobs can be in flight at once.
+    /// </summary>
+    public long? MaxStagedBytesPerPublisher { get; init; }
+
+    /// <summary>The effective per-publisher staged-bytes cap.</summary>
+    public long StagedBytesCap => MaxStagedBytesPerPublisher ?? (MaxBlobBytes > long.MaxValue / 2 ? long.MaxValue : MaxBlobBytes * 2);
+
+    /// <summary><c>POST /1.0/enrol</c> attempts allowed from one source address per <see cref="EnrolWindow"/> (<c>--enrol-attempts</c>); default 10.</summary>
+    public int EnrolAttempts { get; init; } = 10;
+
+    /// <summary>The window <see cref="EnrolAttempts"/> counts over (<c>--enrol-window</c>); default 1 min.</summary>
+    public TimeSpan EnrolWindow { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>A blob no version names is deleted once unused for this long (<c>--blob-grace</c>); default 1 h.</summary>
     public TimeSpan BlobGracePeriod { get; init; } = TimeSpan.FromHours(1);
 

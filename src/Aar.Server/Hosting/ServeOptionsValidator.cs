@@ -46,6 +46,26 @@ public static class ServeOptionsValidator
             errors.Add($"--upload-expiry '{options.UploadIdleTimeout}' must be at least one second.");
         }
 
+        if (options.MaxUploadSessionsPerPublisher < 1)
+        {
+            errors.Add($"--max-upload-sessions '{options.MaxUploadSessionsPerPublisher}' must be at least 1.");
+        }
+
+        if (options.MaxStagedBytesPerPublisher is { } staged && staged < options.MaxBlobBytes)
+        {
+            errors.Add($"--max-staged-bytes '{staged}' is less than --max-blob-size ({options.MaxBlobBytes} bytes): the largest blob could never be uploaded; give at least that much.");
+        }
+
+        if (options.EnrolAttempts < 1)
+        {
+            errors.Add($"--enrol-attempts '{options.EnrolAttempts}' must be at least 1.");
+        }
+
+        if (options.EnrolWindow < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"--enrol-window '{options.EnrolWindow}' must be at least one second.");
+        }
+
         if (options.BlobGracePeriod < TimeSpan.FromSeconds(1))
         {
             errors.Add($"--blob-grace '{options.BlobGracePeriod}' must be at least one second.");

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Aar.Server.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,11 +14,30 @@ namespace Aar.Server.Trust;
 /// polling delay. When the connection is lost, the store stops trusting its snapshot (every request reloads from the
 /// database, and fails with 503 if that is down too) until the listener is back; then one reload covers whatever
 /// was missed in between.
+/// A connection can also die silently (a half-open TCP connection still looks connected and simply delivers nothing),
+/// so every second the node sends itself a heartbeat notification through its pool and expects it back here: each one
+/// that returns proves the snapshot fresh as of its sending (<see cref="TrustStore.ConfirmFreshAsOf"/>). Without them
+/// the snapshot ages past <see cref="TrustStore.MaxStaleness"/> and requests reload it; after
+/// <see cref="SilentAfter"/> without one the connection is given up and made again.
 /// </summary>
 internal sealed partial class TrustListener(PostgresRegistryDatabase database, TrustStore store, ILogger<TrustListener> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the node sends itself a heartbeat: a third of <see cref="TrustStore.MaxStaleness"/>.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// No heartbeat back for this long: the listener connection is presumed dead and replaced. Correctness does not
+    /// wait for this (the staleness bound already made requests reload); it ends the per-bound reloads sooner.
+    /// </summary>
+    public static readonly TimeSpan SilentAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>The application_name of the listener's connection, so it can be told apart in pg_stat_activity.</summary>
+    public const string ApplicationName = "aar-trust-listener";
+
+    private long _lastEcho;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -71,12 +92,24 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
 
     private async Task ListenAsync(Action onListening, CancellationToken stoppingToken)
     {
-        // Outside the pool: this connection lives as long as the node. Keepalive makes a silently dropped network
-        // path show up as an error within seconds instead of leaving the node following nothing.
-        var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, KeepAlive = 5 };
+        // Outside the pool: this connection lives as long as the node. No Npgsql KeepAlive: the heartbeat below checks
+        // more than the TCP path (that notifications actually arrive) and does so every second.
+        var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, ApplicationName = ApplicationName };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        var heartbeatChannel = database.HeartbeatChannel;
         connection.Notification += (_, notification) =>
         {
+            if (notification.Channel == heartbeatChannel)
+            {
+                if (long.TryParse(notification.Payload, NumberStyles.None, CultureInfo.InvariantCulture, out var sentAt))
+                {
+                    Interlocked.Exchange(ref _lastEcho, Stopwatch.GetTimestamp());
+                    store.ConfirmFreshAsOf(sentAt);
+                }
+
+                return;
+            }
+
             // Mark first (synchronously, as the message is read), so a request arriving now already reloads; then
             // reload in the background so the next request usually finds the snapshot fresh. The listener goes
             // straight back to waiting and never misses a notification while a reload runs.
@@ -84,12 +117,13 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
             _ = Task.Run(() => RefreshAsync(stoppingToken), CancellationToken.None);
         };
         await connection.OpenAsync(stoppingToken);
-        await using (var listen = new NpgsqlCommand($"LISTEN {PostgresRegistryDatabase.TrustChannel}", connection))
+        await using (var listen = new NpgsqlCommand($"LISTEN {PostgresRegistryDatabase.TrustChannel}; LISTEN {heartbeatChannel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
 
         // Whatever changed before LISTEN took effect is not notified: mark the snapshot outdated once, then follow.
+        Interlocked.Exchange(ref _lastEcho, Stopwatch.GetTimestamp());
         store.MarkChanged();
         store.SetFollowing(true);
         await store.RefreshAsync(stoppingToken);
@@ -98,11 +132,12 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         // A dedicated thread blocks in Wait, so a notification is handled the moment it arrives, not when a busy
         // thread pool gets to an async continuation: under load that delay let a request on this node be decided on
         // the old snapshot after the changing node had already answered (TwoNodeTests). Wait returns every 200 ms to
-        // see the stopping token; a timed-out Wait sends nothing.
-        await Task.Factory.StartNew(
+        // see the stop token; a timed-out Wait sends nothing.
+        using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var waiter = Task.Factory.StartNew(
             () =>
             {
-                while (!stoppingToken.IsCancellationRequested)
+                while (!stopWaiting.IsCancellationRequested)
                 {
                     connection.Wait(WaitSlice);
                 }
@@ -110,6 +145,52 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
+
+        TimeoutException? silent = null;
+        try
+        {
+            await HeartbeatAsync(waiter, stoppingToken);
+        }
+        catch (TimeoutException ex)
+        {
+            silent = ex;
+        }
+
+        // The waiter must be off the connection before it is disposed; it throws here if the connection failed.
+        await stopWaiting.CancelAsync();
+        await waiter;
+        if (silent is not null)
+        {
+            throw silent;
+        }
+    }
+
+    /// <summary>Sends heartbeats until the waiter ends or the node stops; throws when none came back for <see cref="SilentAfter"/>.</summary>
+    private async Task HeartbeatAsync(Task waiter, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested && !waiter.IsCompleted)
+        {
+            var silence = Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastEcho));
+            if (silence > SilentAfter)
+            {
+                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"no heartbeat came back on the listener connection for {silence.TotalSeconds:0} s"));
+            }
+
+            // Through the pool: if that is down too, requests reload and answer 503 until it is back.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            timeout.CancelAfter(HeartbeatInterval * 2);
+            try
+            {
+                await database.SendHeartbeatAsync(Stopwatch.GetTimestamp(), timeout.Token);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+            {
+                Log.HeartbeatFailed(logger, ex.Message);
+            }
+
+            // Real time even when tests fake the clock: this is about a network connection.
+            await Task.WhenAny(waiter, Task.Delay(HeartbeatInterval, stoppingToken));
+        }
     }
 
     private async Task RefreshAsync(CancellationToken stoppingToken)
@@ -127,6 +208,9 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Could not send the trust heartbeat ({Reason}); requests reload the trust store once it is older than the staleness bound")]
+        public static partial void HeartbeatFailed(ILogger logger, string reason);
+
         [LoggerMessage(Level = LogLevel.Debug, Message = "Background trust reload failed ({Reason}); the next request reloads")]
         public static partial void RefreshFailed(ILogger logger, string reason);
 

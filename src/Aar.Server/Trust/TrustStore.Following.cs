@@ -1,11 +1,28 @@
+using System.Diagnostics;
+
 namespace Aar.Server.Trust;
 
 /// <summary>
 /// Following other nodes' trust changes on a shared database, and the in-memory snapshot's reloads. A snapshot is
-/// current when the listener is connected and no change was announced since it was loaded.
+/// current when the listener is connected, no change was announced since it was loaded, and it is known to hold every
+/// change committed up to at most <see cref="MaxStaleness"/> ago.
 /// </summary>
 internal sealed partial class TrustStore
 {
+    /// <summary>
+    /// The oldest a shared database's snapshot may be when a request is decided on it. Freshness is proven by a reload
+    /// (as of the moment it started) or by the listener's heartbeat coming back (<see cref="ConfirmFreshAsOf"/>); past
+    /// the bound the request reloads first, and answers 503 if the database cannot be read. So a notification
+    /// connection that dies silently (a half-open TCP connection that still looks connected) delays a revocation
+    /// by at most this long. 3 s: heartbeats every second leave room for two late ones on a loaded machine before
+    /// a request pays for a reload.
+    /// </summary>
+    public static readonly TimeSpan MaxStaleness = TimeSpan.FromSeconds(3);
+
+    // Stopwatch timestamp (real monotonic time, even when tests fake the clock): the snapshot, when _loaded equals
+    // _changes, holds every trust change committed before this moment.
+    private long _freshAt = Stopwatch.GetTimestamp();
+
     // Change counting for a shared database: _changes is bumped for every trust notification (from any node) and
     // when the listener (re)connects; _loaded is the value of _changes the current snapshot was loaded after. Equal
     // means nothing newer is known. _echoed is the highest sequence number of this node's own notifications received back.
@@ -20,7 +37,27 @@ internal sealed partial class TrustStore
     private readonly TaskCompletionSource _firstFollowing = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>False when the snapshot may miss another node's change; then <see cref="RefreshAsync"/> before deciding.</summary>
-    public bool IsCurrent => _following && Interlocked.Read(ref _loaded) == Interlocked.Read(ref _changes);
+    public bool IsCurrent =>
+        // Freshness is read first: an echo that moved it forward was counted in _changes before it did.
+        (!database.IsShared || Stopwatch.GetElapsedTime(Interlocked.Read(ref _freshAt)) <= MaxStaleness)
+        && _following && Interlocked.Read(ref _loaded) == Interlocked.Read(ref _changes);
+
+    /// <summary>
+    /// The listener's heartbeat sent at <paramref name="sentAt"/> (a <see cref="Stopwatch"/> timestamp) came back.
+    /// PostgreSQL delivers notifications in commit order, so every trust change committed before it was sent has
+    /// already been counted by <see cref="MarkChanged"/>: a snapshot loaded after those is fresh as of
+    /// <paramref name="sentAt"/>.
+    /// </summary>
+    public void ConfirmFreshAsOf(long sentAt) => AdvanceFreshAt(sentAt);
+
+    private void AdvanceFreshAt(long timestamp)
+    {
+        long current;
+        while (timestamp > (current = Interlocked.Read(ref _freshAt)) && Interlocked.CompareExchange(ref _freshAt, timestamp, current) != current)
+        {
+            // Another reload or heartbeat raced this one; retry against the newer value.
+        }
+    }
 
     /// <summary>
     /// A trust change was committed (announced by NOTIFY): the next request reloads the snapshot.
@@ -98,10 +135,13 @@ internal sealed partial class TrustStore
 
     private async Task LoadLockedAsync(CancellationToken cancellationToken)
     {
-        // Read the counter first: a change announced while loading leaves the snapshot marked as not current.
+        // Read the counter first: a change announced while loading leaves the snapshot marked as not current. The
+        // snapshot holds everything committed before the read started, so that is the moment it is fresh as of.
         var changes = Interlocked.Read(ref _changes);
+        var started = Stopwatch.GetTimestamp();
         Volatile.Write(ref _snapshot, await database.LoadAsync(cancellationToken));
         Interlocked.Exchange(ref _loaded, changes);
+        AdvanceFreshAt(started);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using Aar.Server.Data;
 
 namespace Aar.Server.Uploads;
@@ -15,11 +16,24 @@ internal sealed class UploadDatabase(RegistryDatabase database)
 {
     private const string Columns = "id, publisher, received, created_at, last_active_at, hash_state, staging";
 
-    public async Task InsertAsync(UploadRow row, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts the session unless its publisher already has <paramref name="limit"/> open: counted and inserted in one
+    /// write transaction (writers are serialized, on every node), so concurrent starts cannot overshoot the limit.
+    /// </summary>
+    public async Task<bool> InsertUnlessAtLimitAsync(UploadRow row, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO upload_sessions ({Columns}) VALUES (@id, @publisher, @received, @created, @active, @hash, @staging)";
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        await using (var count = connection.Command("SELECT count(*) FROM upload_sessions WHERE publisher = @publisher", transaction))
+        {
+            count.Add("@publisher", row.Publisher);
+            if (Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) >= limit)
+            {
+                return false;
+            }
+        }
+
+        await using var command = connection.Command($"INSERT INTO upload_sessions ({Columns}) VALUES (@id, @publisher, @received, @created, @active, @hash, @staging)", transaction);
         command.Add("@id", row.Id);
         command.Add("@publisher", row.Publisher);
         command.Add("@received", row.Received);
@@ -28,6 +42,19 @@ internal sealed class UploadDatabase(RegistryDatabase database)
         command.AddNullable("@hash", row.HashState, DbType.Binary);
         command.AddNullable("@staging", row.Staging, DbType.String);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>How many sessions a publisher has open, and the bytes they hold (their recorded offsets).</summary>
+    public async Task<(long Sessions, long Bytes)> UsageAsync(string publisher, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT count(*), coalesce(sum(received), 0) FROM upload_sessions WHERE publisher = @publisher");
+        command.Add("@publisher", publisher);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
     }
 
     public async Task<UploadRow?> GetAsync(string id, CancellationToken cancellationToken)

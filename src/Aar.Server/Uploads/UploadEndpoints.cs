@@ -33,8 +33,8 @@ internal static class UploadEndpoints
 
     private static async Task<IResult> Start(HttpContext context, UploadSessions sessions, CancellationToken cancellationToken)
     {
-        var session = await sessions.CreateAsync(context.Caller().Fingerprint, cancellationToken);
-        return Session(context, session, StatusCodes.Status201Created);
+        var result = await sessions.CreateAsync(context.Caller().Fingerprint, cancellationToken);
+        return result.Succeeded ? Session(context, result.Value!, StatusCodes.Status201Created) : Failed(context, result.Problem!);
     }
 
     private static async Task<IResult> Status(string id, HttpContext context, UploadSessions sessions, CancellationToken cancellationToken)

@@ -85,6 +85,23 @@ internal static class UploadProblems
         Offset = offset,
     };
 
+    public static Problem TooManySessions(int limit) => new()
+    {
+        Type = ProblemTypes.TooManyUploads,
+        Title = "Too many open uploads",
+        Status = 409,
+        Detail = $"This publisher already has {limit} upload sessions open, the most this registry allows (aar serve --max-upload-sessions); finish or cancel one (DELETE {RegistryRoutes.Uploads}/<id>) before starting another. Sessions left idle are discarded after the upload expiry.",
+    };
+
+    public static Problem QuotaExceeded(long held, long chunk, long cap, long offset) => new()
+    {
+        Type = ProblemTypes.UploadQuotaExceeded,
+        Title = "Upload quota exceeded",
+        Status = 409,
+        Detail = $"This publisher's open upload sessions hold {held} bytes; {chunk} more would pass this registry's limit of {cap} bytes per publisher (aar serve --max-staged-bytes). Nothing was stored; finish or cancel other sessions, then send this chunk again from byte {offset}.",
+        Offset = offset,
+    };
+
     public static Problem InvalidRange(string detail) => new() { Type = ProblemTypes.InvalidContentRange, Title = "Invalid Content-Range", Status = 400, Detail = detail };
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";

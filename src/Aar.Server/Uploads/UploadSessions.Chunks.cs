@@ -29,6 +29,26 @@ internal sealed partial class UploadSessions
             return ApiResult.Failed<long>(UploadProblems.TooLarge(received + chunk.Length, options.MaxBlobBytes));
         }
 
+        var staged = (await database.UsageAsync(row.Publisher, cancellationToken)).Bytes;
+        if (!_quota.TryReserve(row.Publisher, staged, chunk.Length, options.StagedBytesCap, out var held))
+        {
+            Log.QuotaReached(logger, row.Publisher, id, held, chunk.Length, options.StagedBytesCap);
+            return ApiResult.Failed<long>(UploadProblems.QuotaExceeded(held, chunk.Length, options.StagedBytesCap, received));
+        }
+
+        try
+        {
+            return await WriteReservedChunkAsync(id, row, live, chunk, cancellationToken);
+        }
+        finally
+        {
+            _quota.Release(row.Publisher, chunk.Length);
+        }
+    }
+
+    private async Task<ApiResult<long>> WriteReservedChunkAsync(string id, UploadRow row, LiveSession live, Chunk chunk, CancellationToken cancellationToken)
+    {
+        var received = row.Received;
         var hash = live.Hash!;
         var durable = received;
         IngestResult ingest;
@@ -164,6 +184,12 @@ internal sealed partial class UploadSessions
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a new upload from {Fingerprint}: it has {Limit} sessions open (--max-upload-sessions)")]
+        public static partial void SessionLimit(ILogger logger, string fingerprint, int limit);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a {Chunk}-byte chunk for upload {Upload} from {Fingerprint}: its sessions hold {Held} of {Cap} bytes (--max-staged-bytes)")]
+        public static partial void QuotaReached(ILogger logger, string fingerprint, string upload, long held, long chunk, long cap);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} started by {Fingerprint}")]
         public static partial void Started(ILogger logger, string upload, string fingerprint);
 

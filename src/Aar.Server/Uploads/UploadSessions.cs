@@ -24,17 +24,34 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
     public const long CheckpointBytes = 64L * 1024 * 1024;
 
     private readonly ConcurrentDictionary<string, LiveSession> _live = new(StringComparer.Ordinal);
+    private readonly StagedBytesQuota _quota = new();
 
     public TimeSpan IdleTimeout => options.UploadIdleTimeout;
 
-    public async Task<UploadSession> CreateAsync(string publisher, CancellationToken cancellationToken)
+    public async Task<ApiResult<UploadSession>> CreateAsync(string publisher, CancellationToken cancellationToken)
     {
+        // Checked before anything is staged, so a publisher at its limit costs no file or S3 multipart upload; the
+        // insert checks again in its transaction, against concurrent starts.
+        var limit = options.MaxUploadSessionsPerPublisher;
+        if ((await database.UsageAsync(publisher, cancellationToken)).Sessions >= limit)
+        {
+            Log.SessionLimit(logger, publisher, limit);
+            return ApiResult.Failed<UploadSession>(UploadProblems.TooManySessions(limit));
+        }
+
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var now = time.GetUtcNow();
         var stagingState = await staging.StartAsync(id, cancellationToken);
-        await database.InsertAsync(new UploadRow(id, publisher, 0, now, now, null, stagingState), cancellationToken);
+        var row = new UploadRow(id, publisher, 0, now, now, null, stagingState);
+        if (!await database.InsertUnlessAtLimitAsync(row, limit, cancellationToken))
+        {
+            await staging.DiscardAsync(row, CancellationToken.None);
+            Log.SessionLimit(logger, publisher, limit);
+            return ApiResult.Failed<UploadSession>(UploadProblems.TooManySessions(limit));
+        }
+
         Log.Started(logger, id, publisher);
-        return Describe(id, 0, now);
+        return ApiResult.Ok(Describe(id, 0, now));
     }
 
     public async Task<ApiResult<UploadSession>> GetAsync(string id, string publisher, CancellationToken cancellationToken)
