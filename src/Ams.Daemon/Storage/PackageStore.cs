@@ -78,7 +78,8 @@ internal sealed class PackageStore(DataDirectory data)
             return;
         }
 
-        File.Move(staged.Path, target, overwrite: true);
+        // Flushing packages/sha256 makes the rename itself durable: the database records the package as imported next.
+        DurableDirectory.Move(staged.Path, target, overwrite: true);
     }
 
     public static void Discard(StagedPackage staged) => File.Delete(staged.Path);

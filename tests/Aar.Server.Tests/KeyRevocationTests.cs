@@ -1,0 +1,143 @@
+using System.Net;
+using System.Security.Cryptography;
+using Aar.Protocol.Admin;
+using Aar.Protocol.Certificates;
+using Aar.Protocol.Enrolment;
+using Aar.Protocol.Http;
+using TestSupport;
+using Xunit.Abstractions;
+using static Aar.Server.Tests.TrustEnforcementTests;
+
+namespace Aar.Server.Tests;
+
+/// <summary>A revocation refuses the certificate's key, not just the certificate: over real mutual TLS.</summary>
+public sealed class KeyRevocationTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
+    public async Task A_new_certificate_made_from_a_revoked_key_is_refused_on_requests_as_revoked_key(string httpVersion)
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var revoked = TestCertificates.FromKey(key, "ams-stolen");
+        await server.TrustAsync(revoked);
+        using var admin = server.Admin();
+        Assert.True((await admin.RevokeAsync(TestCertificates.FingerprintOf(revoked))).Succeeded);
+        using var reissued = TestCertificates.FromKey(key, "ams-stolen-again");
+        Assert.NotEqual(TestCertificates.FingerprintOf(revoked), TestCertificates.FingerprintOf(reissued));
+        using var client = server.Client(reissued, Version.Parse(httpVersion));
+
+        using var response = await client.Http.GetAsync("/1.0");
+
+        var problem = await AssertProblem(response, HttpStatusCode.Forbidden, ProblemTypes.RevokedCertificate);
+        Assert.Equal(TestCertificates.FingerprintOf(reissued), problem.Fingerprint);
+        Assert.Contains($"The key of certificate {TestCertificates.FingerprintOf(reissued)} was revoked", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains($"(with certificate {TestCertificates.FingerprintOf(revoked)})", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("new key pair", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_revocation_records_the_public_key_and_survives_a_restart()
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var revoked = TestCertificates.FromKey(key, "ams-1");
+        await server.TrustAsync(revoked);
+        using (var admin = server.Admin())
+        {
+            Assert.True((await admin.RevokeAsync(TestCertificates.FingerprintOf(revoked))).Succeeded);
+        }
+
+        await server.RestartAsync();
+
+        using var after = server.Admin();
+        var entry = Assert.Single((await after.ListRevokedAsync()).Value!);
+        Assert.Equal((TestCertificates.FingerprintOf(revoked), CertificateFacts.PublicKeySha256(revoked)), (entry.Fingerprint, entry.PublicKey));
+        using var reissued = TestCertificates.FromKey(key, "ams-1");
+        using var client = server.Client(reissued);
+        using var response = await client.Http.GetAsync("/1.0");
+        await AssertProblem(response, HttpStatusCode.Forbidden, ProblemTypes.RevokedCertificate);
+    }
+
+    [Fact]
+    public async Task Trust_add_of_a_certificate_made_from_a_revoked_key_is_refused_and_trusts_nothing()
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var revoked = TestCertificates.FromKey(key, "ams-1");
+        await server.TrustAsync(revoked);
+        using var admin = server.Admin();
+        Assert.True((await admin.RevokeAsync(TestCertificates.FingerprintOf(revoked))).Succeeded);
+        using var reissued = TestCertificates.FromKey(key, "ams-1");
+
+        var added = await admin.AddAsync(new AddTrustRequest { Certificate = TestCertificates.Pem(reissued), Role = "publisher" });
+
+        Assert.False(added.Succeeded);
+        Assert.Equal((ProblemTypes.CertificateRevoked, 409, "Key revoked"), (added.Problem!.Type, added.Problem.Status, added.Problem.Title));
+        Assert.Equal(TestCertificates.FingerprintOf(reissued), added.Problem.Fingerprint);
+        Assert.Contains($"made from a key that was revoked on", added.Problem.Detail, StringComparison.Ordinal);
+        Assert.Contains($"(with certificate {TestCertificates.FingerprintOf(revoked)})", added.Problem.Detail, StringComparison.Ordinal);
+        Assert.Empty((await admin.ListTrustedAsync()).Value!);
+    }
+
+    [Fact]
+    public async Task A_join_token_does_not_enrol_a_certificate_made_from_a_revoked_key_and_stays_unused()
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var revoked = TestCertificates.FromKey(key, "ams-1");
+        await server.TrustAsync(revoked);
+        using var admin = server.Admin();
+        Assert.True((await admin.RevokeAsync(TestCertificates.FingerprintOf(revoked))).Succeeded);
+        var token = await EnrolmentTests.CreateTokenAsync(server, new CreateTokenRequest { Role = "publisher" });
+        using var reissued = TestCertificates.FromKey(key, "ams-1");
+
+        var joined = await EnrolmentClient.JoinAsync(token, reissued, null, Timeout);
+
+        Assert.False(joined.Succeeded);
+        Assert.Equal(ProblemTypes.RevokedCertificate, joined.Problem!.Type);
+        Assert.Contains("key of certificate", joined.Problem.Detail, StringComparison.Ordinal);
+        Assert.Empty((await admin.ListTrustedAsync()).Value!);
+        Assert.Single((await admin.ListTokensAsync()).Value!);
+    }
+
+    [Fact]
+    public async Task Revoking_a_certificate_revokes_the_other_trusted_certificates_of_its_key_and_leaves_other_keys_alone()
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var first = TestCertificates.FromKey(key, "ams-1");
+        using var second = TestCertificates.FromKey(key, "ams-1-renewed");
+        using var bystander = TestCertificates.Client("ams-2");
+        await server.TrustAsync(first);
+        await server.TrustAsync(second);
+        await server.TrustAsync(bystander);
+        using var admin = server.Admin();
+
+        var revoke = await admin.RevokeAsync(TestCertificates.FingerprintOf(first));
+
+        Assert.True(revoke.Succeeded, revoke.Problem?.Detail);
+        Assert.Contains("1 other trusted certificate(s) made from the same key were revoked with it", revoke.Value!.Message, StringComparison.Ordinal);
+        var revokedKeys = (await admin.ListRevokedAsync()).Value!.ToDictionary(r => r.Fingerprint, r => r.PublicKey, StringComparer.Ordinal);
+        Assert.Equal(
+            new Dictionary<string, string?>(StringComparer.Ordinal)
+            {
+                [TestCertificates.FingerprintOf(first)] = CertificateFacts.PublicKeySha256(first),
+                [TestCertificates.FingerprintOf(second)] = CertificateFacts.PublicKeySha256(first),
+            },
+            revokedKeys);
+        Assert.Equal([TestCertificates.FingerprintOf(bystander)], (await admin.ListTrustedAsync()).Value!.Select(e => e.Fingerprint));
+        using (var secondClient = server.Client(second))
+        using (var refused = await secondClient.Http.GetAsync("/1.0"))
+        {
+            await AssertProblem(refused, HttpStatusCode.Forbidden, ProblemTypes.RevokedCertificate);
+        }
+
+        using var bystanderClient = server.Client(bystander);
+        using var allowed = await bystanderClient.Http.GetAsync("/1.0");
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+}
