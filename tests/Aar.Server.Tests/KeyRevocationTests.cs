@@ -105,6 +105,27 @@ public sealed class KeyRevocationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_certificate_revoked_in_advance_by_fingerprint_refuses_only_itself_since_its_key_was_never_seen()
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var blocked = TestCertificates.FromKey(key, "ams-1");
+        using var admin = server.Admin();
+        Assert.True((await admin.RevokeAsync(TestCertificates.FingerprintOf(blocked))).Succeeded);
+        using var other = TestCertificates.FromKey(key, "ams-1");
+
+        using (var client = server.Client(blocked))
+        using (var response = await client.Http.GetAsync("/1.0"))
+        {
+            var problem = await AssertProblem(response, HttpStatusCode.Forbidden, ProblemTypes.RevokedCertificate);
+            Assert.Equal($"Certificate {TestCertificates.FingerprintOf(blocked)} has been revoked and is refused for good; this client needs a new key pair and certificate, added with 'aar trust add'.", problem.Detail);
+        }
+
+        Assert.Null(Assert.Single((await admin.ListRevokedAsync()).Value!).PublicKey);
+        Assert.True((await admin.AddAsync(new AddTrustRequest { Certificate = TestCertificates.Pem(other), Role = "client" })).Succeeded);
+    }
+
+    [Fact]
     public async Task Revoking_a_certificate_revokes_the_other_trusted_certificates_of_its_key_and_leaves_other_keys_alone()
     {
         await using var server = await RegistryTestServer.StartAsync(output);

@@ -51,9 +51,14 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
     {
         var keys = KeysOf(certificate);
         var snapshot = Current;
-        return !snapshot.Revoked.ContainsKey(keys.Fingerprint) && snapshot.RevokedKeys.TryGetValue(keys.PublicKey, out var revoked)
-            ? $"The key of certificate {keys.Fingerprint} was revoked on {revoked.RevokedAt:u} (with certificate {revoked.Fingerprint}), so every certificate made from it is refused for good; this client needs a new key pair and certificate, added with 'aar trust add'."
-            : $"Certificate {keys.Fingerprint} has been revoked and is refused for good, and so is every certificate made from its key; this client needs a new key pair and certificate, added with 'aar trust add'.";
+        if (!snapshot.Revoked.TryGetValue(keys.Fingerprint, out var itself) && snapshot.RevokedKeys.TryGetValue(keys.PublicKey, out var sibling))
+        {
+            return $"The key of certificate {keys.Fingerprint} was revoked on {sibling.RevokedAt:u} (with certificate {sibling.Fingerprint}), so every certificate made from it is refused for good; this client needs a new key pair and certificate, added with 'aar trust add'.";
+        }
+
+        // Revoked in advance by fingerprint alone, the registry never saw the key: only this certificate is refused.
+        var andKey = itself?.PublicKey is null ? "" : ", and so is every certificate made from its key";
+        return $"Certificate {keys.Fingerprint} has been revoked and is refused for good{andKey}; this client needs a new key pair and certificate, added with 'aar trust add'.";
     }
 
     private CertificateKeys KeysOf(X509Certificate2 certificate) =>
