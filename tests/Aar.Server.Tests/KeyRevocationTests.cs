@@ -1,9 +1,12 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
+using Aar.Protocol;
 using Aar.Protocol.Admin;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Enrolment;
 using Aar.Protocol.Http;
+using Aar.Server.Tests.Postgres;
 using TestSupport;
 using Xunit.Abstractions;
 using static Aar.Server.Tests.TrustEnforcementTests;
@@ -160,5 +163,42 @@ public sealed class KeyRevocationTests(ITestOutputHelper output)
         using var bystanderClient = server.Client(bystander);
         using var allowed = await bystanderClient.Http.GetAsync("/1.0");
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [PostgresFact]
+    public async Task A_key_revoked_through_node_A_is_refused_by_node_B_on_requests_and_on_trust_add()
+    {
+        await using var database = await TestDatabase.CreatePostgresAsync();
+        await using var nodeA = await RegistryTestServer.StartAsync(output, database: database);
+        await using var nodeB = await RegistryTestServer.StartAsync(output, database: database);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var revoked = TestCertificates.FromKey(key, "ams-1");
+        await nodeA.TrustAsync(revoked);
+        using (var admin = nodeA.Admin())
+        {
+            Assert.True((await admin.RevokeAsync(TestCertificates.FingerprintOf(revoked))).Succeeded);
+        }
+
+        using var reissued = TestCertificates.FromKey(key, "ams-1");
+        using var adminB = nodeB.Admin();
+        var added = await adminB.AddAsync(new AddTrustRequest { Certificate = TestCertificates.Pem(reissued), Role = "client" });
+        Assert.Equal((ProblemTypes.CertificateRevoked, "Key revoked"), (added.Problem!.Type, added.Problem.Title));
+
+        // B decides requests on its snapshot, refreshed by A's notification (or per request while not following);
+        // the bound on how stale it may be is not this test's subject, so it waits generously for the notice.
+        using var client = nodeB.Client(reissued);
+        Problem? problem = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            using var response = await client.Http.GetAsync("/1.0");
+            problem = await response.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.Problem);
+            if (problem?.Type == ProblemTypes.RevokedCertificate)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(ProblemTypes.RevokedCertificate, problem?.Type);
+        Assert.Contains($"The key of certificate {TestCertificates.FingerprintOf(reissued)} was revoked", problem!.Detail, StringComparison.Ordinal);
     }
 }
