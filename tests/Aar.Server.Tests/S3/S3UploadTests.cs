@@ -18,6 +18,13 @@ public sealed class S3UploadTests(ITestOutputHelper output)
     private const int MiB = 1024 * 1024;
 
 
+    /// <summary>The operator finds the cause from the trace id a user reports: one log line holds both.</summary>
+    private static void AssertLoggedWithTraceId(RecordingOutput log, Problem problem, S3StorageOptions s3)
+    {
+        var trace = System.Text.RegularExpressions.Regex.Match(problem.Detail!, "trace id ([0-9a-f]{32})").Groups[1].Value;
+        Assert.Single(log.Lines, line => line.Contains(trace, StringComparison.Ordinal) && line.Contains(s3.Bucket, StringComparison.Ordinal));
+    }
+
     /// <summary>Bucket, object keys and the backend's address are for the log; the client gets a trace id.</summary>
     private static void AssertNamesNoBackend(Problem problem, S3StorageOptions s3, string endpoint)
     {
@@ -104,7 +111,8 @@ public sealed class S3UploadTests(ITestOutputHelper output)
     public async Task S3_going_down_mid_upload_is_503_keeps_the_durable_offset_and_the_upload_resumes_when_it_is_back()
     {
         await using var proxy = new CuttableProxy(new Uri(TestS3.Endpoint!));
-        await using var registry = await StorageRegistry.StartAsync(output, SmallParts(s => s with { Endpoint = proxy.Endpoint }));
+        var log = new RecordingOutput(output);
+        await using var registry = await StorageRegistry.StartAsync(log, SmallParts(s => s with { Endpoint = proxy.Endpoint }));
         var blob = TestBlob.Random(6 * MiB + 400_000);
         var session = await UploadSessionTests.StartAsync(registry);
         (await registry.Http.PatchAsync(session.Location, Chunk(blob.Bytes[..(6 * MiB)], 0))).Dispose();
@@ -116,6 +124,7 @@ public sealed class S3UploadTests(ITestOutputHelper output)
             var problem = await AssertProblem(failed, HttpStatusCode.ServiceUnavailable, ProblemTypes.StorageUnavailable);
             Assert.Equal(6 * MiB, problem.Offset);
             AssertNamesNoBackend(problem, registry.Server.Options.S3, proxy.Endpoint);
+            AssertLoggedWithTraceId(log, problem, registry.Server.Options.S3);
         }
 
         using (var status = await registry.Http.GetAsync(session.Location))
@@ -127,6 +136,7 @@ public sealed class S3UploadTests(ITestOutputHelper output)
         {
             var problem = await AssertProblem(download, HttpStatusCode.ServiceUnavailable, ProblemTypes.StorageUnavailable);
             AssertNamesNoBackend(problem, registry.Server.Options.S3, proxy.Endpoint);
+            AssertLoggedWithTraceId(log, problem, registry.Server.Options.S3);
         }
 
         proxy.Restore();
