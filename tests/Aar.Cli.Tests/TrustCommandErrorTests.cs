@@ -86,6 +86,43 @@ public sealed class TrustCommandErrorTests(ITestOutputHelper output)
         Assert.DoesNotContain(keyBody, result.Error + result.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Add_of_a_new_certificate_made_from_a_revoked_key_is_a_conflict_naming_the_key()
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var revoked = TestCertificates.FromKey(key, "ams-1");
+        await server.TrustAsync(revoked);
+        var revoke = await CliHarness.RunAsync(["trust", "revoke", TestCertificates.FingerprintOf(revoked), "--yes", "--data-dir", server.DataDirectory]);
+        Assert.Equal(ExitCodes.Ok, revoke.ExitCode);
+        using var reissued = TestCertificates.FromKey(key, "ams-1");
+
+        var result = await CliHarness.RunAsync(["trust", "add", "--data-dir", server.DataDirectory], TestCertificates.Pem(reissued));
+
+        Assert.Equal(ExitCodes.Conflict, result.ExitCode);
+        Assert.StartsWith($"Error: Certificate {TestCertificates.FingerprintOf(reissued)} is made from a key that was revoked on ", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Make a new key pair", result.Error, StringComparison.Ordinal);
+        Assert.Equal("", result.Out);
+    }
+
+    [Theory]
+    [InlineData("ams\u202Eexe.crt", "U+202E (a bidirectional formatting character) at position 4")]
+    [InlineData("ams\u0007", "U+0007 (a control character) at position 4")]
+    [InlineData("ams\u200B1", "U+200B (an invisible format character) at position 4")]
+    public async Task Add_with_a_name_that_would_not_show_as_itself_is_refused(string escapedName, string expected)
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        using var certificate = TestCertificates.Client("plain");
+        var name = System.Text.RegularExpressions.Regex.Unescape(escapedName);
+
+        var result = await CliHarness.RunAsync(["trust", "add", "--name", name, "--data-dir", server.DataDirectory], TestCertificates.Pem(certificate));
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Equal($"Error: Name contains {expected}; control, invisible format and bidirectional characters are refused because they make a name show differently from what is stored.\n", result.Error);
+        using var admin = server.Admin();
+        Assert.Empty((await admin.ListTrustedAsync()).Value!);
+    }
+
     [Theory]
     [InlineData("remove", "abc", ExitCodes.InvalidInput, "too short")]
     [InlineData("remove", "0123456789abcdef", ExitCodes.NotFound, "No trusted certificate")]

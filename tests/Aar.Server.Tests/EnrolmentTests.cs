@@ -201,7 +201,7 @@ public sealed class EnrolmentTests(ITestOutputHelper output)
         Assert.Equal(ProblemTypes.InvalidJoinToken, joined.Problem!.Type);
     }
 
-    private static async Task<JoinToken> CreateTokenAsync(RegistryTestServer server, CreateTokenRequest request)
+    internal static async Task<JoinToken> CreateTokenAsync(RegistryTestServer server, CreateTokenRequest request)
     {
         using var admin = server.Admin();
         var created = await admin.CreateTokenAsync(request);

@@ -138,7 +138,7 @@ public sealed class ServerLifecycleTests(ITestOutputHelper output)
         using (var exclusive = holder.CreateCommand())
         {
             // What an sqlite3 shell in the middle of a write transaction looks like to the server.
-            exclusive.CommandText = "BEGIN IMMEDIATE; INSERT INTO revoked_certificates VALUES ('" + new string('0', 64) + "', '', '', '2026-01-01T00:00:00.000Z');";
+            exclusive.CommandText = "BEGIN IMMEDIATE; INSERT INTO revoked_certificates (fingerprint, name, subject, revoked_at) VALUES ('" + new string('0', 64) + "', '', '', '2026-01-01T00:00:00.000Z');";
             exclusive.ExecuteNonQuery();
         }
 

@@ -21,6 +21,16 @@ public static class TestCertificates
         return request.CreateSelfSigned(now + from, now + until);
     }
 
+    /// <summary>A new client certificate for an existing key pair: another fingerprint, the same public key.</summary>
+    public static X509Certificate2 FromKey(ECDsa key, string commonName)
+    {
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var now = DateTimeOffset.UtcNow;
+        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(30));
+    }
+
     /// <summary>A certificate authority (basicConstraints CA:TRUE), which the trust store refuses.</summary>
     public static X509Certificate2 CertificateAuthority(string commonName = "test-ca")
     {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Aar.Protocol.Certificates;
@@ -18,6 +19,17 @@ public static class CertificateFacts
         ArgumentNullException.ThrowIfNull(certificate);
         var cn = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
         return string.IsNullOrEmpty(cn) ? certificate.Subject : cn;
+    }
+
+    /// <summary>
+    /// SHA-256 of the certificate's SubjectPublicKeyInfo (DER), 64 lower-case hex characters: the same for every
+    /// certificate made from one key pair (the pin of RFC 7469), so a revocation can refuse the key, not just one
+    /// certificate of it.
+    /// </summary>
+    public static string PublicKeySha256(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return Convert.ToHexStringLower(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
     }
 
     public static DateTimeOffset NotBefore(X509Certificate2 certificate) => new(certificate.NotBefore.ToUniversalTime());

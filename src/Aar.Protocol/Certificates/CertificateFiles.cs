@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Aar.Protocol.IO;
 
 namespace Aar.Protocol.Certificates;
 
 /// <summary>
-/// Reads and writes certificate and key files. Writes are atomic (temp file in the same directory, fsync, rename)
-/// and private keys are created with mode 0600 from the first byte, never chmod-ed after the fact.
+/// Reads and writes certificate and key files. Writes are atomic and durable (temp file in the same directory, fsync,
+/// rename, fsync of the directory: a key written at first start is not lost with its directory entry) and private keys are created with mode 0600 from the first byte, never chmod-ed after the fact.
 /// </summary>
 public static class CertificateFiles
 {
@@ -53,7 +54,7 @@ public static class CertificateFiles
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, path, overwrite: true);
+            DurableDirectory.Move(temp, path, overwrite: true);
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Protocol.Text;
 
 namespace Aar.Server.Applications;
 
@@ -52,9 +53,9 @@ internal static class NameRules
             return Invalid(ProblemTypes.InvalidManifest, "Too many tags", $"A version may carry at most {MaxTags} tags; this one has {tags.Count}.");
         }
 
-        var bad = tags.FirstOrDefault(t => t is null || t.Length is 0 or > MaxTagLength || t.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c == ','));
+        var bad = tags.FirstOrDefault(t => t is null || t.Length is 0 or > MaxTagLength || t.Any(c => char.IsWhiteSpace(c) || c == ',') || SafeText.FindUnsafe(t) is not null);
         return bad is null && tags.All(t => t is not null) ? null : Invalid(ProblemTypes.InvalidManifest, "Invalid tag",
-            $"Tag '{Printable(bad ?? "")}' is invalid: tags are 1 to {MaxTagLength} characters without spaces, commas or control characters.");
+            $"Tag '{Printable(bad ?? "")}' is invalid: tags are 1 to {MaxTagLength} characters without spaces, commas, or control, invisible format and bidirectional characters.");
     }
 
     /// <summary>The manifest as stored: a JSON object (an absent manifest is <c>{}</c>).</summary>
@@ -78,10 +79,10 @@ internal static class NameRules
     private static Problem Invalid(string type, string title, string detail) =>
         new() { Type = type, Title = title, Status = 400, Detail = detail };
 
-    /// <summary>Shows control characters (NUL…) as escapes and cuts long values, so the message stays one readable line.</summary>
+    /// <summary>Shows control, format and bidi characters (NUL, U+202E…) as escapes and cuts long values, so the message stays one readable line.</summary>
     private static string Printable(string text)
     {
-        var shown = string.Concat(text.Take(80).Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+        var shown = string.Concat(text.Take(80).Select(c => SafeText.FindUnsafe(c.ToString()) is not null ? $"\\u{(int)c:x4}" : c.ToString()));
         return text.Length > 80 ? shown + "…" : shown;
     }
 }

@@ -82,5 +82,11 @@ internal static class PostgresMigrations
             staging        text COLLATE "C" NULL
         );
         """,
+
+        // 2: as SQLite's 5: the public key (SPKI SHA-256) of a revoked certificate, so its key stays refused.
+        """
+        ALTER TABLE revoked_certificates ADD COLUMN public_key text COLLATE "C" NULL CHECK (public_key IS NULL OR length(public_key) = 64);
+        CREATE INDEX revoked_certificates_public_key ON revoked_certificates (public_key);
+        """,
     ];
 }

@@ -32,6 +32,13 @@ internal abstract class RegistryDatabase
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Opens a connection whose commits are on disk when they return, for the writes that must survive a power cut
+    /// once the operator's command has returned: trust, revocation and join tokens. PostgreSQL: every commit already
+    /// is (its default <c>synchronous_commit = on</c>; docs/scale-out.md). SQLite: see <see cref="SqliteRegistryDatabase"/>.
+    /// </summary>
+    public virtual Task<DbConnection> OpenDurableAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
+    /// <summary>
     /// Begins a write that must be ordered against every other write (catalog changes, trust changes, blob deletes):
     /// checks made inside it see the previous writer's result, and generation numbers are handed out in commit order.
     /// </summary>

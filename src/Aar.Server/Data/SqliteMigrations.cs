@@ -96,5 +96,13 @@ internal static class SqliteMigrations
         ALTER TABLE upload_sessions ADD COLUMN hash_state BLOB;
         ALTER TABLE upload_sessions ADD COLUMN staging TEXT;
         """,
+
+        // 5: a revocation also records the certificate's public key (SHA-256 of its SubjectPublicKeyInfo), so a new
+        // certificate made from a revoked key is refused too. NULL for earlier revocations and for certificates revoked
+        // by fingerprint alone (the registry never held them). PostgreSQL adds the same column.
+        """
+        ALTER TABLE revoked_certificates ADD COLUMN public_key TEXT CHECK (public_key IS NULL OR length(public_key) = 64);
+        CREATE INDEX revoked_certificates_public_key ON revoked_certificates (public_key);
+        """,
     ];
 }

@@ -8,7 +8,7 @@ internal sealed class TokenDatabase(RegistryDatabase database)
 {
     public async Task InsertAsync(TokenEntry entry, string secretHash, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenDurableAsync(cancellationToken);
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO join_tokens (id, secret_hash, role, name, created_at, expires_at)
@@ -51,7 +51,7 @@ internal sealed class TokenDatabase(RegistryDatabase database)
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenDurableAsync(cancellationToken);
         using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM join_tokens WHERE id = @id";
         command.Add("@id", id);

@@ -6,6 +6,7 @@ using Aar.Protocol.Certificates;
 using Aar.Protocol.Enrolment;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Protocol.Text;
 using Aar.Server.Tls;
 using Aar.Server.Trust;
 using Microsoft.Extensions.Logging;
@@ -37,7 +38,12 @@ internal sealed partial class TokenService(TokenDatabase database, TrustStore tr
         }
 
         var name = request.Name?.Trim() ?? "";
-        if (name.Length > 128 || name.Any(char.IsControl))
+        if (SafeText.Check("Name", name) is { } unsafeName)
+        {
+            return Invalid<CreatedToken>(unsafeName);
+        }
+
+        if (name.Length > 128)
         {
             return Invalid<CreatedToken>("Name must be at most 128 printable characters.");
         }
@@ -104,7 +110,9 @@ internal sealed partial class TokenService(TokenDatabase database, TrustStore tr
             return Refused(ProblemTypes.ExpiredJoinToken, $"The join token expired at {token.ExpiresAt:u}; create a new one on the registry host with 'aar trust token create'.", fingerprint);
         }
 
-        var name = string.IsNullOrWhiteSpace(request.Name) ? (token.Name.Length > 0 ? token.Name : null) : request.Name;
+        // The operator named the token: that name is what 'aar trust list' shows, whatever the enrolling machine
+        // asks for (it may only name itself when the token carries no name).
+        var name = token.Name.Length > 0 ? token.Name : request.Name;
         var added = await trust.AddAsync(new AddTrustRequest { Certificate = CertificateFacts.ToPem(certificate), Role = token.Role, Name = name }, cancellationToken, token.Id);
         if (!added.Succeeded)
         {

@@ -107,7 +107,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
             ConfigureKestrel(builder.WebHost, endPoint!, data, certificate, options);
 
             app = builder.Build();
-            app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalError });
+            // A blob-store failure is logged once by WriteInternalError, with the trace id its problem quotes.
+            app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalError, SuppressDiagnosticsCallback = c => c.Exception is StorageUnavailableException });
             app.UseStatusCodePages(context => ProblemResponses.WriteBodylessErrorAsync(context.HttpContext));
             // The gate decides from the matched endpoint's declared access rule, so routing must run first.
             app.UseRouting();
@@ -283,15 +284,18 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 });
         }
 
-        // The blob store (S3) is down or refusing: nothing half-done became visible; the client may retry later.
-        if (context.Features.Get<IExceptionHandlerFeature>()?.Error is StorageUnavailableException storage)
+        // The blob store (S3) is down or refusing: nothing half-done became visible; the client may retry later. Its
+        // message names the bucket, the object key or the backend host: logged, not sent (see ProblemTrace).
+        if (error is StorageUnavailableException storage)
         {
+            var trace = ProblemTrace.NewId();
+            Log.StorageUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), context.Request.Method, context.Request.Path, trace, storage);
             return ProblemResponses.WriteAsync(context, new Problem
             {
                 Type = ProblemTypes.StorageUnavailable,
                 Title = "Blob storage unavailable",
                 Status = StatusCodes.Status503ServiceUnavailable,
-                Detail = $"The registry's blob storage failed ({storage.Message}); nothing was changed. Try again in a moment.",
+                Detail = $"The registry's blob storage failed; nothing was changed. Try again in a moment; the server log has the cause (trace id {trace}).",
             });
         }
 
@@ -317,6 +321,9 @@ public sealed partial class RegistryHost : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Not yet listening for trust changes on {Database}; every request reloads the trust store until then")]
         public static partial void NotFollowing(ILogger logger, string database);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path}: the blob store failed (trace id {TraceId})")]
+        public static partial void StorageUnavailable(ILogger logger, string method, string path, string traceId, Exception exception);
     }
 
     public async ValueTask DisposeAsync()

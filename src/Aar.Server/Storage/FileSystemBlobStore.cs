@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Aar.Protocol.IO;
 using Aar.Protocol.Registry;
 using Aar.Server.Storage.Hashing;
 
@@ -19,8 +20,8 @@ internal sealed class FileSystemBlobStore : IBlobStore
     {
         _root = root;
         _temporary = Path.Combine(root, ".tmp");
-        Directory.CreateDirectory(Path.Combine(root, "sha256"));
-        Directory.CreateDirectory(_temporary);
+        DurableDirectory.Create(Path.Combine(root, "sha256"));
+        DurableDirectory.Create(_temporary);
     }
 
     /// <summary>The directory for temporary files; the same file system as the blobs, so a rename is atomic.</summary>
@@ -130,7 +131,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
         }
 
         File.Delete(path);
-        DurableFiles.FlushDirectory(Path.GetDirectoryName(path)!);
+        DurableDirectory.Flush(Path.GetDirectoryName(path)!);
         return Task.FromResult(true);
     }
 
@@ -177,7 +178,8 @@ internal sealed class FileSystemBlobStore : IBlobStore
             return new BlobPutResult(BlobPutOutcome.AlreadyExists, digest, size);
         }
 
-        Directory.CreateDirectory(shard);
+        // A new shard directory is itself an entry of sha256/: flushed there before a blob is renamed into it.
+        DurableDirectory.Create(shard);
         try
         {
             File.Move(source, target, overwrite: false);
@@ -187,7 +189,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
             return new BlobPutResult(BlobPutOutcome.AlreadyExists, digest, size);
         }
 
-        DurableFiles.FlushDirectory(shard);
+        DurableDirectory.Flush(shard);
         return new BlobPutResult(BlobPutOutcome.Created, digest, size);
     }
 }

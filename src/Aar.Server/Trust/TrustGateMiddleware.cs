@@ -68,8 +68,7 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
                 return Deny(context, 403, ProblemTypes.UntrustedCertificate, "Certificate not trusted",
                     $"The registry does not trust certificate {fingerprint}; on the registry host run 'aar trust add' with this client's certificate (for an AMS: <data>/registry/client.crt).", fingerprint, null);
             case TrustDecision.Revoked:
-                return Deny(context, 403, ProblemTypes.RevokedCertificate, "Certificate revoked",
-                    $"Certificate {fingerprint} has been revoked and is refused for good; this client needs a new certificate, added with 'aar trust add'.", fingerprint, null);
+                return Deny(context, 403, ProblemTypes.RevokedCertificate, "Certificate revoked", trust.DescribeRevocation(certificate), fingerprint, null);
             case TrustDecision.Expired:
                 return Deny(context, 403, ProblemTypes.ExpiredCertificate, "Certificate expired",
                     $"Certificate {fingerprint} expired on {entry!.NotAfter:u}; give this client a new certificate and trust it with 'aar trust add'.", fingerprint, entry.Role);

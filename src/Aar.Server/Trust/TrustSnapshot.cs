@@ -25,11 +25,17 @@ internal sealed class TrustSnapshot(FrozenDictionary<string, TrustedCertificate>
 
     public FrozenDictionary<string, RevokedEntry> Revoked { get; } = revoked;
 
-    public (TrustDecision Decision, TrustedCertificate? Entry) Decide(string fingerprint, DateTimeOffset now)
+    /// <summary>Revoked public keys (SPKI SHA-256) and the first certificate revoked with each.</summary>
+    public FrozenDictionary<string, RevokedEntry> RevokedKeys { get; } = revoked.Values
+        .Where(r => r.PublicKey is not null)
+        .GroupBy(r => r.PublicKey!, StringComparer.Ordinal)
+        .ToFrozenDictionary(g => g.Key, g => g.OrderBy(r => r.RevokedAt).First(), StringComparer.Ordinal);
+
+    public (TrustDecision Decision, TrustedCertificate? Entry) Decide(string fingerprint, string publicKey, DateTimeOffset now)
     {
         // The revocation list is consulted first: a revoked certificate stays refused even if a row for it
-        // somehow reappeared in the allow-list.
-        if (Revoked.ContainsKey(fingerprint))
+        // somehow reappeared in the allow-list, and so does every certificate made from a revoked key.
+        if (Revoked.ContainsKey(fingerprint) || RevokedKeys.ContainsKey(publicKey))
         {
             return (TrustDecision.Revoked, null);
         }

@@ -4,6 +4,7 @@ using Aar.Protocol.Admin;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Protocol.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Aar.Server.Trust;
@@ -22,7 +23,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _reloadLock = new(1, 1);
-    private readonly ConditionalWeakTable<X509Certificate2, string> _fingerprints = new();
+    private readonly ConditionalWeakTable<X509Certificate2, CertificateKeys> _keys = new();
     private TrustSnapshot _snapshot = TrustSnapshot.Empty;
 
     public TrustSnapshot Current => Volatile.Read(ref _snapshot);
@@ -35,13 +36,33 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
 
     /// <summary>
     /// The fingerprint of a connection's client certificate. Kestrel hands every request on a connection the same
-    /// certificate object, so the hash is computed once per connection, not once per request.
+    /// certificate object, so the hashes are computed once per connection, not once per request.
     /// </summary>
-    public string FingerprintOf(X509Certificate2 certificate) =>
-        _fingerprints.GetValue(certificate, static c => Fingerprint.Of(c).Hex);
+    public string FingerprintOf(X509Certificate2 certificate) => KeysOf(certificate).Fingerprint;
 
-    public (TrustDecision Decision, TrustedCertificate? Entry) Decide(X509Certificate2 certificate) =>
-        Current.Decide(FingerprintOf(certificate), time.GetUtcNow());
+    public (TrustDecision Decision, TrustedCertificate? Entry) Decide(X509Certificate2 certificate)
+    {
+        var keys = KeysOf(certificate);
+        return Current.Decide(keys.Fingerprint, keys.PublicKey, time.GetUtcNow());
+    }
+
+    /// <summary>The problem detail for a <see cref="TrustDecision.Revoked"/> certificate: revoked itself, or made from a revoked key.</summary>
+    public string DescribeRevocation(X509Certificate2 certificate)
+    {
+        var keys = KeysOf(certificate);
+        var snapshot = Current;
+        if (!snapshot.Revoked.TryGetValue(keys.Fingerprint, out var itself) && snapshot.RevokedKeys.TryGetValue(keys.PublicKey, out var sibling))
+        {
+            return $"The key of certificate {keys.Fingerprint} was revoked on {sibling.RevokedAt:u} (with certificate {sibling.Fingerprint}), so every certificate made from it is refused for good; this client needs a new key pair and certificate, added with 'aar trust add'.";
+        }
+
+        // Revoked in advance by fingerprint alone, the registry never saw the key: only this certificate is refused.
+        var andKey = itself?.PublicKey is null ? "" : ", and so is every certificate made from its key";
+        return $"Certificate {keys.Fingerprint} has been revoked and is refused for good{andKey}; this client needs a new key pair and certificate, added with 'aar trust add'.";
+    }
+
+    private CertificateKeys KeysOf(X509Certificate2 certificate) =>
+        _keys.GetValue(certificate, static c => new CertificateKeys(Fingerprint.Of(c).Hex, CertificateFacts.PublicKeySha256(c)));
 
     /// <summary>
     /// Trusts a certificate. <paramref name="consumeTokenId"/> is set when an AMS enrols with a join token: the token
@@ -62,6 +83,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
 
         using var certificate = read.Certificate!;
         var fingerprint = Fingerprint.Of(certificate).Hex;
+        var publicKey = CertificateFacts.PublicKeySha256(certificate);
         var now = time.GetUtcNow();
         if (CertificateFacts.IsCertificateAuthority(certificate))
         {
@@ -74,10 +96,22 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
             return Problem(400, ProblemTypes.InvalidCertificate, "Expired certificate", $"Certificate {fingerprint} expired on {notAfter:u}; give the client a new certificate and add that one.", fingerprint);
         }
 
-        var name = string.IsNullOrWhiteSpace(request.Name) ? CertificateFacts.CommonName(certificate) : request.Name.Trim();
-        if (name.Length > MaxNameLength || name.Any(char.IsControl))
+        var named = !string.IsNullOrWhiteSpace(request.Name);
+        var name = named ? request.Name!.Trim() : CertificateFacts.CommonName(certificate);
+        if (SafeText.Check(named ? "Name" : $"The certificate's common name (the default name; give another with --name)", name) is { } unsafeName)
+        {
+            return Problem(400, ProblemTypes.InvalidRequest, "Invalid name", unsafeName, fingerprint);
+        }
+
+        if (name.Length > MaxNameLength)
         {
             return Problem(400, ProblemTypes.InvalidRequest, "Invalid name", $"Name must be at most {MaxNameLength} printable characters.");
+        }
+
+        if (SafeText.Check($"The subject of certificate {fingerprint}", certificate.Subject) is { } unsafeSubject)
+        {
+            // The subject is listed by 'aar trust list' too.
+            return Problem(400, ProblemTypes.InvalidCertificate, "Invalid certificate subject", unsafeSubject + " Make the client a certificate with a plain subject.", fingerprint);
         }
 
         var warnings = new List<string>();
@@ -93,7 +127,12 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
             await CatchUpAsync(cancellationToken);
             if (Current.Revoked.TryGetValue(fingerprint, out var tombstone))
             {
-                return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint} was revoked on {tombstone.RevokedAt:u} and can never be trusted again; make a new certificate for that client and add it.", fingerprint);
+                return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint} was revoked on {tombstone.RevokedAt:u} and can never be trusted again; make a new key pair and certificate for that client and add it.", fingerprint);
+            }
+
+            if (Current.RevokedKeys.TryGetValue(publicKey, out var revokedKey))
+            {
+                return Problem(409, ProblemTypes.CertificateRevoked, "Key revoked", $"Certificate {fingerprint} is made from a key that was revoked on {revokedKey.RevokedAt:u} (with certificate {revokedKey.Fingerprint}); no certificate of that key can be trusted again. Make a new key pair for that client (for an AMS: move <data>/registry/client.crt and client.key aside and restart it) and add its new certificate.", fingerprint);
             }
 
             if (Current.Trusted.TryGetValue(fingerprint, out var existing))
@@ -112,14 +151,14 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
             }
 
             var entry = new TrustedCertificate(fingerprint, name, role, certificate.Subject, notBefore, notAfter, now);
-            switch (await database.InsertAsync(entry, CertificateFacts.ToPem(certificate), consumeTokenId, cancellationToken))
+            switch (await database.InsertAsync(entry, CertificateFacts.ToPem(certificate), publicKey, consumeTokenId, cancellationToken))
             {
                 case InsertOutcome.TokenGone:
                     return TokenGone();
                 case InsertOutcome.Revoked:
                     // Another node revoked it since the snapshot was read (an embedded database has one writer: this lock).
                     await ReloadAsync(cancellationToken);
-                    return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint} is revoked and can never be trusted again.", fingerprint);
+                    return Problem(409, ProblemTypes.CertificateRevoked, "Certificate revoked", $"Certificate {fingerprint}, or its key, is revoked and can never be trusted again.", fingerprint);
                 case InsertOutcome.AlreadyTrusted:
                     // Another node trusted it a moment ago (shared database only).
                     await ReloadAsync(cancellationToken);
@@ -205,11 +244,17 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
                     : found.Problem);
             }
 
-            await database.RevokeAsync(tombstone, cancellationToken);
+            var written = await database.RevokeAsync(tombstone, cancellationToken);
             await ReloadAsync(cancellationToken);
             await AwaitEchoAsync(cancellationToken);
-            Log.Revoked(logger, tombstone.Fingerprint, tombstone.Name);
-            return ApiResult.Ok(new TrustChange { Changed = true, Fingerprint = tombstone.Fingerprint, Name = tombstone.Name, Message = $"Revoked certificate {tombstone.Fingerprint}; it is refused from now on and can never be added again." });
+            foreach (var entry in written)
+            {
+                Log.Revoked(logger, entry.Fingerprint, entry.Name, entry.PublicKey ?? "unknown");
+            }
+
+            var siblings = written.Count > 1 ? $" {written.Count - 1} other trusted certificate(s) made from the same key were revoked with it." : "";
+            var key = written.Count == 0 || written[0].PublicKey is null ? "" : ", and so is every certificate made from its key";
+            return ApiResult.Ok(new TrustChange { Changed = true, Fingerprint = tombstone.Fingerprint, Name = tombstone.Name, Message = $"Revoked certificate {tombstone.Fingerprint}; it is refused from now on and can never be added again{key}.{siblings}" });
         }
         finally
         {
@@ -265,7 +310,10 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         [LoggerMessage(Level = LogLevel.Information, Message = "Removed certificate {Fingerprint} ({Name}) from the trust store")]
         public static partial void Removed(ILogger logger, string fingerprint, string name);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Revoked certificate {Fingerprint} ({Name})")]
-        public static partial void Revoked(ILogger logger, string fingerprint, string name);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Revoked certificate {Fingerprint} ({Name}), public key {PublicKey}")]
+        public static partial void Revoked(ILogger logger, string fingerprint, string name, string publicKey);
     }
 }
+
+/// <summary>The two hashes a request is decided on: the certificate's fingerprint and its public key's (SPKI SHA-256).</summary>
+internal sealed record CertificateKeys(string Fingerprint, string PublicKey);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Aar.Protocol.IO;
 using Aar.Protocol.Registry;
 using Aar.Server.Storage;
 using Aar.Server.Storage.Hashing;
@@ -72,6 +73,12 @@ internal sealed class FileUploadStaging(UploadArea area, FileSystemBlobStore blo
             ingest = await StreamIngest.CopyAsync(chunk.Body, handle, row.Received, chunk.Length, hash, UploadSessions.CheckpointBytes,
                 (written, token) => checkpoint(row.Received + written, null, hash.ExportState(), token), cancellationToken);
             RandomAccess.FlushToDisk(handle);
+        }
+
+        if (row.Received == 0)
+        {
+            // The first chunk created the file: its directory entry must be on disk before the row says it holds bytes.
+            DurableDirectory.Flush(Path.GetDirectoryName(area.PathOf(row.Id))!);
         }
 
         // Recorded even when the client is gone (its token is cancelled): these bytes are durably stored.

@@ -1,3 +1,5 @@
+using Aar.Protocol.IO;
+
 namespace Aar.Server.Uploads;
 
 /// <summary>
@@ -11,7 +13,7 @@ internal sealed class UploadArea
     public UploadArea(string root)
     {
         _root = root;
-        Directory.CreateDirectory(root);
+        DurableDirectory.Create(root);
     }
 
     public static bool IsValidId(string id) =>

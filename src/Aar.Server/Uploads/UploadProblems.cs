@@ -76,12 +76,13 @@ internal static class UploadProblems
         Detail = $"The {size} bytes received hash to {actual}, not the declared {expected}; nothing was stored and the session was discarded. Upload again.",
     };
 
-    public static Problem StorageUnavailable(string reason, long offset) => new()
+    /// <summary>The cause (bucket, object key, backend host) is in the server log under <paramref name="traceId"/>, not here.</summary>
+    public static Problem StorageUnavailable(string traceId, long offset) => new()
     {
         Type = ProblemTypes.StorageUnavailable,
         Title = "Blob storage unavailable",
         Status = 503,
-        Detail = $"The registry's blob storage failed ({reason}); the session keeps its {offset} durable bytes. Retry from byte {offset} in a moment.",
+        Detail = $"The registry's blob storage failed; the session keeps its {offset} durable bytes. Retry from byte {offset} in a moment; the server log has the cause (trace id {traceId}).",
         Offset = offset,
     };
 

@@ -1,4 +1,5 @@
 using Aar.Protocol.Http;
+using Aar.Server.Problems;
 using Aar.Server.Storage;
 using Aar.Server.Storage.Hashing;
 using Microsoft.Extensions.Logging;
@@ -71,8 +72,9 @@ internal sealed partial class UploadSessions
         {
             // The in-memory hash may be ahead of the durable bytes: the saved state is the truth from here.
             live.Reset();
-            Log.StorageFailed(logger, id, durable, ex.Message);
-            return ApiResult.Failed<long>(UploadProblems.StorageUnavailable(ex.Message, durable));
+            var trace = ProblemTrace.NewId();
+            Log.StorageFailed(logger, id, durable, trace, ex);
+            return ApiResult.Failed<long>(UploadProblems.StorageUnavailable(trace, durable));
         }
         catch (UploadMovedException)
         {
@@ -211,8 +213,8 @@ internal sealed partial class UploadSessions
         [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} discarded: its {Offset} stored bytes cannot be continued here (no saved hash state, is libcrypto.so.3 loadable? or started on another blob store)")]
         public static partial void Unrecoverable(ILogger logger, string upload, long offset);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload}: the blob store failed ({Reason}); the session keeps its {Offset} durable bytes")]
-        public static partial void StorageFailed(ILogger logger, string upload, long offset, string reason);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload}: the blob store failed (trace id {TraceId}); the session keeps its {Offset} durable bytes")]
+        public static partial void StorageFailed(ILogger logger, string upload, long offset, string traceId, Exception exception);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} expired; reclaimed {Bytes} bytes")]
         public static partial void Reclaimed(ILogger logger, string upload, long bytes);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Server.Hosting;
+using Aar.Server.Problems;
 using Aar.Server.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -146,8 +147,9 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
             }
             catch (StorageUnavailableException ex)
             {
-                Log.StorageFailed(logger, id, received, ex.Message);
-                return ApiResult.Failed<BlobPutResult>(UploadProblems.StorageUnavailable(ex.Message, received));
+                var trace = ProblemTrace.NewId();
+                Log.StorageFailed(logger, id, received, trace, ex);
+                return ApiResult.Failed<BlobPutResult>(UploadProblems.StorageUnavailable(trace, received));
             }
 
             if (result.Outcome == BlobPutOutcome.AlreadyExists)
@@ -187,7 +189,9 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
         }
         catch (StorageUnavailableException ex)
         {
-            return ApiResult.Failed<bool>(UploadProblems.StorageUnavailable(ex.Message, found.Value!.Received));
+            var trace = ProblemTrace.NewId();
+            Log.StorageFailed(logger, id, found.Value!.Received, trace, ex);
+            return ApiResult.Failed<bool>(UploadProblems.StorageUnavailable(trace, found.Value!.Received));
         }
         finally
         {

@@ -82,8 +82,8 @@ internal sealed class PackageStore(DataDirectory data)
             return;
         }
 
-        File.Move(staged.Path, target, overwrite: true);
-        DurableDirectory.Flush(data.PackagesDirectory);
+        // Flushing packages/sha256 makes the rename itself durable: the database records the package as imported next.
+        DurableDirectory.Move(staged.Path, target, overwrite: true);
     }
 
     /// <summary>The size of the stored package file, or null when it is missing.</summary>

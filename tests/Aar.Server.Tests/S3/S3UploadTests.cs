@@ -17,6 +17,25 @@ public sealed class S3UploadTests(ITestOutputHelper output)
 {
     private const int MiB = 1024 * 1024;
 
+
+    /// <summary>The operator finds the cause from the trace id a user reports: one log line holds both.</summary>
+    private static void AssertLoggedWithTraceId(RecordingOutput log, Problem problem, S3StorageOptions s3)
+    {
+        var trace = System.Text.RegularExpressions.Regex.Match(problem.Detail!, "trace id ([0-9a-f]{32})").Groups[1].Value;
+        Assert.Single(log.Lines, line => line.Contains(trace, StringComparison.Ordinal) && line.Contains(s3.Bucket, StringComparison.Ordinal));
+    }
+
+    /// <summary>Bucket, object keys and the backend's address are for the log; the client gets a trace id.</summary>
+    private static void AssertNamesNoBackend(Problem problem, S3StorageOptions s3, string endpoint)
+    {
+        var endpointUri = new Uri(endpoint);
+        Assert.Matches(@"the server log has the cause \(trace id [0-9a-f]{32}\)\.$", problem.Detail);
+        Assert.DoesNotContain(s3.Bucket, problem.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(s3.Prefix.TrimEnd('/'), problem.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(endpointUri.Authority, problem.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(endpointUri.Host, problem.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("S3", problem.Detail, StringComparison.Ordinal);
+    }
     private static Func<ServeOptions, ServeOptions> SmallParts(Func<S3StorageOptions, S3StorageOptions>? more = null) =>
         o => o with { S3 = (more ?? (s => s))(o.S3 with { PartSize = 5 * MiB }) };
 
@@ -92,7 +111,8 @@ public sealed class S3UploadTests(ITestOutputHelper output)
     public async Task S3_going_down_mid_upload_is_503_keeps_the_durable_offset_and_the_upload_resumes_when_it_is_back()
     {
         await using var proxy = new CuttableProxy(new Uri(TestS3.Endpoint!));
-        await using var registry = await StorageRegistry.StartAsync(output, SmallParts(s => s with { Endpoint = proxy.Endpoint }));
+        var log = new RecordingOutput(output);
+        await using var registry = await StorageRegistry.StartAsync(log, SmallParts(s => s with { Endpoint = proxy.Endpoint }));
         var blob = TestBlob.Random(6 * MiB + 400_000);
         var session = await UploadSessionTests.StartAsync(registry);
         (await registry.Http.PatchAsync(session.Location, Chunk(blob.Bytes[..(6 * MiB)], 0))).Dispose();
@@ -103,7 +123,8 @@ public sealed class S3UploadTests(ITestOutputHelper output)
         {
             var problem = await AssertProblem(failed, HttpStatusCode.ServiceUnavailable, ProblemTypes.StorageUnavailable);
             Assert.Equal(6 * MiB, problem.Offset);
-            Assert.Contains("S3", problem.Detail, StringComparison.Ordinal);
+            AssertNamesNoBackend(problem, registry.Server.Options.S3, proxy.Endpoint);
+            AssertLoggedWithTraceId(log, problem, registry.Server.Options.S3);
         }
 
         using (var status = await registry.Http.GetAsync(session.Location))
@@ -113,7 +134,9 @@ public sealed class S3UploadTests(ITestOutputHelper output)
 
         using (var download = await registry.Http.GetAsync($"/1.0/blobs/{blob.Digest}"))
         {
-            await AssertProblem(download, HttpStatusCode.ServiceUnavailable, ProblemTypes.StorageUnavailable);
+            var problem = await AssertProblem(download, HttpStatusCode.ServiceUnavailable, ProblemTypes.StorageUnavailable);
+            AssertNamesNoBackend(problem, registry.Server.Options.S3, proxy.Endpoint);
+            AssertLoggedWithTraceId(log, problem, registry.Server.Options.S3);
         }
 
         proxy.Restore();
