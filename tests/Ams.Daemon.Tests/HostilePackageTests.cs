@@ -72,6 +72,17 @@ public sealed class HostilePackageTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task An_apk_claiming_ten_million_entries_is_refused_from_its_end_records()
+    {
+        var path = HostilePackages.ApkClaimingEntries(_directory.Combine("p.zip"), 10_000_000);
+
+        var (result, allocated) = await InspectMeasuredAsync(path, "p.zip");
+
+        Assert.Equal("p.zip: app.apk declares 10000000 entries in its zip directory, more than the 100000 allowed; that is not an application package.", result.Error?.Message);
+        Assert.True(allocated < AllocationBound, $"allocated {allocated} bytes");
+    }
+
+    [Fact]
     public async Task A_zip_claiming_a_huge_central_directory_is_refused_from_its_end_record()
     {
         var path = HostilePackages.ZipClaimingDirectoryBytes(_directory.Combine("p.zip"), 1u << 30);
