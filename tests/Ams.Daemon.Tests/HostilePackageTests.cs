@@ -36,6 +36,16 @@ public sealed class HostilePackageTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_bzip2_tar_with_a_long_name_over_the_limit_is_refused_at_its_header()
+    {
+        var path = HostilePackages.LongNameTarBz2(_directory.Combine("p.tar.bz2"), 1024 * 1024);
+
+        var (result, _) = await InspectMeasuredAsync(path, "p.tar.bz2");
+
+        Assert.Equal("p.tar.bz2: a tar GNU long-name ('L') entry declares 1048576 bytes; at most 65536 are allowed for tar metadata, so the archive is refused before reading it.", result.Error?.Message);
+    }
+
+    [Fact]
     public async Task A_plain_tar_with_a_huge_long_name_is_refused_before_the_reader_starts()
     {
         var path = HostilePackages.HugeLongNameTar(_directory.Combine("p.tar"));

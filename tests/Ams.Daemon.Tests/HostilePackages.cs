@@ -29,6 +29,16 @@ internal static class HostilePackages
         return path;
     }
 
+    /// <summary>A .tar.bz2 opening with a 'L' entry of <paramref name="size"/> bytes (bzip2 is slow to write, so smaller).</summary>
+    public static string LongNameTarBz2(string path, long size)
+    {
+        using var file = File.Create(path);
+        using var bzip2 = new ICSharpCode.SharpZipLib.BZip2.BZip2OutputStream(file);
+        bzip2.Write(Header("././@LongLink", 'L', size));
+        bzip2.Write(new byte[Padded(size)]);
+        return path;
+    }
+
     /// <summary>An uncompressed tar opening with a 'L' entry of <paramref name="size"/> bytes, stored as a sparse file.</summary>
     public static string HugeLongNameTar(string path, long size = HugeMetadataBytes)
     {
