@@ -22,12 +22,15 @@ public sealed class NameRulesTests
     [InlineData("a%2fb")]
     [InlineData("a b")]
     [InlineData("ünicode")]
+    [InlineData("hello\n")]
+    [InlineData("hello\r\n")]
     public void Rejects_names_that_could_become_paths(string name)
     {
         var problem = NameRules.CheckName(name);
 
         Assert.Equal(ProblemTypes.InvalidName, problem?.Type);
         Assert.DoesNotContain("\0", problem!.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", problem.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class ArchivePropertyTests : IDisposable
 
     [Fact]
     public Task Valid_packages_of_any_shape_are_accepted_with_every_entry_seen() =>
-        PropertyCheck.ForAllAsync(Gen.Select(Gen.Enum<Kind>(), FileNames, Gen.Int[0, 3000]), 150, async value =>
+        PropertyCheck.ForAllAsync(Gen.Select(Gen.Enum<Kind>(), FileNames, Gen.Int[0, 3000]), 300, async value =>
         {
             var (kind, names, size) = value;
             var path = Write(kind, Package(names, size));
@@ -49,7 +49,7 @@ public sealed class ArchivePropertyTests : IDisposable
 
     [Fact]
     public Task Damaged_tars_are_refused_with_a_message_and_bounded_memory() =>
-        PropertyCheck.ForAllAsync(Gen.Select(Gen.OneOf(Kind.PaxTar, Kind.GnuTar, Kind.PaxTarGz, Kind.GnuTarGz), FileNames, Edits, Gen.Int[0, 100]), 400, async value =>
+        PropertyCheck.ForAllAsync(Gen.Select(Gen.OneOf(Kind.PaxTar, Kind.GnuTar, Kind.PaxTarGz, Kind.GnuTarGz), FileNames, Edits, Gen.Int[0, 100]), 1200, async value =>
         {
             var (kind, names, edits, cut) = value;
             var tar = TarBytes(Package(names, 700), kind is Kind.GnuTar or Kind.GnuTarGz ? TarEntryFormat.Gnu : TarEntryFormat.Pax);
@@ -69,7 +69,7 @@ public sealed class ArchivePropertyTests : IDisposable
 
     [Fact]
     public Task Damaged_zips_are_refused_with_a_message_and_bounded_memory() =>
-        PropertyCheck.ForAllAsync(Gen.Select(FileNames, Gen.Select(Gen.Int[0, 400], Gen.Byte.Array[1, 8]).Array[1, 6], Gen.Int[0, 100]), 400, async value =>
+        PropertyCheck.ForAllAsync(Gen.Select(FileNames, Gen.Select(Gen.Int[0, 400], Gen.Byte.Array[1, 8]).Array[1, 6], Gen.Int[0, 100]), 1200, async value =>
         {
             var (names, edits, cut) = value;
             var zip = File.ReadAllBytes(Write(Kind.Zip, Package(names, 700)));

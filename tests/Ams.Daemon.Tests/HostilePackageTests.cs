@@ -36,6 +36,16 @@ public sealed class HostilePackageTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_bzip2_tar_with_a_long_name_over_the_limit_is_refused_at_its_header()
+    {
+        var path = HostilePackages.LongNameTarBz2(_directory.Combine("p.tar.bz2"), 1024 * 1024);
+
+        var (result, _) = await InspectMeasuredAsync(path, "p.tar.bz2");
+
+        Assert.Equal("p.tar.bz2: a tar GNU long-name ('L') entry declares 1048576 bytes; at most 65536 are allowed for tar metadata, so the archive is refused before reading it.", result.Error?.Message);
+    }
+
+    [Fact]
     public async Task A_plain_tar_with_a_huge_long_name_is_refused_before_the_reader_starts()
     {
         var path = HostilePackages.HugeLongNameTar(_directory.Combine("p.tar"));
@@ -68,6 +78,17 @@ public sealed class HostilePackageTests(ITestOutputHelper output) : IDisposable
         var (result, allocated) = await InspectMeasuredAsync(path, "p.zip");
 
         Assert.Equal("p.zip declares 10000000 entries in its zip directory, more than the 100000 allowed; that is not an application package.", result.Error?.Message);
+        Assert.True(allocated < AllocationBound, $"allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public async Task An_apk_claiming_ten_million_entries_is_refused_from_its_end_records()
+    {
+        var path = HostilePackages.ApkClaimingEntries(_directory.Combine("p.zip"), 10_000_000);
+
+        var (result, allocated) = await InspectMeasuredAsync(path, "p.zip");
+
+        Assert.Equal("p.zip: app.apk declares 10000000 entries in its zip directory, more than the 100000 allowed; that is not an application package.", result.Error?.Message);
         Assert.True(allocated < AllocationBound, $"allocated {allocated} bytes");
     }
 

@@ -29,6 +29,16 @@ internal static class HostilePackages
         return path;
     }
 
+    /// <summary>A .tar.bz2 opening with a 'L' entry of <paramref name="size"/> bytes (bzip2 is slow to write, so smaller).</summary>
+    public static string LongNameTarBz2(string path, long size)
+    {
+        using var file = File.Create(path);
+        using var bzip2 = new ICSharpCode.SharpZipLib.BZip2.BZip2OutputStream(file);
+        bzip2.Write(Header("././@LongLink", 'L', size));
+        bzip2.Write(new byte[Padded(size)]);
+        return path;
+    }
+
     /// <summary>An uncompressed tar opening with a 'L' entry of <paramref name="size"/> bytes, stored as a sparse file.</summary>
     public static string HugeLongNameTar(string path, long size = HugeMetadataBytes)
     {
@@ -38,10 +48,20 @@ internal static class HostilePackages
         return path;
     }
 
-    /// <summary>A valid zip whose end records claim <paramref name="entries"/> entries (through a zip64 record).</summary>
+    /// <summary>A valid package zip whose end records claim <paramref name="entries"/> entries (through a zip64 record).</summary>
     public static string ZipClaimingEntries(string path, ulong entries)
     {
-        var zip = File.ReadAllBytes(TestPackage.Minimal().WriteZip(path));
+        File.WriteAllBytes(path, ClaimEntries(File.ReadAllBytes(TestPackage.Minimal().WriteZip(path)), entries));
+        return path;
+    }
+
+    /// <summary>A package whose app.apk claims <paramref name="entries"/> entries in its end records.</summary>
+    public static string ApkClaimingEntries(string path, ulong entries) =>
+        TestPackage.Minimal().File("app.apk", ClaimEntries(TestPackage.Apk(), entries)).WriteZip(path);
+
+    /// <summary>Adds a zip64 end record and locator claiming <paramref name="entries"/> entries, and points the classic record at them.</summary>
+    private static byte[] ClaimEntries(byte[] zip, ulong entries)
+    {
         var end = zip.AsSpan().LastIndexOf("PK\u0005\u0006"u8);
         var directoryBytes = BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(end + 12));
         var directoryOffset = BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(end + 16));
@@ -60,8 +80,7 @@ internal static class HostilePackages
         var record = zip[end..];
         BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(8), ushort.MaxValue);
         BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(10), ushort.MaxValue);
-        File.WriteAllBytes(path, [.. zip[..end], .. zip64, .. record]);
-        return path;
+        return [.. zip[..end], .. zip64, .. record];
     }
 
     /// <summary>A valid zip whose end record claims a central directory of <paramref name="bytes"/> bytes.</summary>

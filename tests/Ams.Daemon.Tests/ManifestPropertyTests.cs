@@ -24,11 +24,11 @@ public sealed class ManifestPropertyTests
 
     [Fact]
     public void Arbitrary_bytes_are_parsed_or_refused_never_anything_else() =>
-        PropertyCheck.ForAll(Gen.Byte.Array[0, 400], 3000, bytes => ParseOrRefuse(bytes));
+        PropertyCheck.ForAll(Gen.Byte.Array[0, 400], 10_000, bytes => ParseOrRefuse(bytes));
 
     [Fact]
     public void Yaml_like_text_is_parsed_or_refused_never_anything_else() =>
-        PropertyCheck.ForAll(YamlLike, 5000, text => ParseOrRefuse(Encoding.UTF8.GetBytes(text)));
+        PropertyCheck.ForAll(YamlLike, 20_000, text => ParseOrRefuse(Encoding.UTF8.GetBytes(text)));
 
     [Fact]
     public void Deep_or_wide_nesting_of_any_shape_is_refused_with_the_limit_named() =>

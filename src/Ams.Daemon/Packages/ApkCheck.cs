@@ -11,6 +11,7 @@ internal static class ApkCheck
     public static async Task CheckAsync(string apkPath, string package, PackageLimits limits, CancellationToken cancellationToken)
     {
         await using var file = new FileStream(apkPath, FileMode.Open, FileAccess.Read, FileShare.Read, 0, useAsync: true);
+        await ZipDirectoryCheck.CheckAsync(file.SafeFileHandle, $"{package}: app.apk", limits, cancellationToken);
         ZipArchive archive;
         try
         {
