@@ -1,7 +1,7 @@
 # lib.sh -- setup pieces shared by bench/run.sh (issue 3) and bench/e2e.sh (issue 6). Source it; it defines
 # functions only and changes nothing by itself.
 
-# Debian's docker-registry (and nginx for run.sh) are the peers of notes/peers.md §9.3; install them once if missing.
+# Debian's docker-registry (and nginx for run.sh) are the peers we measure against; install them once if missing.
 bench_install_peers() {
   local missing=() p
   for p in "$@"; do command -v "$p" >/dev/null || missing+=("$p"); done
@@ -29,7 +29,7 @@ bench_make_certs() {
 }
 
 # bench_registry_yml WORK PORT -- docker-registry config on stdout: TLS + clientcas (mTLS), filesystem storage under
-# WORK/registry, deletes on (used between push runs), upload purging off, log level warn (peers.md §9.3).
+# WORK/registry, deletes on (used between push runs), upload purging off, log level warn (the fair-benchmark setup of docs/benchmarks.md).
 bench_registry_yml() {
   local w=$1 port=$2
   cat <<YML

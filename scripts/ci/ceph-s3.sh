@@ -9,7 +9,7 @@
 # Environment: CEPH_DIR (default /tmp/ceph-s3), CEPH_STORE memstore (default: RAM, fastest, capped at 4 GiB) or
 # bluestore (10 GiB sparse file, real disk IO), S3_PORT (7480), CEPH_MON_PORT (6789), S3_ACCESS_KEY, S3_SECRET_KEY.
 # Idempotent: `start` on a running cluster only prints the endpoint; `stop` on a stopped one does nothing.
-# Tested setup and its pitfalls: shared/notes/s3-backends.md (paxos intervals, the auth-none osd race).
+# Pitfalls this setup avoids: slow default paxos intervals, and a race of the osd with auth none at start.
 set -euo pipefail
 D=${CEPH_DIR:-/tmp/ceph-s3}
 STORE=${CEPH_STORE:-memstore}

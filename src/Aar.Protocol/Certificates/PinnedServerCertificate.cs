@@ -5,7 +5,7 @@ namespace Aar.Protocol.Certificates;
 
 /// <summary>
 /// Validates a server by its pinned fingerprint only. Self-signed certificates always arrive with chain errors,
-/// so the decision is the pin, never <see cref="SslPolicyErrors"/> (platform-facts §5, pitfall 7).
+/// so the decision is the pin, never <see cref="SslPolicyErrors"/>.
 /// </summary>
 public static class PinnedServerCertificate
 {

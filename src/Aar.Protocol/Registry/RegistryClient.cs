@@ -40,7 +40,7 @@ public sealed partial class RegistryClient(HttpClient http) : IDisposable
         {
             BaseAddress = baseAddress,
             Timeout = timeout ?? Timeout.InfiniteTimeSpan,
-            // HTTP/1.1 moves bulk data faster than HTTP/2 against Kestrel (notes/platform-facts.md §3).
+            // HTTP/1.1 moves bulk data faster than HTTP/2 against Kestrel (measured on a 2-core VM: one stream, one TLS connection).
             DefaultRequestVersion = HttpVersion.Version11,
         });
     }

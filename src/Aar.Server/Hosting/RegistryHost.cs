@@ -219,11 +219,11 @@ public sealed partial class RegistryHost : IAsyncDisposable
                     ServerCertificate = certificate,
                     SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                     // RequireCertificate (not Delay): the certificate must come in the handshake, which also works
-                    // for HTTP/2 (platform-facts pitfall 6).
+                    // for HTTP/2 (which forbids the renegotiation a delayed request would need).
                     ClientCertificateMode = ClientCertificateMode.RequireCertificate,
                     // Any presented certificate completes the handshake; TrustGateMiddleware decides on every
                     // request. A refusal is then a 403 problem that names the fingerprint and what to do, instead of
-                    // a bare connection reset the client cannot interpret (platform-facts pitfall 5).
+                    // a bare connection reset the client cannot interpret.
                     ClientCertificateValidation = static (_, _, _) => true,
                 });
                 // 16 KiB TLS records instead of 4 KiB ones: +16-33 % download throughput measured (docs/benchmarks.md).

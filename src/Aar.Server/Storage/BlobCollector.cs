@@ -10,7 +10,7 @@ namespace Aar.Server.Storage;
 /// (written, or asked about with HEAD or PUT). The grace period covers a publisher between uploading a blob and
 /// creating the version that names it; each delete re-checks the references inside a database write transaction, the
 /// same kind that creates versions, so a blob is never deleted under a version being created. Online, no
-/// stop-the-world (docker-registry's GC needs a read-only or stopped registry, peers.md §2.5).
+/// stop-the-world (docker-registry's GC needs a read-only or stopped registry).
 /// </summary>
 internal sealed partial class BlobCollector(IBlobStore blobs, ApplicationQueries queries, ApplicationDatabase database, ServeOptions options, TimeProvider time, ILogger<BlobCollector> logger) : BackgroundService
 {

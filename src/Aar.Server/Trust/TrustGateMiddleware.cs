@@ -14,7 +14,7 @@ namespace Aar.Server.Trust;
 /// what is served. An endpoint without a rule is refused (default deny). Admin-socket requests may reach only
 /// admin-socket endpoints (and the 404/405 answer); TLS requests never reach them, and are authorised against the
 /// current trust snapshot on every request, because Kestrel validates a client certificate once per connection
-/// (platform-facts §2): without this, a removed or revoked certificate would keep working on its open keep-alive or
+/// (at the handshake): without this, a removed or revoked certificate would keep working on its open keep-alive or
 /// HTTP/2 connection.
 /// </summary>
 internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustStore trust, ILogger<TrustGateMiddleware> logger)

@@ -7,7 +7,7 @@ namespace Aar.Server.Uploads;
 /// <summary>
 /// Discards upload sessions idle for longer than <see cref="ServeOptions.UploadIdleTimeout"/> and reclaims their
 /// bytes. Checks every quarter of the timeout (at most every 5 minutes), so abandoned bytes go within hours, not the
-/// week docker-registry keeps them (peers.md §2.10).
+/// week docker-registry keeps them.
 /// </summary>
 internal sealed partial class UploadReclaimer(UploadSessions sessions, ServeOptions options, TimeProvider time, ILogger<UploadReclaimer> logger) : BackgroundService
 {

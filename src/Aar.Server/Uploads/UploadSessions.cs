@@ -15,7 +15,7 @@ internal sealed record Chunk(ContentRange? Range, long Length, Stream Body);
 /// <summary>
 /// Resumable, offset-checked uploads. The persisted offset (the database row) is the truth; bytes live in the
 /// <see cref="IUploadStaging"/> (a partial file, or an S3 multipart upload). A chunk must start exactly at the offset
-/// (else 416, unlike docker-registry 2.8.2, peers.md §2.10). The SHA-256 state stays in memory while a node serves
+/// (else 416, unlike docker-registry 2.8.2, which appends). The SHA-256 state stays in memory while a node serves
 /// the session, and is saved with every recorded offset, so any node (or this one after a restart) continues
 /// without re-reading the bytes; without a usable saved state the stored bytes are re-hashed.
 /// </summary>

@@ -6,7 +6,7 @@ namespace Amc.Cli.Packages;
 
 /// <summary>
 /// Shows upload progress on stderr: a Spectre progress bar (bytes, rate, time left) on a terminal, plain lines every
-/// 10% otherwise, because Spectre renders nothing when not interactive (platform-facts pitfall 8).
+/// 10% otherwise, because Spectre renders nothing when not interactive.
 /// </summary>
 internal static class UploadProgress
 {

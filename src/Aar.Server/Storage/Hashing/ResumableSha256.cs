@@ -6,7 +6,7 @@ namespace Aar.Server.Storage.Hashing;
 /// <summary>
 /// SHA-256 whose running state can be saved and restored, so an upload session continues after the node that
 /// hashed its first bytes died (docker distribution persists <c>hashstates/sha256/&lt;offset&gt;</c> for the same
-/// reason, peers.md §2.1). .NET's <see cref="IncrementalHash"/> cannot export its state, so this calls OpenSSL's
+/// reason). .NET's <see cref="IncrementalHash"/> cannot export its state, so this calls OpenSSL's
 /// <c>SHA256_Init/Update/Final</c> on a <c>SHA256_CTX</c> we own: a plain 112-byte struct (8 + 2 + 16 + 2 32-bit
 /// words) that can be copied out and back in. When libcrypto cannot be loaded, it falls back to
 /// <see cref="IncrementalHash"/> and <see cref="ExportState"/> returns null (callers then re-hash stored bytes).

@@ -25,7 +25,7 @@ internal sealed class S3Connection : IDisposable
             ForcePathStyle = options.PathStyle,
             AuthenticationRegion = options.Region,
             // SDK v4 defaults (aws-chunked bodies with CRC32 trailers) fail on radosgw with XAmzContentSHA256Mismatch
-            // and silently corrupt objects on some S3 look-alikes (notes/s3-backends.md, platform-facts §4).
+            // and silently corrupt objects on some S3 look-alikes (seen with radosgw and other S3-compatible servers).
             RequestChecksumCalculation = whenRequired ? RequestChecksumCalculation.WHEN_REQUIRED : RequestChecksumCalculation.WHEN_SUPPORTED,
             ResponseChecksumValidation = whenRequired ? ResponseChecksumValidation.WHEN_REQUIRED : ResponseChecksumValidation.WHEN_SUPPORTED,
             // A few quick retries ride over a blip; a store that is down fails the request soon (503) instead of
