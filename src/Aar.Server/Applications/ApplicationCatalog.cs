@@ -49,6 +49,9 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
             case WriteOutcome.DigestConflict:
                 Log.Conflict(logger, name, architecture, number, result.ExistingDigest!, request.Digest, publisher);
                 return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.Conflict(name, architecture, number, result.ExistingDigest!, request.Digest));
+            case WriteOutcome.RetiredNumberConflict:
+                Log.Conflict(logger, name, architecture, number, result.ExistingDigest!, request.Digest, publisher);
+                return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.RetiredConflict(name, architecture, number, result.ExistingDigest!, request.Digest));
             default:
                 return ApiResult.Failed<(ApplicationVersion, bool)>(Owned(name, architecture, result.Owner!));
         }

@@ -82,5 +82,17 @@ internal static class PostgresMigrations
             staging        text COLLATE "C" NULL
         );
         """,
+
+        // 2: the tombstones of version numbers (SQLite's migration 5): a number keeps the digest it first named.
+        """
+        CREATE TABLE version_numbers (
+            name         text COLLATE "C" NOT NULL,
+            architecture text COLLATE "C" NOT NULL,
+            version      integer NOT NULL CHECK (version >= 0),
+            digest       text COLLATE "C" NOT NULL CHECK (length(digest) = 71),
+            PRIMARY KEY (name, architecture, version)
+        );
+        INSERT INTO version_numbers (name, architecture, version, digest) SELECT name, architecture, version, digest FROM versions;
+        """,
     ];
 }

@@ -96,5 +96,19 @@ internal static class SqliteMigrations
         ALTER TABLE upload_sessions ADD COLUMN hash_state BLOB;
         ALTER TABLE upload_sessions ADD COLUMN staging TEXT;
         """,
+
+        // 5: every version number that ever named a digest, kept when the version is deleted (a tombstone), so a
+        // number can be restored with the same digest but never reused for another one. Filled from the versions
+        // that exist now; numbers deleted before this step left no digest behind.
+        """
+        CREATE TABLE version_numbers (
+            name         TEXT NOT NULL,
+            architecture TEXT NOT NULL,
+            version      INTEGER NOT NULL CHECK (version >= 0),
+            digest       TEXT NOT NULL CHECK (length(digest) = 71),
+            PRIMARY KEY (name, architecture, version)
+        );
+        INSERT INTO version_numbers (name, architecture, version, digest) SELECT name, architecture, version, digest FROM versions;
+        """,
     ];
 }
