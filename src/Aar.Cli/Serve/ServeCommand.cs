@@ -48,6 +48,19 @@ internal static class ServeCommand
         });
         var uploadExpiry = DurationOption("--upload-expiry", "24h", "Discard an upload session (and reclaim its bytes) after this long without a chunk: 30m, 6h, 24h, 1h30m");
         var blobGrace = DurationOption("--blob-grace", "1h", "Delete a blob no version names once it has been unused this long: 30m, 1h, 1d");
+        var scrubInterval = new Option<string>("--scrub-interval")
+        {
+            Description = "Re-hash every blob this often and quarantine damaged ones (their publisher re-sends them): off (default), or e.g. 1d, 12h",
+            DefaultValueFactory = _ => "off",
+        };
+        scrubInterval.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            if (text != "off" && (!DurationText.TryParse(text, out var interval) || interval < TimeSpan.FromSeconds(1)))
+            {
+                result.AddError($"--scrub-interval '{text}' is not 'off' or a duration of at least 1s: use e.g. 12h or 1d.");
+            }
+        });
         var database = new Option<string>("--database")
         {
             // No DefaultValueFactory reading the variable: help prints defaults, and this value may hold a password.
@@ -60,6 +73,7 @@ internal static class ServeCommand
         command.Options.Add(maxBlobSize);
         command.Options.Add(uploadExpiry);
         command.Options.Add(blobGrace);
+        command.Options.Add(scrubInterval);
         command.Options.Add(database);
         var storage = new S3ServeOptions();
         storage.AddTo(command);
@@ -74,6 +88,7 @@ internal static class ServeCommand
                 MaxBlobBytes = Units.TryParseSize(parse.GetValue(maxBlobSize)!, out var bytes) ? bytes : 0,
                 UploadIdleTimeout = DurationText.TryParse(parse.GetValue(uploadExpiry), out var expiry) ? expiry : TimeSpan.Zero,
                 BlobGracePeriod = DurationText.TryParse(parse.GetValue(blobGrace), out var grace) ? grace : TimeSpan.Zero,
+                ScrubInterval = DurationText.TryParse(parse.GetValue(scrubInterval), out var scrub) ? scrub : null,
                 Database = parse.GetValue(database) is { Length: > 0 } flag ? flag : Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable),
                 BlobStore = storage.BlobStore(parse),
                 S3 = storage.Read(parse),

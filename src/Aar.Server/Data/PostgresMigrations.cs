@@ -94,5 +94,14 @@ internal static class PostgresMigrations
         );
         INSERT INTO version_numbers (name, architecture, version, digest) SELECT name, architecture, version, digest FROM versions;
         """,
+
+        // 3: blobs a scrub found damaged or missing (SQLite's migration 6).
+        """
+        CREATE TABLE missing_blobs (
+            digest   text COLLATE "C" PRIMARY KEY CHECK (length(digest) = 71),
+            reason   text COLLATE "C" NOT NULL CHECK (reason IN ('damaged', 'missing')),
+            found_at text COLLATE "C" NOT NULL
+        );
+        """,
     ];
 }

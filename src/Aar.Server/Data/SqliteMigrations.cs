@@ -110,5 +110,16 @@ internal static class SqliteMigrations
         );
         INSERT INTO version_numbers (name, architecture, version, digest) SELECT name, architecture, version, digest FROM versions;
         """,
+
+        // 6: blobs a scrub found damaged (and moved to quarantine) or missing while a version names them. Versions
+        // naming one are listed with "blob_missing": true, so their publisher uploads the blob again; the row goes
+        // once the blob is back.
+        """
+        CREATE TABLE missing_blobs (
+            digest   TEXT PRIMARY KEY NOT NULL CHECK (length(digest) = 71),
+            reason   TEXT NOT NULL CHECK (reason IN ('damaged', 'missing')),
+            found_at TEXT NOT NULL
+        );
+        """,
     ];
 }

@@ -31,6 +31,9 @@ public sealed class DataDirectory : IDisposable
     /// <summary>Content-addressed blobs (<c>blobs/sha256/ab/abcd…</c>) and their temporary files (<c>blobs/.tmp</c>).</summary>
     public string BlobsDirectory => Path.Combine(Root, "blobs");
 
+    /// <summary>Blobs a scrub found damaged (<c>quarantine/&lt;hex&gt;.&lt;unix-ms&gt;</c>), kept for inspection; never served.</summary>
+    public string QuarantineDirectory => Path.Combine(Root, "quarantine");
+
     /// <summary>Partial data of upload sessions; on the same file system as the blobs, so finishing is a rename.</summary>
     public string UploadsDirectory => Path.Combine(Root, "uploads");
 

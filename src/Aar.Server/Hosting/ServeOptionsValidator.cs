@@ -51,6 +51,11 @@ public static class ServeOptionsValidator
             errors.Add($"--blob-grace '{options.BlobGracePeriod}' must be at least one second.");
         }
 
+        if (options.ScrubInterval is { } scrub && scrub < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"--scrub-interval '{scrub}' must be at least one second (or off).");
+        }
+
         if (!string.IsNullOrWhiteSpace(options.Database) && !PostgresConnectionString.TryParse(options.Database, out _, out var databaseError))
         {
             errors.Add(databaseError!);
