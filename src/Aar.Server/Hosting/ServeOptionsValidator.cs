@@ -18,9 +18,9 @@ public static class ServeOptionsValidator
         {
             errors.Add("--data-dir is empty: give a directory the server may create and write, e.g. /var/lib/aar.");
         }
-        else if (Path.Combine(Path.GetFullPath(options.DataDirectory), DataDirectory.SocketFileName).Length > MaxSocketPathLength)
+        else if (Path.Combine(Path.GetFullPath(options.DataDirectory), Aar.Protocol.IO.PrivateSocket.BindDirectoryName, DataDirectory.SocketFileName).Length > MaxSocketPathLength)
         {
-            errors.Add($"--data-dir '{options.DataDirectory}' is too long for a unix socket path (at most {MaxSocketPathLength - DataDirectory.SocketFileName.Length - 1} characters); choose a shorter directory.");
+            errors.Add($"--data-dir '{options.DataDirectory}' is too long for a unix socket path (at most {MaxSocketPathLength - Aar.Protocol.IO.PrivateSocket.BindDirectoryName.Length - DataDirectory.SocketFileName.Length - 2} characters); choose a shorter directory.");
         }
 
         if (!ListenAddress.TryParse(options.Listen, out _, out var listenError))

@@ -145,7 +145,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
     public Task<bool> QuarantineAsync(BlobDigest digest, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var path = PathOf(digest);
-        Directory.CreateDirectory(_quarantine, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(_quarantine, Aar.Protocol.IO.FileModes.Directory);
         var target = Path.Combine(_quarantine, $"{digest.Hex}.{now.ToUnixTimeMilliseconds()}");
         try
         {
