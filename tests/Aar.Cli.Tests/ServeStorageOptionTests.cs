@@ -31,6 +31,8 @@ public sealed class ServeStorageOptionTests
     [InlineData("--max-blob-size", "12XB", "--max-blob-size '12XB' is not a size")]
     [InlineData("--upload-expiry", "5", "--upload-expiry '5' is not a duration of at least 1s")]
     [InlineData("--blob-grace", "0s", "--blob-grace '0s' is not a duration of at least 1s")]
+    [InlineData("--scrub-interval", "0s", "--scrub-interval '0s' is not 'off' or a duration of at least 1s")]
+    [InlineData("--scrub-interval", "never", "--scrub-interval 'never' is not 'off' or a duration of at least 1s")]
     public async Task Bad_storage_options_exit_1_naming_the_option_and_value(string option, string value, string message)
     {
         using var temp = new TempDirectory();

@@ -64,6 +64,9 @@ public sealed class NameRulesTests
     [InlineData(" 1")]
     [InlineData("1.0")]
     [InlineData("1000000000")]
+    [InlineData("007")]
+    [InlineData("00")]
+    [InlineData("01")]
     public void Rejects_other_version_texts(string text) =>
         Assert.Equal(ProblemTypes.InvalidVersion, NameRules.CheckVersion(text, out _)?.Type);
 }

@@ -68,6 +68,27 @@ public sealed class ChildProcess : IDisposable
         return new ChildProcess(Process.Start(info)!);
     }
 
+    /// <summary>Starts <paramref name="executable"/> under the file-creation mask <paramref name="umask"/> (octal, e.g. <c>000</c>), via <c>/bin/sh</c>.</summary>
+    public static ChildProcess StartWithUmask(string umask, string executable, params string[] args)
+    {
+        var info = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"umask {umask} && exec \"$0\" \"$@\"");
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, executable));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return new ChildProcess(Process.Start(info)!);
+    }
+
     /// <summary>Runs <paramref name="executable"/> to completion with <paramref name="stdin"/> piped in, as a shell pipeline would.</summary>
     public static async Task<(int ExitCode, string Out, string Error)> RunAsync(string executable, string? stdin, params string[] args)
     {

@@ -71,6 +71,19 @@ internal static class ServeCommand
             DefaultValueFactory = _ => 10,
         };
         var enrolWindow = DurationOption("--enrol-window", "1m", "The window --enrol-attempts counts over: 30s, 1m, 1h");
+        var scrubInterval = new Option<string>("--scrub-interval")
+        {
+            Description = "Re-hash every blob this often and quarantine damaged ones (their publisher re-sends them): off (default), or e.g. 1d, 12h",
+            DefaultValueFactory = _ => "off",
+        };
+        scrubInterval.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            if (text != "off" && (!DurationText.TryParse(text, out var interval) || interval < TimeSpan.FromSeconds(1)))
+            {
+                result.AddError($"--scrub-interval '{text}' is not 'off' or a duration of at least 1s: use e.g. 12h or 1d.");
+            }
+        });
         var database = new Option<string>("--database")
         {
             // No DefaultValueFactory reading the variable: help prints defaults, and this value may hold a password.
@@ -83,6 +96,7 @@ internal static class ServeCommand
         command.Options.Add(maxBlobSize);
         command.Options.Add(uploadExpiry);
         command.Options.Add(blobGrace);
+        command.Options.Add(scrubInterval);
         command.Options.Add(database);
         command.Options.Add(maxUploadSessions);
         command.Options.Add(maxStagedBytes);
@@ -105,6 +119,7 @@ internal static class ServeCommand
                 MaxStagedBytesPerPublisher = parse.GetValue(maxStagedBytes) is { } staged && Units.TryParseSize(staged, out var stagedBytes) ? stagedBytes : null,
                 EnrolAttempts = parse.GetValue(enrolAttempts),
                 EnrolWindow = DurationText.TryParse(parse.GetValue(enrolWindow), out var window) ? window : TimeSpan.Zero,
+                ScrubInterval = DurationText.TryParse(parse.GetValue(scrubInterval), out var scrub) ? scrub : null,
                 Database = parse.GetValue(database) is { Length: > 0 } flag ? flag : Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable),
                 BlobStore = storage.BlobStore(parse),
                 S3 = storage.Read(parse),

@@ -60,7 +60,7 @@ internal static class StatusCommands
 
     public static Command Storage(Option<string> dataDirectory, CliConsole console)
     {
-        var scrub = new Command("scrub", "Re-hash every stored blob and report damaged or missing ones (exit code 5 if any)");
+        var scrub = new Command("scrub", "Re-hash every stored blob, move damaged ones to quarantine (their publisher re-sends them) and report damaged or missing ones (exit code 5 if any)");
         scrub.SetAction(async (parse, cancellationToken) =>
         {
             using var client = AdminClient.ForDataDirectory(parse.GetValue(dataDirectory)!);

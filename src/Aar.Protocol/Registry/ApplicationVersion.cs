@@ -24,4 +24,10 @@ public sealed record ApplicationVersion
 
     /// <summary>The registry generation at which this version appeared.</summary>
     public required long Generation { get; init; }
+
+    /// <summary>
+    /// True when the registry found this version's blob damaged or missing (a scrub quarantined it); absent (null)
+    /// otherwise. The publisher that owns the version uploads the blob again; downloads answer 404 until then.
+    /// </summary>
+    public bool? BlobMissing { get; init; }
 }

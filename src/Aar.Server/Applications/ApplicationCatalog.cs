@@ -11,7 +11,7 @@ namespace Aar.Server.Applications;
 /// size, a version never changes (same digest = idempotent, other digest = conflict naming both), the first
 /// publisher of a name+architecture owns it, and only the owner or the operator deletes.
 /// </summary>
-internal sealed partial class ApplicationCatalog(ApplicationDatabase database, ApplicationQueries queries, IBlobStore blobs, TrustStore trust, TimeProvider time, ILogger<ApplicationCatalog> logger)
+internal sealed partial class ApplicationCatalog(ApplicationDatabase database, ApplicationQueries queries, IBlobStore blobs, MissingBlobs missingBlobs, TrustStore trust, TimeProvider time, ILogger<ApplicationCatalog> logger)
 {
     public async Task<ApiResult<(ApplicationVersion Version, bool Created)>> CreateVersionAsync(string name, string architecture, string versionText, CreateVersionRequest request, string publisher, CancellationToken cancellationToken)
     {
@@ -49,6 +49,9 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
             case WriteOutcome.DigestConflict:
                 Log.Conflict(logger, name, architecture, number, result.ExistingDigest!, request.Digest, publisher);
                 return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.Conflict(name, architecture, number, result.ExistingDigest!, request.Digest));
+            case WriteOutcome.RetiredNumberConflict:
+                Log.Conflict(logger, name, architecture, number, result.ExistingDigest!, request.Digest, publisher);
+                return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.RetiredConflict(name, architecture, number, result.ExistingDigest!, request.Digest));
             default:
                 return ApiResult.Failed<(ApplicationVersion, bool)>(Owned(name, architecture, result.Owner!));
         }
@@ -94,6 +97,11 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
         }
 
         var found = await queries.GetAsync(name, architecture, cancellationToken);
+        if (found is not null && await ReleaseRestoredAsync(found.Versions, cancellationToken))
+        {
+            found = await queries.GetAsync(name, architecture, cancellationToken);
+        }
+
         return found is null ? ApiResult.Failed<ApplicationRecord>(ApplicationProblems.NotFound(name, architecture)) : ApiResult.Ok(found);
     }
 
@@ -106,6 +114,11 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
         }
 
         var found = await queries.GetVersionAsync(name, architecture, number, cancellationToken);
+        if (found is not null && await ReleaseRestoredAsync([found], cancellationToken))
+        {
+            found = await queries.GetVersionAsync(name, architecture, number, cancellationToken);
+        }
+
         return found is null ? ApiResult.Failed<ApplicationVersion>(ApplicationProblems.VersionNotFound(name, architecture, number)) : ApiResult.Ok(found);
     }
 
@@ -121,11 +134,37 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
         }
 
         var listing = await queries.ListAsync(architecture, cancellationToken);
+        if (await ReleaseRestoredAsync(listing.Applications.SelectMany(a => a.Versions), cancellationToken))
+        {
+            listing = await queries.ListAsync(architecture, cancellationToken);
+        }
+
         var wanted = (tags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         return ApiResult.Ok(wanted.Count == 0 ? listing : listing with
         {
             Applications = listing.Applications.Where(a => a.Versions.Any(v => v.Tags.Any(wanted.Contains))).ToList(),
         });
+    }
+
+    /// <summary>
+    /// Clears the <c>blob_missing</c> flag of digests whose blob is stored again (the publisher re-sent it). Checked
+    /// where the flag is read, so no upload path needs to know about scrubs; it costs one size lookup per flagged
+    /// digest, and flagged digests exist only between a scrub finding damage and the publisher's repair.
+    /// </summary>
+    private async Task<bool> ReleaseRestoredAsync(IEnumerable<ApplicationVersion> versions, CancellationToken cancellationToken)
+    {
+        var released = false;
+        foreach (var digest in versions.Where(v => v.BlobMissing == true).Select(v => v.Digest).Distinct(StringComparer.Ordinal).ToList())
+        {
+            if (BlobDigest.TryParse(digest, out var parsed) && await blobs.GetSizeAsync(parsed, cancellationToken) is not null
+                && await missingBlobs.ReleaseAsync(digest, cancellationToken))
+            {
+                Log.Restored(logger, digest);
+                released = true;
+            }
+        }
+
+        return released;
     }
 
     private static Problem? CheckKey(string name, string architecture, string versionText, out int number)
@@ -144,6 +183,9 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Refused version {Version} of {Application} ({Architecture}) from {Fingerprint}: it exists as {Existing}, not {Requested}")]
         public static partial void Conflict(ILogger logger, string application, string architecture, int version, string existing, string requested, string fingerprint);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Blob {Digest}, found damaged or missing by a scrub, is stored again; its versions are no longer flagged")]
+        public static partial void Restored(ILogger logger, string digest);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Deleted version {Version} of {Application} ({Architecture}) on behalf of {Caller}")]
         public static partial void Deleted(ILogger logger, string application, string architecture, string version, string caller);

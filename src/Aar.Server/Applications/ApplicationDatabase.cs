@@ -11,6 +11,7 @@ internal enum WriteOutcome
     Created,
     Identical,
     DigestConflict,
+    RetiredNumberConflict,
     OwnedByOther,
     NotFound,
     Deleted,
@@ -54,6 +55,15 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
                 : new WriteResult(WriteOutcome.DigestConflict, existing, ExistingDigest: existing.Digest);
         }
 
+        // A deleted number keeps its digest (version_numbers): the same digest restores it (AMS revoke, then
+        // publish again), another digest is the same conflict as with a live version, so no listing ever shows a
+        // number naming two digests over time.
+        var retired = await RetiredDigestAsync(connection, version, cancellationToken);
+        if (retired is not null && !string.Equals(retired, version.Digest, StringComparison.Ordinal))
+        {
+            return new WriteResult(WriteOutcome.RetiredNumberConflict, ExistingDigest: retired);
+        }
+
         var stored = await storedSize(cancellationToken);
         if (stored != version.Size)
         {
@@ -67,6 +77,8 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
                 ON CONFLICT (name, architecture) DO NOTHING;
             INSERT INTO versions (name, architecture, version, digest, size, manifest, tags, created_at, publisher, generation)
                 VALUES (@name, @architecture, @version, @digest, @size, @manifest, @tags, @now, @publisher, @generation);
+            INSERT INTO version_numbers (name, architecture, version, digest) VALUES (@name, @architecture, @version, @digest)
+                ON CONFLICT (name, architecture, version) DO NOTHING;
             """;
         command.Add("@name", version.Name);
         command.Add("@architecture", version.Architecture);
@@ -141,6 +153,16 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
         await delete();
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    private static async Task<string?> RetiredDigestAsync(DbConnection connection, NewVersion version, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT digest FROM version_numbers WHERE name = @name AND architecture = @architecture AND version = @version";
+        command.Add("@name", version.Name);
+        command.Add("@architecture", version.Architecture);
+        command.Add("@version", version.Version);
+        return (string?)await command.ExecuteScalarAsync(cancellationToken);
     }
 
     private static async Task<string?> OwnerAsync(DbConnection connection, string name, string architecture, CancellationToken cancellationToken)

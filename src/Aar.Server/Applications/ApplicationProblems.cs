@@ -38,6 +38,14 @@ internal static class ApplicationProblems
         Detail = $"Version {version} of '{name}' ({architecture}) already exists with digest {existing}; it cannot become {requested}. Versions are immutable: publish a new version number instead.",
     };
 
+    public static Problem RetiredConflict(string name, string architecture, int version, string earlier, string requested) => new()
+    {
+        Type = ProblemTypes.VersionConflict,
+        Title = "Version number already used",
+        Status = 409,
+        Detail = $"Version {version} of '{name}' ({architecture}) was deleted, but it named digest {earlier}; it cannot become {requested}. A version number is never reused for other content: publish a new version number instead.",
+    };
+
     public static Problem BlobMissing(string digest) => new()
     {
         Type = ProblemTypes.BlobUnknown,

@@ -10,8 +10,10 @@ internal static class ApplicationServiceCollectionExtensions
         services.AddSingleton<ApplicationDatabase>();
         services.AddSingleton<ApplicationQueries>();
         services.AddSingleton<ApplicationCatalog>();
+        services.AddSingleton<MissingBlobs>();
         services.AddSingleton<BlobScrubber>();
         services.AddHostedService<BlobCollector>();
+        services.AddHostedService<ScrubScheduler>();
         return services;
     }
 }

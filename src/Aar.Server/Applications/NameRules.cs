@@ -33,12 +33,18 @@ internal static class NameRules
             $"Architecture '{Printable(architecture)}' is invalid: use 1 to {MaxArchitectureLength} characters from a-z, 0-9, '_' and '-', such as amd64 or arm64.");
     }
 
+    /// <summary>
+    /// A version number in its one canonical spelling: <c>007</c> is refused rather than read as 7, so a path never
+    /// has two spellings for one version (the AMS and the typed client always write the canonical form).
+    /// </summary>
     public static Problem? CheckVersion(string text, out int version)
     {
         version = 0;
-        var valid = text.Length is > 0 and <= 9 && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version);
+        var valid = text.Length is > 0 and <= 9
+            && (text.Length == 1 || text[0] != '0')
+            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version);
         return valid ? null : Invalid(ProblemTypes.InvalidVersion, "Invalid version",
-            $"Version '{Printable(text)}' is invalid: versions are whole numbers 0, 1, 2, … (at most 9 digits).");
+            $"Version '{Printable(text)}' is invalid: versions are whole numbers 0, 1, 2, … (at most 9 digits, no leading zeros).");
     }
 
     public static Problem? CheckTags(IReadOnlyList<string>? tags)

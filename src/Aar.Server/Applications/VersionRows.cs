@@ -10,7 +10,8 @@ namespace Aar.Server.Applications;
 internal static class VersionRows
 {
     /// <summary>The columns <see cref="Read"/> expects, in order.</summary>
-    public const string Columns = "v.version, v.digest, v.size, v.manifest, v.tags, v.created_at, v.publisher, v.generation";
+    public const string Columns = "v.version, v.digest, v.size, v.manifest, v.tags, v.created_at, v.publisher, v.generation, "
+        + "EXISTS (SELECT 1 FROM missing_blobs m WHERE m.digest = v.digest)";
 
     public static ApplicationVersion Read(DbDataReader reader, int first) => new()
     {
@@ -22,6 +23,7 @@ internal static class VersionRows
         CreatedAt = DbTime.Parse(reader.GetString(first + 5)),
         Publisher = reader.GetString(first + 6),
         Generation = reader.GetInt64(first + 7),
+        BlobMissing = reader.GetBoolean(first + 8) ? true : null,
     };
 
     public static string WriteTags(IReadOnlyList<string> tags) =>

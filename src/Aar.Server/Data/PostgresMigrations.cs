@@ -88,5 +88,26 @@ internal static class PostgresMigrations
         ALTER TABLE revoked_certificates ADD COLUMN public_key text COLLATE "C" NULL CHECK (public_key IS NULL OR length(public_key) = 64);
         CREATE INDEX revoked_certificates_public_key ON revoked_certificates (public_key);
         """,
+
+        // 3: the tombstones of version numbers (SQLite's migration 6): a number keeps the digest it first named.
+        """
+        CREATE TABLE version_numbers (
+            name         text COLLATE "C" NOT NULL,
+            architecture text COLLATE "C" NOT NULL,
+            version      integer NOT NULL CHECK (version >= 0),
+            digest       text COLLATE "C" NOT NULL CHECK (length(digest) = 71),
+            PRIMARY KEY (name, architecture, version)
+        );
+        INSERT INTO version_numbers (name, architecture, version, digest) SELECT name, architecture, version, digest FROM versions;
+        """,
+
+        // 4: blobs a scrub found damaged or missing (SQLite's migration 7).
+        """
+        CREATE TABLE missing_blobs (
+            digest   text COLLATE "C" PRIMARY KEY CHECK (length(digest) = 71),
+            reason   text COLLATE "C" NOT NULL CHECK (reason IN ('damaged', 'missing')),
+            found_at text COLLATE "C" NOT NULL
+        );
+        """,
     ];
 }

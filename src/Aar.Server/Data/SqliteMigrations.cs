@@ -104,5 +104,30 @@ internal static class SqliteMigrations
         ALTER TABLE revoked_certificates ADD COLUMN public_key TEXT CHECK (public_key IS NULL OR length(public_key) = 64);
         CREATE INDEX revoked_certificates_public_key ON revoked_certificates (public_key);
         """,
+
+        // 6: every version number that ever named a digest, kept when the version is deleted (a tombstone), so a
+        // number can be restored with the same digest but never reused for another one. Filled from the versions
+        // that exist now; numbers deleted before this step left no digest behind.
+        """
+        CREATE TABLE version_numbers (
+            name         TEXT NOT NULL,
+            architecture TEXT NOT NULL,
+            version      INTEGER NOT NULL CHECK (version >= 0),
+            digest       TEXT NOT NULL CHECK (length(digest) = 71),
+            PRIMARY KEY (name, architecture, version)
+        );
+        INSERT INTO version_numbers (name, architecture, version, digest) SELECT name, architecture, version, digest FROM versions;
+        """,
+
+        // 7: blobs a scrub found damaged (and moved to quarantine) or missing while a version names them. Versions
+        // naming one are listed with "blob_missing": true, so their publisher uploads the blob again; the row goes
+        // once the blob is back.
+        """
+        CREATE TABLE missing_blobs (
+            digest   TEXT PRIMARY KEY NOT NULL CHECK (length(digest) = 71),
+            reason   TEXT NOT NULL CHECK (reason IN ('damaged', 'missing')),
+            found_at TEXT NOT NULL
+        );
+        """,
     ];
 }

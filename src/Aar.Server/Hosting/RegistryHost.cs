@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Aar.Protocol;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Http;
+using Aar.Protocol.IO;
 using Aar.Server.Access;
 using Aar.Server.Admin;
 using Aar.Server.Applications;
@@ -205,8 +206,9 @@ public sealed partial class RegistryHost : IAsyncDisposable
     private static void ConfigureKestrel(IWebHostBuilder webHost, IPEndPoint endPoint, DataDirectory data, X509Certificate2 certificate, ServeOptions options)
     {
         // A stale socket left by a killed server would make the bind fail; we hold the data directory lock, so
-        // no live server owns it.
+        // no live server owns it. The socket is bound in a private directory and moved into place once it is 0660.
         File.Delete(data.SocketPath);
+        var bindPath = PrivateSocket.Prepare(data.SocketPath);
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -229,7 +231,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 // 16 KiB TLS records instead of 4 KiB ones: +16-33 % download throughput measured (docs/benchmarks.md).
                 listen.Use(TlsWriteCoalescing.Middleware);
             });
-            kestrel.ListenUnixSocket(data.SocketPath, listen =>
+            kestrel.ListenUnixSocket(bindPath, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
                 listen.Use(AdminConnection.Mark);
@@ -252,8 +254,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
             throw new StartupException($"Cannot listen on {options.Listen} ({ex.InnerException?.Message ?? ex.Message}); check the address exists on this machine, or choose another with --listen.", ex);
         }
 
-        // 0660: the owner and its group may administer the registry; nobody else may connect.
-        File.SetUnixFileMode(data.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        // 0660: the owner and its group may administer the registry; nobody else may connect, not even for a moment.
+        PrivateSocket.Publish(Path.Combine(data.Root, PrivateSocket.BindDirectoryName, Hosting.DataDirectory.SocketFileName), data.SocketPath, FileModes.Socket);
     }
 
     private static Task WriteInternalError(HttpContext context)
@@ -329,6 +331,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
+        // Kestrel removes the socket by the path it bound (inside the private directory), not the one it was moved to.
+        File.Delete(_data.SocketPath);
         _data.Dispose();
     }
 }

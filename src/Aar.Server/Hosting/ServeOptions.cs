@@ -54,6 +54,12 @@ public sealed record ServeOptions
     /// <summary>A blob no version names is deleted once unused for this long (<c>--blob-grace</c>); default 1 h.</summary>
     public TimeSpan BlobGracePeriod { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Time between scheduled scrubs (<c>--scrub-interval</c>): every blob re-hashed, damaged ones quarantined; null
+    /// (default, <c>off</c>) = only on <c>aar storage scrub</c>. The first runs one interval after start.
+    /// </summary>
+    public TimeSpan? ScrubInterval { get; init; }
+
     /// <summary>Where blobs live (<c>--blob-store</c>, <c>AAR_BLOB_STORE</c>): <c>filesystem</c> (default, under the data directory) or <c>s3</c>.</summary>
     public string BlobStore { get; init; } = "filesystem";
 

@@ -18,9 +18,9 @@ public static class ServeOptionsValidator
         {
             errors.Add("--data-dir is empty: give a directory the server may create and write, e.g. /var/lib/aar.");
         }
-        else if (Path.Combine(Path.GetFullPath(options.DataDirectory), DataDirectory.SocketFileName).Length > MaxSocketPathLength)
+        else if (Path.Combine(Path.GetFullPath(options.DataDirectory), Aar.Protocol.IO.PrivateSocket.BindDirectoryName, DataDirectory.SocketFileName).Length > MaxSocketPathLength)
         {
-            errors.Add($"--data-dir '{options.DataDirectory}' is too long for a unix socket path (at most {MaxSocketPathLength - DataDirectory.SocketFileName.Length - 1} characters); choose a shorter directory.");
+            errors.Add($"--data-dir '{options.DataDirectory}' is too long for a unix socket path (at most {MaxSocketPathLength - Aar.Protocol.IO.PrivateSocket.BindDirectoryName.Length - DataDirectory.SocketFileName.Length - 2} characters); choose a shorter directory.");
         }
 
         if (!ListenAddress.TryParse(options.Listen, out _, out var listenError))
@@ -69,6 +69,11 @@ public static class ServeOptionsValidator
         if (options.BlobGracePeriod < TimeSpan.FromSeconds(1))
         {
             errors.Add($"--blob-grace '{options.BlobGracePeriod}' must be at least one second.");
+        }
+
+        if (options.ScrubInterval is { } scrub && scrub < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"--scrub-interval '{scrub}' must be at least one second (or off).");
         }
 
         if (!string.IsNullOrWhiteSpace(options.Database) && !PostgresConnectionString.TryParse(options.Database, out _, out var databaseError))

@@ -18,6 +18,7 @@ internal static class MetadataCopy
         "join_tokens",
         "applications",
         "versions",
+        "version_numbers",
         "deletions",
     ];
 

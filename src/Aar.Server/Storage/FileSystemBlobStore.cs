@@ -15,10 +15,14 @@ internal sealed class FileSystemBlobStore : IBlobStore
 {
     private readonly string _root;
     private readonly string _temporary;
+    private readonly string _quarantine;
 
-    public FileSystemBlobStore(string root)
+    /// <param name="root">The blobs directory.</param>
+    /// <param name="quarantine">Where damaged blobs go (same file system, so a rename); default: <c>quarantine</c> next to <paramref name="root"/>.</param>
+    public FileSystemBlobStore(string root, string? quarantine = null)
     {
         _root = root;
+        _quarantine = quarantine ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(root))!, "quarantine");
         _temporary = Path.Combine(root, ".tmp");
         DurableDirectory.Create(Path.Combine(root, "sha256"));
         DurableDirectory.Create(_temporary);
@@ -132,6 +136,33 @@ internal sealed class FileSystemBlobStore : IBlobStore
 
         File.Delete(path);
         DurableDirectory.Flush(Path.GetDirectoryName(path)!);
+        return Task.FromResult(true);
+    }
+
+    /// <summary>
+    /// Renames the blob to <c>quarantine/&lt;hex&gt;.&lt;unix-ms&gt;</c>: one rename, so a reader sees the blob or
+    /// nothing, and a download already open keeps reading the file it opened. Both directories are fsynced.
+    /// </summary>
+    public Task<bool> QuarantineAsync(BlobDigest digest, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var path = PathOf(digest);
+        Directory.CreateDirectory(_quarantine, Aar.Protocol.IO.FileModes.Directory);
+        var target = Path.Combine(_quarantine, $"{digest.Hex}.{now.ToUnixTimeMilliseconds()}");
+        try
+        {
+            File.Move(path, target, overwrite: false);
+        }
+        catch (FileNotFoundException)
+        {
+            return Task.FromResult(false);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Task.FromResult(false);
+        }
+
+        DurableFiles.FlushDirectory(Path.GetDirectoryName(path)!);
+        DurableFiles.FlushDirectory(_quarantine);
         return Task.FromResult(true);
     }
 

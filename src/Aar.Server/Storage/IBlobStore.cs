@@ -29,6 +29,13 @@ internal interface IBlobStore
     /// </summary>
     Task<bool> TouchAsync(BlobDigest digest, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes a blob found damaged out of service: afterwards it is neither served nor reported present, and a new
+    /// upload of the digest stores it afresh. The bytes are kept aside for inspection where the store can (the file
+    /// store's <c>quarantine/</c> directory, the S3 store's <c>quarantine/</c> prefix). Returns false if it was absent.
+    /// </summary>
+    Task<bool> QuarantineAsync(BlobDigest digest, DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>Every stored blob, in no particular order.</summary>
     IAsyncEnumerable<StoredBlob> ListAsync(CancellationToken cancellationToken = default);
 }

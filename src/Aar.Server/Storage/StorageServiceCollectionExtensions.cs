@@ -21,7 +21,7 @@ internal static partial class StorageServiceCollectionExtensions
         }
         else
         {
-            services.AddSingleton(new FileSystemBlobStore(data.BlobsDirectory));
+            services.AddSingleton(new FileSystemBlobStore(data.BlobsDirectory, data.QuarantineDirectory));
             services.AddSingleton<IBlobStore>(provider => provider.GetRequiredService<FileSystemBlobStore>());
             services.AddSingleton(new UploadArea(data.UploadsDirectory));
             services.AddSingleton<IUploadStaging, FileUploadStaging>();

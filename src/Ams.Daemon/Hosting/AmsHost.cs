@@ -1,4 +1,5 @@
 using Aar.Protocol.Certificates;
+using Aar.Protocol.IO;
 using Ams.Daemon.Api;
 using Ams.Daemon.Applications;
 using Ams.Daemon.Config;
@@ -91,8 +92,8 @@ public sealed partial class AmsHost : IAsyncDisposable
 
             await PrepareStateAsync(app.Services, cancellationToken);
             await app.StartAsync(cancellationToken);
-            // 0660: the owner and its group may manage applications; nobody else may connect.
-            File.SetUnixFileMode(data.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            // 0660: the owner and its group may manage applications; nobody else may connect, not even for a moment.
+            PrivateSocket.Publish(Path.Combine(data.Root, PrivateSocket.BindDirectoryName, Hosting.DataDirectory.SocketFileName), data.SocketPath, FileModes.Socket);
             var host = new AmsHost(app, data, clientFingerprint);
             Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>(), data.SocketPath, options.Architecture, clientFingerprint);
             return host;
@@ -120,12 +121,13 @@ public sealed partial class AmsHost : IAsyncDisposable
         // A stale socket left by a killed daemon would make the bind fail; we hold the data directory lock, so
         // no live daemon owns it.
         File.Delete(data.SocketPath);
+        var bindPath = PrivateSocket.Prepare(data.SocketPath);
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             // JSON bodies are small; the package upload lifts this for its own request only.
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
-            kestrel.ListenUnixSocket(data.SocketPath, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.ListenUnixSocket(bindPath, listen => listen.Protocols = HttpProtocols.Http1);
         });
     }
 
@@ -148,6 +150,8 @@ public sealed partial class AmsHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.Services.GetRequiredService<PackageUploads>().WaitForImportsAsync();
         await _app.DisposeAsync();
+        // Kestrel removes the socket by the path it bound (inside the private directory), not the one it was moved to.
+        File.Delete(_data.SocketPath);
         _data.Dispose();
     }
 

@@ -14,9 +14,9 @@ public static class AmsOptionsValidator
         {
             errors.Add("--data-dir is empty: give a directory the daemon may create and write, e.g. /var/lib/ams.");
         }
-        else if (Path.Combine(Path.GetFullPath(options.DataDirectory), DataDirectory.SocketFileName).Length > MaxSocketPathLength)
+        else if (Path.Combine(Path.GetFullPath(options.DataDirectory), Aar.Protocol.IO.PrivateSocket.BindDirectoryName, DataDirectory.SocketFileName).Length > MaxSocketPathLength)
         {
-            errors.Add($"--data-dir '{options.DataDirectory}' is too long for a unix socket path (at most {MaxSocketPathLength - DataDirectory.SocketFileName.Length - 1} characters); choose a shorter directory.");
+            errors.Add($"--data-dir '{options.DataDirectory}' is too long for a unix socket path (at most {MaxSocketPathLength - Aar.Protocol.IO.PrivateSocket.BindDirectoryName.Length - DataDirectory.SocketFileName.Length - 2} characters); choose a shorter directory.");
         }
 
         if (!Architectures.Known.Contains(options.Architecture, StringComparer.Ordinal))

@@ -1,16 +1,19 @@
+using Aar.Protocol.IO;
+
 namespace Ams.Daemon.Hosting;
 
 /// <summary>
-/// The daemon's data directory: created on first start (mode 0750), and locked for the lifetime of the process so
-/// two daemons never share one database, socket or package store.
+/// The daemon's data directory: created on first start, locked for the lifetime of the process so two daemons
+/// never share one database, socket or package store, and given its documented modes at every start (directories
+/// 0750, the registry client key 0600).
 /// </summary>
 public sealed class DataDirectory : IDisposable
 {
     public const string SocketFileName = "unix.socket";
 
-    private const UnixFileMode DirectoryMode =
-        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-        UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+    private const UnixFileMode DirectoryMode = FileModes.Directory;
+
+    private static readonly string[] Subdirectories = ["registry", "packages", Path.Combine("packages", "sha256"), Path.Combine("packages", "staging")];
 
     private readonly FileStream _lock;
 
@@ -45,10 +48,18 @@ public sealed class DataDirectory : IDisposable
         try
         {
             Directory.CreateDirectory(root, DirectoryMode);
-            foreach (var sub in new[] { "registry", "packages", Path.Combine("packages", "sha256"), Path.Combine("packages", "staging") })
+            foreach (var sub in Subdirectories)
             {
                 Directory.CreateDirectory(Path.Combine(root, sub), DirectoryMode);
             }
+
+            FileModes.Enforce(root, DirectoryMode);
+            foreach (var sub in Subdirectories)
+            {
+                FileModes.Enforce(Path.Combine(root, sub), DirectoryMode);
+            }
+
+            FileModes.Enforce(Path.Combine(root, "registry", "client.key"), FileModes.PrivateKey);
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {

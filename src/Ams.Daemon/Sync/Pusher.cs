@@ -56,7 +56,13 @@ internal sealed class Pusher(ApplicationService applications, PackageStore packa
         var existing = registryApplication?.Versions.FirstOrDefault(v => v.Version == version.Number);
         if (existing is not null)
         {
-            if (existing.Digest == digest)
+            if (existing.Digest == digest && existing.BlobMissing == true && BlobDigest.TryParse(digest, out var lost))
+            {
+                // The registry's scrub found its copy damaged or missing: send the package again (the version
+                // itself stays as it is).
+                await ResendAsync(registry, report, application, version, lost, cancellationToken);
+            }
+            else if (existing.Digest == digest)
             {
                 report.Unchanged();
             }
@@ -102,6 +108,27 @@ internal sealed class Pusher(ApplicationService applications, PackageStore packa
             else
             {
                 report.Error($"Publishing version {version.Number} of '{application.Name}' on the registry failed: {RegistryConnection.Explain(created.Problem)}");
+            }
+        }
+        finally
+        {
+            status.Untrack(application.Name, version.Number, "upload");
+        }
+    }
+
+    private async Task ResendAsync(RegistryConnection registry, PassReport report, Applications.ApplicationRecord application, VersionRecord version, BlobDigest blob, CancellationToken cancellationToken)
+    {
+        var progress = status.Track(application.Name, version.Number, "upload", version.Size);
+        try
+        {
+            var uploaded = await UploadAsync(registry, blob, version, progress, cancellationToken);
+            if (uploaded.Succeeded)
+            {
+                report.Uploaded();
+            }
+            else
+            {
+                report.Error($"Re-sending version {version.Number} of '{application.Name}' (the registry lost its copy) failed: {RegistryConnection.Explain(uploaded.Problem!)}");
             }
         }
         finally

@@ -296,6 +296,35 @@ internal sealed class S3BlobStore(S3Connection s3) : IBlobStore
         return true;
     }
 
+    /// <summary>
+    /// S3 has no rename: a damaged object up to the single-copy limit (5 GiB) is copied server-side to
+    /// <c>&lt;prefix&gt;quarantine/&lt;hex&gt;.&lt;unix-ms&gt;</c> for inspection, then the blob and its touch
+    /// markers are deleted. A larger one is only deleted (a multipart copy of bytes known to be bad is not worth its
+    /// cost); the scrub's log line and the <c>missing_blobs</c> row record it either way.
+    /// </summary>
+    public async Task<bool> QuarantineAsync(BlobDigest digest, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var key = s3.BlobKey(digest);
+        if (await s3.HeadAsync(key, cancellationToken) is not { } head)
+        {
+            return false;
+        }
+
+        if (head.Size <= SingleCopyLimit)
+        {
+            var target = s3.Options.Prefix + "quarantine/" + digest.Hex + "." + now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+            await s3.CallAsync("COPY " + target, token => s3.Client.CopyObjectAsync(new CopyObjectRequest
+            {
+                SourceBucket = s3.Bucket,
+                SourceKey = key,
+                DestinationBucket = s3.Bucket,
+                DestinationKey = target,
+            }, token), cancellationToken);
+        }
+
+        return await DeleteAsync(digest, cancellationToken);
+    }
+
     public async Task<bool> TouchAsync(BlobDigest digest, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (await s3.HeadAsync(s3.BlobKey(digest), cancellationToken) is null)
