@@ -146,7 +146,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
     public Task<bool> QuarantineAsync(BlobDigest digest, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var path = PathOf(digest);
-        Directory.CreateDirectory(_quarantine, Aar.Protocol.IO.FileModes.Directory);
+        DurableDirectory.Create(_quarantine, FileModes.Directory);
         var target = Path.Combine(_quarantine, $"{digest.Hex}.{now.ToUnixTimeMilliseconds()}");
         try
         {
@@ -161,8 +161,8 @@ internal sealed class FileSystemBlobStore : IBlobStore
             return Task.FromResult(false);
         }
 
-        DurableFiles.FlushDirectory(Path.GetDirectoryName(path)!);
-        DurableFiles.FlushDirectory(_quarantine);
+        DurableDirectory.Flush(Path.GetDirectoryName(path)!);
+        DurableDirectory.Flush(_quarantine);
         return Task.FromResult(true);
     }
 
