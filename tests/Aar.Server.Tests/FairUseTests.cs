@@ -29,7 +29,7 @@ public sealed class FairUseTests(ITestOutputHelper output)
         var problem = await AssertProblem(third, HttpStatusCode.Conflict, ProblemTypes.TooManyUploads);
         Assert.Equal("This publisher already has 2 upload sessions open, the most this registry allows (aar serve --max-upload-sessions); finish or cancel one (DELETE /1.0/uploads/<id>) before starting another. Sessions left idle are discarded after the upload expiry.", problem.Detail);
         Assert.Equal("application/problem+json", third.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(2, Directory.GetFiles(registry.UploadsDirectory, "*", SearchOption.AllDirectories).Length);
+        Assert.Equal(2L, await registry.SessionRowsAsync());
         using (var elsewhere = await other.Http.PostAsync("/1.0/uploads", null))
         {
             Assert.Equal(HttpStatusCode.Created, elsewhere.StatusCode);
@@ -49,7 +49,7 @@ public sealed class FairUseTests(ITestOutputHelper output)
 
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
-        Assert.Equal(3, Directory.GetFiles(registry.UploadsDirectory, "*", SearchOption.AllDirectories).Length);
+        Assert.Equal(3L, await registry.SessionRowsAsync());
         foreach (var response in responses)
         {
             response.Dispose();

@@ -188,6 +188,15 @@ internal sealed class StorageRegistry : IAsyncDisposable
     /// <summary>How many upload sessions have storage.</summary>
     public int StagedSessions() => StoredFiles().Count(f => f.StartsWith("uploads", StringComparison.Ordinal));
 
+    /// <summary>Upload sessions the registry database holds (on any backend: S3 stages nothing before the first chunk).</summary>
+    public async Task<long> SessionRowsAsync()
+    {
+        await using var connection = await Server.Database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM upload_sessions";
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
     public static MediaTypeHeaderValue OctetStream => new("application/octet-stream");
 
     private T Own<T>(T disposable)

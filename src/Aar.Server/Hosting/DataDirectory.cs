@@ -46,8 +46,8 @@ public sealed class DataDirectory : IDisposable
         var root = Path.GetFullPath(path);
         try
         {
-            Directory.CreateDirectory(root, DirectoryMode);
-            Directory.CreateDirectory(Path.Combine(root, "certs"), DirectoryMode);
+            DurableDirectory.Create(root, DirectoryMode);
+            DurableDirectory.Create(Path.Combine(root, "certs"), DirectoryMode);
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {

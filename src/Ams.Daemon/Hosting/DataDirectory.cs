@@ -47,10 +47,10 @@ public sealed class DataDirectory : IDisposable
         var root = Path.GetFullPath(path);
         try
         {
-            Directory.CreateDirectory(root, DirectoryMode);
+            DurableDirectory.Create(root, DirectoryMode);
             foreach (var sub in Subdirectories)
             {
-                Directory.CreateDirectory(Path.Combine(root, sub), DirectoryMode);
+                DurableDirectory.Create(Path.Combine(root, sub), DirectoryMode);
             }
 
             FileModes.Enforce(root, DirectoryMode);
