@@ -194,6 +194,8 @@ public sealed class HostileRegistry : IAsyncDisposable
                 context.Response.ContentType = "application/json";
                 context.Response.ContentLength = 100L * 1024 * 1024;
                 await context.Response.Body.WriteAsync("{\"generation\":1,"u8.ToArray());
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(TimeSpan.FromSeconds(1));
                 context.Abort();
                 break;
             case Misbehaviour.ListingEndless:
@@ -245,10 +247,9 @@ public sealed class HostileRegistry : IAsyncDisposable
     /// <summary>Serves the package, honouring <c>Range: bytes=N-</c>, as the registry does.</summary>
     private async Task ServeAsync(HttpContext context)
     {
-        var from = 0;
-        if (context.Request.Headers.Range.ToString() is { Length: > 0 } range && range.StartsWith("bytes=", StringComparison.Ordinal))
+        var from = Offset(context);
+        if (from > 0)
         {
-            from = int.Parse(range["bytes=".Length..].TrimEnd('-'), System.Globalization.CultureInfo.InvariantCulture);
             context.Response.StatusCode = 206;
             context.Response.Headers.ContentRange = $"bytes {from}-{_package.Length - 1}/{_package.Length}";
         }
@@ -261,9 +262,15 @@ public sealed class HostileRegistry : IAsyncDisposable
     /// <summary>The first 64 KiB of a fresh download, then nothing: headers sent, socket open, until the client gives up.</summary>
     private async Task StallAsync(HttpContext context)
     {
-        var resumed = context.Request.Headers.Range.Count > 0;
+        var from = Offset(context);
+        var resumed = from > 0;
         context.Response.StatusCode = resumed ? 206 : 200;
-        context.Response.ContentLength = _package.Length;
+        if (resumed)
+        {
+            context.Response.Headers.ContentRange = $"bytes {from}-{_package.Length - 1}/{_package.Length}";
+        }
+
+        context.Response.ContentLength = _package.Length - from;
         if (!resumed)
         {
             var first = Math.Min(64 * 1024, _package.Length - 1);
@@ -281,6 +288,11 @@ public sealed class HostileRegistry : IAsyncDisposable
             // The client cut the connection, as it should.
         }
     }
+
+    private static int Offset(HttpContext context) =>
+        context.Request.Headers.Range.ToString() is { Length: > 0 } range && range.StartsWith("bytes=", StringComparison.Ordinal)
+            ? int.Parse(range["bytes=".Length..].TrimEnd('-'), System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
 
     private async Task EndlessAsync(HttpContext context, long total)
     {

@@ -34,6 +34,8 @@ internal sealed class RegistryConnection(RegistryClient client, X509Certificate2
         HttpRequestException { InnerException: AuthenticationException auth } => $"TLS with the registry at {Url} failed ({auth.Message}).",
         HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded or HttpRequestError.SecureConnectionError } =>
             $"The registry at {Url} closed the connection during the TLS handshake; it probably does not trust this AMS: on the registry host run 'aar trust add' with this AMS's registry/client.crt (fingerprint {ClientFingerprint}).",
+        // Connected, then cut mid-answer (reset, truncated body): not a reachability problem.
+        HttpRequestException { InnerException: IOException cut } => $"The connection to the registry at {Url} broke: {cut.Message}.",
         HttpRequestException http => $"Cannot reach the registry at {Url}: {http.InnerException?.Message ?? http.Message}.",
         IdleTimeoutException idle => $"The registry at {Url} stopped sending: {idle.Message}. What arrived is kept; the next pass resumes the transfer with a Range request (registry.timeout.idle is {DurationText.Format(idle.Idle)}).",
         IOException io => $"The connection to the registry at {Url} broke: {io.Message}.",
