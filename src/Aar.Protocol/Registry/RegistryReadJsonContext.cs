@@ -23,4 +23,4 @@ namespace Aar.Protocol.Registry;
 [JsonSerializable(typeof(ApplicationListing))]
 [JsonSerializable(typeof(DeletionRecord))]
 [JsonSerializable(typeof(DeletionListing))]
-internal sealed partial class RegistryReadJsonContext : JsonSerializerContext;
+public sealed partial class RegistryReadJsonContext : JsonSerializerContext;
