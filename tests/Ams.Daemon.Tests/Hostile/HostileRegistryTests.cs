@@ -124,6 +124,23 @@ public sealed class HostileRegistryTests(ITestOutputHelper output)
         await rig.AssertFailedThenRecoversAsync(report, "redirected more than 5 times (a redirect loop?)");
     }
 
+    [Fact]
+    public async Task A_key_file_that_cannot_be_read_fails_the_pass_and_status_still_answers()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.InfoNotJson);
+        var key = Path.Combine(rig.Daemon.DataDirectory, "registry", "client.key");
+        var saved = await File.ReadAllBytesAsync(key);
+        await File.WriteAllTextAsync(key, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+
+        var report = await rig.SyncAsync();
+
+        Assert.Equal("failed", report.Result);
+        Assert.Contains("The pass failed loading this AMS's registry certificate or key (", Assert.Single(report.Errors), StringComparison.Ordinal);
+        Assert.StartsWith("unreadable (", (await rig.StatusAsync()).ClientFingerprint, StringComparison.Ordinal);
+        await File.WriteAllBytesAsync(key, saved);
+        await rig.AssertFailedThenRecoversAsync(await rig.SyncAsync(), "GET /1.0 answered 200 OK with a body that is not the JSON this API sends");
+    }
+
     private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout)
         where T : class
     {
