@@ -94,6 +94,9 @@ public sealed class HostileRegistry : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The plain-http listener a <see cref="Misbehaviour.BlobRedirectToHttp"/> download is sent to.</summary>
+    public Uri PlainAddress { get; private set; } = null!;
+
     public string ServerFingerprint => Fingerprint.Of(_certificate).Hex;
 
     public string ServerCertificatePem => TestCertificates.Pem(_certificate);
@@ -113,22 +116,28 @@ public sealed class HostileRegistry : IAsyncDisposable
         var certificate = SelfSignedCertificates.CreateServer("hostile-registry", ["localhost"], [IPAddress.Loopback], TimeProvider.System);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders().AddProvider(new XunitLoggerProvider(output));
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            listen.Protocols = HttpProtocols.Http1;
-            listen.UseHttps(new HttpsConnectionAdapterOptions
+            kestrel.Listen(IPAddress.Loopback, 0, listen =>
             {
-                ServerCertificate = certificate,
-                SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                ClientCertificateMode = ClientCertificateMode.RequireCertificate,
-                ClientCertificateValidation = static (_, _, _) => true,
+                listen.Protocols = HttpProtocols.Http1;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = certificate,
+                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                    ClientCertificateValidation = static (_, _, _) => true,
+                });
             });
-        }));
+            // A plain-http "object store" for redirects to http: it serves the package at /plain/{digest}.
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
+        });
         var app = builder.Build();
         var registry = new HostileRegistry(app, certificate, name, package);
         registry.Map(app);
         await app.StartAsync();
-        registry.Address = new Uri(app.Urls.First());
+        registry.Address = new Uri(app.Urls.First(u => u.StartsWith("https:", StringComparison.Ordinal)));
+        registry.PlainAddress = new Uri(app.Urls.First(u => u.StartsWith("http:", StringComparison.Ordinal)));
         return registry;
     }
 
@@ -139,6 +148,7 @@ public sealed class HostileRegistry : IAsyncDisposable
         app.MapGet(RegistryRoutes.Deletions, (HttpContext context) =>
             Json(context, """{"generation":1,"since":1,"deletions":[]}"""));
         app.MapGet(RegistryRoutes.Blobs + "/{digest}", Blob);
+        app.MapGet("/plain/{digest}", (HttpContext context, string digest) => digest == _digest.ToString() ? ServeAsync(context) : Task.CompletedTask);
         app.MapGet("/loop/{hop:int}", (int hop) => Results.Redirect($"/loop/{hop + 1}"));
     }
 
@@ -233,7 +243,7 @@ public sealed class HostileRegistry : IAsyncDisposable
                 await EndlessAsync(context, 300L * 1024 * 1024);
                 break;
             case Misbehaviour.BlobRedirectToHttp:
-                context.Response.Redirect($"http://127.0.0.1:{Address.Port}/plain/{digest}");
+                context.Response.Redirect($"http://127.0.0.1:{PlainAddress.Port}/plain/{digest}");
                 break;
             case Misbehaviour.BlobRedirectLoop:
                 context.Response.Redirect("/loop/1");

@@ -115,6 +115,18 @@ public sealed class HostileRegistryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_redirect_to_plain_http_is_followed_once_the_operator_allows_it_and_the_digest_still_checked()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.BlobRedirectToHttp, config: ("registry.redirect.allow_http", "true"));
+
+        var report = await rig.SyncAsync();
+
+        Assert.True(report.Result is "ok" or "unchanged", string.Join(" | ", report.Errors));
+        using var client = rig.Daemon.Client();
+        Assert.Equal(rig.Registry.Digest, "sha256:" + Assert.Single((await client.GetApplicationAsync("hostile")).Value!.Versions).Sha256);
+    }
+
+    [Fact]
     public async Task A_redirect_loop_stops_after_a_bounded_number_of_hops()
     {
         await using var rig = await HostileRig.StartAsync(output, Misbehaviour.BlobRedirectLoop);
