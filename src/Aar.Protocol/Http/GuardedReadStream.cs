@@ -8,6 +8,8 @@ namespace Aar.Protocol.Http;
 public sealed class GuardedReadStream(Stream inner, string what, long maxBytes, TimeSpan idleTimeout) : Stream
 {
     private long _read;
+    private CancellationTokenSource? _idle;
+    private CancellationToken _idleFor;
 
     public override bool CanRead => true;
 
@@ -27,18 +29,28 @@ public sealed class GuardedReadStream(Stream inner, string what, long maxBytes, 
             buffer = buffer[..(int)(maxBytes - _read + 1)];
         }
 
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        idle.CancelAfter(idleTimeout);
+        // One timer per stream, re-armed for each read and parked between reads: a download makes one read per TLS
+        // record (16 KiB), and a new linked source with its own timer for each would cost an allocation and a timer
+        // registration per record.
+        if (_idle is null || _idleFor != cancellationToken)
+        {
+            _idle?.Dispose();
+            _idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _idleFor = cancellationToken;
+        }
+
         int read;
+        _idle.CancelAfter(idleTimeout);
         try
         {
-            read = await inner.ReadAsync(buffer, idle.Token);
+            read = await inner.ReadAsync(buffer, _idle.Token);
         }
-        catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (_idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new IdleTimeoutException(what, idleTimeout);
         }
 
+        _idle.CancelAfter(Timeout.InfiniteTimeSpan);
         _read += read;
         return _read > maxBytes ? throw new ResponseTooLargeException(what, maxBytes) : read;
     }
@@ -63,6 +75,7 @@ public sealed class GuardedReadStream(Stream inner, string what, long maxBytes, 
         if (disposing)
         {
             inner.Dispose();
+            _idle?.Dispose();
         }
 
         base.Dispose(disposing);

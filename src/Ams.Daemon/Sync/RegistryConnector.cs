@@ -37,6 +37,8 @@ internal sealed class RegistryConnection(RegistryClient client, X509Certificate2
         // Connected, then cut mid-answer (reset, truncated body): not a reachability problem.
         HttpRequestException { InnerException: IOException cut } => $"The connection to the registry at {Url} broke: {cut.Message}.",
         HttpRequestException http => $"Cannot reach the registry at {Url}: {http.InnerException?.Message ?? http.Message}.",
+        OperationCanceledException { InnerException: TimeoutException } =>
+            $"Connecting to the registry at {Url} took longer than registry.timeout.connect ({DurationText.Format(Client.Options.ConnectTimeout)}): TCP or the TLS handshake got no answer. Check that registry.url is the registry's address and that it is up; the pass is retried with backoff.",
         IdleTimeoutException idle => $"The registry at {Url} stopped sending: {idle.Message}. What arrived is kept; the next pass resumes the transfer with a Range request (registry.timeout.idle is {DurationText.Format(idle.Idle)}).",
         IOException io => $"The connection to the registry at {Url} broke: {io.Message}.",
         _ => $"Talking to the registry at {Url} failed: {error.Message}",

@@ -51,7 +51,7 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
         {
             report.Error($"The pass ran longer than registry.timeout.pass ({DurationText.Format(current.PassTimeout)}) and was stopped; what was imported stays, partial downloads are kept and the next pass resumes them.");
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             report.Error(registry?.Explain(ex) ?? $"Talking to the registry failed: {ex.Message}");
         }

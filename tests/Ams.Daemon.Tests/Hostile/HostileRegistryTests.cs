@@ -153,6 +153,38 @@ public sealed class HostileRegistryTests(ITestOutputHelper output)
         await rig.AssertFailedThenRecoversAsync(await rig.SyncAsync(), "GET /1.0 answered 200 OK with a body that is not the JSON this API sends");
     }
 
+    [Fact]
+    public async Task A_peer_that_accepts_but_never_answers_the_handshake_fails_the_pass_after_the_connect_timeout()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<System.Net.Sockets.Socket>();
+        var accepting = Task.Run(async () =>
+        {
+            while (true)
+            {
+                accepted.Add(await silent.AcceptSocketAsync());
+            }
+        });
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var client = daemon.Client();
+        using var certificate = TestCertificates.Client("silent-registry");
+        Assert.True((await client.AddTrustAsync(TestCertificates.Pem(certificate))).Succeeded);
+        Assert.True((await client.SetConfigAsync("registry.timeout.connect", "2s")).Succeeded);
+        Assert.True((await client.SetConfigAsync("registry.fingerprint", TestCertificates.FingerprintOf(certificate))).Succeeded);
+        Assert.True((await client.SetConfigAsync("registry.url", $"https://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}")).Succeeded);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var report = (await client.SyncAsync(wait: true)).Value!;
+
+        Assert.Equal("failed", report.Result);
+        output.WriteLine(report.Errors[0]);
+        Assert.Contains("registry.timeout.connect", Assert.Single(report.Errors), StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
+        silent.Stop();
+        accepted.ForEach(s => s.Dispose());
+    }
+
     private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout)
         where T : class
     {
