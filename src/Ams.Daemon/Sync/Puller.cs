@@ -14,7 +14,7 @@ namespace Ams.Daemon.Sync;
 /// records. It never deletes because something is missing from a listing, never touches applications this AMS
 /// created, and refuses a listing whose generation went backwards.
 /// </summary>
-internal sealed class Puller(ApplicationService applications, DataDirectory data, SyncStateStore state, SyncStatusTracker status, AmsOptions options)
+internal sealed class Puller(ApplicationService applications, DataDirectory data, SyncStateStore state, SyncStatusTracker status)
 {
     public async Task RunAsync(RegistryConnection registry, PassReport report, IReadOnlyList<string> filter, string? only, CancellationToken cancellationToken)
     {
@@ -100,13 +100,6 @@ internal sealed class Puller(ApplicationService applications, DataDirectory data
         if (!BlobDigest.TryParse(version.Digest, out var digest))
         {
             report.Error($"The registry lists version {version.Version} of '{name}' with an invalid digest '{version.Digest}'; skipped.");
-            return null;
-        }
-
-        if (version.Size <= 0 || version.Size > options.MaxPackageBytes)
-        {
-            // Refused before a byte is fetched: the listing's size is what the download is held to.
-            report.Error($"The registry lists version {version.Version} of '{name}' with {version.Size} bytes, outside what this AMS accepts (1 to {options.MaxPackageBytes} bytes, ams serve --max-package-size); it was not downloaded.");
             return null;
         }
 

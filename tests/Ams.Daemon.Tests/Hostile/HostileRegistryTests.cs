@@ -71,7 +71,8 @@ public sealed class HostileRegistryTests(ITestOutputHelper output)
         var report = await rig.SyncAsync();
 
         Assert.Equal("failed", report.Result);
-        Assert.Contains("outside what this AMS accepts (1 to 102400 bytes, ams serve --max-package-size); it was not downloaded", Assert.Single(report.Errors), StringComparison.Ordinal);
+        // The pre-check itself lives in the Puller's import step (rejected-version memory); this checks it from outside.
+        Assert.Contains("larger than this AMS's package size limit of 102400 bytes (ams serve --max-package-size); nothing was downloaded", Assert.Single(report.Errors), StringComparison.Ordinal);
         Assert.Equal(0, rig.Registry.BlobRequests);
     }
 
