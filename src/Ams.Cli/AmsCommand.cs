@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Aar.Cli.Common;
+using Aar.Protocol.Cli;
 using Ams.Daemon.Hosting;
 
 namespace Ams.Cli;
@@ -13,6 +14,9 @@ internal static class AmsCommand
 
     /// <summary>Startup failures (bad option, data directory in use, ...) exit with 1 and one sentence.</summary>
     private const int StartupFailed = 1;
+
+    /// <summary>The daemon ran and then stopped because something failed, not because it was asked to (docs/exit-codes.md).</summary>
+    private const int StoppedOnFailure = ExitCodes.Internal;
 
     public static Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default) =>
         CliRunner.RunAsync(Create(), args, console, cancellationToken);
@@ -69,9 +73,18 @@ internal static class AmsCommand
                 return StartupFailed;
             }
 
+            Exception? failure;
             await using (host)
             {
                 await host.WaitForShutdownAsync(cancellationToken);
+                failure = host.Failure;
+            }
+
+            if (failure is not null)
+            {
+                // Not a clean stop: exit non-zero so that a supervisor (systemd Restart=on-failure) starts it again.
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"ams serve: stopped on an unexpected failure ({failure.GetType().Name}: {failure.Message}); the log above has the details.");
+                return StoppedOnFailure;
             }
 
             return 0;

@@ -50,6 +50,10 @@ public sealed class SeedStepsTests(ITestOutputHelper output)
               registry.filter: ""
               registry.fingerprint: {fingerprint}
               registry.mode: pull
+              registry.redirect.allow_http: "false"
+              registry.timeout.connect: 15s
+              registry.timeout.idle: 1m
+              registry.timeout.pass: 6h
               registry.update_interval: 5m
               registry.url: https://192.168.178.45:3000
 

@@ -25,6 +25,10 @@ public sealed class ConfigTests(ITestOutputHelper output)
                 ["registry.filter"] = "",
                 ["registry.fingerprint"] = "",
                 ["registry.mode"] = "pull",
+                ["registry.redirect.allow_http"] = "false",
+                ["registry.timeout.connect"] = "15s",
+                ["registry.timeout.idle"] = "1m",
+                ["registry.timeout.pass"] = "6h",
                 ["registry.update_interval"] = "1h",
                 ["registry.url"] = "",
             },
@@ -42,6 +46,10 @@ public sealed class ConfigTests(ITestOutputHelper output)
     [InlineData("registry.mode", "MANUAL", "manual")]
     [InlineData("registry.filter", "game, demo,game", "game,demo")]
     [InlineData("application.auto_publish", "true", "true")]
+    [InlineData("registry.timeout.connect", "5s", "5s")]
+    [InlineData("registry.timeout.idle", "90s", "1m30s")]
+    [InlineData("registry.timeout.pass", "2h", "2h")]
+    [InlineData("registry.redirect.allow_http", "TRUE", "true")]
     public async Task Set_stores_the_normalized_value_and_survives_a_restart(string key, string value, string expected)
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output);
@@ -71,6 +79,10 @@ public sealed class ConfigTests(ITestOutputHelper output)
     [InlineData("registry.mode", "both", "registry.mode 'both' is not valid: use pull (import from the registry), push (publish to it) or manual.")]
     [InlineData("registry.filter", "game,bad tag", "registry.filter 'game,bad tag' is not valid: tag 'bad tag'")]
     [InlineData("application.auto_publish", "maybe", "application.auto_publish 'maybe' is not valid: use true or false.")]
+    [InlineData("registry.timeout.idle", "0s", "registry.timeout.idle '0s' is not valid: use a duration such as 30s, 5m or 2h (at least 1s).")]
+    [InlineData("registry.timeout.pass", "5s", "registry.timeout.pass '5s' is not valid: use a duration such as 30s, 5m or 2h (at least 10s).")]
+    [InlineData("registry.timeout.connect", "soon", "registry.timeout.connect 'soon' is not valid")]
+    [InlineData("registry.redirect.allow_http", "yes", "registry.redirect.allow_http 'yes' is not valid: use true or false.")]
     [InlineData("registry.colour", "blue", "Unknown configuration key 'registry.colour': use one of application.auto_publish, registry.filter")]
     [InlineData("architecture", "arm64", "architecture is fixed when the daemon starts")]
     public async Task Set_refuses_bad_values_with_the_key_and_value_named_and_stores_nothing(string key, string value, string message)

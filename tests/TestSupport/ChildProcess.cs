@@ -51,7 +51,10 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Starts <paramref name="executable"/> (a file name in the test's output directory) with <paramref name="args"/>.</summary>
-    public static ChildProcess Start(string executable, params string[] args)
+    public static ChildProcess Start(string executable, params string[] args) => Start(executable, new Dictionary<string, string>(), args);
+
+    /// <summary>Like <see cref="Start(string, string[])"/>, with extra environment variables for the child.</summary>
+    public static ChildProcess Start(string executable, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, executable))
         {
@@ -60,6 +63,11 @@ public sealed class ChildProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

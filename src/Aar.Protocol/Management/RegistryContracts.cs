@@ -85,6 +85,12 @@ public sealed record TransferInfo
 
     /// <summary>Seconds left at the current rate; null before the rate is known.</summary>
     public double? EtaSeconds { get; init; }
+
+    /// <summary>
+    /// Seconds since the last bytes moved, once that is 10 s or more: the registry stopped sending. The transfer is
+    /// cut after <c>registry.timeout.idle</c> and resumes with a Range request. Null while bytes are moving.
+    /// </summary>
+    public double? StalledSeconds { get; init; }
 }
 
 /// <summary><c>POST /1.0/registry/sync</c>.</summary>

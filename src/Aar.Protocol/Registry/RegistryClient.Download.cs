@@ -18,10 +18,14 @@ public sealed partial class RegistryClient
     /// <remarks>
     /// Network errors are retried <paramref name="maxAttempts"/> times with a delay that starts at
     /// <paramref name="retryDelay"/> (default 1 s) and doubles; after that the last <see cref="HttpRequestException"/>
-    /// or <see cref="IOException"/> is thrown, the partial file kept for the next call.
+    /// or <see cref="IOException"/> is thrown, the partial file kept for the next call. A read that brings nothing
+    /// for <see cref="RegistryClientOptions.IdleTimeout"/> counts as such an error (<see cref="IdleTimeoutException"/>).
+    /// With <paramref name="expectedSize"/> (the size the listing announced), a body that would make the file larger
+    /// is refused before its excess is written: the file is emptied and a <c>size-mismatch</c> problem returned.
     /// </remarks>
-    public async Task<ApiResult<BlobDescriptor>> DownloadBlobAsync(BlobDigest digest, string destinationPath, int maxAttempts = 5, IProgress<long>? progress = null, TimeSpan? retryDelay = null, CancellationToken cancellationToken = default)
+    public async Task<ApiResult<BlobDescriptor>> DownloadBlobAsync(BlobDigest digest, string destinationPath, int maxAttempts = 5, IProgress<long>? progress = null, TimeSpan? retryDelay = null, long? expectedSize = null, CancellationToken cancellationToken = default)
     {
+        var limit = expectedSize ?? long.MaxValue;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var file = new FileStream(destinationPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.SequentialScan);
         var buffer = ArrayPool<byte>.Shared.Rent(FileWrites.BatchSize);
@@ -34,6 +38,13 @@ public sealed partial class RegistryClient
                 hash.AppendData(buffer, 0, read);
             }
 
+            if (file.Length > limit)
+            {
+                // Left by an earlier, bigger announcement: it cannot be the start of this blob.
+                file.SetLength(0);
+                hash.GetHashAndReset();
+            }
+
             for (var attempt = 1; ; attempt++)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Blob(digest));
@@ -44,7 +55,13 @@ public sealed partial class RegistryClient
 
                 try
                 {
-                    using var response = await SendFollowingRedirectsAsync(request, cancellationToken);
+                    var (followed, refused) = await SendFollowingRedirectsAsync(request, cancellationToken);
+                    if (refused is not null)
+                    {
+                        return ApiResult.Failed<BlobDescriptor>(refused);
+                    }
+
+                    using var response = followed!;
                     if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && response.Content.Headers.ContentRange?.Length == file.Length)
                     {
                         break;
@@ -52,7 +69,7 @@ public sealed partial class RegistryClient
 
                     if (!response.IsSuccessStatusCode)
                     {
-                        return ApiResult.Failed<BlobDescriptor>(await ApiResponses.ReadProblemAsync(response, cancellationToken));
+                        return ApiResult.Failed<BlobDescriptor>(await ApiResponses.ReadProblemAsync(response, Options.IdleTimeout, cancellationToken));
                     }
 
                     if (response.StatusCode == HttpStatusCode.OK && file.Length > 0)
@@ -62,12 +79,26 @@ public sealed partial class RegistryClient
                         hash.GetHashAndReset();
                     }
 
-                    await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                    if (file.Length + response.Content.Headers.ContentLength > limit)
+                    {
+                        return await TooLargeAsync(file, hash, digest, limit, $"announced {file.Length + response.Content.Headers.ContentLength} bytes in its Content-Length; nothing of it was written", cancellationToken);
+                    }
+
+                    await using var body = new GuardedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken), $"GET {RegistryRoutes.Blob(digest)}", long.MaxValue, Options.IdleTimeout);
                     // Hash and write on other cores while the next batch is received and decrypted.
                     await using var writer = new PipelinedFileWriter(file.SafeFileHandle, file.Length, data => hash.AppendData(data));
                     while (true)
                     {
-                        var (filled, error) = await ReadBatchAsync(body, writer.Buffer, cancellationToken);
+                        // At most one byte past the announced size is read, so an oversized body is noticed at once.
+                        var room = limit - writer.SubmittedOffset;
+                        var slice = room < writer.Buffer.Length ? writer.Buffer[..(int)(room + 1)] : writer.Buffer;
+                        var (filled, error) = await ReadBatchAsync(body, slice, cancellationToken);
+                        if (filled > room)
+                        {
+                            await writer.CompleteAsync();
+                            return await TooLargeAsync(file, hash, digest, limit, $"kept sending after byte {limit}; the download was stopped there and the file emptied", cancellationToken);
+                        }
+
                         await writer.SubmitAsync(filled);
                         if (filled > 0)
                         {
@@ -81,7 +112,7 @@ public sealed partial class RegistryClient
                             ExceptionDispatchInfo.Throw(error);
                         }
 
-                        if (filled < FileWrites.BatchSize)
+                        if (filled < slice.Length)
                         {
                             break;
                         }
@@ -115,6 +146,20 @@ public sealed partial class RegistryClient
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static async Task<ApiResult<BlobDescriptor>> TooLargeAsync(FileStream file, IncrementalHash hash, BlobDigest digest, long limit, string what, CancellationToken cancellationToken)
+    {
+        file.SetLength(0);
+        await file.FlushAsync(cancellationToken);
+        hash.GetHashAndReset();
+        return ApiResult.Failed<BlobDescriptor>(new Problem
+        {
+            Type = ProblemTypes.SizeMismatch,
+            Title = "Blob larger than announced",
+            Status = 0,
+            Detail = $"The registry listed {digest} with {limit} bytes, but its download {what}.",
+        });
     }
 
     /// <summary>

@@ -43,7 +43,7 @@ public sealed partial class RegistryClient
                     ? await SendChunkAsync(upload, content, size, options, cancellationToken)
                     : await SendAsync(
                         new HttpRequestMessage(HttpMethod.Put, $"{RegistryRoutes.Upload(upload.Id)}?digest={digest}&size={size.ToString(CultureInfo.InvariantCulture)}"),
-                        ProtocolJsonContext.Default.BlobDescriptor,
+                        RegistryReadJsonContext.Default.BlobDescriptor,
                         cancellationToken);
                 if (result is not null)
                 {
@@ -67,7 +67,7 @@ public sealed partial class RegistryClient
         var length = Math.Min(options.ChunkSize, size - upload.Offset);
         using var request = new HttpRequestMessage(HttpMethod.Patch, RegistryRoutes.Upload(upload.Id)) { Content = new ChunkContent(content, upload.Offset, length, options.Progress) };
         request.Content.Headers.ContentRange = new ContentRangeHeaderValue(upload.Offset, upload.Offset + length - 1);
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await SendForHeadersAsync(http, request, cancellationToken, idle: false);
         if (response.IsSuccessStatusCode)
         {
             upload.Offset = Offset(response) ?? upload.Offset + length;
@@ -75,7 +75,7 @@ public sealed partial class RegistryClient
             return null;
         }
 
-        var problem = await ApiResponses.ReadProblemAsync(response, cancellationToken);
+        var problem = await ApiResponses.ReadProblemAsync(response, Options.IdleTimeout, cancellationToken);
         var retryable = problem.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown or ProblemTypes.UploadBusy
             || problem.Offset is not null && problem.Type is ProblemTypes.UploadOffsetMismatch or ProblemTypes.IncompleteBody or ProblemTypes.StorageUnavailable;
         if (!retryable || ++upload.Failures >= options.MaxAttempts)

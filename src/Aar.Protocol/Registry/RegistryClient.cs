@@ -19,22 +19,16 @@ public sealed partial class RegistryClient(HttpClient http) : IDisposable
 {
     /// <summary>A client for <paramref name="baseAddress"/> presenting <paramref name="clientCertificate"/> (with its key).</summary>
     /// <remarks><paramref name="onServerMismatch"/> is called with the fingerprint a server presented when it is not
-    /// the pinned one, so the caller can say which certificate it met.</remarks>
-    public static RegistryClient Create(Uri baseAddress, X509Certificate2 clientCertificate, Fingerprint serverFingerprint, TimeSpan? timeout = null, Action<Fingerprint>? onServerMismatch = null)
+    /// the pinned one, so the caller can say which certificate it met. <paramref name="options"/> bounds waits and
+    /// sizes (defaults: <see cref="RegistryClientOptions"/>).</remarks>
+    public static RegistryClient Create(Uri baseAddress, X509Certificate2 clientCertificate, Fingerprint serverFingerprint, TimeSpan? timeout = null, Action<Fingerprint>? onServerMismatch = null, RegistryClientOptions? options = null)
     {
-        var handler = new SocketsHttpHandler
+        options ??= new RegistryClientOptions();
+        var handler = Handler(options);
+        handler.SslOptions = new SslClientAuthenticationOptions
         {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                ClientCertificates = [clientCertificate],
-                RemoteCertificateValidationCallback = PinnedServerCertificate.Validator(serverFingerprint, onServerMismatch),
-            },
-            // Long transfers: the overall timeout is per request below, not a connection lifetime.
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
-            // Redirects are followed by hand (RegistryClient.Redirects.cs): a registry may send downloads to its
-            // object store (aar serve --s3-redirect on), which must get neither our client certificate nor our pin,
-            // and an https → http hop would not be followed automatically at all.
-            AllowAutoRedirect = false,
+            ClientCertificates = [clientCertificate],
+            RemoteCertificateValidationCallback = PinnedServerCertificate.Validator(serverFingerprint, onServerMismatch),
         };
         return new RegistryClient(new HttpClient(handler)
         {
@@ -42,16 +36,41 @@ public sealed partial class RegistryClient(HttpClient http) : IDisposable
             Timeout = timeout ?? Timeout.InfiniteTimeSpan,
             // HTTP/1.1 moves bulk data faster than HTTP/2 against Kestrel (measured on a 2-core VM: one stream, one TLS connection).
             DefaultRequestVersion = HttpVersion.Version11,
-        });
+            // A backstop only: every JSON answer is read streaming with its own cap (SendAsync below).
+            MaxResponseContentBufferSize = options.MaxListingBytes,
+        })
+        {
+            Options = options,
+        };
     }
 
+    /// <summary>Waits and caps in force (<see cref="RegistryClientOptions"/>).</summary>
+    public RegistryClientOptions Options { get; private init; } = new();
+
+    /// <summary>
+    /// A handler that cannot wait forever: a connect timeout (TCP and TLS), and TCP keepalive on every socket so a
+    /// peer that disappeared without closing is detected by the kernel even while nothing is being read.
+    /// </summary>
+    private static SocketsHttpHandler Handler(RegistryClientOptions options) => new()
+    {
+        ConnectTimeout = options.ConnectTimeout,
+        ConnectCallback = (context, cancellationToken) => KeepAliveSocket.ConnectAsync(context.DnsEndPoint, options.KeepAliveTime, cancellationToken),
+        // Long transfers: the overall timeout is per request below, not a connection lifetime.
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+        // Redirects are followed by hand (RegistryClient.Redirects.cs): a registry may send downloads to its
+        // object store (aar serve --s3-redirect on), which must get neither our client certificate nor our pin,
+        // and an https → http hop would not be followed automatically at all.
+        AllowAutoRedirect = false,
+    };
+
     public Task<ApiResult<ServerInfo>> GetInfoAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Prefix), ProtocolJsonContext.Default.ServerInfo, cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Prefix), RegistryReadJsonContext.Default.ServerInfo, cancellationToken);
 
     /// <summary>The blob's descriptor if the registry has it, or a <c>blob-unknown</c> problem (one HEAD request).</summary>
     public async Task<ApiResult<BlobDescriptor>> FindBlobAsync(BlobDigest digest, CancellationToken cancellationToken = default)
     {
-        using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, RegistryRoutes.Blob(digest)), cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Head, RegistryRoutes.Blob(digest));
+        using var response = await SendForHeadersAsync(http, request, cancellationToken);
         if (response.IsSuccessStatusCode)
         {
             return ApiResult.Ok(new BlobDescriptor { Digest = digest.ToString(), Size = response.Content.Headers.ContentLength ?? 0 });
@@ -85,47 +104,78 @@ public sealed partial class RegistryClient(HttpClient http) : IDisposable
             request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{generation.ToString(CultureInfo.InvariantCulture)}\""));
         }
 
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await SendForHeadersAsync(http, request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotModified)
         {
             return ApiResult.Ok<ApplicationListing?>(null);
         }
 
-        var result = await ApiResponses.ReadAsync(response, ProtocolJsonContext.Default.ApplicationListing, cancellationToken);
+        var result = await ApiResponses.ReadAsync(response, RegistryReadJsonContext.Default.ApplicationListing, Options.MaxListingBytes, Options.IdleTimeout, cancellationToken);
+        if (result.Succeeded && result.Value!.Applications.Any(a => a is null || a.Versions.Any(v => v is null)))
+        {
+            // The strict reader refuses null members but not null array elements; a listing is useless with them.
+            return ApiResult.Failed<ApplicationListing?>(new Problem { Type = ProblemTypes.Internal, Title = "Unexpected response", Status = 200, Detail = $"GET {RegistryRoutes.Applications} answered 200 with a listing that holds null entries, which this API never sends." });
+        }
+
         return result.Succeeded ? ApiResult.Ok<ApplicationListing?>(result.Value) : ApiResult.Failed<ApplicationListing?>(result.Problem!);
     }
 
     public Task<ApiResult<DeletionListing>> GetDeletionsAsync(long since, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{RegistryRoutes.Deletions}?since={since.ToString(CultureInfo.InvariantCulture)}"), ProtocolJsonContext.Default.DeletionListing, cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{RegistryRoutes.Deletions}?since={since.ToString(CultureInfo.InvariantCulture)}"), RegistryReadJsonContext.Default.DeletionListing, cancellationToken, Options.MaxListingBytes);
 
     public Task<ApiResult<ApplicationRecord>> GetApplicationAsync(string name, string architecture, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Application(name, architecture)), ProtocolJsonContext.Default.ApplicationRecord, cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Application(name, architecture)), RegistryReadJsonContext.Default.ApplicationRecord, cancellationToken);
 
     /// <summary>Publishes a version whose blob is stored; succeeds (200) too when the identical version exists.</summary>
     public Task<ApiResult<ApplicationVersion>> CreateVersionAsync(string name, string architecture, int version, CreateVersionRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(
             new HttpRequestMessage(HttpMethod.Put, RegistryRoutes.Version(name, architecture, version)) { Content = JsonContent.Create(request, ProtocolJsonContext.Default.CreateVersionRequest) },
-            ProtocolJsonContext.Default.ApplicationVersion,
+            RegistryReadJsonContext.Default.ApplicationVersion,
             cancellationToken);
 
     public Task<ApiResult<DeletionRecord>> DeleteVersionAsync(string name, string architecture, int version, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Delete, RegistryRoutes.Version(name, architecture, version)), ProtocolJsonContext.Default.DeletionRecord, cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Delete, RegistryRoutes.Version(name, architecture, version)), RegistryReadJsonContext.Default.DeletionRecord, cancellationToken);
 
     public Task<ApiResult<DeletionRecord>> DeleteApplicationAsync(string name, string architecture, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Delete, RegistryRoutes.Application(name, architecture)), ProtocolJsonContext.Default.DeletionRecord, cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Delete, RegistryRoutes.Application(name, architecture)), RegistryReadJsonContext.Default.DeletionRecord, cancellationToken);
 
     public Task<ApiResult<UploadSession>> StartUploadAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.Uploads), ProtocolJsonContext.Default.UploadSession, cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.Uploads), RegistryReadJsonContext.Default.UploadSession, cancellationToken);
 
     public Task<ApiResult<UploadSession>> GetUploadAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Upload(id)), ProtocolJsonContext.Default.UploadSession, cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Upload(id)), RegistryReadJsonContext.Default.UploadSession, cancellationToken);
 
-    private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    /// <summary>Sends and reads a JSON answer of at most <paramref name="maxBytes"/> (default <see cref="RegistryClientOptions.MaxJsonBytes"/>), streaming, with the idle timeout on every wait.</summary>
+    private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, long? maxBytes = null)
     {
         using (request)
         {
-            using var response = await http.SendAsync(request, cancellationToken);
-            return await ApiResponses.ReadAsync(response, typeInfo, cancellationToken);
+            using var response = await SendForHeadersAsync(http, request, cancellationToken, idle: request.Method == HttpMethod.Get || request.Method == HttpMethod.Head);
+            return await ApiResponses.ReadAsync(response, typeInfo, maxBytes ?? Options.MaxJsonBytes, Options.IdleTimeout, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Sends and returns once the headers are in, without buffering the body. With <paramref name="idle"/>, the
+    /// headers must arrive within <see cref="RegistryClientOptions.IdleTimeout"/>. Reads only: a write (an upload
+    /// chunk on a slow uplink, the finishing PUT while the registry stores the blob) may rightly take longer, and is
+    /// bounded by TCP keepalive and the caller's deadline instead.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendForHeadersAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken, bool idle = true)
+    {
+        using var headers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (idle)
+        {
+            headers.CancelAfter(Options.IdleTimeout);
+        }
+
+        try
+        {
+            return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headers.Token);
+        }
+        catch (OperationCanceledException) when (headers.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new IdleTimeoutException($"{request.Method} {request.RequestUri} (waiting for the answer's headers)", Options.IdleTimeout);
         }
     }
 

@@ -50,7 +50,9 @@ internal static class RegistryOutput
             ["direction"] = t.Direction,
             ["progress"] = string.Create(CultureInfo.InvariantCulture, $"{t.Bytes / 1048576.0:F1} of {t.Total / 1048576.0:F1} MiB"),
             ["rate"] = string.Create(CultureInfo.InvariantCulture, $"{t.BytesPerSecond / 1048576.0:F1} MiB/s"),
-            ["eta"] = t.EtaSeconds is { } eta ? DurationText.Format(TimeSpan.FromSeconds(Math.Ceiling(eta))) : "unknown",
+            ["eta"] = t.StalledSeconds is { } stalled
+                ? string.Create(CultureInfo.InvariantCulture, $"stalled for {stalled:0} s (the registry stopped sending), will resume")
+                : t.EtaSeconds is { } eta ? DurationText.Format(TimeSpan.FromSeconds(Math.Ceiling(eta))) : "unknown",
         }).ToList(),
     };
 

@@ -29,6 +29,12 @@ internal sealed record AmsConfig
 
     public bool AutoPublish { get; init; }
 
+    /// <summary>Waits and caps for registry connections (<c>registry.timeout.connect|idle</c>, <c>registry.redirect.allow_http</c>).</summary>
+    public Aar.Protocol.Registry.RegistryClientOptions Transport { get; init; } = new();
+
+    /// <summary>Longest a sync pass may run before it is stopped (<c>registry.timeout.pass</c>); default 6 h.</summary>
+    public TimeSpan PassTimeout { get; init; } = TimeSpan.FromHours(6);
+
     /// <summary>Every key with its effective value as text, defaults included (what <c>amc config show</c> prints).</summary>
     public required IReadOnlyDictionary<string, string> Values { get; init; }
 }

@@ -18,6 +18,10 @@ internal static partial class ConfigKeys
     public const string RegistryMode = "registry.mode";
     public const string RegistryFilter = "registry.filter";
     public const string AutoPublish = "application.auto_publish";
+    public const string ConnectTimeout = "registry.timeout.connect";
+    public const string IdleTimeout = "registry.timeout.idle";
+    public const string PassTimeout = "registry.timeout.pass";
+    public const string AllowHttpRedirects = "registry.redirect.allow_http";
 
     /// <summary>Shown by <c>amc config show</c>, fixed by <c>ams serve --architecture</c>.</summary>
     public const string Architecture = "architecture";
@@ -25,9 +29,21 @@ internal static partial class ConfigKeys
     public static readonly TimeSpan DefaultUpdateInterval = TimeSpan.FromHours(1);
     public static readonly TimeSpan MinimumUpdateInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>Smallest accepted value of each <c>registry.timeout.*</c> key.</summary>
+    public static readonly FrozenDictionary<string, TimeSpan> MinimumTimeouts = new Dictionary<string, TimeSpan>(StringComparer.Ordinal)
+    {
+        [ConnectTimeout] = TimeSpan.FromSeconds(1),
+        [IdleTimeout] = TimeSpan.FromSeconds(1),
+        [PassTimeout] = TimeSpan.FromSeconds(10),
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
     public static readonly FrozenDictionary<string, string> Defaults = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [AutoPublish] = "false",
+        [AllowHttpRedirects] = "false",
+        [ConnectTimeout] = "15s",
+        [IdleTimeout] = "1m",
+        [PassTimeout] = "6h",
         [RegistryFilter] = "",
         [RegistryFingerprint] = "",
         [RegistryMode] = "pull",
@@ -66,6 +82,7 @@ internal static partial class ConfigKeys
                 ? value.ToLowerInvariant()
                 : ApiError.BadRequest($"registry.mode '{value}' is not valid: use pull (import from the registry), push (publish to it) or manual."),
             RegistryFilter => NormalizeFilter(value),
+            ConnectTimeout or IdleTimeout or PassTimeout => NormalizeTimeout(key, value),
             _ => value.ToLowerInvariant() is "true" or "false"
                 ? value.ToLowerInvariant()
                 : ApiError.BadRequest($"{key} '{value}' is not valid: use true or false."),
@@ -112,6 +129,17 @@ internal static partial class ConfigKeys
         }
 
         return DurationText.Format(interval);
+    }
+
+    private static Result<string> NormalizeTimeout(string key, string value)
+    {
+        var minimum = MinimumTimeouts[key];
+        if (!DurationText.TryParse(value, out var timeout) || timeout < minimum)
+        {
+            return ApiError.BadRequest($"{key} '{value}' is not valid: use a duration such as 30s, 5m or 2h (at least {DurationText.Format(minimum)}).");
+        }
+
+        return DurationText.Format(timeout);
     }
 
     private static Result<string> NormalizeFilter(string value)

@@ -1,4 +1,5 @@
 using Aar.Protocol.Cli;
+using Aar.Protocol.Registry;
 
 namespace Ams.Daemon.Config;
 
@@ -27,7 +28,17 @@ internal static class ConfigSnapshot
             },
             Filter = values[ConfigKeys.RegistryFilter].Split(',', StringSplitOptions.RemoveEmptyEntries),
             AutoPublish = values[ConfigKeys.AutoPublish] == "true",
+            Transport = new RegistryClientOptions
+            {
+                ConnectTimeout = Duration(values, ConfigKeys.ConnectTimeout),
+                IdleTimeout = Duration(values, ConfigKeys.IdleTimeout),
+                AllowHttpRedirects = values[ConfigKeys.AllowHttpRedirects] == "true",
+            },
+            PassTimeout = Duration(values, ConfigKeys.PassTimeout),
             Values = values,
         };
     }
+
+    private static TimeSpan Duration(SortedDictionary<string, string> values, string key) =>
+        DurationText.TryParse(values[key], out var value) ? value : DurationText.TryParse(ConfigKeys.Defaults[key], out var fallback) ? fallback : TimeSpan.FromMinutes(1);
 }

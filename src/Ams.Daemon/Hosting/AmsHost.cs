@@ -75,6 +75,13 @@ public sealed partial class AmsHost : IAsyncDisposable
             builder.Services.AddSingleton<OperationRegistry>();
             builder.Services.AddSingleton<PackageUploads>();
             builder.Services.AddSync();
+            // An exception that escapes a background service stops the host (rather than leaving a daemon that
+            // answers amc but no longer syncs), and 'ams serve' then exits non-zero (Failure) so a supervisor restarts it.
+            builder.Services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
+            if (Environment.GetEnvironmentVariable(InjectedFault.Variable) == InjectedFault.Value)
+            {
+                builder.Services.AddHostedService<InjectedFault>();
+            }
 
             using var startupLoggerFactory = LoggerFactory.Create(b => HostLogging.Configure(b, options, logging));
             using var certificate = ClientCertificate.LoadOrCreate(data, time, startupLoggerFactory.CreateLogger("Ams.Daemon.Registry"));
@@ -140,6 +147,15 @@ public sealed partial class AmsHost : IAsyncDisposable
         await _app.WaitForShutdownAsync(cancellationToken);
         await _app.Services.GetRequiredService<PackageUploads>().WaitForImportsAsync();
     }
+
+    /// <summary>
+    /// Why the daemon stopped, when it was not asked to: the exception that ended a background service (which stops
+    /// the host, see <see cref="BackgroundServiceExceptionBehavior.StopHost"/>). Null after a requested stop.
+    /// </summary>
+    public Exception? Failure => _app.Services.GetServices<IHostedService>()
+        .OfType<BackgroundService>()
+        .Select(service => service.ExecuteTask)
+        .FirstOrDefault(task => task is { IsFaulted: true })?.Exception?.GetBaseException();
 
     public async Task StopAsync(CancellationToken cancellationToken = default) => await _app.StopAsync(cancellationToken);
 

@@ -13,6 +13,8 @@ internal sealed class PassReport(long number, string mode, DateTimeOffset starte
     private int _deleted;
     private int _unchanged;
 
+    public long Number => number;
+
     public bool NotModified { get; set; }
 
     public bool HasErrors

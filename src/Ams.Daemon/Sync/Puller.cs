@@ -199,7 +199,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
         var progress = status.Track(name, version.Version, "download", version.Size);
         try
         {
-            var downloaded = await registry.Client.DownloadBlobAsync(digest, partial, progress: progress, cancellationToken: cancellationToken);
+            var downloaded = await registry.Client.DownloadBlobAsync(digest, partial, progress: progress, expectedSize: version.Size, cancellationToken: cancellationToken);
             if (!downloaded.Succeeded)
             {
                 var problem = downloaded.Problem!;

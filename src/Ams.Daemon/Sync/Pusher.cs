@@ -25,7 +25,15 @@ internal sealed class Pusher(ApplicationService applications, PackageStore packa
             return;
         }
 
-        var remote = listing.Value!.Applications.Where(a => a.Architecture == architecture).ToDictionary(a => a.Name, StringComparer.Ordinal);
+        var listed = listing.Value!.Applications.Where(a => a.Architecture == architecture).ToList();
+        if (listed.GroupBy(a => a.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            // A registry never lists a name twice per architecture; pushing against such a listing could misjudge ownership.
+            report.Error($"The registry's listing names '{twice.Key}' ({architecture}) more than once, which it never does; nothing was pushed or removed. Check the registry (or whatever answers at its address).");
+            return;
+        }
+
+        var remote = listed.ToDictionary(a => a.Name, StringComparer.Ordinal);
         var local = (await applications.ListAsync(cancellationToken)).Where(a => !a.Immutable).ToList();
         var selected = only is null ? local : local.Where(a => a.Name == only || a.Id == only).ToList();
         foreach (var application in selected)

@@ -1,6 +1,7 @@
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Aar.Protocol.Certificates;
+using Aar.Protocol.Cli;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Ams.Daemon.Config;
@@ -33,7 +34,12 @@ internal sealed class RegistryConnection(RegistryClient client, X509Certificate2
         HttpRequestException { InnerException: AuthenticationException auth } => $"TLS with the registry at {Url} failed ({auth.Message}).",
         HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded or HttpRequestError.SecureConnectionError } =>
             $"The registry at {Url} closed the connection during the TLS handshake; it probably does not trust this AMS: on the registry host run 'aar trust add' with this AMS's registry/client.crt (fingerprint {ClientFingerprint}).",
+        // Connected, then cut mid-answer (reset, truncated body): not a reachability problem.
+        HttpRequestException { InnerException: IOException cut } => $"The connection to the registry at {Url} broke: {cut.Message}.",
         HttpRequestException http => $"Cannot reach the registry at {Url}: {http.InnerException?.Message ?? http.Message}.",
+        OperationCanceledException { InnerException: TimeoutException } =>
+            $"Connecting to the registry at {Url} took longer than registry.timeout.connect ({DurationText.Format(Client.Options.ConnectTimeout)}): TCP or the TLS handshake got no answer. Check that registry.url is the registry's address and that it is up; the pass is retried with backoff.",
+        IdleTimeoutException idle => $"The registry at {Url} stopped sending: {idle.Message}. What arrived is kept; the next pass resumes the transfer with a Range request (registry.timeout.idle is {DurationText.Format(idle.Idle)}).",
         IOException io => $"The connection to the registry at {Url} broke: {io.Message}.",
         _ => $"Talking to the registry at {Url} failed: {error.Message}",
     };
@@ -79,7 +85,7 @@ internal sealed class RegistryConnector(DataDirectory data, TrustList trust)
         _ = Fingerprint.TryParse(config.RegistryFingerprint, out var pinned);
         var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
         RegistryConnection? connection = null;
-        var client = RegistryClient.Create(config.RegistryUrl!, certificate, pinned, onServerMismatch: presented => connection?.ServerMismatch(presented));
+        var client = RegistryClient.Create(config.RegistryUrl!, certificate, pinned, onServerMismatch: presented => connection?.ServerMismatch(presented), options: config.Transport);
         connection = new RegistryConnection(client, certificate, config.RegistryUrl!, pinned.Hex);
         return connection;
     }

@@ -34,7 +34,6 @@ internal static class RegistryEndpoints
     {
         var refused = await rejected.ListAsync(null, cancellationToken);
         var current = config.Current;
-        using var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
         var identity = $"{current.RegistryUrl?.GetLeftPart(UriPartial.Authority)} {current.RegistryFingerprint}";
         return Envelope.Sync(new RegistryStatus
         {
@@ -42,7 +41,7 @@ internal static class RegistryEndpoints
             Url = current.Values[ConfigKeys.RegistryUrl],
             Fingerprint = current.RegistryFingerprint,
             Architecture = current.Values[ConfigKeys.Architecture],
-            ClientFingerprint = Fingerprint.Of(certificate).Hex,
+            ClientFingerprint = ClientFingerprint(data),
             UpdateInterval = DurationText.Format(current.UpdateInterval),
             Running = status.Running,
             NextPassAt = status.NextPassAt,
@@ -51,6 +50,23 @@ internal static class RegistryEndpoints
             Transfers = status.Transfers(),
             Rejected = refused.Count > 0 ? refused : null,
         }, Json.RegistryStatus);
+    }
+
+    /// <summary>
+    /// The client certificate's fingerprint; when the key pair cannot be read (permissions changed under a running
+    /// daemon) the status still answers, saying so, since it is where the operator looks for why passes fail.
+    /// </summary>
+    private static string ClientFingerprint(DataDirectory data)
+    {
+        try
+        {
+            using var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
+            return Fingerprint.Of(certificate).Hex;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return $"unreadable ({ex.Message})";
+        }
     }
 
     private static async Task<IResult> Sync(HttpRequest request, ConfigStore config, RegistryConnector connector, SyncWorker worker, SyncStatusTracker status, CancellationToken cancellationToken)

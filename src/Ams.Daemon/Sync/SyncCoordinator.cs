@@ -1,3 +1,4 @@
+using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 using Ams.Daemon.Config;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,10 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
         var current = config.Current;
         var mode = direction ?? current.Mode;
         var report = new PassReport(status.StartPass(), mode.ToString().ToLowerInvariant(), time.GetUtcNow());
+        // The pass deadline: nothing a registry does may hold the gate (and so every later pass) for longer.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(current.PassTimeout);
+        RegistryConnection? registry = null;
         try
         {
             if (connector.Problem(current) is { } problem)
@@ -27,30 +32,40 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
             }
             else if (mode != RegistryMode.Manual)
             {
-                using var registry = connector.Connect(current);
-                try
+                registry = connector.Connect(current);
+                if (await RoleProblemAsync(registry, mode, deadline.Token) is { } roleProblem)
                 {
-                    if (await RoleProblemAsync(registry, mode, cancellationToken) is { } roleProblem)
-                    {
-                        report.Error(roleProblem);
-                    }
-                    else if (mode == RegistryMode.Push)
-                    {
-                        await pusher.RunAsync(registry, report, only, cancellationToken);
-                    }
-                    else
-                    {
-                        await puller.RunAsync(registry, report, current.Filter, only, cancellationToken);
-                    }
+                    report.Error(roleProblem);
                 }
-                catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+                else if (mode == RegistryMode.Push)
                 {
-                    report.Error(registry.Explain(ex));
+                    await pusher.RunAsync(registry, report, only, deadline.Token);
+                }
+                else
+                {
+                    await puller.RunAsync(registry, report, current.Filter, only, deadline.Token);
                 }
             }
         }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            report.Error($"The pass ran longer than registry.timeout.pass ({DurationText.Format(current.PassTimeout)}) and was stopped; what was imported stays, partial downloads are kept and the next pass resumes them.");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            report.Error(registry?.Explain(ex) ?? $"Talking to the registry failed: {ex.Message}");
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A pass can fail; the daemon cannot. Whatever a registry answer or the local state makes a pass throw
+            // (JSON no contract allows, a key file that cannot be read, a busy database) ends this pass as failed and
+            // is retried with backoff; the daemon keeps serving amc so the operator can see it and act.
+            Log.PassCrashed(logger, report.Number, ex);
+            report.Error(Unexpected(ex));
+        }
         finally
         {
+            registry?.Dispose();
             if (cancellationToken.IsCancellationRequested)
             {
                 // Stopped part-way (SIGTERM, or the caller went away): without this the report would read "ok" with
@@ -94,12 +109,27 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
         };
     }
 
+    /// <summary>One sentence for an exception nobody expected: what it was, and that the log has the rest.</summary>
+    private static string Unexpected(Exception error) => error switch
+    {
+        UnauthorizedAccessException or FileNotFoundException or DirectoryNotFoundException =>
+            $"The pass failed reading a file of this AMS ({error.Message}); check the data directory's permissions (registry/client.crt and client.key must be readable by the daemon). The next pass retries.",
+        Microsoft.Data.Sqlite.SqliteException sqlite =>
+            $"The pass failed on this AMS's database ({sqlite.Message}); the next pass retries.",
+        System.Security.Cryptography.CryptographicException =>
+            $"The pass failed loading this AMS's registry certificate or key ({error.Message}); the next pass retries.",
+        _ => $"The pass stopped on an unexpected error ({error.GetType().Name}: {error.Message}); the registry's answer may not be what this AMS understands. The daemon's log has the details; the next pass retries.",
+    };
+
     public void Dispose() => _gate.Dispose();
 
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Sync pass {Pass} ({Mode}) {Result}: {Uploaded} uploaded, {Downloaded} downloaded, {Deleted} deleted, {Errors} errors, {Conflicts} conflicts")]
         public static partial void PassFinished(ILogger logger, long pass, string mode, string result, int uploaded, int downloaded, int deleted, int errors, int conflicts);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Sync pass {Pass} stopped on an unexpected error")]
+        public static partial void PassCrashed(ILogger logger, long pass, Exception exception);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Sync pass {Pass}: {Problem}")]
         public static partial void PassProblem(ILogger logger, long pass, string problem);

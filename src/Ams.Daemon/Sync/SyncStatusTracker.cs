@@ -8,6 +8,12 @@ namespace Ams.Daemon.Sync;
 /// </summary>
 internal sealed class SyncStatusTracker(TimeProvider time)
 {
+    /// <summary>
+    /// A transfer with no new bytes for this long is shown as stalled. Progress is reported once per 1 MiB batch,
+    /// so on a link slower than 1 MiB in 10 s a healthy transfer may show as stalled for a moment.
+    /// </summary>
+    public static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(10);
+
     private readonly Lock _lock = new();
     private readonly Dictionary<(string, int, string), Transfer> _transfers = [];
     private readonly List<(long After, TaskCompletionSource<SyncPassReport> Done)> _waiters = [];
@@ -63,7 +69,7 @@ internal sealed class SyncStatusTracker(TimeProvider time)
             _transfers[(application, version, direction)] = transfer;
         }
 
-        return new Progress(transfer);
+        return new Progress(transfer, time);
     }
 
     public void Untrack(string application, int version, string direction)
@@ -87,9 +93,13 @@ internal sealed class SyncStatusTracker(TimeProvider time)
     {
         public long Bytes;
 
+        /// <summary>When bytes last moved (ticks of <see cref="DateTimeOffset.UtcTicks"/>); the start until then.</summary>
+        public long LastProgressTicks = startedAt.UtcTicks;
+
         public TransferInfo ToInfo(DateTimeOffset now)
         {
             var bytes = Volatile.Read(ref Bytes);
+            var idle = now - new DateTimeOffset(Volatile.Read(ref LastProgressTicks), TimeSpan.Zero);
             var seconds = (now - startedAt).TotalSeconds;
             var rate = seconds > 0 ? bytes / seconds : 0;
             return new TransferInfo
@@ -102,12 +112,17 @@ internal sealed class SyncStatusTracker(TimeProvider time)
                 StartedAt = startedAt,
                 BytesPerSecond = Math.Round(rate),
                 EtaSeconds = rate > 0 ? Math.Round((total - bytes) / rate, 1) : null,
+                StalledSeconds = idle >= StalledAfter ? Math.Floor(idle.TotalSeconds) : null,
             };
         }
     }
 
-    private sealed class Progress(Transfer transfer) : IProgress<long>
+    private sealed class Progress(Transfer transfer, TimeProvider time) : IProgress<long>
     {
-        public void Report(long value) => Volatile.Write(ref transfer.Bytes, value);
+        public void Report(long value)
+        {
+            Volatile.Write(ref transfer.Bytes, value);
+            Volatile.Write(ref transfer.LastProgressTicks, time.GetUtcNow().UtcTicks);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Ams.Daemon.Config;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Ams.Daemon.Sync;
 
@@ -9,7 +10,7 @@ namespace Ams.Daemon.Sync;
 /// interval. A change of a <c>registry.*</c> key reschedules at once. Nothing runs while <c>registry.url</c> is empty or
 /// in manual mode. A delay on <see cref="TimeProvider"/> (not a PeriodicTimer) because each wait has its own length.
 /// </summary>
-internal sealed class SyncWorker(ConfigStore config, SyncCoordinator coordinator, SyncStatusTracker status, TimeProvider time) : BackgroundService
+internal sealed partial class SyncWorker(ConfigStore config, SyncCoordinator coordinator, SyncStatusTracker status, TimeProvider time, ILogger<SyncWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(10);
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,8 +32,7 @@ internal sealed class SyncWorker(ConfigStore config, SyncCoordinator coordinator
                 if (current.RegistryUrl is not null && current.Mode != RegistryMode.Manual)
                 {
                     status.NextPassAt = null;
-                    var report = await coordinator.RunAsync(null, null, stoppingToken);
-                    failures = report.Result == "failed" ? failures + 1 : 0;
+                    failures = await RunPassAsync(stoppingToken) ? 0 : failures + 1;
                     delay = NextDelay(config.Current.UpdateInterval, failures);
                 }
 
@@ -47,6 +47,24 @@ internal sealed class SyncWorker(ConfigStore config, SyncCoordinator coordinator
         finally
         {
             config.Changed -= OnConfigChanged;
+        }
+    }
+
+    /// <summary>
+    /// One scheduled pass; false when it failed. The coordinator turns every failure into a failed report; this guard
+    /// is the last line behind it, so that nothing a pass throws can end the loop (and with it the daemon).
+    /// </summary>
+    private async Task<bool> RunPassAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var report = await coordinator.RunAsync(null, null, stoppingToken);
+            return report.Result != "failed";
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            Log.PassEscaped(logger, ex);
+            return false;
         }
     }
 
@@ -82,5 +100,11 @@ internal sealed class SyncWorker(ConfigStore config, SyncCoordinator coordinator
         {
             Wake();
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "A sync pass failed outside its report; retrying with backoff")]
+        public static partial void PassEscaped(ILogger logger, Exception exception);
     }
 }

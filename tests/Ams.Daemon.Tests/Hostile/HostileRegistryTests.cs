@@ -1,0 +1,205 @@
+using TestSupport;
+using Xunit.Abstractions;
+
+namespace Ams.Daemon.Tests.Hostile;
+
+/// <summary>
+/// A registry that lies, stalls or floods, against a real AMS over real mTLS: each pass fails with a sentence that
+/// names the failure, the daemon keeps answering, memory and disk stay bounded, and a healthy registry heals it.
+/// </summary>
+public sealed class HostileRegistryTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(Misbehaviour.InfoNotJson, "GET /1.0 answered 200 OK with a body that is not the JSON this API sends")]
+    [InlineData(Misbehaviour.InfoJsonNull, "GET /1.0 answered 200 OK with an empty body (JSON null)")]
+    [InlineData(Misbehaviour.InfoTruncated, "The connection to the registry at")]
+    [InlineData(Misbehaviour.ListingNullApplications, "GET /1.0/applications answered 200 OK with a body that is not the JSON this API sends")]
+    [InlineData(Misbehaviour.ListingNullElement, "a listing that holds null entries")]
+    [InlineData(Misbehaviour.ListingDuplicateProperty, "GET /1.0/applications answered 200 OK with a body that is not the JSON this API sends")]
+    [InlineData(Misbehaviour.ListingWrongTypes, "GET /1.0/applications answered 200 OK with a body that is not the JSON this API sends")]
+    [InlineData(Misbehaviour.ListingHugeContentLength, "a body of 104857600 bytes, more than the 67108864 accepted for it; nothing was read")]
+    public async Task A_malformed_answer_fails_the_pass_with_a_sentence_and_the_next_healthy_pass_imports(Misbehaviour mode, string expected)
+    {
+        await using var rig = await HostileRig.StartAsync(output, mode);
+
+        var report = await rig.SyncAsync();
+
+        await rig.AssertFailedThenRecoversAsync(report, expected);
+    }
+
+    [Fact]
+    public async Task An_endless_listing_is_cut_at_its_cap_and_the_daemon_stays_small()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.ListingEndless);
+
+        var report = await rig.SyncAsync();
+
+        await rig.AssertFailedThenRecoversAsync(report, "a body larger than the 67108864 bytes accepted for it; reading stopped there");
+    }
+
+    [Fact]
+    public async Task A_listing_naming_an_application_twice_imports_it_once()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.ListingDuplicateApplication);
+
+        var report = await rig.SyncAsync();
+
+        Assert.True(report.Result is "ok" or "unchanged", string.Join(" | ", report.Errors));
+        using var client = rig.Daemon.Client();
+        var imported = (await client.GetApplicationAsync("hostile")).Value!;
+        Assert.Equal(rig.Registry.Digest, "sha256:" + Assert.Single(imported.Versions).Sha256);
+    }
+
+    [Fact]
+    public async Task A_download_that_sends_more_than_listed_stops_at_the_listed_size()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.BlobOversized);
+
+        var report = await rig.SyncAsync();
+
+        Assert.True(rig.Registry.BlobBytesSent < 64L * 1024 * 1024, $"the registry got to send {rig.Registry.BlobBytesSent} bytes");
+        var downloads = Path.Combine(rig.Daemon.DataDirectory, "registry", "downloads");
+        Assert.All(Directory.EnumerateFiles(downloads), f => Assert.Equal(0, new FileInfo(f).Length));
+        await rig.AssertFailedThenRecoversAsync(report, "with 1024 bytes, but its download kept sending after byte 1024; the download was stopped there and the file emptied");
+    }
+
+    [Fact]
+    public async Task A_version_over_the_package_size_limit_is_refused_before_any_byte_is_fetched()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.None, maxPackageBytes: 100 * 1024);
+
+        var report = await rig.SyncAsync();
+
+        Assert.Equal("failed", report.Result);
+        // The pre-check itself lives in the Puller's import step (rejected-version memory); this checks it from outside.
+        Assert.Contains("larger than this AMS's package size limit of 102400 bytes (ams serve --max-package-size); nothing was downloaded", Assert.Single(report.Errors), StringComparison.Ordinal);
+        Assert.Equal(0, rig.Registry.BlobRequests);
+    }
+
+    [Fact]
+    public async Task A_stalled_download_shows_as_stalled_is_cut_and_resumes_with_a_range_when_the_registry_recovers()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.BlobStalls, config: ("registry.timeout.idle", "3s"));
+        using var client = rig.Daemon.Client();
+
+        var pass = client.SyncAsync(wait: true);
+        var stalled = await PollAsync(async () => (await rig.StatusAsync()).Transfers.FirstOrDefault(t => t.StalledSeconds is not null), TimeSpan.FromSeconds(60));
+        Assert.Equal("download", stalled.Direction);
+        Assert.True(stalled.Bytes > 0, "the bytes before the stall are counted");
+        var report = (await pass).Value!;
+
+        var sentBeforeRecovery = rig.Registry.BlobBytesSent;
+        await rig.AssertFailedThenRecoversAsync(report, "stopped sending");
+        // The healthy pass asked only for the rest: the first 64 KiB were kept.
+        Assert.Equal(sentBeforeRecovery + rig.Registry.PackageLength - (64 * 1024), rig.Registry.BlobBytesSent);
+    }
+
+    [Fact]
+    public async Task A_pass_past_its_deadline_is_stopped_and_the_daemon_goes_on()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.BlobStalls, config: [("registry.timeout.pass", "10s"), ("registry.timeout.idle", "10m")]);
+
+        var report = await rig.SyncAsync();
+
+        await rig.AssertFailedThenRecoversAsync(report, "The pass ran longer than registry.timeout.pass (10s) and was stopped");
+    }
+
+    [Fact]
+    public async Task A_redirect_to_plain_http_is_refused_with_the_setting_that_allows_it()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.BlobRedirectToHttp);
+
+        var report = await rig.SyncAsync();
+
+        await rig.AssertFailedThenRecoversAsync(report, "redirected to plain http (http://127.0.0.1:");
+        Assert.Contains("amc config set registry.redirect.allow_http true", report.Errors[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_redirect_to_plain_http_is_followed_once_the_operator_allows_it_and_the_digest_still_checked()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.BlobRedirectToHttp, config: ("registry.redirect.allow_http", "true"));
+
+        var report = await rig.SyncAsync();
+
+        Assert.True(report.Result is "ok" or "unchanged", string.Join(" | ", report.Errors));
+        using var client = rig.Daemon.Client();
+        Assert.Equal(rig.Registry.Digest, "sha256:" + Assert.Single((await client.GetApplicationAsync("hostile")).Value!.Versions).Sha256);
+    }
+
+    [Fact]
+    public async Task A_redirect_loop_stops_after_a_bounded_number_of_hops()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.BlobRedirectLoop);
+
+        var report = await rig.SyncAsync();
+
+        await rig.AssertFailedThenRecoversAsync(report, "redirected more than 5 times (a redirect loop?)");
+    }
+
+    [Fact]
+    public async Task A_key_file_that_cannot_be_read_fails_the_pass_and_status_still_answers()
+    {
+        await using var rig = await HostileRig.StartAsync(output, Misbehaviour.InfoNotJson);
+        var key = Path.Combine(rig.Daemon.DataDirectory, "registry", "client.key");
+        var saved = await File.ReadAllBytesAsync(key);
+        await File.WriteAllTextAsync(key, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+
+        var report = await rig.SyncAsync();
+
+        Assert.Equal("failed", report.Result);
+        Assert.Contains("The pass failed loading this AMS's registry certificate or key (", Assert.Single(report.Errors), StringComparison.Ordinal);
+        Assert.StartsWith("unreadable (", (await rig.StatusAsync()).ClientFingerprint, StringComparison.Ordinal);
+        await File.WriteAllBytesAsync(key, saved);
+        await rig.AssertFailedThenRecoversAsync(await rig.SyncAsync(), "GET /1.0 answered 200 OK with a body that is not the JSON this API sends");
+    }
+
+    [Fact]
+    public async Task A_peer_that_accepts_but_never_answers_the_handshake_fails_the_pass_after_the_connect_timeout()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<System.Net.Sockets.Socket>();
+        var accepting = Task.Run(async () =>
+        {
+            while (true)
+            {
+                accepted.Add(await silent.AcceptSocketAsync());
+            }
+        });
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        using var client = daemon.Client();
+        using var certificate = TestCertificates.Client("silent-registry");
+        Assert.True((await client.AddTrustAsync(TestCertificates.Pem(certificate))).Succeeded);
+        Assert.True((await client.SetConfigAsync("registry.timeout.connect", "2s")).Succeeded);
+        Assert.True((await client.SetConfigAsync("registry.fingerprint", TestCertificates.FingerprintOf(certificate))).Succeeded);
+        Assert.True((await client.SetConfigAsync("registry.url", $"https://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}")).Succeeded);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var report = (await client.SyncAsync(wait: true)).Value!;
+
+        Assert.Equal("failed", report.Result);
+        output.WriteLine(report.Errors[0]);
+        Assert.Contains("registry.timeout.connect", Assert.Single(report.Errors), StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
+        silent.Stop();
+        accepted.ForEach(s => s.Dispose());
+    }
+
+    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout)
+        where T : class
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"nothing within {timeout}");
+    }
+}
