@@ -182,9 +182,11 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
     }
 
     /// <summary>
-    /// Downloads and verifies one version's package into <c>registry/downloads</c>. A package that cannot be what the
-    /// registry listed (bad digest, wrong bytes, wrong size) is remembered as rejected; a network failure is not (the
-    /// next pass resumes it).
+    /// Downloads and verifies one version's package into <c>registry/downloads</c>. An invalid listed digest is
+    /// remembered as rejected (nothing can ever match it). Bytes that do not hash to the digest, or arrive in another
+    /// size than listed, are not: they say nothing about the package the digest names, only that the registry's copy
+    /// is damaged, and a registry repairs that under the same digest (its scrub quarantines the blob, the publisher
+    /// sends it again), so the next pass, after the usual backoff, must try again. A network failure resumes.
     /// </summary>
     private async Task<StagedPackage?> DownloadAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, CancellationToken cancellationToken)
     {
@@ -206,7 +208,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
                 if (problem.Type == ProblemTypes.DigestMismatch)
                 {
                     File.Delete(partial);
-                    await RejectAsync(registry, report, name, version, $"the registry's bytes do not match its digest ({problem.Detail})", cancellationToken);
+                    report.Error($"Version {version.Version} of '{name}' from the registry was discarded: the registry's bytes do not match its digest ({problem.Detail}). Its copy is damaged; the next pass tries again.");
                 }
                 else
                 {
@@ -219,7 +221,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
             if (downloaded.Value!.Size != version.Size)
             {
                 File.Delete(partial);
-                await RejectAsync(registry, report, name, version, $"it arrived with {downloaded.Value.Size} bytes, but the registry listed {version.Size}", cancellationToken);
+                report.Error($"Version {version.Version} of '{name}' from the registry was discarded: it arrived with {downloaded.Value.Size} bytes, but the registry listed {version.Size}. The next pass tries again.");
                 return null;
             }
 
