@@ -73,6 +73,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
         await rejections.ForgetOtherRegistriesAsync(registry.Identity, cancellationToken);
         var listed = listing.Applications.Where(a => a.Architecture == applications.Architecture)
             .SelectMany(a => a.Versions.Select(v => (Key: (a.Name, v.Version), v.Digest)))
+            .DistinctBy(v => v.Key) // a hostile listing may name a version twice; the import step keeps the first too
             .ToDictionary(v => v.Key, v => v.Digest);
         var remembered = new HashSet<(string Name, int Version)>();
         foreach (var row in await rejections.ListAsync(only, cancellationToken))
