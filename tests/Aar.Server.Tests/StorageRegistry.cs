@@ -46,10 +46,10 @@ internal sealed class StorageRegistry : IAsyncDisposable
         return Own(Server.Client(certificate));
     }
 
-    public RegistryClient Typed(X509Certificate2? certificate = null)
+    public RegistryClient Typed(X509Certificate2? certificate = null, RegistryClientOptions? options = null)
     {
         Assert.True(Fingerprint.TryParse(Server.ServerFingerprint, out var pin));
-        return Own(RegistryClient.Create(Server.Address, certificate ?? PublisherCertificate, pin));
+        return Own(RegistryClient.Create(Server.Address, certificate ?? PublisherCertificate, pin, options: options));
     }
 
     public async Task<HttpResponseMessage> PutBlobAsync(TestBlob blob, HttpClient? http = null)

@@ -30,6 +30,12 @@ internal sealed partial class ScrubScheduler(BlobScrubber scrubber, ServeOptions
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    if (stoppingToken.IsCancellationRequested)
+                    {
+                        // Shutting down mid-scrub: the services it uses are going away; not a failure to report.
+                        break;
+                    }
+
                     Log.Failed(logger, ex);
                 }
             }

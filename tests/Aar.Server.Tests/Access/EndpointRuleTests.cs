@@ -82,7 +82,9 @@ public sealed class EndpointRuleTests(ITestOutputHelper output)
             Assert.True(context.Response.StatusCode == StatusCodes.Status404NotFound, $"{route.Method} {route.Pattern} answered {context.Response.StatusCode}");
         }
 
-        Assert.Same(before, trust.Current);
+        // Not the same snapshot instance: on PostgreSQL the staleness heartbeat may reload it meanwhile. The same content.
+        Assert.Equal(before.Trusted.Keys.Order(), trust.Current.Trusted.Keys.Order());
+        Assert.Equal(before.Revoked.Count, trust.Current.Revoked.Count);
         using var client = server.Admin();
         Assert.Equal([TestCertificates.FingerprintOf(victim)], (await client.ListTrustedAsync()).Value!.Select(e => e.Fingerprint));
         Assert.Empty((await client.ListRevokedAsync()).Value!);
