@@ -8,7 +8,7 @@ namespace Aar.Server.Applications;
 
 /// <summary>
 /// What an application name, architecture, version number, tag and manifest may be. Names follow
-/// <see cref="ApplicationName"/>, the rule AMS manifests use too (spec §3), so no name can carry a path separator, an
+/// <see cref="ApplicationName"/>, the rule AMS manifests use too, so no name can carry a path separator, an
 /// encoded slash, NUL or a parent-directory step into anything that uses it as a path.
 /// </summary>
 internal static class NameRules

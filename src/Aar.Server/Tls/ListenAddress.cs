@@ -50,7 +50,7 @@ public static class ListenAddress
             }
         }
 
-        // "[::]" is the documented default; on a host without IPv6 fall back to every IPv4 address (spec §2).
+        // "[::]" is the documented default; on a host without IPv6 fall back to every IPv4 address (docs/configuration.md).
         if (address.Equals(IPAddress.IPv6Any) && !Socket.OSSupportsIPv6)
         {
             address = IPAddress.Any;

@@ -21,7 +21,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
     {
         var architecture = applications.Architecture;
         var known = await state.GetGenerationAsync(registry.Identity, cancellationToken);
-        // A forced local delete of an imported application must be undone by the next pull (spec §3: it re-imports,
+        // A forced local delete of an imported application must be undone by the next pull (it re-imports,
         // since the registry still has it): when the imported versions are not what the last pull left, list in full
         // instead of asking for a 304.
         var unchangedLocally = await state.GetLocalImportsAsync(cancellationToken) == await LocalImportsAsync(cancellationToken);

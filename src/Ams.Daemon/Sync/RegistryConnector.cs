@@ -26,7 +26,7 @@ internal sealed class RegistryConnection(RegistryClient client, X509Certificate2
 
     public void ServerMismatch(Fingerprint presented) => _presented = presented;
 
-    /// <summary>Turns a transport failure into the sentence an operator needs (spec §5: a refusal looks like a dropped connection).</summary>
+    /// <summary>Turns a transport failure into the sentence an operator needs (a refusal in the TLS handshake looks like a dropped connection).</summary>
     public string Explain(Exception error) => error switch
     {
         _ when _presented is { } presented =>

@@ -88,7 +88,7 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
 
     /// <summary>
     /// Asks the registry what it thinks of this AMS (<c>GET /1.0</c>) before moving anything. An AMS is a publisher or a
-    /// client, never both (spec §1): a publisher certificate must not pull — a pass in pull mode would import other
+    /// client, never both: a publisher certificate must not pull — a pass in pull mode would import other
     /// publishers' applications, e.g. during hand configuration, between setting registry.url and registry.mode push.
     /// </summary>
     private static async Task<string?> RoleProblemAsync(RegistryConnection registry, RegistryMode mode, CancellationToken cancellationToken)
