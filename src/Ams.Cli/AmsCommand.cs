@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Aar.Cli.Common;
+using Aar.Hosting;
 using Aar.Protocol.Cli;
 using Ams.Daemon.Hosting;
 

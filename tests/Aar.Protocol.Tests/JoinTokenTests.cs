@@ -1,5 +1,5 @@
-using Aar.Protocol.Cli;
 using Aar.Protocol.Enrolment;
+using Aar.Protocol.Text;
 
 namespace Aar.Protocol.Tests;
 

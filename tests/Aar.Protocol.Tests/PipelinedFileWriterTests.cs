@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Aar.Protocol.IO;
+using Aar.IO;
 
 namespace Aar.Protocol.Tests;
 

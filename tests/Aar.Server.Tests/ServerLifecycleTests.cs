@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Aar.Hosting;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Server.Hosting;

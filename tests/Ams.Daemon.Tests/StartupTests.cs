@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Aar.Protocol.Certificates;
 using Ams.Daemon.Hosting;
 using Microsoft.Extensions.Logging;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Cli.Serve;
+using Aar.Hosting;
 using Aar.Protocol.Cli;
 using Aar.Server.Hosting;
 using Aar.Server.Migration;

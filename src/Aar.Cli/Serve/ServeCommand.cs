@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Aar.Protocol.Cli;
+using Aar.Hosting;
+using Aar.Protocol.Text;
 using Aar.Server.Hosting;
 using Aar.Server.Tls;
 

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Aar.Cli.Common;
-using Aar.Protocol;
 using Aar.Protocol.Admin;
 using Aar.Protocol.Cli;
 using Aar.Protocol.Enrolment;
+using Aar.Protocol.Text;
+using Aar.Protocol;
 
 namespace Aar.Cli.Trust;
 

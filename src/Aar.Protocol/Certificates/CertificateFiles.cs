@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Aar.Protocol.IO;
+using Aar.IO;
 
 namespace Aar.Protocol.Certificates;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Net;
-using Aar.Protocol.IO;
+using Aar.IO;
 
 namespace Aar.Protocol.Registry;
 

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Aar.Protocol.Http;
-using Aar.Protocol.IO;
+using Aar.IO;
 
 namespace Aar.Protocol.Registry;
 

@@ -1,5 +1,6 @@
-using System.Data;
 using System.Data.Common;
+using System.Data;
+using Aar.Hosting;
 using Aar.Protocol.Registry;
 using Aar.Server.Data;
 

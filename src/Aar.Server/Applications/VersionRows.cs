@@ -1,8 +1,8 @@
 using System.Data.Common;
 using System.Text.Json;
-using Aar.Protocol;
+using Aar.Hosting;
 using Aar.Protocol.Registry;
-using Aar.Server.Data;
+using Aar.Protocol;
 
 namespace Aar.Server.Applications;
 

@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Aar.Server.Hosting;
 using Aar.Server.Trust;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,5 @@
+using Aar.Hosting;
+
 namespace Aar.Server.Data;
 
 /// <summary>

@@ -1,9 +1,9 @@
-using System.Data;
 using System.Data.Common;
+using System.Data;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using Aar.Server.Hosting;
+using Aar.Hosting;
 using Npgsql;
 
 namespace Aar.Server.Data;

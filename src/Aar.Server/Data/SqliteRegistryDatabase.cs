@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Aar.Server.Hosting;
+using Aar.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace Aar.Server.Data;
@@ -72,62 +72,6 @@ internal sealed class SqliteRegistryDatabase(string path) : RegistryDatabase
     }
 
     /// <summary>Checks the file is a healthy database and runs pending migrations in one transaction.</summary>
-    public override async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await OpenSqliteAsync(cancellationToken);
-            using (var wal = connection.CreateCommand())
-            {
-                wal.CommandText = "PRAGMA journal_mode = WAL;";
-                await wal.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            using (var check = connection.CreateCommand())
-            {
-                check.CommandText = "PRAGMA quick_check;";
-                var result = (string?)await check.ExecuteScalarAsync(cancellationToken);
-                if (!string.Equals(result, "ok", StringComparison.Ordinal))
-                {
-                    throw new StartupException($"The registry database {Path} is damaged ({result}); restore it from a backup, or move it aside to start with an empty trust store.");
-                }
-            }
-
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            using (var create = connection.CreateCommand())
-            {
-                create.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL); SELECT coalesce(max(version), 0) FROM schema_version;";
-                var current = Convert.ToInt32(await create.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-                if (current > SqliteMigrations.Steps.Length)
-                {
-                    throw new StartupException($"The registry database {Path} has schema version {current}, newer than this aar understands ({SqliteMigrations.Steps.Length}); run the newer aar, or restore a backup made with this one.");
-                }
-
-                for (var version = current + 1; version <= SqliteMigrations.Steps.Length; version++)
-                {
-                    using var step = connection.CreateCommand();
-                    step.CommandText = SqliteMigrations.Steps[version - 1] + $"; INSERT INTO schema_version (version) VALUES ({version});";
-                    await step.ExecuteNonQueryAsync(cancellationToken);
-                }
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (SqliteException ex)
-        {
-            throw Explain(ex);
-        }
-    }
-
-    /// <summary>Turns the SQLite errors an operator can meet at start into one sentence saying what to do.</summary>
-    private StartupException Explain(SqliteException ex) => ex.SqliteErrorCode switch
-    {
-        // SQLITE_NOTADB, SQLITE_CORRUPT
-        26 or 11 => new StartupException($"The registry database {Path} is corrupted ({ex.Message}); restore it from a backup, or move it aside to start with an empty trust store.", ex),
-        // SQLITE_BUSY, SQLITE_LOCKED
-        5 or 6 => new StartupException($"The registry database {Path} is locked by another process; stop whatever holds it (e.g. an sqlite3 shell) and start again.", ex),
-        // SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PERM
-        14 or 8 or 3 => new StartupException($"Cannot open the registry database {Path} for writing ({ex.Message}); check its ownership and permissions.", ex),
-        _ => new StartupException($"The registry database {Path} cannot be used ({ex.Message}).", ex),
-    };
+    public override Task MigrateAsync(CancellationToken cancellationToken) =>
+        new SqliteSchema(Path, "registry database", "aar", "start with an empty trust store").MigrateAsync(OpenSqliteAsync, SqliteMigrations.Steps, cancellationToken);
 }

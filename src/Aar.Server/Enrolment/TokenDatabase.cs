@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Aar.Protocol.Enrolment;
 using Aar.Server.Data;
 

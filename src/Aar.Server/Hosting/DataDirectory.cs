@@ -1,25 +1,20 @@
-using Aar.Protocol.IO;
+using Aar.Hosting;
+using Aar.IO;
 
 namespace Aar.Server.Hosting;
 
 /// <summary>
-/// The server's data directory: created on first start, checked for writability, locked for the lifetime of the
-/// process so two servers never share one database, socket or blob store, and given its documented modes at every
-/// start (directories 0750, the server key 0600).
+/// The server's data directory (held through the daemon kit's <see cref="DataDirectoryLock"/>): created on first
+/// start, checked for writability, locked for the lifetime of the process so two servers never share one database,
+/// socket or blob store, and given its documented modes at every start (directories 0750, the server key 0600).
 /// </summary>
 public sealed class DataDirectory : IDisposable
 {
-    public const string SocketFileName = "unix.socket";
+    private readonly DataDirectoryLock _held;
 
-    private readonly FileStream _lock;
+    private DataDirectory(DataDirectoryLock held) => _held = held;
 
-    private DataDirectory(string root, FileStream lockFile)
-    {
-        Root = root;
-        _lock = lockFile;
-    }
-
-    public string Root { get; }
+    public string Root => _held.Root;
 
     public string CertificatesDirectory => Path.Combine(Root, "certs");
 
@@ -27,7 +22,7 @@ public sealed class DataDirectory : IDisposable
 
     public string ServerKeyPath => Path.Combine(CertificatesDirectory, "server.key");
 
-    public string SocketPath => Path.Combine(Root, SocketFileName);
+    public string SocketPath => _held.SocketPath;
 
     public string DatabasePath => Path.Combine(Root, "aar.db");
 
@@ -41,55 +36,15 @@ public sealed class DataDirectory : IDisposable
     public string UploadsDirectory => Path.Combine(Root, "uploads");
 
     /// <summary>Creates (if needed), checks and locks the directory; throws <see cref="StartupException"/> when it cannot.</summary>
-    public static DataDirectory Open(string path)
-    {
-        var root = Path.GetFullPath(path);
-        try
-        {
-            DurableDirectory.Create(root, DirectoryMode);
-            DurableDirectory.Create(Path.Combine(root, "certs"), DirectoryMode);
-        }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
-        {
-            throw new StartupException($"Cannot create the data directory {root} ({ex.Message}); create it yourself or choose another with --data-dir.", ex);
-        }
-
-        FileStream lockFile;
-        var lockPath = Path.Combine(root, "aar.lock");
-        try
-        {
-            // FileShare.None takes an flock on Linux: released by the kernel even after kill -9.
-            lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new StartupException($"The data directory {root} is not writable by this user ({ex.Message}); fix its ownership or run as its owner.", ex);
-        }
-        catch (IOException ex)
-        {
-            throw new StartupException($"Another 'aar serve' is already using the data directory {root}; stop it first or choose another directory with --data-dir.", ex);
-        }
-
-        try
-        {
-            EnforceModes(root);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            lockFile.Dispose();
-            throw new StartupException($"Cannot set the documented modes in the data directory {root} ({ex.Message}); a file there belongs to another user: fix its ownership.", ex);
-        }
-
-        return new DataDirectory(root, lockFile);
-    }
+    public static DataDirectory Open(string path) => new(DataDirectoryLock.Open(path, "aar", ["certs"], EnforceModes));
 
     /// <summary>Directories 0750 (including blob shards) and the server key 0600, whatever they were.</summary>
     private static void EnforceModes(string root)
     {
-        FileModes.Enforce(root, DirectoryMode);
+        FileModes.Enforce(root, FileModes.Directory);
         foreach (var directory in new[] { "certs", "blobs", Path.Combine("blobs", "sha256"), Path.Combine("blobs", ".tmp"), "uploads", "quarantine" })
         {
-            FileModes.Enforce(Path.Combine(root, directory), DirectoryMode);
+            FileModes.Enforce(Path.Combine(root, directory), FileModes.Directory);
         }
 
         var shards = Path.Combine(root, "blobs", "sha256");
@@ -97,14 +52,12 @@ public sealed class DataDirectory : IDisposable
         {
             foreach (var shard in Directory.EnumerateDirectories(shards))
             {
-                FileModes.Enforce(shard, DirectoryMode);
+                FileModes.Enforce(shard, FileModes.Directory);
             }
         }
 
         FileModes.Enforce(Path.Combine(root, "certs", "server.key"), FileModes.PrivateKey);
     }
 
-    private const UnixFileMode DirectoryMode = FileModes.Directory;
-
-    public void Dispose() => _lock.Dispose();
+    public void Dispose() => _held.Dispose();
 }

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Aar.Protocol;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Http;
-using Aar.Protocol.IO;
+using Aar.Hosting;
 using Aar.Server.Access;
 using Aar.Server.Admin;
 using Aar.Server.Applications;
@@ -39,11 +39,13 @@ public sealed partial class RegistryHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly DataDirectory _data;
+    private readonly PrivateUnixSocket _socket;
 
-    private RegistryHost(WebApplication app, DataDirectory data, Uri address, string serverFingerprint)
+    private RegistryHost(WebApplication app, DataDirectory data, PrivateUnixSocket socket, Uri address, string serverFingerprint)
     {
         _app = app;
         _data = data;
+        _socket = socket;
         Address = address;
         ServerFingerprint = serverFingerprint;
     }
@@ -82,7 +84,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             // No configuration reload: it would watch the content root (the data directory) recursively with inotify,
             // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-            ConfigureLogging(builder.Logging, options, logging);
+            DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
             time ??= TimeProvider.System;
             builder.Services.AddSingleton(time);
             // Request bodies bind with the same source-generated contracts and snake_case names the clients send.
@@ -102,10 +104,12 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddEnrolmentRateLimit(options);
             builder.Services.AddSingleton<AdvertisedAddresses>();
 
-            using var startupLoggerFactory = LoggerFactory.Create(b => ConfigureLogging(b, options, logging));
+            using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logging));
             var certificate = ServerCertificateProvider.LoadOrCreate(data, options.ExtraSubjectAlternativeNames, time, startupLoggerFactory.CreateLogger("Aar.Server.Tls"));
             builder.Services.AddSingleton(new ServerIdentity(Fingerprint.Of(certificate).Hex, CertificateFacts.ToPem(certificate)));
-            ConfigureKestrel(builder.WebHost, endPoint!, data, certificate, options);
+            // The admin socket is bound in a private directory and moved into place once it is 0660.
+            var socket = PrivateUnixSocket.Prepare(data.SocketPath);
+            ConfigureKestrel(builder.WebHost, endPoint!, socket, certificate, options);
 
             app = builder.Build();
             // A blob-store failure is logged once by WriteInternalError, with the trace id its problem quotes.
@@ -135,7 +139,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
                 await StorageServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
             });
-            await StartListeningAsync(app, options, data, cancellationToken);
+            await StartListeningAsync(app, options, socket, cancellationToken);
             if (database.IsShared && !await app.Services.GetRequiredService<TrustStore>().WaitUntilFollowingAsync(TimeSpan.FromSeconds(5), cancellationToken))
             {
                 Log.NotFollowing(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), database.Description);
@@ -144,7 +148,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
                 .Addresses.Select(a => new Uri(a)).First(a => a.Scheme == Uri.UriSchemeHttps);
             app.Services.GetRequiredService<AdvertisedAddresses>().SetFromBoundAddress(bound);
-            var host = new RegistryHost(app, data, bound, Fingerprint.Of(certificate).Hex);
+            var host = new RegistryHost(app, data, socket, bound, Fingerprint.Of(certificate).Hex);
             Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), host.Address.ToString(), host.ServerFingerprint, host.SocketPath);
             return host;
         }
@@ -173,42 +177,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
         }
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging, ServeOptions options, Action<ILoggingBuilder>? custom)
+    private static void ConfigureKestrel(IWebHostBuilder webHost, IPEndPoint endPoint, PrivateUnixSocket socket, X509Certificate2 certificate, ServeOptions options)
     {
-        logging.ClearProviders();
-        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        // We log our own start line, and report start failures as one sentence (StartupException); the host's
-        // own versions of both are noise with stack traces.
-        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        if (custom is not null)
-        {
-            custom(logging);
-        }
-        else if (options.LogFormat == "json")
-        {
-            logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
-        }
-        else
-        {
-            logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            });
-        }
-
-        // Logs go to stderr; stdout stays free for data.
-        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-    }
-
-    private static void ConfigureKestrel(IWebHostBuilder webHost, IPEndPoint endPoint, DataDirectory data, X509Certificate2 certificate, ServeOptions options)
-    {
-        // A stale socket left by a killed server would make the bind fail; we hold the data directory lock, so
-        // no live server owns it. The socket is bound in a private directory and moved into place once it is 0660.
-        File.Delete(data.SocketPath);
-        var bindPath = PrivateSocket.Prepare(data.SocketPath);
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -231,15 +201,11 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 // 16 KiB TLS records instead of 4 KiB ones: +16-33 % download throughput measured (docs/benchmarks.md).
                 listen.Use(TlsWriteCoalescing.Middleware);
             });
-            kestrel.ListenUnixSocket(bindPath, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http1;
-                listen.Use(AdminConnection.Mark);
-            });
+            socket.Listen(kestrel, listen => listen.Use(AdminConnection.Mark));
         });
     }
 
-    private static async Task StartListeningAsync(WebApplication app, ServeOptions options, DataDirectory data, CancellationToken cancellationToken)
+    private static async Task StartListeningAsync(WebApplication app, ServeOptions options, PrivateUnixSocket socket, CancellationToken cancellationToken)
     {
         try
         {
@@ -254,8 +220,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             throw new StartupException($"Cannot listen on {options.Listen} ({ex.InnerException?.Message ?? ex.Message}); check the address exists on this machine, or choose another with --listen.", ex);
         }
 
-        // 0660: the owner and its group may administer the registry; nobody else may connect, not even for a moment.
-        PrivateSocket.Publish(Path.Combine(data.Root, PrivateSocket.BindDirectoryName, Hosting.DataDirectory.SocketFileName), data.SocketPath, FileModes.Socket);
+        socket.Publish();
     }
 
     private static Task WriteInternalError(HttpContext context)
@@ -331,8 +296,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
-        // Kestrel removes the socket by the path it bound (inside the private directory), not the one it was moved to.
-        File.Delete(_data.SocketPath);
+        _socket.Remove();
         _data.Dispose();
     }
 }

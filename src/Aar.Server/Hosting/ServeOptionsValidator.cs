@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using System.Net;
 using Aar.Server.Data;
 using Aar.Server.Tls;
@@ -7,9 +8,6 @@ namespace Aar.Server.Hosting;
 /// <summary>Checks every option and reports all problems at once, each naming the option and the value.</summary>
 public static class ServeOptionsValidator
 {
-    /// <summary>Unix socket paths are limited to 107 bytes by sockaddr_un.</summary>
-    private const int MaxSocketPathLength = 107;
-
     public static IReadOnlyList<string> Validate(ServeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -18,9 +16,9 @@ public static class ServeOptionsValidator
         {
             errors.Add("--data-dir is empty: give a directory the server may create and write, e.g. /var/lib/aar.");
         }
-        else if (Path.Combine(Path.GetFullPath(options.DataDirectory), Aar.Protocol.IO.PrivateSocket.BindDirectoryName, DataDirectory.SocketFileName).Length > MaxSocketPathLength)
+        else if (PrivateUnixSocket.CheckDataDirectory(options.DataDirectory) is { } socketError)
         {
-            errors.Add($"--data-dir '{options.DataDirectory}' is too long for a unix socket path (at most {MaxSocketPathLength - Aar.Protocol.IO.PrivateSocket.BindDirectoryName.Length - DataDirectory.SocketFileName.Length - 2} characters); choose a shorter directory.");
+            errors.Add(socketError);
         }
 
         if (!ListenAddress.TryParse(options.Listen, out _, out var listenError))

@@ -1,8 +1,9 @@
+using Aar.Hosting;
 using Aar.Protocol.Cli;
 using Aar.Server.Data;
 using Aar.Server.Hosting;
-using Aar.Server.Storage;
 using Aar.Server.Storage.S3;
+using Aar.Server.Storage;
 
 namespace Aar.Server.Migration;
 

@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Aar.Server.Data;
 
 namespace Aar.Server.Storage;

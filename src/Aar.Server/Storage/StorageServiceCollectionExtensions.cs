@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Aar.Server.Hosting;
 using Aar.Server.Storage.Hashing;
 using Aar.Server.Storage.S3;

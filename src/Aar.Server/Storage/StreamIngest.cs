@@ -1,4 +1,4 @@
-using Aar.Protocol.IO;
+using Aar.IO;
 using Aar.Server.Storage.Hashing;
 using Microsoft.Win32.SafeHandles;
 

@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using System.Security.Cryptography;
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
+using Aar.Hosting;
 using Aar.Protocol.Certificates;
 using Aar.Server.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Data.Common;
 using System.Security.Cryptography.X509Certificates;
+using Aar.Hosting;
 using Aar.Protocol.Admin;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Registry;

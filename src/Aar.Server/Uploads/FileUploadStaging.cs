@@ -1,5 +1,5 @@
 using System.Buffers;
-using Aar.Protocol.IO;
+using Aar.IO;
 using Aar.Protocol.Registry;
 using Aar.Server.Storage;
 using Aar.Server.Storage.Hashing;

@@ -1,4 +1,4 @@
-using Aar.Protocol.IO;
+using Aar.IO;
 
 namespace Aar.Server.Uploads;
 

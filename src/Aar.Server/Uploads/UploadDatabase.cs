@@ -1,6 +1,7 @@
-using System.Data;
 using System.Data.Common;
+using System.Data;
 using System.Globalization;
+using Aar.Hosting;
 using Aar.Server.Data;
 
 namespace Aar.Server.Uploads;

@@ -1,6 +1,7 @@
 using Aar.Cli.Common;
 using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
+using Aar.Protocol.Text;
 
 namespace Amc.Cli.Applications;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Aar.Protocol.Cli;
+using Aar.Protocol.Text;
 
 namespace Amc.Cli.Applications;
 

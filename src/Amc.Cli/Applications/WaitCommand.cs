@@ -3,6 +3,7 @@ using Aar.Cli.Common;
 using Aar.Protocol.Cli;
 using Aar.Protocol.Http;
 using Aar.Protocol.Management;
+using Aar.Protocol.Text;
 
 namespace Amc.Cli.Applications;
 

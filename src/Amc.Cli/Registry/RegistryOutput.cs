@@ -2,6 +2,7 @@ using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
+using Aar.Protocol.Text;
 
 namespace Amc.Cli.Registry;
 

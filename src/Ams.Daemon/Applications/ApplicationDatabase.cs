@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Aar.Hosting;
 using Aar.Protocol.Management;
 using Ams.Daemon.Data;
 using Microsoft.Data.Sqlite;

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Aar.Hosting;
 using Aar.Protocol.Management;
-using Ams.Daemon.Data;
 using Microsoft.Data.Sqlite;
 
 namespace Ams.Daemon.Applications;

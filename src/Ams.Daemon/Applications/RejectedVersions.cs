@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Aar.Protocol.Management;
 using Ams.Daemon.Data;
 

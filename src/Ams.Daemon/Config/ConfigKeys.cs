@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using Aar.Protocol.Certificates;
-using Aar.Protocol.Cli;
+using Aar.Protocol.Text;
 using Ams.Daemon.Api;
 
 namespace Ams.Daemon.Config;

@@ -1,5 +1,5 @@
-using Aar.Protocol.Cli;
 using Aar.Protocol.Registry;
+using Aar.Protocol.Text;
 
 namespace Ams.Daemon.Config;
 

@@ -1,5 +1,5 @@
 using Aar.Protocol.Certificates;
-using Aar.Protocol.IO;
+using Aar.Hosting;
 using Ams.Daemon.Api;
 using Ams.Daemon.Applications;
 using Ams.Daemon.Config;
@@ -11,7 +11,6 @@ using Ams.Daemon.Trust;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,11 +25,13 @@ public sealed partial class AmsHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly DataDirectory _data;
+    private readonly PrivateUnixSocket _socket;
 
-    private AmsHost(WebApplication app, DataDirectory data, string clientFingerprint)
+    private AmsHost(WebApplication app, DataDirectory data, PrivateUnixSocket socket, string clientFingerprint)
     {
         _app = app;
         _data = data;
+        _socket = socket;
         ClientFingerprint = clientFingerprint;
     }
 
@@ -61,7 +62,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             // No configuration reload: it would watch the content root (the data directory) recursively with inotify,
             // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-            HostLogging.Configure(builder.Logging, options, logging);
+            DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
             builder.Services.AddSingleton(time);
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton(new AmsDatabase(data.DatabasePath));
@@ -83,10 +84,11 @@ public sealed partial class AmsHost : IAsyncDisposable
                 builder.Services.AddHostedService<InjectedFault>();
             }
 
-            using var startupLoggerFactory = LoggerFactory.Create(b => HostLogging.Configure(b, options, logging));
+            using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logging));
             using var certificate = ClientCertificate.LoadOrCreate(data, time, startupLoggerFactory.CreateLogger("Ams.Daemon.Registry"));
             var clientFingerprint = Fingerprint.Of(certificate).Hex;
-            ConfigureKestrel(builder.WebHost, data);
+            var socket = PrivateUnixSocket.Prepare(data.SocketPath);
+            ConfigureKestrel(builder.WebHost, socket);
 
             var app = builder.Build();
             app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalError });
@@ -99,9 +101,8 @@ public sealed partial class AmsHost : IAsyncDisposable
 
             await PrepareStateAsync(app.Services, cancellationToken);
             await app.StartAsync(cancellationToken);
-            // 0660: the owner and its group may manage applications; nobody else may connect, not even for a moment.
-            PrivateSocket.Publish(Path.Combine(data.Root, PrivateSocket.BindDirectoryName, Hosting.DataDirectory.SocketFileName), data.SocketPath, FileModes.Socket);
-            var host = new AmsHost(app, data, clientFingerprint);
+            socket.Publish();
+            var host = new AmsHost(app, data, socket, clientFingerprint);
             Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>(), data.SocketPath, options.Architecture, clientFingerprint);
             return host;
         }
@@ -123,18 +124,14 @@ public sealed partial class AmsHost : IAsyncDisposable
         await services.GetRequiredService<ApplicationService>().ReconcilePackagesAsync(cancellationToken);
     }
 
-    private static void ConfigureKestrel(IWebHostBuilder webHost, DataDirectory data)
+    private static void ConfigureKestrel(IWebHostBuilder webHost, PrivateUnixSocket socket)
     {
-        // A stale socket left by a killed daemon would make the bind fail; we hold the data directory lock, so
-        // no live daemon owns it.
-        File.Delete(data.SocketPath);
-        var bindPath = PrivateSocket.Prepare(data.SocketPath);
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             // JSON bodies are small; the package upload lifts this for its own request only.
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
-            kestrel.ListenUnixSocket(bindPath, listen => listen.Protocols = HttpProtocols.Http1);
+            socket.Listen(kestrel);
         });
     }
 
@@ -166,8 +163,7 @@ public sealed partial class AmsHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.Services.GetRequiredService<PackageUploads>().WaitForImportsAsync();
         await _app.DisposeAsync();
-        // Kestrel removes the socket by the path it bound (inside the private directory), not the one it was moved to.
-        File.Delete(_data.SocketPath);
+        _socket.Remove();
         _data.Dispose();
     }
 

@@ -1,11 +1,10 @@
+using Aar.Hosting;
+
 namespace Ams.Daemon.Hosting;
 
 /// <summary>Checks every option and reports all problems at once, each naming the option and the value.</summary>
 public static class AmsOptionsValidator
 {
-    /// <summary>Unix socket paths are limited to 107 bytes by sockaddr_un.</summary>
-    private const int MaxSocketPathLength = 107;
-
     public static IReadOnlyList<string> Validate(AmsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -14,9 +13,9 @@ public static class AmsOptionsValidator
         {
             errors.Add("--data-dir is empty: give a directory the daemon may create and write, e.g. /var/lib/ams.");
         }
-        else if (Path.Combine(Path.GetFullPath(options.DataDirectory), Aar.Protocol.IO.PrivateSocket.BindDirectoryName, DataDirectory.SocketFileName).Length > MaxSocketPathLength)
+        else if (PrivateUnixSocket.CheckDataDirectory(options.DataDirectory) is { } socketError)
         {
-            errors.Add($"--data-dir '{options.DataDirectory}' is too long for a unix socket path (at most {MaxSocketPathLength - Aar.Protocol.IO.PrivateSocket.BindDirectoryName.Length - DataDirectory.SocketFileName.Length - 2} characters); choose a shorter directory.");
+            errors.Add(socketError);
         }
 
         if (!Architectures.Known.Contains(options.Architecture, StringComparer.Ordinal))

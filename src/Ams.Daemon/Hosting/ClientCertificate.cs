@@ -1,6 +1,7 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
+using Aar.Hosting;
 using Aar.Protocol.Certificates;
 using Microsoft.Extensions.Logging;
 

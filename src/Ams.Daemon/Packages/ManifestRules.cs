@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 using Aar.Protocol.Registry;
+using Aar.Protocol.Text;
 using YamlDotNet.RepresentationModel;
 
 namespace Ams.Daemon.Packages;

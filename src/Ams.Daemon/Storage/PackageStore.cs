@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Aar.Protocol.IO;
+using Aar.IO;
 using Ams.Daemon.Api;
 using Ams.Daemon.Hosting;
 

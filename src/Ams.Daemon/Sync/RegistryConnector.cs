@@ -1,9 +1,9 @@
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Aar.Protocol.Certificates;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Protocol.Text;
 using Ams.Daemon.Config;
 using Ams.Daemon.Hosting;
 using Ams.Daemon.Trust;

@@ -1,6 +1,6 @@
 using Aar.Protocol.Certificates;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
+using Aar.Protocol.Text;
 using Ams.Daemon.Api;
 using Ams.Daemon.Applications;
 using Ams.Daemon.Config;

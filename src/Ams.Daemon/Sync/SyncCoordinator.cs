@@ -1,5 +1,5 @@
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
+using Aar.Protocol.Text;
 using Ams.Daemon.Config;
 using Microsoft.Extensions.Logging;
 

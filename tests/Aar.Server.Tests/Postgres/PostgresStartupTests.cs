@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Aar.Server.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;

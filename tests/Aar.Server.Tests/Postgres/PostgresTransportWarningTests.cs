@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Aar.Hosting;
 using Aar.Server.Data;
 using Aar.Server.Hosting;
 using Microsoft.Extensions.Logging;

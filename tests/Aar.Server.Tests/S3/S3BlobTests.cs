@@ -1,7 +1,7 @@
 using System.Net;
+using Aar.Hosting;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
-using Aar.Server.Hosting;
 using TestSupport;
 using Xunit.Abstractions;
 

@@ -1,6 +1,7 @@
-using System.Data;
 using System.Data.Common;
+using System.Data;
 using System.Net;
+using Aar.Hosting;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Server.Data;

@@ -1,9 +1,10 @@
 using System.Net;
+using Aar.Hosting;
 using Aar.Protocol.Registry;
 using Aar.Server.Hosting;
 using Amazon.Runtime;
-using Amazon.S3;
 using Amazon.S3.Model;
+using Amazon.S3;
 
 namespace Aar.Server.Storage.S3;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Aar.Protocol.IO;
+namespace Aar.IO;
 
 /// <summary>
 /// Makes directory entries durable. After <c>rename(2)</c> (or <c>mkdir(2)</c>) the new entry survives a power cut

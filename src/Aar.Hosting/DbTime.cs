@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Ams.Daemon.Data;
+namespace Aar.Hosting;
 
-/// <summary>Times in the database: ISO 8601 UTC text with milliseconds, sortable as text.</summary>
-internal static class DbTime
+/// <summary>Times in the databases: ISO 8601 UTC text with milliseconds, which sorts and compares as text.</summary>
+public static class DbTime
 {
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 

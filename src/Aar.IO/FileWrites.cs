@@ -1,4 +1,4 @@
-namespace Aar.Protocol.IO;
+namespace Aar.IO;
 
 /// <summary>How the hot paths that store a stream (a registry upload, an AMS package, a client download) size their writes.</summary>
 public static class FileWrites

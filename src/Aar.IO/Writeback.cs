@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Aar.Protocol.IO;
+namespace Aar.IO;
 
 /// <summary>
 /// Moves a file being written sequentially on to the disk as it grows, in windows of <see cref="Window"/> bytes:
@@ -19,7 +19,7 @@ namespace Aar.Protocol.IO;
 /// same reasons. Hints only: where a call is missing or fails, nothing changes but speed. Not thread-safe: call
 /// <see cref="Written"/> in file order from one writer at a time.
 /// </remarks>
-internal sealed partial class Writeback(SafeFileHandle file, long start, bool dropBehind)
+public sealed partial class Writeback(SafeFileHandle file, long start, bool dropBehind)
 {
     /// <summary>Bytes per window.</summary>
     public const long Window = 8L * 1024 * 1024;

@@ -1,4 +1,4 @@
-namespace Aar.Protocol.IO;
+namespace Aar.IO;
 
 /// <summary>
 /// The modes a daemon's data directory promises (docs: directories 0750, private keys 0600, socket 0660), set at

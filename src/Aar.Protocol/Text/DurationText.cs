@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Aar.Protocol.Cli;
+namespace Aar.Protocol.Text;
 
 /// <summary>
 /// Durations as people type them: <c>30s</c>, <c>5m</c>, <c>1h30m</c>, <c>7d</c> (units d, h, m, s, each at most

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 
-namespace Aar.Protocol.IO;
+namespace Aar.IO;
 
 /// <summary>
 /// Stores a stream in a file batch by batch, hashing exactly the bytes written, with the work spread over three
