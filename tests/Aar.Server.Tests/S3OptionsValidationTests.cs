@@ -1,4 +1,5 @@
 using Aar.Server.Hosting;
+using Aar.Server.Storage.S3;
 
 namespace Aar.Server.Tests;
 

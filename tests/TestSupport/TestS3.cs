@@ -1,4 +1,4 @@
-using Aar.Server.Hosting;
+using Aar.Server.Storage.S3;
 
 namespace TestSupport;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Aar.Server.Hosting;
+using Aar.Server.Storage.S3;
 
 namespace Aar.Cli.Serve;
 

@@ -1,4 +1,3 @@
-using Aar.Server.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aar.Server.Applications;
@@ -10,10 +9,6 @@ internal static class ApplicationServiceCollectionExtensions
         services.AddSingleton<ApplicationDatabase>();
         services.AddSingleton<ApplicationQueries>();
         services.AddSingleton<ApplicationCatalog>();
-        services.AddSingleton<MissingBlobs>();
-        services.AddSingleton<BlobScrubber>();
-        services.AddHostedService<BlobCollector>();
-        services.AddHostedService<ScrubScheduler>();
         return services;
     }
 }

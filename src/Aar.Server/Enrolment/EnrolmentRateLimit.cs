@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Aar.Protocol.Http;
-using Aar.Server.Hosting;
 using Aar.Server.Problems;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,8 +12,8 @@ using Microsoft.Extensions.Logging;
 namespace Aar.Server.Enrolment;
 
 /// <summary>
-/// At most <see cref="ServeOptions.EnrolAttempts"/> <c>POST /1.0/enrol</c> attempts per source per
-/// <see cref="ServeOptions.EnrolWindow"/> (a fixed window), so a join token's secret cannot be guessed at network
+/// At most <see cref="EnrolmentLimits.Attempts"/> <c>POST /1.0/enrol</c> attempts per source per
+/// <see cref="EnrolmentLimits.Window"/> (a fixed window), so a join token's secret cannot be guessed at network
 /// speed and a flood of enrolments cannot keep the database busy. The limiter keeps state only for sources that
 /// tried recently (idle ones are dropped by ASP.NET Core's partitioned limiter), so memory stays bounded.
 /// </summary>
@@ -22,12 +21,12 @@ internal static partial class EnrolmentRateLimit
 {
     public const string Policy = "enrol";
 
-    public static IServiceCollection AddEnrolmentRateLimit(this IServiceCollection services, ServeOptions options) =>
+    public static IServiceCollection AddEnrolmentRateLimit(this IServiceCollection services, EnrolmentLimits options) =>
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(Policy, context => RateLimitPartition.GetFixedWindowLimiter(
                 SourceOf(context.Connection.RemoteIpAddress),
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.EnrolAttempts, Window = options.EnrolWindow, QueueLimit = 0 }));
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.Attempts, Window = options.Window, QueueLimit = 0 }));
             limiter.OnRejected = (rejected, _) => new ValueTask(RefuseAsync(rejected.HttpContext, rejected.Lease, options));
         });
 
@@ -57,19 +56,19 @@ internal static partial class EnrolmentRateLimit
         return new IPAddress(bytes).ToString() + "/64";
     }
 
-    private static Task RefuseAsync(HttpContext context, RateLimitLease lease, ServeOptions options)
+    private static Task RefuseAsync(HttpContext context, RateLimitLease lease, EnrolmentLimits options)
     {
-        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : options.EnrolWindow;
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : options.Window;
         var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
         var source = SourceOf(context.Connection.RemoteIpAddress);
-        Log.Refused(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EnrolmentRateLimit)), source, options.EnrolAttempts, options.EnrolWindow);
+        Log.Refused(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EnrolmentRateLimit)), source, options.Attempts, options.Window);
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         return ProblemResponses.WriteAsync(context, new Problem
         {
             Type = ProblemTypes.TooManyRequests,
             Title = "Too many enrolment attempts",
             Status = StatusCodes.Status429TooManyRequests,
-            Detail = string.Create(CultureInfo.InvariantCulture, $"This address made more than {options.EnrolAttempts} enrolment attempts within {options.EnrolWindow} (aar serve --enrol-attempts, --enrol-window); nothing was checked or changed. Try again in {seconds} s."),
+            Detail = string.Create(CultureInfo.InvariantCulture, $"This address made more than {options.Attempts} enrolment attempts within {options.Window} (aar serve --enrol-attempts, --enrol-window); nothing was checked or changed. Try again in {seconds} s."),
         });
     }
 

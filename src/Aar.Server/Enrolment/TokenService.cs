@@ -71,7 +71,7 @@ internal sealed partial class TokenService(TokenDatabase database, TrustStore tr
             ExpiresAt = now + lifetime,
         };
         await database.InsertAsync(entry, Hash(secret), cancellationToken);
-        var token = new JoinToken { Addresses = addresses, Fingerprint = server.Fingerprint, Secret = secret, Role = entry.Role, ExpiresAt = entry.ExpiresAt };
+        var token = new JoinToken { Addresses = addresses, Fingerprint = server.Fingerprint.Hex, Secret = secret, Role = entry.Role, ExpiresAt = entry.ExpiresAt };
         Log.Created(logger, entry.Id, entry.Role, entry.ExpiresAt);
         return ApiResult.Ok(new CreatedToken { Entry = entry, Token = token.Encode(), Addresses = addresses });
     }

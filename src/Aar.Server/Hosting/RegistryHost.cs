@@ -3,26 +3,25 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Aar.Protocol;
 using Aar.Protocol.Certificates;
-using Aar.Protocol.Http;
 using Aar.Hosting;
 using Aar.Server.Access;
+using Aar.Server.Collection;
 using Aar.Server.Admin;
 using Aar.Server.Applications;
 using Aar.Server.Data;
 using Aar.Server.Enrolment;
 using Aar.Server.Info;
 using Aar.Server.Problems;
+using Aar.Server.Status;
 using Aar.Server.Storage;
 using Aar.Server.Tls;
 using Aar.Server.Trust;
 using Aar.Server.Uploads;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,31 +92,48 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
                 json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             });
-            builder.Services.AddRegistryDatabase(options, data);
-            builder.Services.AddSingleton<TrustDatabase>();
-            builder.Services.AddSingleton<TrustStore>();
-            builder.Services.AddSingleton(options);
-            builder.Services.AddStorage(data, options);
+            var database = new RegistryDatabaseOptions { SqlitePath = data.DatabasePath, Database = options.Database };
+            builder.Services.AddRegistryDatabase(database);
+            builder.Services.AddTrust(followSharedDatabase: database.IsShared);
+            builder.Services.AddStorage(new BlobLimits(options.MaxBlobBytes));
+            var blobStore = BlobStoreKinds.Of(options);
+            if (blobStore == BlobStoreKind.S3)
+            {
+                builder.Services.AddS3BlobStore(options.S3);
+                builder.Services.AddS3UploadStaging();
+            }
+            else
+            {
+                builder.Services.AddFileBlobStore(new FileBlobStoreOptions { BlobsDirectory = data.BlobsDirectory, QuarantineDirectory = data.QuarantineDirectory });
+                builder.Services.AddFileUploadStaging(data.UploadsDirectory);
+            }
+
+            builder.Services.AddUploads(new UploadOptions
+            {
+                MaxBlobBytes = options.MaxBlobBytes,
+                IdleTimeout = options.UploadIdleTimeout,
+                MaxSessionsPerPublisher = options.MaxUploadSessionsPerPublisher,
+                StagedBytesCap = options.StagedBytesCap,
+            });
             builder.Services.AddApplications();
-            builder.Services.AddSingleton<TokenDatabase>();
-            builder.Services.AddSingleton<TokenService>();
-            builder.Services.AddEnrolmentRateLimit(options);
-            builder.Services.AddSingleton<AdvertisedAddresses>();
+            builder.Services.AddCollection(new CollectionOptions { BlobGracePeriod = options.BlobGracePeriod, ScrubInterval = options.ScrubInterval });
+            builder.Services.AddEnrolment(new EnrolmentLimits { Attempts = options.EnrolAttempts, Window = options.EnrolWindow });
 
             using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logging));
-            var certificate = ServerCertificateProvider.LoadOrCreate(data, options.ExtraSubjectAlternativeNames, time, startupLoggerFactory.CreateLogger("Aar.Server.Tls"));
-            builder.Services.AddSingleton(new ServerIdentity(Fingerprint.Of(certificate).Hex, CertificateFacts.ToPem(certificate)));
+            var tls = new TlsOptions { CertificatePath = data.ServerCertificatePath, KeyPath = data.ServerKeyPath, ExtraSubjectAlternativeNames = options.ExtraSubjectAlternativeNames };
+            var certificate = ServerCertificateProvider.LoadOrCreate(tls, time, startupLoggerFactory.CreateLogger("Aar.Server.Tls"));
+            builder.Services.AddTls(certificate);
             // The admin socket is bound in a private directory and moved into place once it is 0660.
             var socket = PrivateUnixSocket.Prepare(data.SocketPath);
             ConfigureKestrel(builder.WebHost, endPoint!, socket, certificate, options);
 
             app = builder.Build();
-            // A blob-store failure is logged once by WriteInternalError, with the trace id its problem quotes.
-            app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalError, SuppressDiagnosticsCallback = c => c.Exception is StorageUnavailableException });
+            // A blob-store failure is logged once by the exception handler, with the trace id its problem quotes.
+            app.UseInternalErrorProblems();
             app.UseStatusCodePages(context => ProblemResponses.WriteBodylessErrorAsync(context.HttpContext));
             // The gate decides from the matched endpoint's declared access rule, so routing must run first.
             app.UseRouting();
-            app.UseMiddleware<TrustGateMiddleware>();
+            app.UseTrustGate();
             // After the gate (a revoked certificate is refused before it counts); per endpoint: only enrolment is limited.
             app.UseRateLimiter();
             app.MapInfo();
@@ -126,23 +142,24 @@ public sealed partial class RegistryHost : IAsyncDisposable
             app.MapUploads();
             app.MapApplications();
             app.MapApplicationsAdmin();
-            app.MapStorageAdmin();
+            app.MapStatus();
+            app.MapCollection();
             app.MapEnrolment();
             app.MapUnmatchedRoutes();
 
-            var database = app.Services.GetRequiredService<RegistryDatabase>();
-            PostgresTransportWarning.WarnIfUnverified(database, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>());
-            await database.MigrateAsync(cancellationToken);
+            var registryDatabase = app.Services.GetRequiredService<RegistryDatabase>();
+            PostgresTransportWarning.WarnIfUnverified(registryDatabase, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>());
+            await registryDatabase.MigrateAsync(cancellationToken);
             await StorageServiceCollectionExtensions.CheckStorageAsync(app.Services, cancellationToken);
-            await RunAgainstDatabaseAsync(database, async () =>
+            await RunAgainstDatabaseAsync(registryDatabase, async () =>
             {
                 await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
-                await StorageServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
+                await UploadServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
             });
             await StartListeningAsync(app, options, socket, cancellationToken);
-            if (database.IsShared && !await app.Services.GetRequiredService<TrustStore>().WaitUntilFollowingAsync(TimeSpan.FromSeconds(5), cancellationToken))
+            if (registryDatabase.IsShared && !await app.Services.GetRequiredService<TrustStore>().WaitUntilFollowingAsync(TimeSpan.FromSeconds(5), cancellationToken))
             {
-                Log.NotFollowing(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), database.Description);
+                Log.NotFollowing(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), registryDatabase.Description);
             }
 
             var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
@@ -223,58 +240,6 @@ public sealed partial class RegistryHost : IAsyncDisposable
         socket.Publish();
     }
 
-    private static Task WriteInternalError(HttpContext context)
-    {
-        // Each change is one transaction, so a database fault mid-request left nothing half-written: the client may
-        // retry. Busy: after the 5 s busy timeout someone else holds the SQLite file (an sqlite3 shell, a backup tool).
-        // Unavailable: the PostgreSQL server is down, unreachable or shutting down.
-        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-        var database = context.RequestServices.GetRequiredService<RegistryDatabase>();
-        switch (error is null ? DatabaseFault.None : database.Classify(error))
-        {
-            case DatabaseFault.Busy:
-                return ProblemResponses.WriteAsync(context, new Problem
-                {
-                    Type = ProblemTypes.DatabaseBusy,
-                    Title = "Database busy",
-                    Status = StatusCodes.Status503ServiceUnavailable,
-                    Detail = "The registry database is locked by another process; nothing was changed. Release it (e.g. close an sqlite3 shell) and try again.",
-                });
-            case DatabaseFault.Unavailable:
-                context.Response.Headers.RetryAfter = "5";
-                return ProblemResponses.WriteAsync(context, new Problem
-                {
-                    Type = ProblemTypes.DatabaseUnavailable,
-                    Title = "Database unavailable",
-                    Status = StatusCodes.Status503ServiceUnavailable,
-                    Detail = "The registry cannot reach its database right now; nothing was changed. Try again shortly; the server log says why.",
-                });
-        }
-
-        // The blob store (S3) is down or refusing: nothing half-done became visible; the client may retry later. Its
-        // message names the bucket, the object key or the backend host: logged, not sent (see ProblemTrace).
-        if (error is StorageUnavailableException storage)
-        {
-            var trace = ProblemTrace.NewId();
-            Log.StorageUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), context.Request.Method, context.Request.Path, trace, storage);
-            return ProblemResponses.WriteAsync(context, new Problem
-            {
-                Type = ProblemTypes.StorageUnavailable,
-                Title = "Blob storage unavailable",
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Detail = $"The registry's blob storage failed; nothing was changed. Try again in a moment; the server log has the cause (trace id {trace}).",
-            });
-        }
-
-        return ProblemResponses.WriteAsync(context, new Problem
-        {
-            Type = ProblemTypes.Internal,
-            Title = "Internal error",
-            Status = StatusCodes.Status500InternalServerError,
-            Detail = $"The registry failed to handle {context.Request.Method} {context.Request.Path}; the server log has the details (trace id {context.TraceIdentifier}).",
-        });
-    }
-
     /// <summary>Waits until SIGTERM/SIGINT (or <paramref name="cancellationToken"/>) and then stops gracefully.</summary>
     public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default) =>
         await _app.WaitForShutdownAsync(cancellationToken);
@@ -288,9 +253,6 @@ public sealed partial class RegistryHost : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Not yet listening for trust changes on {Database}; every request reloads the trust store until then")]
         public static partial void NotFollowing(ILogger logger, string database);
-
-        [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path}: the blob store failed (trace id {TraceId})")]
-        public static partial void StorageUnavailable(ILogger logger, string method, string path, string traceId, Exception exception);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using Aar.Server.Storage.S3;
 using Aar.Server.Tls;
 
 namespace Aar.Server.Hosting;

@@ -1,6 +1,7 @@
 using Aar.Hosting;
 using System.Net;
 using Aar.Server.Data;
+using Aar.Server.Storage.S3;
 using Aar.Server.Tls;
 
 namespace Aar.Server.Hosting;
@@ -84,11 +85,11 @@ public static class ServeOptionsValidator
             errors.Add($"--log-format '{options.LogFormat}' is unknown: use text or json.");
         }
 
-        if (options.BlobStore is not ("filesystem" or "s3"))
+        if (!BlobStoreKinds.TryParse(options.BlobStore, out var blobStore))
         {
             errors.Add($"--blob-store '{options.BlobStore}' is unknown: use filesystem or s3.");
         }
-        else if (options.BlobStore == "s3")
+        else if (blobStore == BlobStoreKind.S3)
         {
             ValidateS3(options.S3, errors);
         }

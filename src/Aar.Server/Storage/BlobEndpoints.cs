@@ -3,7 +3,6 @@ using Aar.Protocol;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Server.Access;
-using Aar.Server.Hosting;
 using Aar.Server.Problems;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -153,7 +152,7 @@ internal static class BlobEndpoints
     /// <summary>Bytes per read when serving a blob.</summary>
     private const int ReadBlock = 1024 * 1024;
 
-    private static async Task<IResult> Put(string digest, HttpContext context, IBlobStore blobs, ServeOptions options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> Put(string digest, HttpContext context, IBlobStore blobs, BlobLimits limits, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!BlobDigest.TryParse(digest, out var parsed))
         {
@@ -174,7 +173,7 @@ internal static class BlobEndpoints
             return Results.Json(new BlobDescriptor { Digest = parsed.ToString(), Size = known }, ProtocolJsonContext.Default.BlobDescriptor);
         }
 
-        if (RequestBodies.Admit(context, options.MaxBlobBytes, out var length) is { } refused)
+        if (RequestBodies.Admit(context, limits.MaxBlobBytes, out var length) is { } refused)
         {
             return ProblemResponses.Result(refused);
         }

@@ -3,8 +3,9 @@ using Aar.Protocol.Registry;
 namespace Aar.Server.Storage;
 
 /// <summary>
-/// Content-addressed blob storage: the one seam between the registry and where bytes live (a file system now, an
-/// S3-compatible store later). Blobs are immutable; a blob that exists is never rewritten.
+/// Content-addressed blob storage: the one seam between the registry and where bytes live (files under the data
+/// directory, <see cref="FileSystemBlobStore"/>, or an S3-compatible bucket, <c>S3BlobStore</c>). Blobs are immutable;
+/// a blob that exists is never rewritten.
 /// </summary>
 internal interface IBlobStore
 {

@@ -1,8 +1,6 @@
 using Aar.Hosting;
-using Aar.Server.Hosting;
 using Aar.Server.Storage.Hashing;
 using Aar.Server.Storage.S3;
-using Aar.Server.Uploads;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -10,27 +8,28 @@ namespace Aar.Server.Storage;
 
 internal static partial class StorageServiceCollectionExtensions
 {
-    /// <summary>The blob store chosen by <c>--blob-store</c> (files under the data directory, or S3) and upload sessions.</summary>
-    public static IServiceCollection AddStorage(this IServiceCollection services, DataDirectory data, ServeOptions options)
+    /// <summary>What every blob store shares: the blob routes' size limit and the record of blobs found missing.</summary>
+    public static IServiceCollection AddStorage(this IServiceCollection services, BlobLimits limits)
     {
-        if (options.BlobStore == "s3")
-        {
-            services.AddSingleton(new S3Connection(options.S3));
-            services.AddSingleton<S3BlobStore>();
-            services.AddSingleton<IBlobStore>(provider => provider.GetRequiredService<S3BlobStore>());
-            services.AddSingleton<IUploadStaging, S3UploadStaging>();
-        }
-        else
-        {
-            services.AddSingleton(new FileSystemBlobStore(data.BlobsDirectory, data.QuarantineDirectory));
-            services.AddSingleton<IBlobStore>(provider => provider.GetRequiredService<FileSystemBlobStore>());
-            services.AddSingleton(new UploadArea(data.UploadsDirectory));
-            services.AddSingleton<IUploadStaging, FileUploadStaging>();
-        }
+        services.AddSingleton(limits);
+        services.AddSingleton<MissingBlobs>();
+        return services;
+    }
 
-        services.AddSingleton<UploadDatabase>();
-        services.AddSingleton<UploadSessions>();
-        services.AddHostedService<UploadReclaimer>();
+    /// <summary>Blobs as files under the data directory (<c>--blob-store filesystem</c>).</summary>
+    public static IServiceCollection AddFileBlobStore(this IServiceCollection services, FileBlobStoreOptions options)
+    {
+        services.AddSingleton(new FileSystemBlobStore(options.BlobsDirectory, options.QuarantineDirectory));
+        services.AddSingleton<IBlobStore>(provider => provider.GetRequiredService<FileSystemBlobStore>());
+        return services;
+    }
+
+    /// <summary>Blobs in an S3-compatible bucket (<c>--blob-store s3</c>), and the multipart seam upload sessions stage through.</summary>
+    public static IServiceCollection AddS3BlobStore(this IServiceCollection services, S3StorageOptions options)
+    {
+        services.AddSingleton(new S3Connection(options));
+        services.AddSingleton<S3BlobStore>();
+        services.AddSingleton<IBlobStore>(provider => provider.GetRequiredService<S3BlobStore>());
         return services;
     }
 
@@ -51,20 +50,6 @@ internal static partial class StorageServiceCollectionExtensions
         }
     }
 
-    /// <summary>
-    /// Removes what a killed server left half-written: temporary blob files and partial upload files that no
-    /// session names. Runs before the server listens, under the data directory lock.
-    /// </summary>
-    public static async Task CleanUpAfterCrashAsync(IServiceProvider services, CancellationToken cancellationToken)
-    {
-        var sessions = await services.GetRequiredService<UploadDatabase>().ListAsync(cancellationToken);
-        var orphans = services.GetRequiredService<IUploadStaging>().DeleteOrphans(sessions.Select(s => s.Id).ToHashSet(StringComparer.Ordinal));
-        if (orphans > 0)
-        {
-            Log.CleanedUp(services.GetRequiredService<ILoggerFactory>().CreateLogger("Aar.Server.Storage"), orphans);
-        }
-    }
-
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Blobs in S3 at {Endpoint}, bucket {Bucket}, prefix '{Prefix}', part size {PartSize} bytes, download redirects {Redirect}")]
@@ -72,8 +57,5 @@ internal static partial class StorageServiceCollectionExtensions
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "libcrypto.so.3 cannot be loaded: upload hash states are not saved, so an S3 upload session does not survive the node serving it (the client starts over)")]
         public static partial void NotResumable(ILogger logger);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Orphans} unfinished blob and upload files left by an earlier run")]
-        public static partial void CleanedUp(ILogger logger, int orphans);
     }
 }

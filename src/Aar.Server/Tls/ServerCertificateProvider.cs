@@ -5,7 +5,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Security.Cryptography;
 using Aar.Hosting;
 using Aar.Protocol.Certificates;
-using Aar.Server.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Aar.Server.Tls;
@@ -16,10 +15,10 @@ namespace Aar.Server.Tls;
 /// </summary>
 internal static partial class ServerCertificateProvider
 {
-    public static X509Certificate2 LoadOrCreate(DataDirectory data, IReadOnlyList<string> extraNames, TimeProvider time, ILogger logger)
+    public static X509Certificate2 LoadOrCreate(TlsOptions options, TimeProvider time, ILogger logger)
     {
-        var crt = data.ServerCertificatePath;
-        var key = data.ServerKeyPath;
+        var crt = options.CertificatePath;
+        var key = options.KeyPath;
         if (File.Exists(crt) && File.Exists(key))
         {
             return Load(crt, key, logger);
@@ -30,7 +29,7 @@ internal static partial class ServerCertificateProvider
             throw new StartupException($"{crt} exists but its key {key} is missing; restore the key, or move both aside to generate a new certificate (clients pinned to the old fingerprint must then be updated).");
         }
 
-        var (dnsNames, addresses) = SubjectAlternativeNames(extraNames);
+        var (dnsNames, addresses) = SubjectAlternativeNames(options.ExtraSubjectAlternativeNames);
         using var created = SelfSignedCertificates.CreateServer(Dns.GetHostName(), dnsNames, addresses, time);
         CertificateFiles.WritePair(created, crt, key);
         var loaded = Load(crt, key, logger);

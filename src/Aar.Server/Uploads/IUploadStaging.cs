@@ -1,4 +1,5 @@
 using Aar.Protocol.Registry;
+using Aar.Server.Problems;
 using Aar.Server.Storage;
 using Aar.Server.Storage.Hashing;
 

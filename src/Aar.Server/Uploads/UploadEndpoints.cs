@@ -3,7 +3,6 @@ using Aar.Protocol;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Server.Access;
-using Aar.Server.Hosting;
 using Aar.Server.Problems;
 using Aar.Server.Storage;
 using Aar.Server.Trust;
@@ -43,7 +42,7 @@ internal static class UploadEndpoints
         return result.Succeeded ? Session(context, result.Value!, StatusCodes.Status200OK) : Failed(context, result.Problem!);
     }
 
-    private static async Task<IResult> Append(string id, HttpContext context, UploadSessions sessions, ServeOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> Append(string id, HttpContext context, UploadSessions sessions, UploadOptions options, CancellationToken cancellationToken)
     {
         var header = context.Request.Headers.ContentRange.ToString();
         if (header.Length == 0)
@@ -61,7 +60,7 @@ internal static class UploadEndpoints
         return result.Succeeded ? Session(context, result.Value!, StatusCodes.Status202Accepted) : Failed(context, result.Problem!);
     }
 
-    private static async Task<IResult> Complete(string id, string? digest, string? size, HttpContext context, UploadSessions sessions, ServeOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> Complete(string id, string? digest, string? size, HttpContext context, UploadSessions sessions, UploadOptions options, CancellationToken cancellationToken)
     {
         if (!BlobDigest.TryParse(digest, out var expected))
         {
@@ -100,7 +99,7 @@ internal static class UploadEndpoints
     }
 
     /// <summary>Checks a chunk's headers before any byte is read; an empty header means "at the current offset".</summary>
-    private static Chunk? ReadChunk(HttpContext context, string rangeHeader, ServeOptions options, out Problem? refused)
+    private static Chunk? ReadChunk(HttpContext context, string rangeHeader, UploadOptions options, out Problem? refused)
     {
         ContentRange? range = null;
         if (rangeHeader.Length > 0)

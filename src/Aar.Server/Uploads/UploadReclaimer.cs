@@ -1,22 +1,21 @@
-using Aar.Server.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Aar.Server.Uploads;
 
 /// <summary>
-/// Discards upload sessions idle for longer than <see cref="ServeOptions.UploadIdleTimeout"/> and reclaims their
+/// Discards upload sessions idle for longer than <see cref="UploadOptions.IdleTimeout"/> and reclaims their
 /// bytes. Checks every quarter of the timeout (at most every 5 minutes), so abandoned bytes go within hours, not the
 /// week docker-registry keeps them.
 /// </summary>
-internal sealed partial class UploadReclaimer(UploadSessions sessions, ServeOptions options, TimeProvider time, ILogger<UploadReclaimer> logger) : BackgroundService
+internal sealed partial class UploadReclaimer(UploadSessions sessions, UploadOptions options, TimeProvider time, ILogger<UploadReclaimer> logger) : BackgroundService
 {
     public static TimeSpan IntervalFor(TimeSpan idleTimeout) =>
         TimeSpan.FromTicks(Math.Clamp(idleTimeout.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(5).Ticks));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(IntervalFor(options.UploadIdleTimeout), time);
+        using var timer = new PeriodicTimer(IntervalFor(options.IdleTimeout), time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
-using Aar.Server.Hosting;
 using Aar.Server.Problems;
 using Aar.Server.Storage;
 using Microsoft.Extensions.Logging;
@@ -19,7 +18,7 @@ internal sealed record Chunk(ContentRange? Range, long Length, Stream Body);
 /// the session, and is saved with every recorded offset, so any node (or this one after a restart) continues
 /// without re-reading the bytes; without a usable saved state the stored bytes are re-hashed.
 /// </summary>
-internal sealed partial class UploadSessions(UploadDatabase database, IUploadStaging staging, IBlobStore blobs, TimeProvider time, ServeOptions options, ILogger<UploadSessions> logger)
+internal sealed partial class UploadSessions(UploadDatabase database, IUploadStaging staging, IBlobStore blobs, TimeProvider time, UploadOptions options, ILogger<UploadSessions> logger)
 {
     /// <summary>Offset persisted at least this often during one long chunk, so kill -9 costs at most this much re-transfer.</summary>
     public const long CheckpointBytes = 64L * 1024 * 1024;
@@ -27,13 +26,13 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
     private readonly ConcurrentDictionary<string, LiveSession> _live = new(StringComparer.Ordinal);
     private readonly StagedBytesQuota _quota = new();
 
-    public TimeSpan IdleTimeout => options.UploadIdleTimeout;
+    public TimeSpan IdleTimeout => options.IdleTimeout;
 
     public async Task<ApiResult<UploadSession>> CreateAsync(string publisher, CancellationToken cancellationToken)
     {
         // Checked before anything is staged, so a publisher at its limit costs no file or S3 multipart upload; the
         // insert checks again in its transaction, against concurrent starts.
-        var limit = options.MaxUploadSessionsPerPublisher;
+        var limit = options.MaxSessionsPerPublisher;
         if ((await database.UsageAsync(publisher, cancellationToken)).Sessions >= limit)
         {
             Log.SessionLimit(logger, publisher, limit);
@@ -205,7 +204,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
     /// </summary>
     public async Task<int> ReclaimExpiredAsync(CancellationToken cancellationToken)
     {
-        var cutoff = time.GetUtcNow() - options.UploadIdleTimeout - UploadReclaimer.IntervalFor(options.UploadIdleTimeout);
+        var cutoff = time.GetUtcNow() - options.IdleTimeout - UploadReclaimer.IntervalFor(options.IdleTimeout);
         var reclaimed = 0;
         foreach (var row in await database.ListAsync(cancellationToken))
         {
@@ -245,7 +244,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
             return ApiResult.Failed<UploadRow>(UploadProblems.Unknown(id));
         }
 
-        if (time.GetUtcNow() - row.LastActiveAt > options.UploadIdleTimeout)
+        if (time.GetUtcNow() - row.LastActiveAt > options.IdleTimeout)
         {
             // Discarded now unless a request is still writing to it; the reclaimer gets it otherwise.
             var live = _live.GetOrAdd(id, static _ => new LiveSession());
@@ -265,7 +264,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
                 }
             }
 
-            return ApiResult.Failed<UploadRow>(UploadProblems.Expired(id, options.UploadIdleTimeout));
+            return ApiResult.Failed<UploadRow>(UploadProblems.Expired(id, options.IdleTimeout));
         }
 
         return ApiResult.Ok(row);
@@ -275,7 +274,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
     {
         Id = id,
         Offset = received,
-        ExpiresAt = lastActive + options.UploadIdleTimeout,
+        ExpiresAt = lastActive + options.IdleTimeout,
         Location = RegistryRoutes.Upload(id),
     };
 

@@ -6,6 +6,7 @@ using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Server.Data;
 using Aar.Server.Hosting;
+using Aar.Server.Storage.S3;
 using TestSupport;
 using Xunit.Abstractions;
 using static Aar.Server.Tests.StorageRegistry;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Aar.Protocol.Registry;
+using Aar.Server.Problems;
 using Aar.Server.Storage.Hashing;
 using Amazon.S3;
 using Amazon.S3.Model;

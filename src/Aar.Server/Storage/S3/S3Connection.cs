@@ -1,7 +1,7 @@
 using System.Net;
 using Aar.Hosting;
 using Aar.Protocol.Registry;
-using Aar.Server.Hosting;
+using Aar.Server.Problems;
 using Amazon.Runtime;
 using Amazon.S3.Model;
 using Amazon.S3;

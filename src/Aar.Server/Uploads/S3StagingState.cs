@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Aar.Server.Storage.S3;
+namespace Aar.Server.Uploads;
 
 /// <summary>
 /// An S3 upload session's staging JSON (<c>upload_sessions.staging</c>): the multipart upload behind it, the part

@@ -3,9 +3,10 @@ using System.Security.Cryptography;
 using Aar.Protocol.Admin;
 using Aar.Protocol.Registry;
 using Aar.Server.Applications;
+using Aar.Server.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace Aar.Server.Storage;
+namespace Aar.Server.Collection;
 
 /// <summary>
 /// Re-hashes every stored blob and compares it with its name (downloads never do, to stay at sendfile speed), and

@@ -4,23 +4,22 @@ using Aar.Protocol.Registry;
 using Aar.Server.Access;
 using Aar.Server.Applications;
 using Aar.Server.Info;
+using Aar.Server.Storage;
 using Aar.Server.Trust;
 using Aar.Server.Uploads;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
-namespace Aar.Server.Storage;
+namespace Aar.Server.Status;
 
-/// <summary><c>aar status</c> and <c>aar storage scrub</c>, on the admin unix socket only.</summary>
-internal static class StorageAdminEndpoints
+/// <summary><c>aar status</c>, on the admin unix socket only: counts read from every feature, changing nothing.</summary>
+internal static class StatusEndpoints
 {
-    public static IEndpointRouteBuilder MapStorageAdmin(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(AdminRoutes.Prefix).AdminSocketOnly();
         group.MapGet(AdminRoutes.Status[AdminRoutes.Prefix.Length..], Status);
-        group.MapPost(AdminRoutes.Scrub[AdminRoutes.Prefix.Length..], async (BlobScrubber scrubber, CancellationToken cancellationToken) =>
-            Results.Json(await scrubber.ScrubAsync(cancellationToken), ProtocolJsonContext.Default.ScrubReport));
         return app;
     }
 

@@ -2,12 +2,14 @@ using System.Buffers;
 using System.Globalization;
 using System.Net;
 using Aar.Protocol.Registry;
+using Aar.Server.Problems;
 using Aar.Server.Storage.Hashing;
-using Aar.Server.Uploads;
+using Aar.Server.Storage;
+using Aar.Server.Storage.S3;
 using Amazon.S3;
 using Amazon.S3.Model;
 
-namespace Aar.Server.Storage.S3;
+namespace Aar.Server.Uploads;
 
 /// <summary>
 /// Upload sessions on S3, continuable on any node. A session is a multipart upload into a temporary key

@@ -1,15 +1,14 @@
-using Aar.Server.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Aar.Server.Storage;
+namespace Aar.Server.Collection;
 
 /// <summary>
-/// Runs <see cref="BlobScrubber"/> every <see cref="ServeOptions.ScrubInterval"/> (off by default: a scrub reads
+/// Runs <see cref="BlobScrubber"/> every <see cref="CollectionOptions.ScrubInterval"/> (off by default: a scrub reads
 /// every stored byte). Not at start: a restart loop must not turn into a re-hashing loop. A failed scrub is logged
 /// and tried again at the next interval.
 /// </summary>
-internal sealed partial class ScrubScheduler(BlobScrubber scrubber, ServeOptions options, TimeProvider time, ILogger<ScrubScheduler> logger) : BackgroundService
+internal sealed partial class ScrubScheduler(BlobScrubber scrubber, CollectionOptions options, TimeProvider time, ILogger<ScrubScheduler> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

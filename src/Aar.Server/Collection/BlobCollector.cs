@@ -1,18 +1,18 @@
 using Aar.Server.Applications;
-using Aar.Server.Hosting;
+using Aar.Server.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Aar.Server.Storage;
+namespace Aar.Server.Collection;
 
 /// <summary>
-/// Deletes blobs that no version names any more and that nobody has used for <see cref="ServeOptions.BlobGracePeriod"/>
+/// Deletes blobs that no version names any more and that nobody has used for <see cref="CollectionOptions.BlobGracePeriod"/>
 /// (written, or asked about with HEAD or PUT). The grace period covers a publisher between uploading a blob and
 /// creating the version that names it; each delete re-checks the references inside a database write transaction, the
 /// same kind that creates versions, so a blob is never deleted under a version being created. Online, no
 /// stop-the-world (docker-registry's GC needs a read-only or stopped registry).
 /// </summary>
-internal sealed partial class BlobCollector(IBlobStore blobs, ApplicationQueries queries, ApplicationDatabase database, ServeOptions options, TimeProvider time, ILogger<BlobCollector> logger) : BackgroundService
+internal sealed partial class BlobCollector(IBlobStore blobs, ApplicationQueries queries, ApplicationDatabase database, CollectionOptions options, TimeProvider time, ILogger<BlobCollector> logger) : BackgroundService
 {
     public static TimeSpan IntervalFor(TimeSpan grace) =>
         TimeSpan.FromTicks(Math.Clamp(grace.Ticks / 6, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(10).Ticks));

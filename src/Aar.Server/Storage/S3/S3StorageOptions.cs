@@ -1,4 +1,4 @@
-namespace Aar.Server.Hosting;
+namespace Aar.Server.Storage.S3;
 
 /// <summary>
 /// The S3-compatible blob store (<c>aar serve --blob-store s3</c>). Credentials are not options: they come from the

@@ -1,4 +1,4 @@
-namespace Aar.Server.Storage;
+namespace Aar.Server.Problems;
 
 /// <summary>
 /// The blob store could not be reached or refused to work (S3 down, timing out, denying access). Requests that

@@ -1,11 +1,11 @@
 using Aar.Hosting;
 using Aar.Protocol.Cli;
 using Aar.Server.Data;
-using Aar.Server.Hosting;
+using Aar.Server.Migration;
 using Aar.Server.Storage.S3;
 using Aar.Server.Storage;
 
-namespace Aar.Server.Migration;
+namespace Aar.Server.Hosting;
 
 /// <summary>
 /// <c>aar migrate</c>: moves the embedded registry of a data directory (SQLite + blob files) into the shared backends
@@ -42,7 +42,7 @@ public static class RegistryMigration
         }
 
         await using var targetDatabase = new PostgresRegistryDatabase(connection!);
-        using var s3 = target.BlobStore == "s3" ? new S3Connection(target.S3) : null;
+        using var s3 = BlobStoreKinds.Of(target) == BlobStoreKind.S3 ? new S3Connection(target.S3) : null;
         IBlobStore sourceBlobs = new FileSystemBlobStore(data.BlobsDirectory);
         IBlobStore targetBlobs = sourceBlobs;
         if (s3 is not null)
