@@ -30,6 +30,7 @@ internal static partial class StorageServiceCollectionExtensions
         services.AddSingleton(new S3Connection(options));
         services.AddSingleton<S3BlobStore>();
         services.AddSingleton<IBlobStore>(provider => provider.GetRequiredService<S3BlobStore>());
+        services.AddSingleton<IS3MultipartStaging>(provider => provider.GetRequiredService<S3BlobStore>());
         return services;
     }
 

@@ -21,13 +21,13 @@ namespace Aar.Server.Uploads;
 /// old one deleted after the row moved). Completion uploads the tail as the last part (server-side copy), completes
 /// the multipart upload and copies the object to its content address after the digest was checked.
 /// </summary>
-internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUploadStaging
+internal sealed class S3UploadStaging(IS3MultipartStaging s3) : IUploadStaging
 {
     public async Task<string?> StartAsync(string id, CancellationToken cancellationToken)
     {
-        var key = s3.UploadPrefix(id) + "data";
-        var start = await s3.CallAsync("multipart start " + key, token => s3.Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = s3.Bucket, Key = key }, token), cancellationToken);
-        return new S3StagingState { UploadId = start.UploadId, Key = key, PartSize = s3.Options.PartSize }.ToJson();
+        var key = s3.SessionPrefix(id) + "data";
+        var uploadId = await s3.StartMultipartAsync(key, cancellationToken);
+        return new S3StagingState { UploadId = uploadId, Key = key, PartSize = s3.PartSize }.ToJson();
     }
 
     public Task<bool> CheckAsync(UploadRow row, CancellationToken cancellationToken)
@@ -92,14 +92,9 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
             if (filled > durableFilled)
             {
                 var received = state.PartBytes + filled;
-                var tailKey = s3.UploadPrefix(row.Id) + "tail-" + received.ToString(CultureInfo.InvariantCulture);
+                var tailKey = s3.SessionPrefix(row.Id) + "tail-" + received.ToString(CultureInfo.InvariantCulture);
                 // Storage calls ignore the request's token: bytes that arrived are kept even if the client left.
-                await s3.CallAsync("PUT " + tailKey, token => s3.Client.PutObjectAsync(new PutObjectRequest
-                {
-                    BucketName = s3.Bucket,
-                    Key = tailKey,
-                    InputStream = new MemoryStream(buffer, 0, filled, writable: false),
-                }, token), CancellationToken.None);
+                await s3.PutObjectAsync(tailKey, buffer, filled, CancellationToken.None);
                 var oldTail = state.Tail;
                 state = state with { Tail = tailKey };
                 await checkpoint(received, state.ToJson(), hash.ExportState(), CancellationToken.None);
@@ -122,7 +117,7 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
 
         async Task StorePartAsync(byte[] bytes, int number, byte[]? hashState)
         {
-            var etag = await blobs.UploadPartAsync(state.Key, state.UploadId, number, bytes.AsMemory(0, partSize), CancellationToken.None);
+            var etag = await s3.UploadPartAsync(state.Key, state.UploadId, number, bytes.AsMemory(0, partSize), CancellationToken.None);
             var oldTail = state.Tail;
             state = state with { Parts = [.. state.Parts, etag], Tail = null };
             await checkpoint(state.PartBytes, state.ToJson(), hashState, CancellationToken.None);
@@ -136,7 +131,7 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
         if (row.Received == 0)
         {
             // A multipart upload needs at least one part; the empty blob is a plain put.
-            return await blobs.PutAsync(Stream.Null, digest, 0, cancellationToken);
+            return await s3.PutAsync(Stream.Null, digest, 0, cancellationToken);
         }
 
         var parts = state.Parts.Select((etag, index) => new PartETag(index + 1, etag)).ToList();
@@ -144,21 +139,13 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
         {
             // The last part may be short; copied server-side, the tail bytes do not pass through this node again.
             var number = parts.Count + 1;
-            var copy = await s3.CallAsync("copy tail " + tail, token => s3.Client.CopyPartAsync(new CopyPartRequest
-            {
-                SourceBucket = s3.Bucket,
-                SourceKey = tail,
-                DestinationBucket = s3.Bucket,
-                DestinationKey = state.Key,
-                UploadId = state.UploadId,
-                PartNumber = number,
-            }, token), cancellationToken);
-            parts.Add(new PartETag(number, copy.ETag));
+            var etag = await s3.CopyPartAsync(tail, state.Key, state.UploadId, number, cancellationToken);
+            parts.Add(new PartETag(number, etag));
         }
 
         try
         {
-            await blobs.CompleteAsync(state.Key, state.UploadId, parts, cancellationToken);
+            await s3.CompleteAsync(state.Key, state.UploadId, parts, cancellationToken);
         }
         catch (Exception ex) when (ex is StorageUnavailableException or AmazonS3Exception { StatusCode: HttpStatusCode.NotFound })
         {
@@ -175,7 +162,7 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
             throw new StorageUnavailableException($"S3 object {state.Key} should hold {row.Received} bytes after completing the upload but does not.");
         }
 
-        return await blobs.CommitStagedAsync(state.Key, digest, row.Received, cancellationToken);
+        return await s3.CommitStagedAsync(state.Key, digest, row.Received, cancellationToken);
     }
 
     public async Task DiscardAsync(UploadRow row, CancellationToken cancellationToken)
@@ -184,7 +171,7 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
         {
             try
             {
-                await s3.CallAsync("multipart abort " + state.Key, token => s3.Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = s3.Bucket, Key = state.Key, UploadId = state.UploadId }, token), cancellationToken);
+                await s3.AbortMultipartAsync(state.Key, state.UploadId, cancellationToken);
             }
             catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
             {
@@ -194,9 +181,9 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
 
         // Tails (also ones a crash left unrecorded) and a completed temporary object.
         var keys = new List<string>();
-        await foreach (var item in s3.ListAsync(s3.UploadPrefix(row.Id), cancellationToken))
+        await foreach (var key in s3.ListKeysAsync(s3.SessionPrefix(row.Id), cancellationToken))
         {
-            keys.Add(item.Key);
+            keys.Add(key);
         }
 
         foreach (var key in keys)
@@ -215,7 +202,7 @@ internal sealed class S3UploadStaging(S3Connection s3, S3BlobStore blobs) : IUpl
 
     private async Task ReadTailAsync(string key, Memory<byte> into)
     {
-        await using var stream = await blobs.OpenRangeAsync(key, 0, into.Length, CancellationToken.None);
+        await using var stream = await s3.OpenRangeAsync(key, 0, into.Length, CancellationToken.None);
         var read = await BodyFill.FillAsync(stream, into, CancellationToken.None);
         if (read.Filled != into.Length)
         {

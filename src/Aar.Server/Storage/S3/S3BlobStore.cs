@@ -18,7 +18,7 @@ namespace Aar.Server.Storage.S3;
 /// object never becomes visible. S3 has no cheap "touch", so last use is an empty marker
 /// <c>&lt;prefix&gt;touch/&lt;hex&gt;/&lt;unix-ms&gt;</c>: the collector takes the later of its time and the blob's LastModified.
 /// </summary>
-internal sealed class S3BlobStore(S3Connection s3) : IBlobStore
+internal sealed partial class S3BlobStore(S3Connection s3) : IBlobStore
 {
     /// <summary>Above this a server-side copy must be a multipart copy (S3's CopyObject limit).</summary>
     internal long SingleCopyLimit { get; init; } = 5L * 1024 * 1024 * 1024;
