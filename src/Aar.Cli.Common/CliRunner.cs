@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Aar.Protocol.Cli;
 
 namespace Aar.Cli.Common;
 

@@ -1,4 +1,3 @@
-using Aar.Protocol.Cli;
 using Aar.Protocol.Http;
 
 namespace Aar.Cli.Common;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Ams.Daemon.Hosting;
 
 namespace Ams.Cli;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Aar.Cli.Common;
 using Aar.Protocol;
 using Aar.Protocol.Admin;
-using Aar.Protocol.Cli;
 
 namespace Aar.Cli.Applications;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Protocol;
 using Aar.Protocol.Admin;
-using Aar.Protocol.Cli;
 
 namespace Aar.Cli.Status;
 

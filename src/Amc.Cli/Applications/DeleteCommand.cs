@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 
 namespace Amc.Cli.Applications;

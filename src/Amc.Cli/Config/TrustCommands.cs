@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Protocol.Certificates;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 
 namespace Amc.Cli.Config;
