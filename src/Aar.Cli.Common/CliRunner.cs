@@ -39,7 +39,7 @@ public static class CliRunner
         }
         catch (Exception ex)
         {
-            console.Error.WriteLine($"Error: {ex.Message}");
+            ProblemReporter.Fail(console, ex.Message, ExitCodes.Internal);
             if (parse.GetValue(VerboseOption))
             {
                 console.Error.WriteLine(ex.ToString());

@@ -19,7 +19,7 @@ internal static class StatusCommands
             var result = await client.GetStatusAsync(cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             var s = result.Value!;
@@ -66,7 +66,7 @@ internal static class StatusCommands
             var result = await client.ScrubAsync(cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             var report = result.Value!;

@@ -12,7 +12,7 @@ internal static class OperationWaiter
         var waited = await client.WaitOperationAsync(operation.Id, timeout, cancellationToken);
         if (!waited.Succeeded)
         {
-            return ProblemReporter.Report(console, waited.Problem!);
+            return ProblemReporter.Report(console, waited);
         }
 
         var done = waited.Value!;
@@ -25,8 +25,7 @@ internal static class OperationWaiter
             case OperationInfo.Failure:
                 return ProblemReporter.Report(console, ManagementErrors.FromCode(done.ErrCode == 0 ? 500 : done.ErrCode, done.Err));
             default:
-                await console.Error.WriteLineAsync($"Error: the import is still running after {DurationText.Format(timeout)}; it goes on in the daemon: check 'amc application list', or wait longer with -t.");
-                return ExitCodes.Internal;
+                return ProblemReporter.Fail(console, $"the import is still running after {DurationText.Format(timeout)}; it goes on in the daemon: check 'amc application list', or wait longer with -t.", ExitCodes.Internal);
         }
     }
 }

@@ -18,7 +18,7 @@ internal static class ShowCommand
             var result = await client.GetApplicationAsync(parse.GetValue(application)!, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             if (parse.GetValue(format) == OutputFormat.Json)

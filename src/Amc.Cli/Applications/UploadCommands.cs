@@ -36,8 +36,7 @@ internal static class UploadCommands
         var source = PackageSource.Open(path, out var error);
         if (source is null)
         {
-            await console.Error.WriteLineAsync($"Error: {error}");
-            return ExitCodes.InvalidInput;
+            return ProblemReporter.Fail(console, error!, ExitCodes.InvalidInput);
         }
 
         using var client = ManagementClient.ForDataDirectory(dataDirectory);
@@ -65,7 +64,7 @@ internal static class UploadCommands
         });
         if (!started.Succeeded)
         {
-            return ProblemReporter.Report(console, started.Problem!);
+            return ProblemReporter.Report(console, started);
         }
 
         if (noWait)
