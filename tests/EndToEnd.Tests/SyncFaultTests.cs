@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Aar.Cli.Common;
 using Aar.Protocol;
-using Aar.Protocol.Cli;
 using Xunit.Abstractions;
 
 namespace EndToEnd.Tests;

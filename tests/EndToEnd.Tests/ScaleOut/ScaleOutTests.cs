@@ -141,7 +141,7 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
         // Migrating again into the now-used database is refused, and changes nothing.
         await registry.StopAsync(TimeSpan.FromSeconds(15));
         var again = await registry.AarWithAsync(cluster.ServeEnvironment, ["migrate", .. cluster.ServeArguments]);
-        Assert.Equal(Aar.Protocol.Cli.ExitCodes.Conflict, again.ExitCode);
+        Assert.Equal(Aar.Cli.Common.ExitCodes.Conflict, again.ExitCode);
         Assert.Contains("The target database already holds a registry", again.Error, StringComparison.Ordinal);
     }
 
