@@ -82,7 +82,14 @@ internal static class OurAssemblies
         {
             loaded[name] = Assembly.Load(new AssemblyName(name));
         }
-        foreach (var name in s_optional)
+        // The optional ones, and any other assembly of ours among this test's dependencies (the trusted platform
+        // assemblies the host lists from the .deps.json, so a stale file left in bin/ does not count).
+        var others = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>()
+            .Where(name => IsOurs(name) && !name.EndsWith(".Tests", StringComparison.Ordinal));
+        foreach (var name in s_optional.Concat(others).Where(name => !loaded.ContainsKey(name)).Distinct(StringComparer.Ordinal).ToList())
         {
             try
             {

@@ -13,10 +13,10 @@ internal static class TypeNames
     public static string Readable(IType type) => Namespace(type) is { Length: > 0 } ns ? $"{ns}.{Short(type)}" : Short(type);
 
     /// <summary>The simple name of the type's assembly (ArchUnitNET gives some as full display names).</summary>
-    public static string AssemblyOf(IType type) => type.Assembly.Name.Split(',')[0];
+    public static string AssemblyOf(IType type) => type.Assembly?.Name?.Split(',')[0] ?? "";
 
     /// <summary>The namespace of the type, or of the type it is nested in.</summary>
-    public static string Namespace(IType type) => type.Namespace.FullName;
+    public static string Namespace(IType type) => type.Namespace?.FullName ?? "";
 
     /// <summary>The type's name without its namespace, as in <see cref="Readable"/>.</summary>
     public static string Short(IType type)
