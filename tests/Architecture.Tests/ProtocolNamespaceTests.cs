@@ -5,7 +5,7 @@ public sealed class ProtocolNamespaceTests
 {
     private static readonly string[] s_movedOut = ["Aar.Protocol.Cli", "Aar.Protocol.IO"];
 
-    [Fact(Skip = "Fails until the restructuring of Aar.Protocol lands (Aar.Protocol.Cli and Aar.Protocol.IO move out)")]
+    [Fact]
     public void Protocol_has_no_cli_or_io_namespace()
     {
         var misplaced = OurAssemblies.All[OurAssemblies.Protocol].GetTypes()
