@@ -7,13 +7,13 @@ namespace Architecture.Tests;
 /// </summary>
 public sealed class FeatureSliceTests
 {
-    [Fact(Skip = "Fails until the restructuring of Aar.Server lands")]
+    [Fact]
     public void Server_feature_folders_are_free_of_cycles() => AssertNoCycles(OurAssemblies.Server, "Aar.Server");
 
     [Fact(Skip = "Fails until the restructuring of Ams.Daemon lands")]
     public void Daemon_feature_folders_are_free_of_cycles() => AssertNoCycles(OurAssemblies.Daemon, "Ams.Daemon");
 
-    [Fact(Skip = "Fails until the restructuring of Aar.Server lands")]
+    [Fact]
     public void Server_feature_folders_do_not_use_the_composition_root() =>
         AssertNothingUsesHosting(OurAssemblies.Server, "Aar.Server");
 
