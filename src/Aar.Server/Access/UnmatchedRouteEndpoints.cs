@@ -1,4 +1,3 @@
-using Aar.Server.Admin;
 using Aar.Server.Problems;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

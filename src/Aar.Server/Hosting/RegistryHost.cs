@@ -6,7 +6,6 @@ using Aar.Protocol.Certificates;
 using Aar.Hosting;
 using Aar.Server.Access;
 using Aar.Server.Collection;
-using Aar.Server.Admin;
 using Aar.Server.Applications;
 using Aar.Server.Data;
 using Aar.Server.Enrolment;

@@ -1,7 +1,6 @@
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Server.Access;
-using Aar.Server.Admin;
 using Aar.Server.Problems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

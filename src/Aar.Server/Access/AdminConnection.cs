@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 
-namespace Aar.Server.Admin;
+namespace Aar.Server.Access;
 
 /// <summary>
 /// Marks connections accepted on the admin unix socket. The marker is set by connection middleware on that
