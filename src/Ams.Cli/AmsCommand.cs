@@ -3,6 +3,7 @@ using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Hosting;
 using Aar.Protocol.Cli;
+using Ams.Daemon.Applications;
 using Ams.Daemon.Hosting;
 
 namespace Ams.Cli;

@@ -1,7 +1,6 @@
 using Aar.Protocol.Management;
 using Ams.Daemon.Api;
 using Ams.Daemon.Config;
-using Ams.Daemon.Hosting;
 using Ams.Daemon.Packages;
 using Ams.Daemon.Storage;
 using Microsoft.Extensions.Logging;
@@ -12,7 +11,7 @@ namespace Ams.Daemon.Applications;
 /// The rules for applications and versions: what may be created, published, revoked and deleted, and when.
 /// Changes are serialized by one lock (they are short); package validation runs outside it.
 /// </summary>
-internal sealed partial class ApplicationService(ApplicationDatabase database, PackageStore packages, ConfigStore config, AmsOptions options, TimeProvider time, ILogger<ApplicationService> logger) : IDisposable
+internal sealed partial class ApplicationService(ApplicationDatabase database, PackageStore packages, ConfigStore config, ApplicationOptions options, TimeProvider time, ILogger<ApplicationService> logger) : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
 

@@ -2,7 +2,6 @@ using Aar.Protocol.Http;
 using Aar.Protocol.Management;
 using Aar.Protocol.Registry;
 using Ams.Daemon.Applications;
-using Ams.Daemon.Hosting;
 using Ams.Daemon.Storage;
 using RegistryApplicationRecord = Aar.Protocol.Registry.ApplicationRecord;
 
@@ -15,7 +14,7 @@ namespace Ams.Daemon.Sync;
 /// records. It never deletes because something is missing from a listing, never touches applications this AMS
 /// created, and refuses a listing whose generation went backwards.
 /// </summary>
-internal sealed class Puller(ApplicationService applications, RejectedVersions rejections, DataDirectory data, SyncStateStore state, SyncStatusTracker status, TimeProvider time)
+internal sealed class Puller(ApplicationService applications, RejectedVersions rejections, SyncOptions options, SyncStateStore state, SyncStatusTracker status, TimeProvider time)
 {
     public async Task RunAsync(RegistryConnection registry, PassReport report, IReadOnlyList<string> filter, string? only, CancellationToken cancellationToken)
     {
@@ -296,7 +295,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', imported))));
     }
 
-    private string DownloadsDirectory => Path.Combine(data.RegistryDirectory, "downloads");
+    private string DownloadsDirectory => options.DownloadsDirectory;
 
     /// <summary>Drops partial downloads of blobs the registry no longer lists (a resumed download needs its blob to exist).</summary>
     private void CleanDownloads(ApplicationListing listing)

@@ -5,7 +5,6 @@ using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Protocol.Text;
 using Ams.Daemon.Config;
-using Ams.Daemon.Hosting;
 using Ams.Daemon.Trust;
 
 namespace Ams.Daemon.Sync;
@@ -60,7 +59,7 @@ internal sealed class RegistryConnection(RegistryClient client, X509Certificate2
 }
 
 /// <summary>Checks the registry configuration and opens a <see cref="RegistryConnection"/>; refuses with a sentence when it cannot.</summary>
-internal sealed class RegistryConnector(DataDirectory data, TrustList trust)
+internal sealed class RegistryConnector(SyncOptions options, TrustList trust)
 {
     public string? Problem(AmsConfig config)
     {
@@ -83,7 +82,7 @@ internal sealed class RegistryConnector(DataDirectory data, TrustList trust)
     {
         // Problem() has checked the value: ConfigKeys only stores valid fingerprints.
         _ = Fingerprint.TryParse(config.RegistryFingerprint, out var pinned);
-        var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
+        var certificate = CertificateFiles.LoadPair(options.ClientCertificatePath, options.ClientKeyPath);
         RegistryConnection? connection = null;
         var client = RegistryClient.Create(config.RegistryUrl!, certificate, pinned, onServerMismatch: presented => connection?.ServerMismatch(presented), options: config.Transport);
         connection = new RegistryConnection(client, certificate, config.RegistryUrl!, pinned.Hex);

@@ -4,7 +4,6 @@ using Aar.Protocol.Text;
 using Ams.Daemon.Api;
 using Ams.Daemon.Applications;
 using Ams.Daemon.Config;
-using Ams.Daemon.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,7 +29,7 @@ internal static class RegistryEndpoints
         return app;
     }
 
-    private static async Task<IResult> Status(ConfigStore config, SyncStatusTracker status, SyncStateStore state, RejectedVersions rejected, DataDirectory data, CancellationToken cancellationToken)
+    private static async Task<IResult> Status(ConfigStore config, SyncStatusTracker status, SyncStateStore state, RejectedVersions rejected, SyncOptions options, CancellationToken cancellationToken)
     {
         var refused = await rejected.ListAsync(null, cancellationToken);
         var current = config.Current;
@@ -41,7 +40,7 @@ internal static class RegistryEndpoints
             Url = current.Values[ConfigKeys.RegistryUrl],
             Fingerprint = current.RegistryFingerprint,
             Architecture = current.Values[ConfigKeys.Architecture],
-            ClientFingerprint = ClientFingerprint(data),
+            ClientFingerprint = ClientFingerprint(options),
             UpdateInterval = DurationText.Format(current.UpdateInterval),
             Running = status.Running,
             NextPassAt = status.NextPassAt,
@@ -56,11 +55,11 @@ internal static class RegistryEndpoints
     /// The client certificate's fingerprint; when the key pair cannot be read (permissions changed under a running
     /// daemon) the status still answers, saying so, since it is where the operator looks for why passes fail.
     /// </summary>
-    private static string ClientFingerprint(DataDirectory data)
+    private static string ClientFingerprint(SyncOptions options)
     {
         try
         {
-            using var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
+            using var certificate = CertificateFiles.LoadPair(options.ClientCertificatePath, options.ClientKeyPath);
             return Fingerprint.Of(certificate).Hex;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)

@@ -3,7 +3,6 @@ using Aar.Protocol.Enrolment;
 using Aar.Protocol.Management;
 using Ams.Daemon.Api;
 using Ams.Daemon.Config;
-using Ams.Daemon.Hosting;
 using Ams.Daemon.Trust;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +13,7 @@ namespace Ams.Daemon.Sync;
 /// client certificate with the token, trust the registry's server certificate, and set <c>registry.url</c>,
 /// <c>registry.fingerprint</c> and <c>registry.mode</c> (push for a publisher token, pull for a client token).
 /// </summary>
-internal sealed partial class RegistryJoin(DataDirectory data, TrustList trust, ConfigStore config, ILogger<RegistryJoin> logger)
+internal sealed partial class RegistryJoin(SyncOptions options, TrustList trust, ConfigStore config, ILogger<RegistryJoin> logger)
 {
     private static readonly TimeSpan TimeoutPerAddress = TimeSpan.FromSeconds(15);
 
@@ -25,7 +24,7 @@ internal sealed partial class RegistryJoin(DataDirectory data, TrustList trust, 
             return ApiError.BadRequest(error!);
         }
 
-        using var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
+        using var certificate = CertificateFiles.LoadPair(options.ClientCertificatePath, options.ClientKeyPath);
         var joined = await EnrolmentClient.JoinAsync(token!, certificate, name: null, TimeoutPerAddress, cancellationToken);
         if (!joined.Succeeded)
         {

@@ -1,6 +1,5 @@
 using Aar.Protocol.Management;
 using Ams.Daemon.Api;
-using Ams.Daemon.Config;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -26,7 +25,7 @@ internal static class TrustEndpoints
             : Envelope.Error(body.Error!);
     }
 
-    private static async Task<IResult> Remove(string fingerprintOrName, TrustList trust, ConfigStore config, CancellationToken cancellationToken)
+    private static async Task<IResult> Remove(string fingerprintOrName, TrustList trust, IRegistryPin pin, CancellationToken cancellationToken)
     {
         var found = trust.Find(fingerprintOrName);
         if (!found.Succeeded)
@@ -34,7 +33,7 @@ internal static class TrustEndpoints
             return Envelope.Error(found.Error!);
         }
 
-        if (found.Value!.Fingerprint == config.Current.RegistryFingerprint)
+        if (found.Value!.Fingerprint == pin.PinnedFingerprint)
         {
             return Envelope.Error(ApiError.Conflict($"Certificate {found.Value.Fingerprint} ('{found.Value.CommonName}') is the pinned registry.fingerprint; clear it first with 'amc config set registry.fingerprint \"\"'."));
         }
