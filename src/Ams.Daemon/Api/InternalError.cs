@@ -6,5 +6,5 @@ namespace Ams.Daemon.Api;
 internal static class InternalError
 {
     public static Task WriteAsync(HttpContext context) =>
-        Envelope.WriteErrorAsync(context, new ApiError(500, $"The management service failed to handle {context.Request.Method} {context.Request.Path}; its log has the details (trace id {context.TraceIdentifier})."));
+        Envelope.WriteErrorAsync(context, new ApiProblem(500, $"The management service failed to handle {context.Request.Method} {context.Request.Path}; its log has the details (trace id {context.TraceIdentifier})."));
 }

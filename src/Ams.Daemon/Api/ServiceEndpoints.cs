@@ -11,7 +11,7 @@ internal static class ServiceEndpoints
     public static IEndpointRouteBuilder MapService(this IEndpointRouteBuilder app, ServiceStatus status)
     {
         app.MapGet(ManagementRoutes.Root, () => Envelope.Sync(status, ManagementJsonContext.Default.ServiceStatus));
-        app.MapFallback((HttpContext context) => Envelope.Error(ApiError.NotFound($"There is no {context.Request.Method} {context.Request.Path} in the AMS API; see docs/ams.md.")));
+        app.MapFallback((HttpContext context) => Envelope.Error(ApiProblem.NotFound($"There is no {context.Request.Method} {context.Request.Path} in the AMS API; see docs/ams.md.")));
         return app;
     }
 }

@@ -10,7 +10,7 @@ internal static class ApplicationServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<ApplicationDatabase>();
         services.AddSingleton<RejectedVersions>();
-        services.AddSingleton<ApplicationService>();
+        services.AddSingleton<ApplicationCatalog>();
         services.AddSingleton<PackageUploads>();
         return services;
     }

@@ -65,7 +65,6 @@ public sealed partial class AmsHost : IAsyncDisposable
             DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
             var sync = new SyncOptions(data.ClientCertificatePath, data.ClientKeyPath, data.DownloadsDirectory);
             builder.Services.AddSingleton(time);
-            builder.Services.AddSingleton(options);
             builder.Services.AddAmsDatabase(data.DatabasePath);
             builder.Services.AddTrust();
             builder.Services.AddConfig(new ConfigOptions(options.Architecture));
@@ -119,12 +118,12 @@ public sealed partial class AmsHost : IAsyncDisposable
     private static async Task PrepareStateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await services.GetRequiredService<AmsDatabase>().MigrateAsync(cancellationToken);
-        await services.GetRequiredService<TrustList>().LoadAsync(cancellationToken);
+        await services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
         await services.GetRequiredService<ConfigStore>().LoadAsync(cancellationToken);
         services.GetRequiredService<PackageStore>().CleanStaging();
         await services.GetRequiredService<ApplicationDatabase>().FailInterruptedAsync(
             "the daemon stopped while this version was being imported; delete the version and upload the package again", cancellationToken);
-        await services.GetRequiredService<ApplicationService>().ReconcilePackagesAsync(cancellationToken);
+        await services.GetRequiredService<ApplicationCatalog>().ReconcilePackagesAsync(cancellationToken);
     }
 
     private static void ConfigureKestrel(IWebHostBuilder webHost, PrivateUnixSocket socket)

@@ -40,7 +40,7 @@ internal sealed class PackageStore(StorageOptions options)
                     if (total > limit)
                     {
                         await DrainAsync(body, writer.Buffer, cancellationToken);
-                        return ApiError.TooLarge($"{packageName} is larger than {limit} bytes, this AMS's package size limit; make the package smaller or raise the limit with 'ams serve --max-package-size'.");
+                        return ApiProblem.TooLarge($"{packageName} is larger than {limit} bytes, this AMS's package size limit; make the package smaller or raise the limit with 'ams serve --max-package-size'.");
                     }
 
                     await writer.SubmitAsync(filled);
@@ -52,7 +52,7 @@ internal sealed class PackageStore(StorageOptions options)
 
             if (total == 0)
             {
-                return ApiError.BadRequest($"{packageName} is empty: expected a .zip, .tar, .tar.gz or .tar.bz2 package.");
+                return ApiProblem.BadRequest($"{packageName} is empty: expected a .zip, .tar, .tar.gz or .tar.bz2 package.");
             }
 
             completed = true;

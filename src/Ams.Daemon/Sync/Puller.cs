@@ -3,7 +3,6 @@ using Aar.Protocol.Management;
 using Aar.Protocol.Registry;
 using Ams.Daemon.Applications;
 using Ams.Daemon.Storage;
-using RegistryApplicationRecord = Aar.Protocol.Registry.ApplicationRecord;
 
 namespace Ams.Daemon.Sync;
 
@@ -14,7 +13,7 @@ namespace Ams.Daemon.Sync;
 /// records. It never deletes because something is missing from a listing, never touches applications this AMS
 /// created, and refuses a listing whose generation went backwards.
 /// </summary>
-internal sealed class Puller(ApplicationService applications, RejectedVersions rejections, SyncOptions options, SyncStateStore state, SyncStatusTracker status, TimeProvider time)
+internal sealed class Puller(ApplicationCatalog applications, RejectedVersions rejections, SyncOptions options, SyncStateStore state, SyncStatusTracker status, TimeProvider time)
 {
     public async Task RunAsync(RegistryConnection registry, PassReport report, IReadOnlyList<string> filter, string? only, CancellationToken cancellationToken)
     {
@@ -93,7 +92,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
         return remembered;
     }
 
-    private async Task ImportApplicationAsync(RegistryConnection registry, PassReport report, RegistryApplicationRecord remote, ApplicationOrigin origin, HashSet<(string Name, int Version)> rejected, CancellationToken cancellationToken)
+    private async Task ImportApplicationAsync(RegistryConnection registry, PassReport report, ApplicationRecord remote, ApplicationOrigin origin, HashSet<(string Name, int Version)> rejected, CancellationToken cancellationToken)
     {
         var local = (await applications.GetAsync(remote.Name, cancellationToken)).Value;
         if (local is not null && !local.Immutable)
@@ -117,7 +116,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
             {
                 if ("sha256:" + existing.Sha256 == version.Digest && existing.Status == VersionStatus.Error && local!.Immutable)
                 {
-                    // Its package file was found missing or damaged at start (ApplicationService.ReconcilePackagesAsync).
+                    // Its package file was found missing or damaged at start (ApplicationCatalog.ReconcilePackagesAsync).
                     if (await DownloadAsync(registry, report, remote.Name, version, cancellationToken) is { } staged)
                     {
                         var restored = await applications.RestoreFromRegistryAsync(staged, remote.Name, version.Version, cancellationToken);
@@ -151,7 +150,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
         }
     }
 
-    private async Task<Applications.ApplicationRecord?> DownloadAndImportAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, ApplicationOrigin origin, CancellationToken cancellationToken)
+    private async Task<LocalApplication?> DownloadAndImportAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, ApplicationOrigin origin, CancellationToken cancellationToken)
     {
         if (version.Size > applications.Limits.MaxPackageBytes)
         {

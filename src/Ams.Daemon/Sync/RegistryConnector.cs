@@ -59,7 +59,7 @@ internal sealed class RegistryConnection(RegistryClient client, X509Certificate2
 }
 
 /// <summary>Checks the registry configuration and opens a <see cref="RegistryConnection"/>; refuses with a sentence when it cannot.</summary>
-internal sealed class RegistryConnector(SyncOptions options, TrustList trust)
+internal sealed class RegistryConnector(SyncOptions options, TrustStore trust)
 {
     public string? Problem(AmsConfig config)
     {

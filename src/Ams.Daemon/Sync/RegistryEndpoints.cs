@@ -78,12 +78,12 @@ internal static class RegistryEndpoints
 
         if (config.Current.Mode == RegistryMode.Manual)
         {
-            return Envelope.Error(ApiError.Conflict("registry.mode is manual: nothing syncs by itself; move one application with 'amc registry push <app>' or 'amc registry pull <app>'."));
+            return Envelope.Error(ApiProblem.Conflict("registry.mode is manual: nothing syncs by itself; move one application with 'amc registry push <app>' or 'amc registry pull <app>'."));
         }
 
         if (connector.Problem(config.Current) is { } problem)
         {
-            return Envelope.Error(ApiError.Conflict(problem));
+            return Envelope.Error(ApiProblem.Conflict(problem));
         }
 
         var next = status.NextReportAsync(cancellationToken);
@@ -107,11 +107,11 @@ internal static class RegistryEndpoints
         return Envelope.From(await join.JoinAsync(body.Value!.Token, cancellationToken), Json.JoinOutcome);
     }
 
-    private static async Task<IResult> List(ConfigStore config, RegistryConnector connector, ApplicationService applications, CancellationToken cancellationToken)
+    private static async Task<IResult> List(ConfigStore config, RegistryConnector connector, ApplicationCatalog applications, CancellationToken cancellationToken)
     {
         if (connector.Problem(config.Current) is { } problem)
         {
-            return Envelope.Error(ApiError.Conflict(problem));
+            return Envelope.Error(ApiProblem.Conflict(problem));
         }
 
         using var registry = connector.Connect(config.Current);
@@ -120,7 +120,7 @@ internal static class RegistryEndpoints
             var listing = await registry.Client.ListApplicationsAsync(cancellationToken: cancellationToken);
             if (!listing.Succeeded)
             {
-                return Envelope.Error(new ApiError(502, RegistryConnection.Explain(listing.Problem!)));
+                return Envelope.Error(new ApiProblem(502, RegistryConnection.Explain(listing.Problem!)));
             }
 
             var local = (await applications.ListAsync(cancellationToken)).ToDictionary(a => a.Name, StringComparer.Ordinal);
@@ -137,7 +137,7 @@ internal static class RegistryEndpoints
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            return Envelope.Error(new ApiError(502, registry.Explain(ex)));
+            return Envelope.Error(new ApiProblem(502, registry.Explain(ex)));
         }
     }
 
@@ -149,7 +149,7 @@ internal static class RegistryEndpoints
     {
         if (await rejected.ForgetAsync(app, null, cancellationToken) == 0)
         {
-            return Envelope.Error(ApiError.NotFound($"No rejected registry version of '{app}' is remembered; 'amc registry status' lists the rejected versions."));
+            return Envelope.Error(ApiProblem.NotFound($"No rejected registry version of '{app}' is remembered; 'amc registry status' lists the rejected versions."));
         }
 
         return await Manual(RegistryMode.Pull, app, config, coordinator, cancellationToken);
@@ -160,7 +160,7 @@ internal static class RegistryEndpoints
         var mode = config.Current.Mode;
         if (mode != RegistryMode.Manual && mode != direction)
         {
-            return Envelope.Error(ApiError.Conflict($"registry.mode is {mode.ToString().ToLowerInvariant()}: this AMS does not {direction.ToString().ToLowerInvariant()}; an AMS is either a publisher (push) or a client (pull), never both."));
+            return Envelope.Error(ApiProblem.Conflict($"registry.mode is {mode.ToString().ToLowerInvariant()}: this AMS does not {direction.ToString().ToLowerInvariant()}; an AMS is either a publisher (push) or a client (pull), never both."));
         }
 
         var report = await coordinator.RunAsync(direction, app, cancellationToken);

@@ -13,7 +13,7 @@ namespace Ams.Daemon.Sync;
 /// client certificate with the token, trust the registry's server certificate, and set <c>registry.url</c>,
 /// <c>registry.fingerprint</c> and <c>registry.mode</c> (push for a publisher token, pull for a client token).
 /// </summary>
-internal sealed partial class RegistryJoin(SyncOptions options, TrustList trust, ConfigStore config, ILogger<RegistryJoin> logger)
+internal sealed partial class RegistryJoin(SyncOptions options, TrustStore trust, ConfigStore config, ILogger<RegistryJoin> logger)
 {
     private static readonly TimeSpan TimeoutPerAddress = TimeSpan.FromSeconds(15);
 
@@ -21,7 +21,7 @@ internal sealed partial class RegistryJoin(SyncOptions options, TrustList trust,
     {
         if (!JoinToken.TryDecode(tokenText, out var token, out var error))
         {
-            return ApiError.BadRequest(error!);
+            return ApiProblem.BadRequest(error!);
         }
 
         using var certificate = CertificateFiles.LoadPair(options.ClientCertificatePath, options.ClientKeyPath);
@@ -29,7 +29,7 @@ internal sealed partial class RegistryJoin(SyncOptions options, TrustList trust,
         if (!joined.Succeeded)
         {
             var problem = joined.Problem!;
-            return new ApiError(problem.Status is >= 400 and < 500 ? problem.Status : 502, $"Joining the registry failed: {problem.Detail}");
+            return new ApiProblem(problem.Status is >= 400 and < 500 ? problem.Status : 502, $"Joining the registry failed: {problem.Detail}");
         }
 
         var response = joined.Value!.Response;

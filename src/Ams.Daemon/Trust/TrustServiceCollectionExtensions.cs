@@ -7,7 +7,7 @@ internal static class TrustServiceCollectionExtensions
     /// <summary>The certificates this AMS trusts when it talks to a registry.</summary>
     public static IServiceCollection AddTrust(this IServiceCollection services)
     {
-        services.AddSingleton<TrustList>();
+        services.AddSingleton<TrustStore>();
         return services;
     }
 }

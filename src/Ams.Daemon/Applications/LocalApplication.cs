@@ -2,20 +2,10 @@ using Aar.Protocol.Management;
 
 namespace Ams.Daemon.Applications;
 
-internal static class VersionStatus
-{
-    public const string Initializing = "initializing";
-    public const string Ready = "ready";
-    public const string Error = "error";
-}
-
-/// <summary>One stored version.</summary>
-internal sealed record VersionRecord(int Number, string Status, string? ErrorMessage, bool Published, DateTimeOffset CreatedAt, string Sha256, long Size, ManifestInfo Manifest);
-
 /// <summary>An application row with its versions (ascending by number).</summary>
-internal sealed record ApplicationRecord(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool Immutable, ApplicationOrigin? Origin, IReadOnlyList<VersionRecord> Versions)
+internal sealed record LocalApplication(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool Immutable, ApplicationOrigin? Origin, IReadOnlyList<LocalVersion> Versions)
 {
-    public VersionRecord? Latest => Versions.Count == 0 ? null : Versions[^1];
+    public LocalVersion? Latest => Versions.Count == 0 ? null : Versions[^1];
 
     public ApplicationInfo ToContract(string architecture)
     {
