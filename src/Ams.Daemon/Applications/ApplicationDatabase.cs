@@ -85,11 +85,11 @@ internal sealed class ApplicationDatabase(AmsDatabase database)
         return number;
     }
 
-    public Task SetStatusAsync(string applicationId, int number, string status, string? error, bool published, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task SetStatusAsync(string applicationId, int number, VersionStatus status, string? error, bool published, DateTimeOffset now, CancellationToken cancellationToken) =>
         ExecuteAsync(
             "UPDATE versions SET status = $status, error_message = $error, published = $published WHERE application_id = $id AND number = $number; UPDATE applications SET updated_at = $now WHERE id = $id",
             cancellationToken,
-            ("$id", applicationId), ("$number", number), ("$status", status), ("$error", (object?)error ?? DBNull.Value), ("$published", published ? 1 : 0), ("$now", DbTime.Format(now)));
+            ("$id", applicationId), ("$number", number), ("$status", status.ToWire()), ("$error", (object?)error ?? DBNull.Value), ("$published", published ? 1 : 0), ("$now", DbTime.Format(now)));
 
     /// <summary>Makes an imported version <c>ready</c> with its final manifest (which now knows about app.apk).</summary>
     public Task MarkReadyAsync(string applicationId, int number, bool published, ManifestInfo manifest, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -138,7 +138,7 @@ internal sealed class ApplicationDatabase(AmsDatabase database)
             """;
         command.Parameters.AddWithValue("$id", applicationId);
         command.Parameters.AddWithValue("$number", version.Number);
-        command.Parameters.AddWithValue("$status", version.Status);
+        command.Parameters.AddWithValue("$status", version.Status.ToWire());
         command.Parameters.AddWithValue("$error", (object?)version.ErrorMessage ?? DBNull.Value);
         command.Parameters.AddWithValue("$published", version.Published ? 1 : 0);
         command.Parameters.AddWithValue("$created_at", DbTime.Format(version.CreatedAt));

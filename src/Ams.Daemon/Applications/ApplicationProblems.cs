@@ -18,7 +18,7 @@ internal static class ApplicationProblems
         ApiProblem.Conflict($"Application '{application.Name}' is managed by the registry at {application.Origin?.RegistryUrl ?? "(unknown)"}; delete it there, or pass --force to delete it here anyway (the next pull imports it again while the registry still has it).");
 
     public static ApiProblem NotReady(LocalApplication application, LocalVersion version) =>
-        ApiProblem.Conflict($"Version {version.Number} of '{application.Name}' is in status {version.Status}{(version.ErrorMessage is null ? "" : $" ({version.ErrorMessage})")} and cannot be published; upload a working package with 'amc application update {application.Name} <package>'.");
+        ApiProblem.Conflict($"Version {version.Number} of '{application.Name}' is in status {version.Status.ToWire()}{(version.ErrorMessage is null ? "" : $" ({version.ErrorMessage})")} and cannot be published; upload a working package with 'amc application update {application.Name} <package>'.");
 
     public static ApiProblem Busy(LocalApplication application, LocalVersion version) =>
         ApiProblem.Conflict($"Version {version.Number} of '{application.Name}' is still being imported; wait for it with 'amc wait {application.Name} -c status=ready' and try again.");

@@ -24,7 +24,7 @@ internal static class ApplicationRows
             {
                 var manifest = JsonSerializer.Deserialize(reader.GetString(8), ManagementJsonContext.Default.ManifestInfo)!;
                 var version = new LocalVersion(
-                    reader.GetInt32(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4) == 1,
+                    reader.GetInt32(1), VersionStatusNames.Parse(reader.GetString(2)), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4) == 1,
                     DbTime.Parse(reader.GetString(5)), reader.GetString(6), reader.GetInt64(7), manifest);
                 if (!versions.TryGetValue(reader.GetString(0), out var list))
                 {

@@ -14,7 +14,7 @@ internal sealed record LocalApplication(string Id, string Name, DateTimeOffset C
         {
             Id = Id,
             Name = Name,
-            Status = Latest?.Status ?? VersionStatus.Error,
+            Status = (Latest?.Status ?? VersionStatus.Error).ToWire(),
             InstanceType = manifest?.InstanceType ?? "",
             BootPackage = manifest?.BootPackage ?? "",
             Published = Versions.Any(v => v.Published),
@@ -28,7 +28,7 @@ internal sealed record LocalApplication(string Id, string Name, DateTimeOffset C
             Versions = Versions.Select(v => new ApplicationVersionInfo
             {
                 Number = v.Number,
-                Status = v.Status,
+                Status = v.Status.ToWire(),
                 Published = v.Published,
                 ErrorMessage = v.ErrorMessage,
                 Sha256 = v.Sha256,

@@ -42,7 +42,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
             return;
         }
 
-        var origin = new ApplicationOrigin { RegistryUrl = registry.Url.GetLeftPart(UriPartial.Authority), Fingerprint = registry.Identity.Split(' ')[1] };
+        var origin = new ApplicationOrigin { RegistryUrl = registry.Identity.Url, Fingerprint = registry.Identity.Fingerprint.Hex };
         var rejected = await RememberedRejectionsAsync(registry, listing, only, cancellationToken);
         foreach (var application in listing.Applications.Where(a => a.Architecture == architecture && (only is null || a.Name == only)))
         {
@@ -68,7 +68,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
     /// </summary>
     private async Task<HashSet<(string Name, int Version)>> RememberedRejectionsAsync(RegistryConnection registry, ApplicationListing listing, string? only, CancellationToken cancellationToken)
     {
-        await rejections.ForgetOtherRegistriesAsync(registry.Identity, cancellationToken);
+        await rejections.ForgetOtherRegistriesAsync(registry.Identity.Key, cancellationToken);
         var listed = listing.Applications.Where(a => a.Architecture == applications.Architecture)
             .SelectMany(a => a.Versions.Select(v => (Key: (a.Name, v.Version), v.Digest)))
             .DistinctBy(v => v.Key) // a hostile listing may name a version twice; the import step keeps the first too
@@ -234,7 +234,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
 
     private async Task RejectAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, string reason, CancellationToken cancellationToken)
     {
-        await rejections.RecordAsync(registry.Identity, new RejectedVersionInfo { Application = name, Version = version.Version, Digest = version.Digest, Size = version.Size, Reason = reason, RejectedAt = time.GetUtcNow() }, cancellationToken);
+        await rejections.RecordAsync(registry.Identity.Key, new RejectedVersionInfo { Application = name, Version = version.Version, Digest = version.Digest, Size = version.Size, Reason = reason, RejectedAt = time.GetUtcNow() }, cancellationToken);
         report.Error($"Version {version.Version} of '{name}' from the registry was rejected: {reason}. It is not downloaded again while the registry serves digest {version.Digest}; 'amc registry retry {name}' tries it again now.");
     }
 
@@ -289,7 +289,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
         var imported = (await applications.ListAsync(cancellationToken))
             .Where(a => a.Immutable)
             // The status is part of it: a version marked damaged at start must make the next pass list in full.
-            .SelectMany(a => a.Versions.Select(v => $"{a.Name}/{v.Number}/{v.Sha256}/{v.Status}"))
+            .SelectMany(a => a.Versions.Select(v => $"{a.Name}/{v.Number}/{v.Sha256}/{v.Status.ToWire()}"))
             .Order(StringComparer.Ordinal);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', imported))));
     }

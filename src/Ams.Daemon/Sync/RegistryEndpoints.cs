@@ -33,7 +33,6 @@ internal static class RegistryEndpoints
     {
         var refused = await rejected.ListAsync(null, cancellationToken);
         var current = config.Current;
-        var identity = $"{current.RegistryUrl?.GetLeftPart(UriPartial.Authority)} {current.RegistryFingerprint}";
         return Envelope.Sync(new RegistryStatus
         {
             Mode = current.Values[ConfigKeys.RegistryMode],
@@ -44,7 +43,9 @@ internal static class RegistryEndpoints
             UpdateInterval = DurationText.Format(current.UpdateInterval),
             Running = status.Running,
             NextPassAt = status.NextPassAt,
-            Generation = current.RegistryUrl is null ? 0 : await state.GetGenerationAsync(identity, cancellationToken),
+            Generation = current.RegistryUrl is { } url && Fingerprint.TryParse(current.RegistryFingerprint, out var pinned)
+                ? await state.GetGenerationAsync(new RegistryIdentity(url.GetLeftPart(UriPartial.Authority), pinned), cancellationToken)
+                : 0,
             LastPass = status.LastPass,
             Transfers = status.Transfers(),
             Rejected = refused.Count > 0 ? refused : null,

@@ -1,6 +1,7 @@
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Enrolment;
 using Aar.Protocol.Management;
+using Aar.Protocol.Registry;
 using Ams.Daemon.Api;
 using Ams.Daemon.Config;
 using Ams.Daemon.Trust;
@@ -40,7 +41,7 @@ internal sealed partial class RegistryJoin(SyncOptions options, TrustStore trust
         }
 
         var url = joined.Value.RegistryUrl.GetLeftPart(UriPartial.Authority);
-        var mode = response.Role == "publisher" ? "push" : "pull";
+        var mode = TrustRoleNames.TryParse(response.Role, out var role) && role == TrustRole.Publisher ? "push" : "pull";
         // registry.url last: each change wakes the sync worker, and nothing syncs while the URL is empty. Set before the
         // mode, the first pass of a joining publisher ran in the default pull mode and imported other publishers'
         // applications (seen in the end-to-end tests).
