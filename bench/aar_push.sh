@@ -12,8 +12,8 @@ base=${1%/}; f=$2; runs=$3; mode=$4; data=$5; chunk_mib=${CHUNK_MIB:-64}
 tls=(); if [ -n "${CACERT:-}" ]; then tls+=(--cacert "$CACERT"); else tls+=(-k); fi
 [ -n "${CERT:-}" ] && tls+=(--cert "$CERT" --key "${KEY:?KEY needed with CERT}")
 c() { curl -sS ${CURL_HTTP:---http1.1} "${tls[@]}" ${CURL_EXTRA:-} "$@"; }
-cpu_s() { local t=0 p; for p in ${SERVER_PIDS:-}; do [ -r /proc/$p/stat ] && t=$((t + $(sed 's/.*) //' /proc/$p/stat | awk '{print $12+$13}'))); done; awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}'; }
-median() { sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
 [ -f "$f.sha256" ] || echo "sha256:$(sha256sum "$f" | cut -d' ' -f1)" > "$f.sha256"
 digest=$(cat "$f.sha256"); hex=${digest#sha256:}; bytes=$(stat -c %s "$f")
 blob="$data/blobs/sha256/${hex:0:2}/$hex"
@@ -21,7 +21,7 @@ if [ "$mode" = chunked ]; then
   parts="$f.parts-$chunk_mib"
   [ -d "$parts" ] || { mkdir -p "$parts.tmp" && split -b "${chunk_mib}M" -d -a 4 "$f" "$parts.tmp/part-" && mv "$parts.tmp" "$parts"; }
 fi
-rates=(); c0=$(cpu_s)
+rates=(); c0=$(bench_server_cpu_s)
 for i in $(seq 1 "$runs"); do
   if [ -n "${BLOB_DELETE:-}" ]; then bash -c "$BLOB_DELETE" _ "$hex"; else rm -f "$blob"; fi
   t0=$(date +%s.%N)
@@ -46,5 +46,5 @@ for i in $(seq 1 "$runs"); do
   echo "aar-push-$mode run $i: $bytes B in ${s:0:6} s  $r MB/s"
 done
 [ -n "${BLOB_DELETE:-}" ] || [ "$(stat -c %s "$blob")" = "$bytes" ] || { echo "stored blob has the wrong size" >&2; exit 1; }
-cpuinfo=""; [ -n "${SERVER_PIDS:-}" ] && cpuinfo=" server_cpu_s_per_GB=$(awk -v c0="$c0" -v c1="$(cpu_s)" -v b="$((bytes * runs))" 'BEGIN{printf "%.2f", (c1-c0)/(b/1e9)}')"
-echo "RESULT test=aar-push-$mode bytes=$bytes runs=$runs median_MBps=$(printf '%s\n' "${rates[@]}" | median) base=$base$cpuinfo"
+cpuinfo=$(bench_server_cpu_per_gb "$c0" "$((bytes * runs))")
+echo "RESULT test=aar-push-$mode bytes=$bytes runs=$runs median_MBps=$(printf '%s\n' "${rates[@]}" | bench_median) base=$base$cpuinfo"

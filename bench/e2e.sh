@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e.sh -- the end-to-end benchmark of issue 6 (target in docs/benchmarks.md): a 1 GiB package created on a publisher AMS until it is
+# e2e.sh -- the end-to-end benchmark (target in docs/benchmarks.md): a 1 GiB package created on a publisher AMS until it is
 # `ready` on a client AMS, against the raw upload + download of the same file to Debian's docker-registry (mTLS), in
 # one run on 127.0.0.1. Each iteration does both, alternating, so that a change of machine load hits both sides.
 #

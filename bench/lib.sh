@@ -1,4 +1,4 @@
-# lib.sh -- setup pieces shared by bench/run.sh (issue 3) and bench/e2e.sh (issue 6). Source it; it defines
+# lib.sh -- setup and measuring pieces shared by the bench/ scripts. Source it; it defines
 # functions only and changes nothing by itself.
 
 # Debian's docker-registry (and nginx for run.sh) are the peers we measure against; install them once if missing.
@@ -61,6 +61,17 @@ bench_cpu_s() {
   local t=0 p
   for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12+$13}'))); done
   awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", t/hz}'
+}
+
+# bench_server_cpu_s -- bench_cpu_s of the processes named in SERVER_PIDS ("pid ..."; 0.00 when it is unset): the
+# scripts that move bytes to or from a server report its CPU seconds (user + system, all threads) per GB moved.
+bench_server_cpu_s() { bench_cpu_s ${SERVER_PIDS:-}; }
+
+# bench_server_cpu_per_gb C0 BYTES -- " server_cpu_s_per_GB=N" for the BYTES moved since bench_server_cpu_s printed
+# C0, ready to append to a RESULT line; nothing when SERVER_PIDS is unset.
+bench_server_cpu_per_gb() {
+  [ -n "${SERVER_PIDS:-}" ] || return 0
+  awk -v c0="$1" -v c1="$(bench_server_cpu_s)" -v b="$2" 'BEGIN{printf " server_cpu_s_per_GB=%.2f", (c1-c0)/(b/1e9)}'
 }
 
 # bench_rss_mb PID VmHWM|VmRSS -- peak (VmHWM) or current resident memory in MB (MiB, as the kernel counts kB).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# page-cache-probe.sh -- the experiment behind the "raw push got slower" caveat of docs/benchmarks.md (issue 6):
+# page-cache-probe.sh -- the experiment behind the "raw push got slower" caveat of docs/benchmarks.md (end to end):
 # docker-registry's push of the same 1 GiB file (a) after 25 s without any page-cache frees, and (b) right after
 # 3 GiB of just-written files were deleted (what an e2e iteration's deletions did before drop-behind). On a VM with
 # free page reporting, (b) writes into recycled pages and (a) into pages the host took back.

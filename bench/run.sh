@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh -- the storage benchmark of issue 3 (protocol in docs/benchmarks.md), everything in one run on 127.0.0.1 with TLS and client
+# run.sh -- the storage and transfer benchmark (protocol in docs/benchmarks.md), everything in one run on 127.0.0.1 with TLS and client
 # certificates: our registry (aar, Release build) against Debian's docker-registry (upload, download) and nginx
 # (download ceiling), on the same 1 GiB random file. Prints one RESULT line per test and a summary.
 # Needs: dotnet SDK, curl, openssl, coreutils; installs docker-registry and nginx with apt-get if missing.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scale-out.sh -- issue 7 benchmark, one run on one machine, one random file:
+# scale-out.sh -- the scale-out benchmark (single node against a two-node cluster), one run on one machine, one random file:
 #   single  = one `aar serve` on the embedded stores (SQLite + blob files), the default
 #   cluster = two `aar serve` nodes on PostgreSQL + Ceph radosgw (bluestore: real disk IO) behind HAProxy (TCP
 #             pass-through, round robin), the scale-out topology of docs/scale-out.md

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Aar.Protocol.Cli;
 
 namespace Aar.Cli.Common;
 
@@ -40,7 +39,7 @@ public static class CliRunner
         }
         catch (Exception ex)
         {
-            console.Error.WriteLine($"Error: {ex.Message}");
+            ProblemReporter.Fail(console, ex.Message, ExitCodes.Internal);
             if (parse.GetValue(VerboseOption))
             {
                 console.Error.WriteLine(ex.ToString());

@@ -1,17 +1,32 @@
-using Aar.Protocol.Cli;
 using Aar.Protocol.Http;
 
 namespace Aar.Cli.Common;
 
-/// <summary>Prints an API problem as one sentence on stderr and chooses the documented exit code for it.</summary>
+/// <summary>
+/// The one way a command reports a failure: one sentence on stderr (<c>Error: …</c>) and the documented exit code,
+/// whether the failure is an API problem or something the command found itself.
+/// </summary>
 public static class ProblemReporter
 {
     public static int Report(CliConsole console, Problem problem)
     {
-        ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(problem);
-        console.Error.WriteLine($"Error: {problem.Detail ?? problem.Title}");
-        return ExitCodeFor(problem);
+        return Fail(console, problem.Detail ?? problem.Title, ExitCodeFor(problem));
+    }
+
+    /// <summary>Reports the problem of a failed API result.</summary>
+    public static int Report<T>(CliConsole console, ApiResult<T> result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return Report(console, result.Problem ?? throw new ArgumentException("The result succeeded; there is no problem to report.", nameof(result)));
+    }
+
+    /// <summary>Prints a failure the command found itself (bad option value, no answer) and returns its exit code.</summary>
+    public static int Fail(CliConsole console, string message, int exitCode)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        console.Error.WriteLine($"Error: {message}");
+        return exitCode;
     }
 
     public static int ExitCodeFor(Problem problem)

@@ -5,7 +5,6 @@ using Aar.Cli.Migrate;
 using Aar.Cli.Serve;
 using Aar.Cli.Status;
 using Aar.Cli.Trust;
-using Aar.Protocol.Cli;
 
 namespace Aar.Cli;
 

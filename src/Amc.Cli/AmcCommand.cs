@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Amc.Cli.Applications;
 using Amc.Cli.Config;
 using Amc.Cli.Registry;

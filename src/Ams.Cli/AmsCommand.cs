@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Hosting;
-using Aar.Protocol.Cli;
 using Ams.Daemon.Applications;
 using Ams.Daemon.Hosting;
 

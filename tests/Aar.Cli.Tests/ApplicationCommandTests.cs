@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Aar.Protocol.Cli;
+using Aar.Cli.Common;
 using Aar.Protocol.Registry;
 using TestSupport;
 using Xunit.Abstractions;

@@ -1,4 +1,4 @@
-using Aar.Protocol.Cli;
+using Aar.Cli.Common;
 using TestSupport;
 
 namespace Aar.Cli.Tests;

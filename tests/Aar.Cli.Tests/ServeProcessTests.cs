@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Aar.Protocol.Cli;
+using Aar.Cli.Common;
 using TestSupport;
 
 namespace Aar.Cli.Tests;

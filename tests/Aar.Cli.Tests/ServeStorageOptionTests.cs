@@ -1,5 +1,5 @@
+using Aar.Cli.Common;
 using Aar.Cli.Serve;
-using Aar.Protocol.Cli;
 using TestSupport;
 
 namespace Aar.Cli.Tests;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Aar.Protocol.Cli;
+using Aar.Cli.Common;
 using TestSupport;
 using Xunit.Abstractions;
 

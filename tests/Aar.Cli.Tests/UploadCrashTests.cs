@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
+using Aar.Cli.Common;
 using Aar.Protocol.Certificates;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Registry;
 using TestSupport;
 

@@ -4,7 +4,7 @@ using TestSupport;
 
 namespace Ams.Daemon.Tests;
 
-/// <summary>The bad packages of issue 4, each built at run time in <c>directory</c>; returns the file to upload.</summary>
+/// <summary>The malformed packages an import must refuse (bad manifests, unsafe archives), each built at run time in <c>directory</c>; returns the file to upload.</summary>
 internal static class BadPackages
 {
     public static string Build(string name, string directory)

@@ -23,10 +23,8 @@ public sealed partial class CrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Kill_9_of_the_registry_during_a_push_then_a_restart_resumes_the_upload_and_the_version_arrives_whole()
     {
-        await using var site = new Site(output);
-        var registry = await site.StartRegistryAsync();
-        var publisher = await site.StartAmsAsync("pub");
-        await Site.JoinAsync(registry, publisher, "publisher");
+        await using var site = await Site.StartJoinedAsync(output, withClient: false);
+        var (registry, publisher) = site;
         var source = (await publisher.CreateAndPublishAsync("big", Packages.Large(publisher, "big", PackageMebibytes))).Versions[0];
 
         var start = await publisher.AmcAsync("registry", "sync");
@@ -65,12 +63,8 @@ public sealed partial class CrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Kill_9_of_a_client_during_a_pull_then_a_restart_imports_the_version_whole_and_never_shows_half_of_it()
     {
-        await using var site = new Site(output);
-        var registry = await site.StartRegistryAsync();
-        var publisher = await site.StartAmsAsync("pub");
-        var client = await site.StartAmsAsync("cli");
-        await Site.JoinAsync(registry, publisher, "publisher");
-        await Site.JoinAsync(registry, client, "client");
+        await using var site = await Site.StartJoinedAsync(output);
+        var (registry, publisher, client) = site;
         var source = (await publisher.CreateAndPublishAsync("big", Packages.Large(publisher, "big", PackageMebibytes))).Versions[0];
         Assert.Equal(1, (await publisher.SyncOkAsync()).Uploaded);
 
@@ -117,10 +111,8 @@ public sealed partial class CrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Kill_9_of_the_publisher_during_a_push_then_a_restart_continues_the_same_upload_session()
     {
-        await using var site = new Site(output);
-        var registry = await site.StartRegistryAsync();
-        var publisher = await site.StartAmsAsync("pub");
-        await Site.JoinAsync(registry, publisher, "publisher");
+        await using var site = await Site.StartJoinedAsync(output, withClient: false);
+        var (registry, publisher) = site;
         var source = (await publisher.CreateAndPublishAsync("big", Packages.Large(publisher, "big", PackageMebibytes))).Versions[0];
 
         var start = await publisher.AmcAsync("registry", "sync");
@@ -148,12 +140,8 @@ public sealed partial class CrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Kill_9_of_the_registry_during_a_pull_then_a_restart_continues_the_download_and_imports_it_whole()
     {
-        await using var site = new Site(output);
-        var registry = await site.StartRegistryAsync();
-        var publisher = await site.StartAmsAsync("pub");
-        var client = await site.StartAmsAsync("cli");
-        await Site.JoinAsync(registry, publisher, "publisher");
-        await Site.JoinAsync(registry, client, "client");
+        await using var site = await Site.StartJoinedAsync(output);
+        var (registry, publisher, client) = site;
         var source = (await publisher.CreateAndPublishAsync("big", Packages.Large(publisher, "big", PackageMebibytes))).Versions[0];
         Assert.Equal(1, (await publisher.SyncOkAsync()).Uploaded);
 
@@ -185,12 +173,8 @@ public sealed partial class CrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Sigterm_of_a_client_during_a_pull_stops_it_at_once_says_the_pass_was_interrupted_and_a_restart_completes_the_import()
     {
-        await using var site = new Site(output);
-        var registry = await site.StartRegistryAsync();
-        var publisher = await site.StartAmsAsync("pub");
-        var client = await site.StartAmsAsync("cli");
-        await Site.JoinAsync(registry, publisher, "publisher");
-        await Site.JoinAsync(registry, client, "client");
+        await using var site = await Site.StartJoinedAsync(output);
+        var (registry, publisher, client) = site;
         var source = (await publisher.CreateAndPublishAsync("big", Packages.Large(publisher, "big", PackageMebibytes))).Versions[0];
         Assert.Equal(1, (await publisher.SyncOkAsync()).Uploaded);
 

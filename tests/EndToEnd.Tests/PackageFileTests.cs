@@ -13,12 +13,8 @@ public sealed class PackageFileTests(ITestOutputHelper output)
     [Fact]
     public async Task After_a_restart_a_truncated_imported_package_is_fetched_again_and_a_lost_local_one_is_an_error()
     {
-        await using var site = new Site(output);
-        var registry = await site.StartRegistryAsync();
-        var publisher = await site.StartAmsAsync("pub");
-        var client = await site.StartAmsAsync("cli");
-        await Site.JoinAsync(registry, publisher, "publisher");
-        await Site.JoinAsync(registry, client, "client");
+        await using var site = await Site.StartJoinedAsync(output);
+        var (registry, publisher, client) = site;
         var source = (await publisher.CreateAndPublishAsync("game", Packages.Small(publisher, "game"))).Versions[0];
         Assert.Equal(1, (await publisher.SyncOkAsync()).Uploaded);
         Assert.Equal(1, (await client.SyncOkAsync()).Downloaded);

@@ -11,6 +11,49 @@ internal sealed class Site(ITestOutputHelper output) : IAsyncDisposable
     private readonly TestSupport.TempDirectory _root = new("e2e");
     private readonly List<RegistryNode> _registries = [];
     private readonly List<AmsNode> _ams = [];
+    private (RegistryNode Registry, AmsNode Publisher, AmsNode? Client)? _joined;
+
+    /// <summary>The registry <see cref="StartJoinedAsync"/> started.</summary>
+    public RegistryNode Registry => _joined?.Registry ?? throw new InvalidOperationException("Not a site from StartJoinedAsync.");
+
+    /// <summary>The publisher AMS ("pub") <see cref="StartJoinedAsync"/> started and joined.</summary>
+    public AmsNode Publisher => _joined?.Publisher ?? throw new InvalidOperationException("Not a site from StartJoinedAsync.");
+
+    /// <summary>The client AMS ("cli") <see cref="StartJoinedAsync"/> started and joined, unless asked for none.</summary>
+    public AmsNode Client => _joined?.Client ?? throw new InvalidOperationException("This site has no client AMS.");
+
+    /// <summary>
+    /// The usual site: a registry, a publisher AMS "pub" and (unless <paramref name="withClient"/> is false) a client
+    /// AMS "cli", started in that order and joined with one-step tokens. Stops what it started if a step fails.
+    /// </summary>
+    public static async Task<Site> StartJoinedAsync(ITestOutputHelper output, bool withClient = true)
+    {
+        var site = new Site(output);
+        try
+        {
+            var registry = await site.StartRegistryAsync();
+            var publisher = await site.StartAmsAsync("pub");
+            var client = withClient ? await site.StartAmsAsync("cli") : null;
+            await JoinAsync(registry, publisher, "publisher");
+            if (client is not null)
+            {
+                await JoinAsync(registry, client, "client");
+            }
+
+            site._joined = (registry, publisher, client);
+            return site;
+        }
+        catch
+        {
+            await site.DisposeAsync();
+            throw;
+        }
+    }
+
+    public void Deconstruct(out RegistryNode registry, out AmsNode publisher, out AmsNode client) =>
+        (registry, publisher, client) = (Registry, Publisher, Client);
+
+    public void Deconstruct(out RegistryNode registry, out AmsNode publisher) => (registry, publisher) = (Registry, Publisher);
 
     public async Task<RegistryNode> StartRegistryAsync()
     {

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Aar.Cli.Common;
 using Aar.Protocol;
-using Aar.Protocol.Cli;
 using Xunit.Abstractions;
 
 namespace EndToEnd.Tests;
@@ -11,12 +11,8 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task A_revoked_client_is_refused_in_words_and_keeps_everything_it_imported()
     {
-        await using var site = new Site(output);
-        var registry = await site.StartRegistryAsync();
-        var publisher = await site.StartAmsAsync("pub");
-        var client = await site.StartAmsAsync("cli");
-        await Site.JoinAsync(registry, publisher, "publisher");
-        await Site.JoinAsync(registry, client, "client");
+        await using var site = await Site.StartJoinedAsync(output);
+        var (registry, publisher, client) = site;
         var source = await publisher.CreateAndPublishAsync("game", Packages.Small(publisher, "game"));
         await publisher.SyncOkAsync();
         await client.SyncOkAsync();
@@ -60,12 +56,8 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task Deleting_an_application_on_the_publisher_removes_it_from_the_registry_and_then_from_the_client()
     {
-        await using var site = new Site(output);
-        var registry = await site.StartRegistryAsync();
-        var publisher = await site.StartAmsAsync("pub");
-        var client = await site.StartAmsAsync("cli");
-        await Site.JoinAsync(registry, publisher, "publisher");
-        await Site.JoinAsync(registry, client, "client");
+        await using var site = await Site.StartJoinedAsync(output);
+        var (registry, publisher, client) = site;
         await publisher.CreateAndPublishAsync("game", Packages.Small(publisher, "game"));
         await publisher.CreateAndPublishAsync("keep", Packages.Small(publisher, "keep"));
         await publisher.SyncOkAsync();

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Net;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -33,6 +34,29 @@ public sealed class TestDatabase : IAsyncDisposable
     public string? ConnectionString { get; }
 
     public string? Name { get; }
+
+    /// <summary>A <see cref="TcpProxy"/> in front of this PostgreSQL database's server, for fault tests.</summary>
+    public TcpProxy StartProxy()
+    {
+        var direct = new NpgsqlConnectionStringBuilder(ConnectionString ?? throw new InvalidOperationException("Not a PostgreSQL database."));
+        return new TcpProxy(new IPEndPoint(IPAddress.Parse(direct.Host!), direct.Port));
+    }
+
+    /// <summary>
+    /// This database's connection string through <paramref name="proxy"/>, with a 3 s connect timeout (and
+    /// <paramref name="commandTimeout"/> seconds per command when given), so a cut connection fails in seconds.
+    /// </summary>
+    public string ConnectionStringThrough(TcpProxy proxy, int? commandTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(proxy);
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 };
+        if (commandTimeout is { } seconds)
+        {
+            builder.CommandTimeout = seconds;
+        }
+
+        return builder.ConnectionString;
+    }
 
     /// <summary>A new PostgreSQL database when <see cref="UsePostgres"/>, else the SQLite file of <paramref name="dataDirectory"/>.</summary>
     public static async Task<TestDatabase> CreateAsync(string dataDirectory) =>

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Aar.Cli.Common;
 using Aar.Protocol;
 using Aar.Protocol.Admin;
-using Aar.Protocol.Cli;
 
 namespace Aar.Cli.Applications;
 
@@ -31,7 +30,7 @@ internal static class ApplicationCommands
             var result = await client.ListApplicationsAsync(parse.GetValue(architecture), cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             ApplicationOutput.WriteList(console, parse.GetValue(format), result.Value!);
@@ -52,15 +51,14 @@ internal static class ApplicationCommands
             var result = await client.GetApplicationAsync(parse.GetValue(name)!, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             var wanted = parse.GetValue(architecture);
             var records = result.Value!.Where(r => wanted is null || r.Architecture == wanted).ToList();
             if (records.Count == 0)
             {
-                await console.Error.WriteLineAsync($"Error: the registry has no application '{parse.GetValue(name)}' for architecture {wanted}.");
-                return ExitCodes.NotFound;
+                return ProblemReporter.Fail(console, $"the registry has no application '{parse.GetValue(name)}' for architecture {wanted}.", ExitCodes.NotFound);
             }
 
             if (parse.GetValue(format) == OutputFormat.Json)
@@ -89,22 +87,17 @@ internal static class ApplicationCommands
         {
             var (app, arch, number) = (parse.GetValue(name)!, parse.GetValue(architecture)!, parse.GetValue(version));
             var what = number is null ? $"application '{app}' ({arch}) with all its versions" : $"version {number} of '{app}' ({arch})";
-            if (!parse.GetValue(yes))
+            if (!parse.GetValue(yes)
+                && await Confirmation.AskAsync(console, $"Delete {what}? Clients will remove it at their next pass. [y/N] ", "delete", "deleted", enterMeansYes: false, cancellationToken) is { } stop)
             {
-                await console.Error.WriteAsync($"Delete {what}? Clients will remove it at their next pass. [y/N] ");
-                var answer = await console.In.ReadLineAsync(cancellationToken);
-                if (answer?.Trim().ToLowerInvariant() is not ("y" or "yes"))
-                {
-                    await console.Error.WriteLineAsync(answer is null ? "\nError: no answer on standard input; nothing was deleted. Pass --yes to delete without asking." : "Nothing was deleted.");
-                    return ExitCodes.Cancelled;
-                }
+                return stop;
             }
 
             using var client = AdminClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
             var result = await client.DeleteApplicationAsync(app, arch, number, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             await console.Out.WriteLineAsync($"Deleted {what} (generation {result.Value!.Generation}).");

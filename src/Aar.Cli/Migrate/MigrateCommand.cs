@@ -3,7 +3,6 @@ using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Cli.Serve;
 using Aar.Hosting;
-using Aar.Protocol.Cli;
 using Aar.Server.Hosting;
 using Aar.Server.Migration;
 
@@ -54,7 +53,7 @@ internal static class MigrateCommand
             catch (MigrationException ex)
             {
                 await console.Error.WriteLineAsync($"aar migrate: {ex.Message}");
-                return ex.ExitCode;
+                return ExitCode(ex.Failure);
             }
             catch (StartupException ex)
             {
@@ -64,6 +63,16 @@ internal static class MigrateCommand
         });
         return command;
     }
+
+    /// <summary>The exit code each kind of failure ends <c>aar migrate</c> with.</summary>
+    private static int ExitCode(MigrationFailure failure) => failure switch
+    {
+        MigrationFailure.BadOptions => ExitCodes.Usage,
+        MigrationFailure.NoSource => ExitCodes.NotFound,
+        MigrationFailure.DamagedSource => ExitCodes.InvalidInput,
+        MigrationFailure.CopyFailed => ExitCodes.Unreachable,
+        _ => ExitCodes.Conflict,
+    };
 
     private static string Summary(ServeOptions options, MigrationReport report)
     {

@@ -3,7 +3,6 @@ using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Protocol;
 using Aar.Protocol.Admin;
-using Aar.Protocol.Cli;
 
 namespace Aar.Cli.Status;
 
@@ -20,7 +19,7 @@ internal static class StatusCommands
             var result = await client.GetStatusAsync(cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             var s = result.Value!;
@@ -67,7 +66,7 @@ internal static class StatusCommands
             var result = await client.ScrubAsync(cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             var report = result.Value!;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Protocol.Admin;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Enrolment;
 using Aar.Protocol.Text;
 using Aar.Protocol;
@@ -37,8 +36,7 @@ internal static class TokenCommands
             var expiresText = parse.GetValue(expires)!;
             if (!DurationText.TryParse(expiresText, out var lifetime))
             {
-                await console.Error.WriteLineAsync($"Error: --expires '{expiresText}' is not a duration: use forms like 15m, 1h, 1h30m or 2d.");
-                return ExitCodes.Usage;
+                return ProblemReporter.Fail(console, $"--expires '{expiresText}' is not a duration: use forms like 15m, 1h, 1h30m or 2d.", ExitCodes.Usage);
             }
 
             using var client = AdminClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
@@ -52,7 +50,7 @@ internal static class TokenCommands
             var result = await client.CreateTokenAsync(request, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             var created = result.Value!;
@@ -82,7 +80,7 @@ internal static class TokenCommands
             var result = await client.ListTokensAsync(cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             var now = DateTimeOffset.UtcNow;
@@ -121,7 +119,7 @@ internal static class TokenCommands
             var result = await client.DeleteTokenAsync(parse.GetValue(id)!, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             await console.Out.WriteLineAsync($"Deleted join token {parse.GetValue(id)}.");

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Aar.Cli.Common;
 using Aar.Protocol.Admin;
 using Aar.Protocol.Certificates;
-using Aar.Protocol.Cli;
 
 namespace Aar.Cli.Trust;
 
@@ -32,8 +31,7 @@ internal static class TrustCommands
             var (pem, error) = await CertificateInput.ReadAsync(parse.GetValue(file), console, cancellationToken);
             if (pem is null)
             {
-                await console.Error.WriteLineAsync($"Error: {error}");
-                return error!.StartsWith("No certificate given", StringComparison.Ordinal) ? ExitCodes.Usage : ExitCodes.InvalidInput;
+                return ProblemReporter.Fail(console, error!, error!.StartsWith("No certificate given", StringComparison.Ordinal) ? ExitCodes.Usage : ExitCodes.InvalidInput);
             }
 
             using var client = AdminClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
@@ -41,7 +39,7 @@ internal static class TrustCommands
             var result = await client.AddAsync(request, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             foreach (var warning in result.Value!.Warnings)
@@ -73,7 +71,7 @@ internal static class TrustCommands
                 var list = await client.ListRevokedAsync(cancellationToken);
                 if (!list.Succeeded)
                 {
-                    return ProblemReporter.Report(console, list.Problem!);
+                    return ProblemReporter.Report(console, list);
                 }
 
                 TrustListOutput.WriteRevoked(console, parse.GetValue(format), list.Value!);
@@ -83,7 +81,7 @@ internal static class TrustCommands
             var trusted = await client.ListTrustedAsync(cancellationToken);
             if (!trusted.Succeeded)
             {
-                return ProblemReporter.Report(console, trusted.Problem!);
+                return ProblemReporter.Report(console, trusted);
             }
 
             TrustListOutput.WriteTrusted(console, parse.GetValue(format), trusted.Value!);
@@ -103,7 +101,7 @@ internal static class TrustCommands
             var result = await client.RemoveAsync(parse.GetValue(fingerprint)!, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             await console.Out.WriteLineAsync(result.Value!.Message);
@@ -134,7 +132,7 @@ internal static class TrustCommands
             var result = await client.RevokeAsync(prefix, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             await console.Out.WriteLineAsync(result.Value!.Message);
@@ -149,28 +147,13 @@ internal static class TrustCommands
         var trusted = await client.ListTrustedAsync(cancellationToken);
         if (!trusted.Succeeded)
         {
-            return ProblemReporter.Report(console, trusted.Problem!);
+            return ProblemReporter.Report(console, trusted);
         }
 
         var normalized = Fingerprint.Normalize(prefix) ?? prefix;
         var match = trusted.Value!.Where(e => e.Fingerprint.StartsWith(normalized, StringComparison.Ordinal)).ToList();
         var what = match.Count == 1 ? $"certificate {match[0].Fingerprint} ('{match[0].Name}', {match[0].Role})" : $"certificate {prefix}";
-        await console.Error.WriteAsync($"Revoke {what}? This cannot be undone: it will be refused from now on and can never be added again. [y/N] ");
-        var answer = await console.In.ReadLineAsync(cancellationToken);
-        if (answer is null)
-        {
-            await console.Error.WriteLineAsync();
-            await console.Error.WriteLineAsync("Error: no answer on standard input; nothing was revoked. Pass --yes to revoke without asking.");
-            return ExitCodes.Cancelled;
-        }
-
-        if (answer.Trim().ToLowerInvariant() is not ("y" or "yes"))
-        {
-            await console.Error.WriteLineAsync("Nothing was revoked.");
-            return ExitCodes.Cancelled;
-        }
-
-        return null;
+        return await Confirmation.AskAsync(console, $"Revoke {what}? This cannot be undone: it will be refused from now on and can never be added again. [y/N] ", "revoke", "revoked", enterMeansYes: false, cancellationToken);
     }
 
     private static Argument<string> FingerprintArgument() => new("fingerprint")

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Registry;
 using Aar.Server.Storage;
 
@@ -32,7 +31,7 @@ internal static class BlobCopy
         {
             if (!BlobDigest.TryParse(reader.GetString(0), out var digest))
             {
-                throw new MigrationException($"The source database names a malformed digest '{reader.GetString(0)}'; run 'aar storage scrub' on the embedded registry and fix it before migrating.", ExitCodes.InvalidInput);
+                throw new MigrationException($"The source database names a malformed digest '{reader.GetString(0)}'; run 'aar storage scrub' on the embedded registry and fix it before migrating.", MigrationFailure.DamagedSource);
             }
 
             blobs.Add(new NamedBlob(digest, reader.GetInt64(1)));
@@ -51,10 +50,10 @@ internal static class BlobCopy
         }
 
         var content = await source.OpenReadAsync(blob.Digest, cancellationToken)
-            ?? throw new MigrationException($"Blob {blob.Digest} ({blob.Size} bytes) is named by a version but missing from the embedded store; run 'aar storage scrub' to list the damage, restore the blob from a backup, then migrate again.", ExitCodes.InvalidInput);
+            ?? throw new MigrationException($"Blob {blob.Digest} ({blob.Size} bytes) is named by a version but missing from the embedded store; run 'aar storage scrub' to list the damage, restore the blob from a backup, then migrate again.", MigrationFailure.DamagedSource);
         if (content.Size != blob.Size)
         {
-            throw new MigrationException($"Blob {blob.Digest} is {content.Size} bytes in the embedded store but its version says {blob.Size}; the store is damaged: restore the blob from a backup, then migrate again.", ExitCodes.InvalidInput);
+            throw new MigrationException($"Blob {blob.Digest} is {content.Size} bytes in the embedded store but its version says {blob.Size}; the store is damaged: restore the blob from a backup, then migrate again.", MigrationFailure.DamagedSource);
         }
 
         await using var stream = await content.OpenAsync(0, null, cancellationToken);
@@ -63,9 +62,9 @@ internal static class BlobCopy
         {
             BlobPutOutcome.Created => BlobCopyOutcome.Copied,
             BlobPutOutcome.AlreadyExists => BlobCopyOutcome.AlreadyThere,
-            BlobPutOutcome.DigestMismatch => throw new MigrationException($"Blob {blob.Digest} is damaged in the embedded store: its bytes hash to {result.Digest}; restore it from a backup (or delete the versions that name it), then migrate again. Nothing was written to the target database.", ExitCodes.InvalidInput),
-            BlobPutOutcome.SizeMismatch => throw new MigrationException($"Blob {blob.Digest} in the embedded store has {result.Size} bytes, not {blob.Size}; restore it from a backup, then migrate again. Nothing was written to the target database.", ExitCodes.InvalidInput),
-            _ => throw new MigrationException($"Copying blob {blob.Digest} failed ({result.Error?.Message ?? "the read ended early"}); run the migration again: blobs already copied are skipped.", ExitCodes.Unreachable, result.Error),
+            BlobPutOutcome.DigestMismatch => throw new MigrationException($"Blob {blob.Digest} is damaged in the embedded store: its bytes hash to {result.Digest}; restore it from a backup (or delete the versions that name it), then migrate again. Nothing was written to the target database.", MigrationFailure.DamagedSource),
+            BlobPutOutcome.SizeMismatch => throw new MigrationException($"Blob {blob.Digest} in the embedded store has {result.Size} bytes, not {blob.Size}; restore it from a backup, then migrate again. Nothing was written to the target database.", MigrationFailure.DamagedSource),
+            _ => throw new MigrationException($"Copying blob {blob.Digest} failed ({result.Error?.Message ?? "the read ended early"}); run the migration again: blobs already copied are skipped.", MigrationFailure.CopyFailed, result.Error),
         };
     }
 }

@@ -1,5 +1,4 @@
 using Aar.Hosting;
-using Aar.Protocol.Cli;
 using Aar.Server.Data;
 using Aar.Server.Hosting;
 using Aar.Server.Storage.S3;
@@ -22,23 +21,23 @@ public static class RegistryMigration
         var errors = ServeOptionsValidator.Validate(target);
         if (errors.Count > 0)
         {
-            throw new MigrationException(string.Join(Environment.NewLine, errors), ExitCodes.Usage);
+            throw new MigrationException(string.Join(Environment.NewLine, errors), MigrationFailure.BadOptions);
         }
 
         if (string.IsNullOrWhiteSpace(target.Database))
         {
-            throw new MigrationException("Nothing to migrate to: give the PostgreSQL database with --database (or AAR_DATABASE), and the S3 bucket with --blob-store s3 --s3-…, as you will give them to 'aar serve'.", ExitCodes.Usage);
+            throw new MigrationException("Nothing to migrate to: give the PostgreSQL database with --database (or AAR_DATABASE), and the S3 bucket with --blob-store s3 --s3-…, as you will give them to 'aar serve'.", MigrationFailure.BadOptions);
         }
 
         if (!PostgresConnectionString.TryParse(target.Database, out var connection, out var connectionError))
         {
-            throw new MigrationException(connectionError!, ExitCodes.Usage);
+            throw new MigrationException(connectionError!, MigrationFailure.BadOptions);
         }
 
         using var data = DataDirectory.Open(target.DataDirectory);
         if (!File.Exists(data.DatabasePath))
         {
-            throw new MigrationException($"There is no embedded registry in {data.Root} (no aar.db); give the data directory of the registry to migrate with --data-dir.", ExitCodes.NotFound);
+            throw new MigrationException($"There is no embedded registry in {data.Root} (no aar.db); give the data directory of the registry to migrate with --data-dir.", MigrationFailure.NoSource);
         }
 
         await using var targetDatabase = new PostgresRegistryDatabase(connection!);

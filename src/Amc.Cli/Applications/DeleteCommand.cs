@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 
 namespace Amc.Cli.Applications;
@@ -28,8 +27,7 @@ internal static class DeleteCommand
             var number = parse.GetValue(version);
             if (parse.GetValue(all) == (names.Length > 0) || (number is not null && names.Length != 1))
             {
-                await console.Error.WriteLineAsync("Error: name the applications to delete, or pass --all (not both); --version needs exactly one application.");
-                return ExitCodes.Usage;
+                return ProblemReporter.Fail(console, "name the applications to delete, or pass --all (not both); --version needs exactly one application.", ExitCodes.Usage);
             }
 
             using var client = ManagementClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
@@ -38,7 +36,7 @@ internal static class DeleteCommand
                 var list = await client.ListApplicationsAsync(cancellationToken: cancellationToken);
                 if (!list.Succeeded)
                 {
-                    return ProblemReporter.Report(console, list.Problem!);
+                    return ProblemReporter.Report(console, list);
                 }
 
                 names = list.Value!.Select(a => a.Name).ToArray();
@@ -62,7 +60,7 @@ internal static class DeleteCommand
                     : await client.DeleteVersionAsync(name, number.Value, parse.GetValue(force), cancellationToken);
                 if (!result.Succeeded)
                 {
-                    return ProblemReporter.Report(console, result.Problem!);
+                    return ProblemReporter.Report(console, result);
                 }
 
                 await console.Out.WriteLineAsync(number is null ? $"Application '{name}' deleted." : $"Version {number} of '{name}' deleted.");
@@ -74,23 +72,6 @@ internal static class DeleteCommand
     }
 
     /// <summary>Returns an exit code to stop with, or null to go on. Enter alone means yes, as in the original's [Y/n].</summary>
-    private static async Task<int?> ConfirmAsync(CliConsole console, string what, CancellationToken cancellationToken)
-    {
-        await console.Error.WriteAsync($"The following application will be REMOVED:\n{what}\nDo you want to continue? [Y/n]: ");
-        var answer = await console.In.ReadLineAsync(cancellationToken);
-        if (answer is null)
-        {
-            await console.Error.WriteLineAsync();
-            await console.Error.WriteLineAsync("Error: no answer on standard input; nothing was deleted. Pass --yes to delete without asking.");
-            return ExitCodes.Cancelled;
-        }
-
-        if (answer.Trim().ToLowerInvariant() is not ("" or "y" or "yes"))
-        {
-            await console.Error.WriteLineAsync("Nothing was deleted.");
-            return ExitCodes.Cancelled;
-        }
-
-        return null;
-    }
+    private static Task<int?> ConfirmAsync(CliConsole console, string what, CancellationToken cancellationToken) =>
+        Confirmation.AskAsync(console, $"The following application will be REMOVED:\n{what}\nDo you want to continue? [Y/n]: ", "delete", "deleted", enterMeansYes: true, cancellationToken);
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 
 namespace Amc.Cli.Applications;
@@ -26,8 +25,7 @@ internal static class ListCommand
                 var parts = item.Split('=', 2);
                 if (parts.Length != 2 || parts[0].Length == 0)
                 {
-                    await console.Error.WriteLineAsync($"Error: --filter '{item}' is not attribute=value, e.g. --filter status=ready.");
-                    return ExitCodes.Usage;
+                    return ProblemReporter.Fail(console, $"--filter '{item}' is not attribute=value, e.g. --filter status=ready.", ExitCodes.Usage);
                 }
 
                 filters[parts[0]] = parts[1];
@@ -37,7 +35,7 @@ internal static class ListCommand
             var result = await client.ListApplicationsAsync(filters, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             var applications = result.Value!;

@@ -1,5 +1,4 @@
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 using Aar.Protocol.Text;
 
@@ -13,7 +12,7 @@ internal static class OperationWaiter
         var waited = await client.WaitOperationAsync(operation.Id, timeout, cancellationToken);
         if (!waited.Succeeded)
         {
-            return ProblemReporter.Report(console, waited.Problem!);
+            return ProblemReporter.Report(console, waited);
         }
 
         var done = waited.Value!;
@@ -26,8 +25,7 @@ internal static class OperationWaiter
             case OperationInfo.Failure:
                 return ProblemReporter.Report(console, ManagementErrors.FromCode(done.ErrCode == 0 ? 500 : done.ErrCode, done.Err));
             default:
-                await console.Error.WriteLineAsync($"Error: the import is still running after {DurationText.Format(timeout)}; it goes on in the daemon: check 'amc application list', or wait longer with -t.");
-                return ExitCodes.Internal;
+                return ProblemReporter.Fail(console, $"the import is still running after {DurationText.Format(timeout)}; it goes on in the daemon: check 'amc application list', or wait longer with -t.", ExitCodes.Internal);
         }
     }
 }

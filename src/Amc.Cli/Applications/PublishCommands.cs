@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 
 namespace Amc.Cli.Applications;
@@ -26,7 +25,7 @@ internal static class PublishCommands
             var result = await client.SetPublishedAsync(parse.GetValue(application)!, parse.GetValue(version), published, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             await console.Out.WriteLineAsync($"Version {parse.GetValue(version)} of '{result.Value!.Name}' is {(published ? "published" : "revoked")}.");

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 
 namespace Amc.Cli.Applications;
@@ -19,7 +18,7 @@ internal static class ShowCommand
             var result = await client.GetApplicationAsync(parse.GetValue(application)!, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             if (parse.GetValue(format) == OutputFormat.Json)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 using Amc.Cli.Packages;
 
@@ -37,8 +36,7 @@ internal static class UploadCommands
         var source = PackageSource.Open(path, out var error);
         if (source is null)
         {
-            await console.Error.WriteLineAsync($"Error: {error}");
-            return ExitCodes.InvalidInput;
+            return ProblemReporter.Fail(console, error!, ExitCodes.InvalidInput);
         }
 
         using var client = ManagementClient.ForDataDirectory(dataDirectory);
@@ -66,7 +64,7 @@ internal static class UploadCommands
         });
         if (!started.Succeeded)
         {
-            return ProblemReporter.Report(console, started.Problem!);
+            return ProblemReporter.Report(console, started);
         }
 
         if (noWait)

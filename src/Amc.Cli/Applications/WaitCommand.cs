@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Http;
 using Aar.Protocol.Management;
 using Aar.Protocol.Text;
@@ -30,8 +29,7 @@ internal static class WaitCommand
                 var parts = text.Split('=', 2);
                 if (parts.Length != 2 || !Attributes.Contains(parts[0]))
                 {
-                    await console.Error.WriteLineAsync($"Error: condition '{text}' is not key=value with key {string.Join(", ", Attributes)}, e.g. -c status=ready.");
-                    return ExitCodes.Usage;
+                    return ProblemReporter.Fail(console, $"condition '{text}' is not key=value with key {string.Join(", ", Attributes)}, e.g. -c status=ready.", ExitCodes.Usage);
                 }
 
                 conditions.Add((parts[0], parts[1]));
@@ -42,8 +40,7 @@ internal static class WaitCommand
             {
                 if (!select.StartsWith("version=", StringComparison.Ordinal) || !int.TryParse(select["version=".Length..], out var number))
                 {
-                    await console.Error.WriteLineAsync($"Error: selector '{select}' is not version=N, e.g. -s version=1.");
-                    return ExitCodes.Usage;
+                    return ProblemReporter.Fail(console, $"selector '{select}' is not version=N, e.g. -s version=1.", ExitCodes.Usage);
                 }
 
                 version = number;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 
 namespace Amc.Cli.Config;
@@ -26,7 +25,7 @@ internal static class ConfigCommands
         {
             using var client = ManagementClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
             var result = await client.SetConfigAsync(parse.GetValue(key)!, parse.GetValue(value)!, cancellationToken);
-            return result.Succeeded ? ExitCodes.Ok : ProblemReporter.Report(console, result.Problem!);
+            return result.Succeeded ? ExitCodes.Ok : ProblemReporter.Report(console, result);
         });
         return command;
     }
@@ -41,7 +40,7 @@ internal static class ConfigCommands
             var result = await client.GetConfigAsync(cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             if (parse.GetValue(format) == OutputFormat.Json)

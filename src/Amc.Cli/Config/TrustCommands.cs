@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Protocol.Certificates;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 
 namespace Amc.Cli.Config;
@@ -28,15 +27,14 @@ internal static class TrustCommands
             var (pem, error) = await ReadAsync(parse.GetValue(file)!, console, cancellationToken);
             if (pem is null)
             {
-                await console.Error.WriteLineAsync($"Error: {error}");
-                return ExitCodes.InvalidInput;
+                return ProblemReporter.Fail(console, error!, ExitCodes.InvalidInput);
             }
 
             using var client = ManagementClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
             var result = await client.AddTrustAsync(pem, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             await console.Out.WriteLineAsync($"Certificate {result.Value!.Fingerprint} ({result.Value.CommonName}) added to the trust list.");
@@ -56,7 +54,7 @@ internal static class TrustCommands
             var result = await client.ListTrustAsync(cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             var entries = result.Value!;
@@ -96,7 +94,7 @@ internal static class TrustCommands
             var result = await client.RemoveTrustAsync(parse.GetValue(which)!, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             await console.Out.WriteLineAsync($"Certificate {result.Value!.Fingerprint} ({result.Value.CommonName}) removed from the trust list.");

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 
 namespace Amc.Cli.Registry;
@@ -31,7 +30,7 @@ internal static class RegistryCommands
             var result = await client.GetRegistryStatusAsync(cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             if (parse.GetValue(format) == OutputFormat.Json)
@@ -59,7 +58,7 @@ internal static class RegistryCommands
             var result = await client.ListRegistryAsync(cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             RegistryOutput.List(console, parse.GetValue(format), result.Value!);
@@ -78,7 +77,7 @@ internal static class RegistryCommands
             var result = await client.JoinRegistryAsync(parse.GetValue(token)!, cancellationToken);
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             var joined = result.Value!;
@@ -106,7 +105,7 @@ internal static class RegistryCommands
             };
             if (!result.Succeeded)
             {
-                return ProblemReporter.Report(console, result.Problem!);
+                return ProblemReporter.Report(console, result);
             }
 
             return RegistryOutput.Report(console, parse.GetValue(format), result.Value!);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 using Aar.Protocol.Text;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Aar.Cli.Common;
-using Aar.Protocol.Cli;
 using Aar.Protocol.Management;
 using Spectre.Console;
 
@@ -29,7 +28,7 @@ internal static class SyncCommand
                 var started = await client.SyncAsync(wait: false, cancellationToken);
                 if (!started.Succeeded)
                 {
-                    return ProblemReporter.Report(console, started.Problem!);
+                    return ProblemReporter.Report(console, started);
                 }
 
                 await console.Out.WriteLineAsync("A sync pass has started; follow it with 'amc registry status'.");
@@ -40,7 +39,7 @@ internal static class SyncCommand
             using var poller = ManagementClient.ForDataDirectory(dataDir);
             await ShowTransfersAsync(console, poller, pass, cancellationToken);
             var result = await pass;
-            return result.Succeeded ? RegistryOutput.Report(console, parse.GetValue(format), result.Value!) : ProblemReporter.Report(console, result.Problem!);
+            return result.Succeeded ? RegistryOutput.Report(console, parse.GetValue(format), result.Value!) : ProblemReporter.Report(console, result);
         });
         return command;
     }

@@ -3,7 +3,6 @@ using Aar.Protocol.Admin;
 using Aar.Protocol.Http;
 using Aar.Server.Trust;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using TestSupport;
 using Xunit.Abstractions;
 using static Aar.Server.Tests.TrustEnforcementTests;
@@ -17,9 +16,8 @@ public sealed class PostgresFaultTests(ITestOutputHelper output)
     public async Task While_the_database_is_down_requests_are_a_503_that_changes_nothing_and_service_resumes_after()
     {
         await using var database = await TestDatabase.CreatePostgresAsync();
-        var direct = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-        using var proxy = new TcpProxy(new IPEndPoint(IPAddress.Parse(direct.Host!), direct.Port));
-        var proxied = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 }.ConnectionString;
+        using var proxy = database.StartProxy();
+        var proxied = database.ConnectionStringThrough(proxy);
         await using var server = await RegistryTestServer.StartAsync(output, configure: o => o with { Database = proxied }, database: database);
         using var trusted = TestCertificates.Client("trusted");
         using var refused = TestCertificates.Client("refused-meanwhile");
@@ -49,9 +47,8 @@ public sealed class PostgresFaultTests(ITestOutputHelper output)
     public async Task After_losing_the_listener_a_node_reconnects_and_follows_trust_changes_again()
     {
         await using var database = await TestDatabase.CreatePostgresAsync();
-        var direct = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-        using var proxy = new TcpProxy(new IPEndPoint(IPAddress.Parse(direct.Host!), direct.Port));
-        var proxied = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 }.ConnectionString;
+        using var proxy = database.StartProxy();
+        var proxied = database.ConnectionStringThrough(proxy);
         // Node B talks to PostgreSQL through the proxy; node A directly.
         await using var a = await RegistryTestServer.StartAsync(output, database: database);
         await using var b = await RegistryTestServer.StartAsync(output, configure: o => o with { Database = proxied }, database: database);

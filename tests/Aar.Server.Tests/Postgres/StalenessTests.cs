@@ -21,9 +21,8 @@ public sealed class StalenessTests(ITestOutputHelper output)
     public async Task A_node_whose_listener_connection_dies_silently_refuses_a_revoked_certificate_within_the_staleness_bound()
     {
         await using var database = await TestDatabase.CreatePostgresAsync();
-        var direct = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-        using var proxy = new TcpProxy(new IPEndPoint(IPAddress.Parse(direct.Host!), direct.Port));
-        var proxied = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 }.ConnectionString;
+        using var proxy = database.StartProxy();
+        var proxied = database.ConnectionStringThrough(proxy);
         // Node B talks to PostgreSQL through the proxy (pool and listener); node A directly.
         await using var a = await RegistryTestServer.StartAsync(output, database: database);
         await using var b = await RegistryTestServer.StartAsync(output, configure: o => o with { Database = proxied }, database: database);
@@ -68,10 +67,9 @@ public sealed class StalenessTests(ITestOutputHelper output)
     public async Task A_node_whose_every_database_connection_dies_silently_never_serves_a_revoked_certificate_past_the_bound()
     {
         await using var database = await TestDatabase.CreatePostgresAsync();
-        var direct = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-        using var proxy = new TcpProxy(new IPEndPoint(IPAddress.Parse(direct.Host!), direct.Port));
+        using var proxy = database.StartProxy();
         // Short timeouts, so a query on a dead connection fails in seconds rather than Npgsql's default 30 s.
-        var proxied = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3, CommandTimeout = 3 }.ConnectionString;
+        var proxied = database.ConnectionStringThrough(proxy, commandTimeout: 3);
         await using var a = await RegistryTestServer.StartAsync(output, database: database);
         await using var b = await RegistryTestServer.StartAsync(output, configure: o => o with { Database = proxied }, database: database);
         var store = b.Host.Services.GetRequiredService<TrustStore>();

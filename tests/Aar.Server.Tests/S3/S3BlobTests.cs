@@ -28,7 +28,7 @@ public sealed class S3BlobTests(ITestOutputHelper output)
         var target = temp.Combine("blob");
         // A partial file first: the Range header must travel with the redirect.
         await File.WriteAllBytesAsync(target, blob.Bytes[..123_456]);
-        // The test radosgw serves plain http: the client follows such a redirect only when told to (issue 13).
+        // The test radosgw serves plain http: the client follows such a redirect only when told to (plain-http redirects are refused by default).
         using var typed = registry.Typed(options: new RegistryClientOptions { AllowHttpRedirects = TestS3.Endpoint!.StartsWith("http:", StringComparison.Ordinal) });
         var result = await typed.DownloadBlobAsync(blob.Digest, target);
         Assert.True(result.Succeeded, result.Problem?.Detail);

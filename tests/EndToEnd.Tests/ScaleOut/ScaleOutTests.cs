@@ -104,12 +104,8 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
     [ScaleOutFact]
     public async Task An_embedded_registry_moved_with_aar_migrate_keeps_serving_its_AMS_from_two_nodes()
     {
-        await using var site = new Site(output);
-        var registry = await site.StartRegistryAsync();
-        var publisher = await site.StartAmsAsync("pub");
-        var client = await site.StartAmsAsync("cli");
-        await Site.JoinAsync(registry, publisher, "publisher");
-        await Site.JoinAsync(registry, client, "client");
+        await using var site = await Site.StartJoinedAsync(output);
+        var (registry, publisher, client) = site;
         var source = (await publisher.CreateAndPublishAsync("game", Packages.Small(publisher, "game"))).Versions[0];
         Assert.Equal(1, (await publisher.SyncOkAsync()).Uploaded);
         Assert.Equal(0, await registry.StopAsync(TimeSpan.FromSeconds(15)));
@@ -141,7 +137,7 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
         // Migrating again into the now-used database is refused, and changes nothing.
         await registry.StopAsync(TimeSpan.FromSeconds(15));
         var again = await registry.AarWithAsync(cluster.ServeEnvironment, ["migrate", .. cluster.ServeArguments]);
-        Assert.Equal(Aar.Protocol.Cli.ExitCodes.Conflict, again.ExitCode);
+        Assert.Equal(Aar.Cli.Common.ExitCodes.Conflict, again.ExitCode);
         Assert.Contains("The target database already holds a registry", again.Error, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,4 @@
-namespace Aar.Protocol.Cli;
+namespace Aar.Cli.Common;
 
 /// <summary>Exit codes shared by <c>aar</c> and <c>amc</c>; documented in docs/exit-codes.md and in <c>--help</c>.</summary>
 public static class ExitCodes
