@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Hosting;
+using Ams.Daemon.Applications;
 using Ams.Daemon.Hosting;
 
 namespace Ams.Cli;

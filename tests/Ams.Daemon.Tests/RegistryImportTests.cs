@@ -110,7 +110,7 @@ public sealed class RegistryImportTests(ITestOutputHelper output)
         var packages = daemon.Host.Services.GetRequiredService<PackageStore>();
         await using var file = File.OpenRead(path);
         var staged = await packages.ReceiveAsync(file, long.MaxValue, Path.GetFileName(path), CancellationToken.None);
-        var service = daemon.Host.Services.GetRequiredService<ApplicationService>();
+        var service = daemon.Host.Services.GetRequiredService<ApplicationCatalog>();
         return await service.ImportFromRegistryAsync(staged.Value!, "hello", number, published, Origin, CancellationToken.None);
     }
 }

@@ -10,14 +10,14 @@ public sealed class FeatureSliceTests
     [Fact]
     public void Server_feature_folders_are_free_of_cycles() => AssertNoCycles(OurAssemblies.Server, "Aar.Server");
 
-    [Fact(Skip = "Fails until the restructuring of Ams.Daemon lands")]
+    [Fact]
     public void Daemon_feature_folders_are_free_of_cycles() => AssertNoCycles(OurAssemblies.Daemon, "Ams.Daemon");
 
     [Fact]
     public void Server_feature_folders_do_not_use_the_composition_root() =>
         AssertNothingUsesHosting(OurAssemblies.Server, "Aar.Server");
 
-    [Fact(Skip = "Fails until the restructuring of Ams.Daemon lands")]
+    [Fact]
     public void Daemon_feature_folders_do_not_use_the_composition_root() =>
         AssertNothingUsesHosting(OurAssemblies.Daemon, "Ams.Daemon");
 

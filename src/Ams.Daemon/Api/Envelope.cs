@@ -25,18 +25,18 @@ internal static class Envelope
         Metadata = JsonSerializer.SerializeToElement(operation, ManagementJsonContext.Default.OperationInfo),
     }, StatusCodes.Status202Accepted);
 
-    public static IResult Error(ApiError error) => Write(ErrorBody(error), error.Code);
+    public static IResult Error(ApiProblem error) => Write(ErrorBody(error), error.Code);
 
     public static IResult From<T>(Result<T> result, JsonTypeInfo<T> typeInfo) =>
         result.Succeeded ? Sync(result.Value!, typeInfo) : Error(result.Error!);
 
-    public static Task WriteErrorAsync(HttpContext context, ApiError error)
+    public static Task WriteErrorAsync(HttpContext context, ApiProblem error)
     {
         context.Response.StatusCode = error.Code;
         return context.Response.WriteAsJsonAsync(ErrorBody(error), ManagementJsonContext.Default.Response, cancellationToken: context.RequestAborted);
     }
 
-    private static Response ErrorBody(ApiError error) => new() { Type = Response.ErrorType, Error = error.Message, ErrorCode = error.Code };
+    private static Response ErrorBody(ApiProblem error) => new() { Type = Response.ErrorType, Error = error.Message, ErrorCode = error.Code };
 
     private static IResult Write(Response response, int status) =>
         Results.Json(response, ManagementJsonContext.Default.Response, statusCode: status);

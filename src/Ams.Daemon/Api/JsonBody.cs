@@ -15,17 +15,17 @@ internal static class JsonBody
     {
         if (request.ContentLength == 0 || (request.ContentLength is null && !request.HasJsonContentType()))
         {
-            return whenEmpty is null ? ApiError.BadRequest($"The request needs a JSON body ({typeof(T).Name}).") : whenEmpty;
+            return whenEmpty is null ? ApiProblem.BadRequest($"The request needs a JSON body ({typeof(T).Name}).") : whenEmpty;
         }
 
         try
         {
             var value = await JsonSerializer.DeserializeAsync(request.Body, typeInfo, cancellationToken);
-            return value is null ? ApiError.BadRequest($"The request body must be a JSON object ({typeof(T).Name}), not null.") : value;
+            return value is null ? ApiProblem.BadRequest($"The request body must be a JSON object ({typeof(T).Name}), not null.") : value;
         }
         catch (JsonException ex)
         {
-            return ApiError.BadRequest($"The request body is not valid JSON for {typeof(T).Name} ({ex.Message.TrimEnd('.')}).");
+            return ApiProblem.BadRequest($"The request body is not valid JSON for {typeof(T).Name} ({ex.Message.TrimEnd('.')}).");
         }
     }
 }

@@ -11,14 +11,14 @@ internal sealed class ApplicationDatabase(AmsDatabase database)
 {
     private const int SqliteConstraint = 19;
 
-    public async Task<List<ApplicationRecord>> ListAsync(CancellationToken cancellationToken)
+    public async Task<List<LocalApplication>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await ApplicationRows.ReadAsync(connection, null, cancellationToken);
     }
 
     /// <summary>Finds an application by id, or else by exact name; null when neither matches.</summary>
-    public async Task<ApplicationRecord?> FindAsync(string idOrName, CancellationToken cancellationToken)
+    public async Task<LocalApplication?> FindAsync(string idOrName, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var found = await ApplicationRows.ReadAsync(connection, idOrName, cancellationToken);
@@ -26,7 +26,7 @@ internal sealed class ApplicationDatabase(AmsDatabase database)
     }
 
     /// <summary>Inserts a new application with its first version; false when the name is taken.</summary>
-    public async Task<bool> InsertApplicationAsync(ApplicationRecord application, CancellationToken cancellationToken)
+    public async Task<bool> InsertApplicationAsync(LocalApplication application, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -67,7 +67,7 @@ internal sealed class ApplicationDatabase(AmsDatabase database)
     /// Adds a version; returns its number. Without <paramref name="fixedNumber"/> it is the application's counter,
     /// which never goes back (a deleted number is never reused); registry imports keep the registry's number.
     /// </summary>
-    public async Task<int> AddVersionAsync(string applicationId, VersionRecord version, CancellationToken cancellationToken, int? fixedNumber = null)
+    public async Task<int> AddVersionAsync(string applicationId, LocalVersion version, CancellationToken cancellationToken, int? fixedNumber = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -85,11 +85,11 @@ internal sealed class ApplicationDatabase(AmsDatabase database)
         return number;
     }
 
-    public Task SetStatusAsync(string applicationId, int number, string status, string? error, bool published, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task SetStatusAsync(string applicationId, int number, VersionStatus status, string? error, bool published, DateTimeOffset now, CancellationToken cancellationToken) =>
         ExecuteAsync(
             "UPDATE versions SET status = $status, error_message = $error, published = $published WHERE application_id = $id AND number = $number; UPDATE applications SET updated_at = $now WHERE id = $id",
             cancellationToken,
-            ("$id", applicationId), ("$number", number), ("$status", status), ("$error", (object?)error ?? DBNull.Value), ("$published", published ? 1 : 0), ("$now", DbTime.Format(now)));
+            ("$id", applicationId), ("$number", number), ("$status", status.ToWire()), ("$error", (object?)error ?? DBNull.Value), ("$published", published ? 1 : 0), ("$now", DbTime.Format(now)));
 
     /// <summary>Makes an imported version <c>ready</c> with its final manifest (which now knows about app.apk).</summary>
     public Task MarkReadyAsync(string applicationId, int number, bool published, ManifestInfo manifest, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -128,7 +128,7 @@ internal sealed class ApplicationDatabase(AmsDatabase database)
     public Task<int> FailInterruptedAsync(string reason, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE versions SET status = 'error', error_message = $reason WHERE status = 'initializing'", cancellationToken, ("$reason", reason));
 
-    private static async Task InsertVersionAsync(SqliteConnection connection, SqliteTransaction transaction, string applicationId, VersionRecord version, CancellationToken cancellationToken)
+    private static async Task InsertVersionAsync(SqliteConnection connection, SqliteTransaction transaction, string applicationId, LocalVersion version, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -138,7 +138,7 @@ internal sealed class ApplicationDatabase(AmsDatabase database)
             """;
         command.Parameters.AddWithValue("$id", applicationId);
         command.Parameters.AddWithValue("$number", version.Number);
-        command.Parameters.AddWithValue("$status", version.Status);
+        command.Parameters.AddWithValue("$status", version.Status.ToWire());
         command.Parameters.AddWithValue("$error", (object?)version.ErrorMessage ?? DBNull.Value);
         command.Parameters.AddWithValue("$published", version.Published ? 1 : 0);
         command.Parameters.AddWithValue("$created_at", DbTime.Format(version.CreatedAt));

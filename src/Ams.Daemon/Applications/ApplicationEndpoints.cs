@@ -23,7 +23,7 @@ internal static class ApplicationEndpoints
         return app;
     }
 
-    private static async Task<IResult> List(HttpRequest request, ApplicationService applications, CancellationToken cancellationToken)
+    private static async Task<IResult> List(HttpRequest request, ApplicationCatalog applications, CancellationToken cancellationToken)
     {
         var filter = ApplicationFilter.Parse(request.Query);
         if (!filter.Succeeded)
@@ -36,7 +36,7 @@ internal static class ApplicationEndpoints
     }
 
     /// <summary>An application with the registry versions of its name this AMS refused, so <c>amc application show</c> says why.</summary>
-    private static async Task<IResult> Get(string application, ApplicationService applications, RejectedVersions rejected, CancellationToken cancellationToken)
+    private static async Task<IResult> Get(string application, ApplicationCatalog applications, RejectedVersions rejected, CancellationToken cancellationToken)
     {
         var found = await applications.GetAsync(application, cancellationToken);
         var refused = await rejected.ListAsync(found.Value?.Name ?? application, cancellationToken);
@@ -48,13 +48,13 @@ internal static class ApplicationEndpoints
         if (!found.Succeeded)
         {
             var reasons = string.Join("; ", refused.Select(r => $"version {r.Version} ({r.Digest}): {r.Reason}"));
-            return Envelope.Error(ApiError.NotFound($"Application '{application}' is not on this AMS: the registry's versions of it were rejected: {reasons}. They are not downloaded again while the registry serves the same digest; 'amc registry retry {application}' tries again now."));
+            return Envelope.Error(ApiProblem.NotFound($"Application '{application}' is not on this AMS: the registry's versions of it were rejected: {reasons}. They are not downloaded again while the registry serves the same digest; 'amc registry retry {application}' tries again now."));
         }
 
         return Envelope.Sync(found.Value!.ToContract(applications.Architecture) with { Rejected = refused }, Json.ApplicationInfo);
     }
 
-    private static async Task<IResult> Publish(string application, int version, HttpRequest request, ApplicationService applications, CancellationToken cancellationToken)
+    private static async Task<IResult> Publish(string application, int version, HttpRequest request, ApplicationCatalog applications, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(request, Json.VersionPatch, null, cancellationToken);
         return body.Succeeded
@@ -62,7 +62,7 @@ internal static class ApplicationEndpoints
             : Envelope.Error(body.Error!);
     }
 
-    private static async Task<IResult> Delete(string application, HttpRequest request, ApplicationService applications, CancellationToken cancellationToken)
+    private static async Task<IResult> Delete(string application, HttpRequest request, ApplicationCatalog applications, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(request, Json.DeleteRequest, new DeleteRequest(), cancellationToken);
         return body.Succeeded
@@ -70,7 +70,7 @@ internal static class ApplicationEndpoints
             : Envelope.Error(body.Error!);
     }
 
-    private static async Task<IResult> DeleteVersion(string application, int version, HttpRequest request, ApplicationService applications, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteVersion(string application, int version, HttpRequest request, ApplicationCatalog applications, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(request, Json.DeleteRequest, new DeleteRequest(), cancellationToken);
         return body.Succeeded
@@ -78,6 +78,6 @@ internal static class ApplicationEndpoints
             : Envelope.Error(body.Error!);
     }
 
-    private static IResult Contract(Result<ApplicationRecord> result, ApplicationService applications) =>
+    private static IResult Contract(Result<LocalApplication> result, ApplicationCatalog applications) =>
         result.Succeeded ? Envelope.Sync(result.Value!.ToContract(applications.Architecture), Json.ApplicationInfo) : Envelope.Error(result.Error!);
 }

@@ -22,7 +22,7 @@ internal static class ApplicationFilter
             var key = rawKey.Replace('_', '-') switch { "tag" => "tags", var k => k };
             if (!Keys.Contains(key))
             {
-                return ApiError.BadRequest($"Unknown filter '{rawKey}': use one of {string.Join(", ", Keys)}.");
+                return ApiProblem.BadRequest($"Unknown filter '{rawKey}': use one of {string.Join(", ", Keys)}.");
             }
 
             foreach (var value in values.OfType<string>())

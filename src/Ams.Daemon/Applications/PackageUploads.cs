@@ -14,7 +14,7 @@ namespace Ams.Daemon.Applications;
 /// Receives a package upload (create or update): streams it to staging, then validates and imports it in the
 /// background as an operation the client waits on (202 + operation, as the original product does).
 /// </summary>
-internal sealed partial class PackageUploads(ApplicationService applications, PackageStore packages, OperationRegistry operations, IHostApplicationLifetime lifetime, ILogger<PackageUploads> logger)
+internal sealed partial class PackageUploads(ApplicationCatalog applications, PackageStore packages, OperationRegistry operations, IHostApplicationLifetime lifetime, ILogger<PackageUploads> logger)
 {
     private readonly ConcurrentDictionary<Task, bool> _imports = new();
 
@@ -27,7 +27,7 @@ internal sealed partial class PackageUploads(ApplicationService applications, Pa
         if (target is not null)
         {
             var existing = await applications.GetAsync(target, cancellationToken);
-            var refusal = !existing.Succeeded ? existing.Error : existing.Value!.Immutable ? ApplicationErrors.Immutable(existing.Value, "updated") : null;
+            var refusal = !existing.Succeeded ? existing.Error : existing.Value!.Immutable ? ApplicationProblems.Immutable(existing.Value, "updated") : null;
             if (refusal is not null)
             {
                 return Envelope.Error(refusal);
@@ -37,7 +37,7 @@ internal sealed partial class PackageUploads(ApplicationService applications, Pa
         var limit = applications.Limits.MaxPackageBytes;
         if (context.Request.ContentLength > limit)
         {
-            return Envelope.Error(ApiError.TooLarge($"{name} is {context.Request.ContentLength} bytes, larger than this AMS's package size limit of {limit} bytes; make the package smaller or raise the limit with 'ams serve --max-package-size'."));
+            return Envelope.Error(ApiProblem.TooLarge($"{name} is {context.Request.ContentLength} bytes, larger than this AMS's package size limit of {limit} bytes; make the package smaller or raise the limit with 'ams serve --max-package-size'."));
         }
 
         // The daemon enforces its own limit while streaming (also for uploads of unknown length).
@@ -85,13 +85,13 @@ internal sealed partial class PackageUploads(ApplicationService applications, Pa
         catch (OperationCanceledException)
         {
             PackageStore.Discard(staged);
-            operation.Fail(new ApiError(503, $"The daemon stopped while importing {name}; start it again and upload the package once more."));
+            operation.Fail(new ApiProblem(503, $"The daemon stopped while importing {name}; start it again and upload the package once more."));
         }
         catch (Exception ex)
         {
             PackageStore.Discard(staged);
             Log.ImportFailed(logger, name, ex);
-            operation.Fail(new ApiError(500, $"Importing {name} failed unexpectedly ({ex.Message.TrimEnd('.')}); the daemon log has the details."));
+            operation.Fail(new ApiProblem(500, $"Importing {name} failed unexpectedly ({ex.Message.TrimEnd('.')}); the daemon log has the details."));
         }
     }
 

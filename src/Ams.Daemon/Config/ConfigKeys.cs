@@ -59,12 +59,12 @@ internal static partial class ConfigKeys
     {
         if (key == Architecture)
         {
-            return ApiError.BadRequest("architecture is fixed when the daemon starts; restart it with 'ams serve --architecture amd64|arm64' to change it.");
+            return ApiProblem.BadRequest("architecture is fixed when the daemon starts; restart it with 'ams serve --architecture amd64|arm64' to change it.");
         }
 
         if (!Defaults.TryGetValue(key, out var fallback))
         {
-            return ApiError.BadRequest($"Unknown configuration key '{key}': use one of {string.Join(", ", Defaults.Keys.Order(StringComparer.Ordinal))}.");
+            return ApiProblem.BadRequest($"Unknown configuration key '{key}': use one of {string.Join(", ", Defaults.Keys.Order(StringComparer.Ordinal))}.");
         }
 
         value = value.Trim();
@@ -80,12 +80,12 @@ internal static partial class ConfigKeys
             RegistryUpdateInterval => NormalizeInterval(value),
             RegistryMode => value.ToLowerInvariant() is "pull" or "push" or "manual"
                 ? value.ToLowerInvariant()
-                : ApiError.BadRequest($"registry.mode '{value}' is not valid: use pull (import from the registry), push (publish to it) or manual."),
+                : ApiProblem.BadRequest($"registry.mode '{value}' is not valid: use pull (import from the registry), push (publish to it) or manual."),
             RegistryFilter => NormalizeFilter(value),
             ConnectTimeout or IdleTimeout or PassTimeout => NormalizeTimeout(key, value),
             _ => value.ToLowerInvariant() is "true" or "false"
                 ? value.ToLowerInvariant()
-                : ApiError.BadRequest($"{key} '{value}' is not valid: use true or false."),
+                : ApiProblem.BadRequest($"{key} '{value}' is not valid: use true or false."),
         };
     }
 
@@ -94,7 +94,7 @@ internal static partial class ConfigKeys
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps || string.IsNullOrEmpty(uri.Host)
             || !string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
-            return ApiError.BadRequest($"registry.url '{value}' is not valid: give the registry's https address, such as https://192.168.178.45:3000 (no user, query or fragment).");
+            return ApiProblem.BadRequest($"registry.url '{value}' is not valid: give the registry's https address, such as https://192.168.178.45:3000 (no user, query or fragment).");
         }
 
         return uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
@@ -104,15 +104,15 @@ internal static partial class ConfigKeys
     {
         if (!FingerprintPrefix.TryParse(value, out var prefix, out _))
         {
-            return ApiError.BadRequest($"registry.fingerprint '{value}' is not valid: give the 64 hex characters (or a unique prefix of at least {Fingerprint.MinimumPrefixLength}) of the registry certificate's fingerprint, as 'amc config trust list' shows it.");
+            return ApiProblem.BadRequest($"registry.fingerprint '{value}' is not valid: give the 64 hex characters (or a unique prefix of at least {Fingerprint.MinimumPrefixLength}) of the registry certificate's fingerprint, as 'amc config trust list' shows it.");
         }
 
         var matches = trusted.Where(f => prefix!.Matches(f)).ToList();
         return matches.Count switch
         {
             1 => matches[0],
-            0 => ApiError.BadRequest($"registry.fingerprint '{value}' matches no certificate in the trust list: add the registry's certificate first with 'amc config trust add server.crt'."),
-            _ => ApiError.BadRequest($"registry.fingerprint '{value}' matches {matches.Count} trusted certificates: give more characters."),
+            0 => ApiProblem.BadRequest($"registry.fingerprint '{value}' matches no certificate in the trust list: add the registry's certificate first with 'amc config trust add server.crt'."),
+            _ => ApiProblem.BadRequest($"registry.fingerprint '{value}' matches {matches.Count} trusted certificates: give more characters."),
         };
     }
 
@@ -120,12 +120,12 @@ internal static partial class ConfigKeys
     {
         if (!DurationText.TryParse(value, out var interval))
         {
-            return ApiError.BadRequest($"registry.update_interval '{value}' is not a duration: use a number with a unit, such as 30s, 5m, 1h or 1h30m (at least {DurationText.Format(MinimumUpdateInterval)}).");
+            return ApiProblem.BadRequest($"registry.update_interval '{value}' is not a duration: use a number with a unit, such as 30s, 5m, 1h or 1h30m (at least {DurationText.Format(MinimumUpdateInterval)}).");
         }
 
         if (interval < MinimumUpdateInterval)
         {
-            return ApiError.BadRequest($"registry.update_interval '{value}' is too short: the minimum is {DurationText.Format(MinimumUpdateInterval)}, so the registry is not polled in a tight loop.");
+            return ApiProblem.BadRequest($"registry.update_interval '{value}' is too short: the minimum is {DurationText.Format(MinimumUpdateInterval)}, so the registry is not polled in a tight loop.");
         }
 
         return DurationText.Format(interval);
@@ -136,7 +136,7 @@ internal static partial class ConfigKeys
         var minimum = MinimumTimeouts[key];
         if (!DurationText.TryParse(value, out var timeout) || timeout < minimum)
         {
-            return ApiError.BadRequest($"{key} '{value}' is not valid: use a duration such as 30s, 5m or 2h (at least {DurationText.Format(minimum)}).");
+            return ApiProblem.BadRequest($"{key} '{value}' is not valid: use a duration such as 30s, 5m or 2h (at least {DurationText.Format(minimum)}).");
         }
 
         return DurationText.Format(timeout);
@@ -148,7 +148,7 @@ internal static partial class ConfigKeys
         var bad = tags.FirstOrDefault(t => !TagPattern().IsMatch(t));
         if (bad is not null)
         {
-            return ApiError.BadRequest($"registry.filter '{value}' is not valid: tag '{bad}' may only use letters, digits and _ . : = - (comma-separated list of tags, empty for all).");
+            return ApiProblem.BadRequest($"registry.filter '{value}' is not valid: tag '{bad}' may only use letters, digits and _ . : = - (comma-separated list of tags, empty for all).");
         }
 
         return string.Join(',', tags.Distinct(StringComparer.Ordinal));

@@ -10,7 +10,7 @@ namespace Ams.Daemon.Config;
 /// validated, written in one statement, published as a new snapshot and then announced through <see cref="Changed"/>,
 /// which is how running features (the sync worker) pick it up without a restart.
 /// </summary>
-internal sealed partial class ConfigStore(AmsDatabase database, TrustList trust, string architecture, ILogger<ConfigStore> logger) : IDisposable
+internal sealed partial class ConfigStore(AmsDatabase database, TrustStore trust, string architecture, ILogger<ConfigStore> logger) : IRegistryPin, IDisposable
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private AmsConfig _current = ConfigSnapshot.Build(new Dictionary<string, string>(StringComparer.Ordinal), architecture);
@@ -19,6 +19,8 @@ internal sealed partial class ConfigStore(AmsDatabase database, TrustList trust,
     public event EventHandler<ConfigChange>? Changed;
 
     public AmsConfig Current => Volatile.Read(ref _current);
+
+    public string PinnedFingerprint => Current.RegistryFingerprint;
 
     public async Task LoadAsync(CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ using Ams.Daemon.Sync;
 using Ams.Daemon.Trust;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
+using Aar.Protocol.Management;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -63,19 +63,15 @@ public sealed partial class AmsHost : IAsyncDisposable
             // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
+            var sync = new SyncOptions(data.ClientCertificatePath, data.ClientKeyPath, data.DownloadsDirectory);
             builder.Services.AddSingleton(time);
-            builder.Services.AddSingleton(options);
-            builder.Services.AddSingleton(new AmsDatabase(data.DatabasePath));
-            builder.Services.AddSingleton(data);
-            builder.Services.AddSingleton<TrustList>();
-            builder.Services.AddSingleton(s => ActivatorUtilities.CreateInstance<ConfigStore>(s, options.Architecture));
-            builder.Services.AddSingleton<PackageStore>();
-            builder.Services.AddSingleton<ApplicationDatabase>();
-            builder.Services.AddSingleton<RejectedVersions>();
-            builder.Services.AddSingleton<ApplicationService>();
-            builder.Services.AddSingleton<OperationRegistry>();
-            builder.Services.AddSingleton<PackageUploads>();
-            builder.Services.AddSync();
+            builder.Services.AddAmsDatabase(data.DatabasePath);
+            builder.Services.AddTrust();
+            builder.Services.AddConfig(new ConfigOptions(options.Architecture));
+            builder.Services.AddStorage(new StorageOptions(data.PackagesDirectory, data.StagingDirectory));
+            builder.Services.AddOperations();
+            builder.Services.AddApplications(new ApplicationOptions(options.Architecture, options.MaxPackageBytes));
+            builder.Services.AddSync(sync);
             // An exception that escapes a background service stops the host (rather than leaving a daemon that
             // answers amc but no longer syncs), and 'ams serve' then exits non-zero (Failure) so a supervisor restarts it.
             builder.Services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
@@ -85,14 +81,20 @@ public sealed partial class AmsHost : IAsyncDisposable
             }
 
             using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logging));
-            using var certificate = ClientCertificate.LoadOrCreate(data, time, startupLoggerFactory.CreateLogger("Ams.Daemon.Registry"));
+            using var certificate = ClientCertificate.LoadOrCreate(sync, time, startupLoggerFactory.CreateLogger("Ams.Daemon.Registry"));
             var clientFingerprint = Fingerprint.Of(certificate).Hex;
             var socket = PrivateUnixSocket.Prepare(data.SocketPath);
             ConfigureKestrel(builder.WebHost, socket);
 
             var app = builder.Build();
-            app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteInternalError });
-            app.MapService(clientFingerprint);
+            app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = InternalError.WriteAsync });
+            app.MapService(new ServiceStatus
+            {
+                Architecture = options.Architecture,
+                PackageSizeLimit = options.MaxPackageBytes,
+                ClientFingerprint = clientFingerprint,
+                ApiExtensions = ["zip_archive_support", "registry"],
+            });
             app.MapConfig();
             app.MapTrust();
             app.MapApplications();
@@ -116,12 +118,12 @@ public sealed partial class AmsHost : IAsyncDisposable
     private static async Task PrepareStateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await services.GetRequiredService<AmsDatabase>().MigrateAsync(cancellationToken);
-        await services.GetRequiredService<TrustList>().LoadAsync(cancellationToken);
+        await services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
         await services.GetRequiredService<ConfigStore>().LoadAsync(cancellationToken);
         services.GetRequiredService<PackageStore>().CleanStaging();
         await services.GetRequiredService<ApplicationDatabase>().FailInterruptedAsync(
             "the daemon stopped while this version was being imported; delete the version and upload the package again", cancellationToken);
-        await services.GetRequiredService<ApplicationService>().ReconcilePackagesAsync(cancellationToken);
+        await services.GetRequiredService<ApplicationCatalog>().ReconcilePackagesAsync(cancellationToken);
     }
 
     private static void ConfigureKestrel(IWebHostBuilder webHost, PrivateUnixSocket socket)
@@ -134,9 +136,6 @@ public sealed partial class AmsHost : IAsyncDisposable
             socket.Listen(kestrel);
         });
     }
-
-    private static Task WriteInternalError(HttpContext context) =>
-        Envelope.WriteErrorAsync(context, new ApiError(500, $"The management service failed to handle {context.Request.Method} {context.Request.Path}; its log has the details (trace id {context.TraceIdentifier})."));
 
     /// <summary>Waits until SIGTERM/SIGINT (or <paramref name="cancellationToken"/>) and then stops gracefully.</summary>
     public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default)

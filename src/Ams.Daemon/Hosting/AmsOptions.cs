@@ -1,3 +1,5 @@
+using Ams.Daemon.Applications;
+
 namespace Ams.Daemon.Hosting;
 
 /// <summary>How <c>ams serve</c> runs. Checked by <see cref="AmsOptionsValidator"/> before anything starts.</summary>

@@ -1,4 +1,5 @@
 using Aar.Hosting;
+using Ams.Daemon.Applications;
 
 namespace Ams.Daemon.Hosting;
 

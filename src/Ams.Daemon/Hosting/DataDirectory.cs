@@ -28,6 +28,9 @@ public sealed class DataDirectory : IDisposable
 
     public string ClientKeyPath => Path.Combine(RegistryDirectory, "client.key");
 
+    /// <summary>Pulled packages being downloaded (and resumed): <c>registry/downloads</c>.</summary>
+    public string DownloadsDirectory => Path.Combine(RegistryDirectory, "downloads");
+
     /// <summary>Content-addressed packages: <c>packages/sha256/&lt;hex&gt;</c>.</summary>
     public string PackagesDirectory => Path.Combine(Root, "packages", "sha256");
 

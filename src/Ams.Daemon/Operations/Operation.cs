@@ -26,7 +26,7 @@ internal sealed class Operation(OperationInfo initial, TimeProvider time)
         _done.TrySetResult();
     }
 
-    public void Fail(ApiError error)
+    public void Fail(ApiProblem error)
     {
         Volatile.Write(ref _info, Info with
         {

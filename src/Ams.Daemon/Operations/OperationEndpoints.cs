@@ -40,5 +40,5 @@ internal static class OperationEndpoints
     }
 
     private static IResult NotFound(string id) =>
-        Envelope.Error(ApiError.NotFound($"Operation {id} does not exist (finished operations are kept for an hour, and none survive a daemon restart)."));
+        Envelope.Error(ApiProblem.NotFound($"Operation {id} does not exist (finished operations are kept for an hour, and none survive a daemon restart)."));
 }

@@ -4,7 +4,7 @@ using Ams.Daemon.Api;
 namespace Ams.Daemon.Packages;
 
 /// <summary>What one pass over a package collected: its paths, the manifest text and where app.apk was copied.</summary>
-internal sealed class PackageContents(string package, PackageLimits limits, Func<ManifestInfo, Task<ApiError?>>? onManifest = null)
+internal sealed class PackageContents(string package, PackageLimits limits, Func<ManifestInfo, Task<ApiProblem?>>? onManifest = null)
 {
     private bool _announced;
     private readonly HashSet<string> _files = new(StringComparer.Ordinal);

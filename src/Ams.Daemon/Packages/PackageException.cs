@@ -3,7 +3,7 @@ namespace Ams.Daemon.Packages;
 /// <summary>
 /// A package is refused; the message names the file and the field and says what to fix. Thrown only inside the
 /// package readers (deep in a streaming pass an exception is the simplest way out) and turned into an
-/// <see cref="Api.ApiError"/> at <see cref="PackageInspector"/>'s boundary, never beyond it.
+/// <see cref="Api.ApiProblem"/> at <see cref="PackageInspector"/>'s boundary, never beyond it.
 /// </summary>
 internal sealed class PackageException(string message, int code = 400) : Exception(message)
 {

@@ -12,7 +12,7 @@ namespace Ams.Daemon.Packages;
 /// </summary>
 internal static class PackageInspector
 {
-    public static async Task<Result<ManifestInfo>> InspectAsync(string path, string packageName, PackageLimits limits, string tempDirectory, CancellationToken cancellationToken, Func<ManifestInfo, Task<ApiError?>>? onManifest = null)
+    public static async Task<Result<ManifestInfo>> InspectAsync(string path, string packageName, PackageLimits limits, string tempDirectory, CancellationToken cancellationToken, Func<ManifestInfo, Task<ApiProblem?>>? onManifest = null)
     {
         var contents = new PackageContents(packageName, limits, onManifest);
         try
@@ -22,11 +22,11 @@ internal static class PackageInspector
         }
         catch (PackageException ex)
         {
-            return new ApiError(ex.Code, ex.Message);
+            return new ApiProblem(ex.Code, ex.Message);
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or SharpZipBaseException)
         {
-            return ApiError.BadRequest($"{packageName} is truncated or corrupt ({ex.Message.TrimEnd('.')}); create the package again and upload it once more.");
+            return ApiProblem.BadRequest($"{packageName} is truncated or corrupt ({ex.Message.TrimEnd('.')}); create the package again and upload it once more.");
         }
         finally
         {
@@ -90,7 +90,7 @@ internal static class PackageInspector
         if (contents.Manifest is null)
         {
             var nested = contents.Files.FirstOrDefault(f => f.EndsWith("/" + EntryReader.ManifestPath, StringComparison.Ordinal));
-            return ApiError.BadRequest(nested is null
+            return ApiProblem.BadRequest(nested is null
                 ? $"{contents.Package} has no manifest.yaml at its top level; every package needs one (see docs/ams.md)."
                 : $"{contents.Package} has no manifest.yaml at its top level (found {nested}); package the contents of the application directory, not the directory itself.");
         }
@@ -102,14 +102,14 @@ internal static class PackageInspector
         }
         else if (contents.IsDirectory(EntryReader.ApkPath))
         {
-            return ApiError.BadRequest($"{contents.Package}: app.apk is a directory; it must be the APK file itself.");
+            return ApiProblem.BadRequest($"{contents.Package}: app.apk is a directory; it must be the APK file itself.");
         }
 
         foreach (var name in manifest.ExtraData.Keys)
         {
             if (!contents.Exists($"extra-data/{name}"))
             {
-                return ApiError.BadRequest($"{contents.Package}: manifest.yaml names extra-data '{name}' but the package has no extra-data/{name}; add the file or remove it from the manifest.");
+                return ApiProblem.BadRequest($"{contents.Package}: manifest.yaml names extra-data '{name}' but the package has no extra-data/{name}; add the file or remove it from the manifest.");
             }
         }
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Aar.IO;
 using Ams.Daemon.Api;
-using Ams.Daemon.Hosting;
 
 namespace Ams.Daemon.Storage;
 
@@ -10,21 +9,21 @@ namespace Ams.Daemon.Storage;
 /// a validated package is moved atomically to <c>packages/sha256/&lt;hex&gt;</c>. Memory use does not depend on
 /// package size: two pooled 256 KiB buffers per upload.
 /// </summary>
-internal sealed class PackageStore(DataDirectory data)
+internal sealed class PackageStore(StorageOptions options)
 {
     /// <summary>Kestrel hands out small reads; they are gathered before hashing and writing (see <see cref="FileWrites.BatchSize"/>).</summary>
     private const int BatchSize = FileWrites.BatchSize;
 
     private const UnixFileMode FileMode0640 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
-    public string StagingDirectory => data.StagingDirectory;
+    public string StagingDirectory => options.StagingDirectory;
 
-    public string PathOf(string sha256) => Path.Combine(data.PackagesDirectory, sha256);
+    public string PathOf(string sha256) => Path.Combine(options.PackagesDirectory, sha256);
 
     /// <summary>Streams <paramref name="body"/> to a staging file; refuses (after reading the rest) a body over <paramref name="limit"/> bytes.</summary>
     public async Task<Result<StagedPackage>> ReceiveAsync(Stream body, long limit, string packageName, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(data.StagingDirectory, $"{Guid.NewGuid():N}.part");
+        var path = Path.Combine(options.StagingDirectory, $"{Guid.NewGuid():N}.part");
         var completed = false;
         try
         {
@@ -41,7 +40,7 @@ internal sealed class PackageStore(DataDirectory data)
                     if (total > limit)
                     {
                         await DrainAsync(body, writer.Buffer, cancellationToken);
-                        return ApiError.TooLarge($"{packageName} is larger than {limit} bytes, this AMS's package size limit; make the package smaller or raise the limit with 'ams serve --max-package-size'.");
+                        return ApiProblem.TooLarge($"{packageName} is larger than {limit} bytes, this AMS's package size limit; make the package smaller or raise the limit with 'ams serve --max-package-size'.");
                     }
 
                     await writer.SubmitAsync(filled);
@@ -53,7 +52,7 @@ internal sealed class PackageStore(DataDirectory data)
 
             if (total == 0)
             {
-                return ApiError.BadRequest($"{packageName} is empty: expected a .zip, .tar, .tar.gz or .tar.bz2 package.");
+                return ApiProblem.BadRequest($"{packageName} is empty: expected a .zip, .tar, .tar.gz or .tar.bz2 package.");
             }
 
             completed = true;
@@ -100,7 +99,7 @@ internal sealed class PackageStore(DataDirectory data)
     /// <summary>Removes uploads a previous run left half-done (the daemon was stopped mid-upload).</summary>
     public void CleanStaging()
     {
-        foreach (var file in Directory.EnumerateFiles(data.StagingDirectory))
+        foreach (var file in Directory.EnumerateFiles(options.StagingDirectory))
         {
             File.Delete(file);
         }

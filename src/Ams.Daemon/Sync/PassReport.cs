@@ -57,15 +57,15 @@ internal sealed class PassReport(long number, string mode, DateTimeOffset starte
         lock (_lock)
         {
             var result = _errors.Count == 0 && _conflicts.Count == 0
-                ? (NotModified ? "unchanged" : "ok")
-                : (_uploaded + _downloaded + _deleted + _unchanged > 0 ? "partial" : "failed");
+                ? (NotModified ? PassResult.Unchanged : PassResult.Ok)
+                : (_uploaded + _downloaded + _deleted + _unchanged > 0 ? PassResult.Partial : PassResult.Failed);
             return new SyncPassReport
             {
                 Number = number,
                 Mode = mode,
                 StartedAt = startedAt,
                 FinishedAt = finishedAt,
-                Result = _conflicts.Count > 0 && _errors.Count == 0 ? "partial" : result,
+                Result = (_conflicts.Count > 0 && _errors.Count == 0 ? PassResult.Partial : result).ToWire(),
                 Uploaded = _uploaded,
                 Downloaded = _downloaded,
                 Deleted = _deleted,

@@ -2,9 +2,7 @@ using Aar.Protocol.Http;
 using Aar.Protocol.Management;
 using Aar.Protocol.Registry;
 using Ams.Daemon.Applications;
-using Ams.Daemon.Hosting;
 using Ams.Daemon.Storage;
-using RegistryApplicationRecord = Aar.Protocol.Registry.ApplicationRecord;
 
 namespace Ams.Daemon.Sync;
 
@@ -15,7 +13,7 @@ namespace Ams.Daemon.Sync;
 /// records. It never deletes because something is missing from a listing, never touches applications this AMS
 /// created, and refuses a listing whose generation went backwards.
 /// </summary>
-internal sealed class Puller(ApplicationService applications, RejectedVersions rejections, DataDirectory data, SyncStateStore state, SyncStatusTracker status, TimeProvider time)
+internal sealed class Puller(ApplicationCatalog applications, RejectedVersions rejections, SyncOptions options, SyncStateStore state, SyncStatusTracker status, TimeProvider time)
 {
     public async Task RunAsync(RegistryConnection registry, PassReport report, IReadOnlyList<string> filter, string? only, CancellationToken cancellationToken)
     {
@@ -44,7 +42,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
             return;
         }
 
-        var origin = new ApplicationOrigin { RegistryUrl = registry.Url.GetLeftPart(UriPartial.Authority), Fingerprint = registry.Identity.Split(' ')[1] };
+        var origin = new ApplicationOrigin { RegistryUrl = registry.Identity.Url, Fingerprint = registry.Identity.Fingerprint.Hex };
         var rejected = await RememberedRejectionsAsync(registry, listing, only, cancellationToken);
         foreach (var application in listing.Applications.Where(a => a.Architecture == architecture && (only is null || a.Name == only)))
         {
@@ -70,7 +68,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
     /// </summary>
     private async Task<HashSet<(string Name, int Version)>> RememberedRejectionsAsync(RegistryConnection registry, ApplicationListing listing, string? only, CancellationToken cancellationToken)
     {
-        await rejections.ForgetOtherRegistriesAsync(registry.Identity, cancellationToken);
+        await rejections.ForgetOtherRegistriesAsync(registry.Identity.Key, cancellationToken);
         var listed = listing.Applications.Where(a => a.Architecture == applications.Architecture)
             .SelectMany(a => a.Versions.Select(v => (Key: (a.Name, v.Version), v.Digest)))
             .DistinctBy(v => v.Key) // a hostile listing may name a version twice; the import step keeps the first too
@@ -94,7 +92,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
         return remembered;
     }
 
-    private async Task ImportApplicationAsync(RegistryConnection registry, PassReport report, RegistryApplicationRecord remote, ApplicationOrigin origin, HashSet<(string Name, int Version)> rejected, CancellationToken cancellationToken)
+    private async Task ImportApplicationAsync(RegistryConnection registry, PassReport report, ApplicationRecord remote, ApplicationOrigin origin, HashSet<(string Name, int Version)> rejected, CancellationToken cancellationToken)
     {
         var local = (await applications.GetAsync(remote.Name, cancellationToken)).Value;
         if (local is not null && !local.Immutable)
@@ -118,7 +116,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
             {
                 if ("sha256:" + existing.Sha256 == version.Digest && existing.Status == VersionStatus.Error && local!.Immutable)
                 {
-                    // Its package file was found missing or damaged at start (ApplicationService.ReconcilePackagesAsync).
+                    // Its package file was found missing or damaged at start (ApplicationCatalog.ReconcilePackagesAsync).
                     if (await DownloadAsync(registry, report, remote.Name, version, cancellationToken) is { } staged)
                     {
                         var restored = await applications.RestoreFromRegistryAsync(staged, remote.Name, version.Version, cancellationToken);
@@ -152,7 +150,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
         }
     }
 
-    private async Task<Applications.ApplicationRecord?> DownloadAndImportAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, ApplicationOrigin origin, CancellationToken cancellationToken)
+    private async Task<LocalApplication?> DownloadAndImportAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, ApplicationOrigin origin, CancellationToken cancellationToken)
     {
         if (version.Size > applications.Limits.MaxPackageBytes)
         {
@@ -236,7 +234,7 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
 
     private async Task RejectAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, string reason, CancellationToken cancellationToken)
     {
-        await rejections.RecordAsync(registry.Identity, new RejectedVersionInfo { Application = name, Version = version.Version, Digest = version.Digest, Size = version.Size, Reason = reason, RejectedAt = time.GetUtcNow() }, cancellationToken);
+        await rejections.RecordAsync(registry.Identity.Key, new RejectedVersionInfo { Application = name, Version = version.Version, Digest = version.Digest, Size = version.Size, Reason = reason, RejectedAt = time.GetUtcNow() }, cancellationToken);
         report.Error($"Version {version.Version} of '{name}' from the registry was rejected: {reason}. It is not downloaded again while the registry serves digest {version.Digest}; 'amc registry retry {name}' tries it again now.");
     }
 
@@ -291,12 +289,12 @@ internal sealed class Puller(ApplicationService applications, RejectedVersions r
         var imported = (await applications.ListAsync(cancellationToken))
             .Where(a => a.Immutable)
             // The status is part of it: a version marked damaged at start must make the next pass list in full.
-            .SelectMany(a => a.Versions.Select(v => $"{a.Name}/{v.Number}/{v.Sha256}/{v.Status}"))
+            .SelectMany(a => a.Versions.Select(v => $"{a.Name}/{v.Number}/{v.Sha256}/{v.Status.ToWire()}"))
             .Order(StringComparer.Ordinal);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', imported))));
     }
 
-    private string DownloadsDirectory => Path.Combine(data.RegistryDirectory, "downloads");
+    private string DownloadsDirectory => options.DownloadsDirectory;
 
     /// <summary>Drops partial downloads of blobs the registry no longer lists (a resumed download needs its blob to exist).</summary>
     private void CleanDownloads(ApplicationListing listing)

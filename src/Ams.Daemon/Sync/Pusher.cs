@@ -4,7 +4,6 @@ using Aar.Protocol.Management;
 using Aar.Protocol.Registry;
 using Ams.Daemon.Applications;
 using Ams.Daemon.Storage;
-using RegistryApplicationRecord = Aar.Protocol.Registry.ApplicationRecord;
 
 namespace Ams.Daemon.Sync;
 
@@ -13,7 +12,7 @@ namespace Ams.Daemon.Sync;
 /// again; an interrupted upload resumes from the registry's offset), then removes from the registry what this
 /// publisher revoked or deleted. Conflicts are recorded and the pass carries on with the other applications.
 /// </summary>
-internal sealed class Pusher(ApplicationService applications, PackageStore packages, SyncStateStore state, SyncStatusTracker status)
+internal sealed class Pusher(ApplicationCatalog applications, PackageStore packages, SyncStateStore state, SyncStatusTracker status)
 {
     public async Task RunAsync(RegistryConnection registry, PassReport report, string? only, CancellationToken cancellationToken)
     {
@@ -58,7 +57,7 @@ internal sealed class Pusher(ApplicationService applications, PackageStore packa
         await PruneAsync(registry, report, local, only, remote.Values.Where(a => a.Owner == registry.ClientFingerprint).ToList(), cancellationToken);
     }
 
-    private async Task PushVersionAsync(RegistryConnection registry, PassReport report, Applications.ApplicationRecord application, VersionRecord version, RegistryApplicationRecord? registryApplication, CancellationToken cancellationToken)
+    private async Task PushVersionAsync(RegistryConnection registry, PassReport report, LocalApplication application, LocalVersion version, ApplicationRecord? registryApplication, CancellationToken cancellationToken)
     {
         var digest = "sha256:" + version.Sha256;
         var existing = registryApplication?.Versions.FirstOrDefault(v => v.Version == version.Number);
@@ -124,7 +123,7 @@ internal sealed class Pusher(ApplicationService applications, PackageStore packa
         }
     }
 
-    private async Task ResendAsync(RegistryConnection registry, PassReport report, Applications.ApplicationRecord application, VersionRecord version, BlobDigest blob, CancellationToken cancellationToken)
+    private async Task ResendAsync(RegistryConnection registry, PassReport report, LocalApplication application, LocalVersion version, BlobDigest blob, CancellationToken cancellationToken)
     {
         var progress = status.Track(application.Name, version.Number, "upload", version.Size);
         try
@@ -145,7 +144,7 @@ internal sealed class Pusher(ApplicationService applications, PackageStore packa
         }
     }
 
-    private async Task<ApiResult<BlobDescriptor>> UploadAsync(RegistryConnection registry, BlobDigest blob, VersionRecord version, IProgress<long> progress, CancellationToken cancellationToken)
+    private async Task<ApiResult<BlobDescriptor>> UploadAsync(RegistryConnection registry, BlobDigest blob, LocalVersion version, IProgress<long> progress, CancellationToken cancellationToken)
     {
         await using var package = new FileStream(packages.PathOf(version.Sha256), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         var resume = await state.GetUploadSessionAsync(version.Sha256, cancellationToken);
@@ -170,7 +169,7 @@ internal sealed class Pusher(ApplicationService applications, PackageStore packa
     /// Removes from the registry what this publisher no longer publishes. Guard (Argo CD's allowEmpty): an AMS with no
     /// applications at all does not empty the registry — that is a reset database far more often than an intent.
     /// </summary>
-    private static async Task PruneAsync(RegistryConnection registry, PassReport report, List<Applications.ApplicationRecord> local, string? only, List<RegistryApplicationRecord> owned, CancellationToken cancellationToken)
+    private static async Task PruneAsync(RegistryConnection registry, PassReport report, List<LocalApplication> local, string? only, List<ApplicationRecord> owned, CancellationToken cancellationToken)
     {
         if (local.Count == 0 && owned.Count > 0 && only is null)
         {

@@ -5,13 +5,12 @@ using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Protocol.Text;
 using Ams.Daemon.Config;
-using Ams.Daemon.Hosting;
 using Ams.Daemon.Trust;
 
 namespace Ams.Daemon.Sync;
 
 /// <summary>A registry client for one pass, and what the pass needs to explain failures.</summary>
-internal sealed class RegistryConnection(RegistryClient client, X509Certificate2 certificate, Uri url, string pinned) : IDisposable
+internal sealed class RegistryConnection(RegistryClient client, X509Certificate2 certificate, Uri url, Fingerprint pinned) : IDisposable
 {
     private Fingerprint? _presented;
 
@@ -22,7 +21,7 @@ internal sealed class RegistryConnection(RegistryClient client, X509Certificate2
     public string ClientFingerprint { get; } = Fingerprint.Of(certificate).Hex;
 
     /// <summary>URL and pinned fingerprint: the identity of the registry a pulled generation belongs to.</summary>
-    public string Identity => $"{Url.GetLeftPart(UriPartial.Authority)} {pinned}";
+    public RegistryIdentity Identity { get; } = new(url.GetLeftPart(UriPartial.Authority), pinned);
 
     public void ServerMismatch(Fingerprint presented) => _presented = presented;
 
@@ -30,7 +29,7 @@ internal sealed class RegistryConnection(RegistryClient client, X509Certificate2
     public string Explain(Exception error) => error switch
     {
         _ when _presented is { } presented =>
-            $"The server at {Url.GetLeftPart(UriPartial.Authority)} presented certificate {presented.Hex}, but registry.fingerprint is {pinned}; if the registry's certificate really changed, add its server.crt with 'amc config trust add' and set registry.fingerprint to it, otherwise something else answers at that address.",
+            $"The server at {Url.GetLeftPart(UriPartial.Authority)} presented certificate {presented.Hex}, but registry.fingerprint is {pinned.Hex}; if the registry's certificate really changed, add its server.crt with 'amc config trust add' and set registry.fingerprint to it, otherwise something else answers at that address.",
         HttpRequestException { InnerException: AuthenticationException auth } => $"TLS with the registry at {Url} failed ({auth.Message}).",
         HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded or HttpRequestError.SecureConnectionError } =>
             $"The registry at {Url} closed the connection during the TLS handshake; it probably does not trust this AMS: on the registry host run 'aar trust add' with this AMS's registry/client.crt (fingerprint {ClientFingerprint}).",
@@ -60,7 +59,7 @@ internal sealed class RegistryConnection(RegistryClient client, X509Certificate2
 }
 
 /// <summary>Checks the registry configuration and opens a <see cref="RegistryConnection"/>; refuses with a sentence when it cannot.</summary>
-internal sealed class RegistryConnector(DataDirectory data, TrustList trust)
+internal sealed class RegistryConnector(SyncOptions options, TrustStore trust)
 {
     public string? Problem(AmsConfig config)
     {
@@ -83,10 +82,10 @@ internal sealed class RegistryConnector(DataDirectory data, TrustList trust)
     {
         // Problem() has checked the value: ConfigKeys only stores valid fingerprints.
         _ = Fingerprint.TryParse(config.RegistryFingerprint, out var pinned);
-        var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
+        var certificate = CertificateFiles.LoadPair(options.ClientCertificatePath, options.ClientKeyPath);
         RegistryConnection? connection = null;
         var client = RegistryClient.Create(config.RegistryUrl!, certificate, pinned, onServerMismatch: presented => connection?.ServerMismatch(presented), options: config.Transport);
-        connection = new RegistryConnection(client, certificate, config.RegistryUrl!, pinned.Hex);
+        connection = new RegistryConnection(client, certificate, config.RegistryUrl!, pinned);
         return connection;
     }
 }

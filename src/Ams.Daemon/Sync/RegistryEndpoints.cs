@@ -4,7 +4,6 @@ using Aar.Protocol.Text;
 using Ams.Daemon.Api;
 using Ams.Daemon.Applications;
 using Ams.Daemon.Config;
-using Ams.Daemon.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,22 +29,23 @@ internal static class RegistryEndpoints
         return app;
     }
 
-    private static async Task<IResult> Status(ConfigStore config, SyncStatusTracker status, SyncStateStore state, RejectedVersions rejected, DataDirectory data, CancellationToken cancellationToken)
+    private static async Task<IResult> Status(ConfigStore config, SyncStatusTracker status, SyncStateStore state, RejectedVersions rejected, SyncOptions options, CancellationToken cancellationToken)
     {
         var refused = await rejected.ListAsync(null, cancellationToken);
         var current = config.Current;
-        var identity = $"{current.RegistryUrl?.GetLeftPart(UriPartial.Authority)} {current.RegistryFingerprint}";
         return Envelope.Sync(new RegistryStatus
         {
             Mode = current.Values[ConfigKeys.RegistryMode],
             Url = current.Values[ConfigKeys.RegistryUrl],
             Fingerprint = current.RegistryFingerprint,
             Architecture = current.Values[ConfigKeys.Architecture],
-            ClientFingerprint = ClientFingerprint(data),
+            ClientFingerprint = ClientFingerprint(options),
             UpdateInterval = DurationText.Format(current.UpdateInterval),
             Running = status.Running,
             NextPassAt = status.NextPassAt,
-            Generation = current.RegistryUrl is null ? 0 : await state.GetGenerationAsync(identity, cancellationToken),
+            Generation = current.RegistryUrl is { } url && Fingerprint.TryParse(current.RegistryFingerprint, out var pinned)
+                ? await state.GetGenerationAsync(new RegistryIdentity(url.GetLeftPart(UriPartial.Authority), pinned), cancellationToken)
+                : 0,
             LastPass = status.LastPass,
             Transfers = status.Transfers(),
             Rejected = refused.Count > 0 ? refused : null,
@@ -56,11 +56,11 @@ internal static class RegistryEndpoints
     /// The client certificate's fingerprint; when the key pair cannot be read (permissions changed under a running
     /// daemon) the status still answers, saying so, since it is where the operator looks for why passes fail.
     /// </summary>
-    private static string ClientFingerprint(DataDirectory data)
+    private static string ClientFingerprint(SyncOptions options)
     {
         try
         {
-            using var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
+            using var certificate = CertificateFiles.LoadPair(options.ClientCertificatePath, options.ClientKeyPath);
             return Fingerprint.Of(certificate).Hex;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
@@ -79,12 +79,12 @@ internal static class RegistryEndpoints
 
         if (config.Current.Mode == RegistryMode.Manual)
         {
-            return Envelope.Error(ApiError.Conflict("registry.mode is manual: nothing syncs by itself; move one application with 'amc registry push <app>' or 'amc registry pull <app>'."));
+            return Envelope.Error(ApiProblem.Conflict("registry.mode is manual: nothing syncs by itself; move one application with 'amc registry push <app>' or 'amc registry pull <app>'."));
         }
 
         if (connector.Problem(config.Current) is { } problem)
         {
-            return Envelope.Error(ApiError.Conflict(problem));
+            return Envelope.Error(ApiProblem.Conflict(problem));
         }
 
         var next = status.NextReportAsync(cancellationToken);
@@ -108,11 +108,11 @@ internal static class RegistryEndpoints
         return Envelope.From(await join.JoinAsync(body.Value!.Token, cancellationToken), Json.JoinOutcome);
     }
 
-    private static async Task<IResult> List(ConfigStore config, RegistryConnector connector, ApplicationService applications, CancellationToken cancellationToken)
+    private static async Task<IResult> List(ConfigStore config, RegistryConnector connector, ApplicationCatalog applications, CancellationToken cancellationToken)
     {
         if (connector.Problem(config.Current) is { } problem)
         {
-            return Envelope.Error(ApiError.Conflict(problem));
+            return Envelope.Error(ApiProblem.Conflict(problem));
         }
 
         using var registry = connector.Connect(config.Current);
@@ -121,7 +121,7 @@ internal static class RegistryEndpoints
             var listing = await registry.Client.ListApplicationsAsync(cancellationToken: cancellationToken);
             if (!listing.Succeeded)
             {
-                return Envelope.Error(new ApiError(502, RegistryConnection.Explain(listing.Problem!)));
+                return Envelope.Error(new ApiProblem(502, RegistryConnection.Explain(listing.Problem!)));
             }
 
             var local = (await applications.ListAsync(cancellationToken)).ToDictionary(a => a.Name, StringComparer.Ordinal);
@@ -138,7 +138,7 @@ internal static class RegistryEndpoints
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            return Envelope.Error(new ApiError(502, registry.Explain(ex)));
+            return Envelope.Error(new ApiProblem(502, registry.Explain(ex)));
         }
     }
 
@@ -150,7 +150,7 @@ internal static class RegistryEndpoints
     {
         if (await rejected.ForgetAsync(app, null, cancellationToken) == 0)
         {
-            return Envelope.Error(ApiError.NotFound($"No rejected registry version of '{app}' is remembered; 'amc registry status' lists the rejected versions."));
+            return Envelope.Error(ApiProblem.NotFound($"No rejected registry version of '{app}' is remembered; 'amc registry status' lists the rejected versions."));
         }
 
         return await Manual(RegistryMode.Pull, app, config, coordinator, cancellationToken);
@@ -161,7 +161,7 @@ internal static class RegistryEndpoints
         var mode = config.Current.Mode;
         if (mode != RegistryMode.Manual && mode != direction)
         {
-            return Envelope.Error(ApiError.Conflict($"registry.mode is {mode.ToString().ToLowerInvariant()}: this AMS does not {direction.ToString().ToLowerInvariant()}; an AMS is either a publisher (push) or a client (pull), never both."));
+            return Envelope.Error(ApiProblem.Conflict($"registry.mode is {mode.ToString().ToLowerInvariant()}: this AMS does not {direction.ToString().ToLowerInvariant()}; an AMS is either a publisher (push) or a client (pull), never both."));
         }
 
         var report = await coordinator.RunAsync(direction, app, cancellationToken);

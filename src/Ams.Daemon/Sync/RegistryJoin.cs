@@ -1,9 +1,9 @@
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Enrolment;
 using Aar.Protocol.Management;
+using Aar.Protocol.Registry;
 using Ams.Daemon.Api;
 using Ams.Daemon.Config;
-using Ams.Daemon.Hosting;
 using Ams.Daemon.Trust;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +14,7 @@ namespace Ams.Daemon.Sync;
 /// client certificate with the token, trust the registry's server certificate, and set <c>registry.url</c>,
 /// <c>registry.fingerprint</c> and <c>registry.mode</c> (push for a publisher token, pull for a client token).
 /// </summary>
-internal sealed partial class RegistryJoin(DataDirectory data, TrustList trust, ConfigStore config, ILogger<RegistryJoin> logger)
+internal sealed partial class RegistryJoin(SyncOptions options, TrustStore trust, ConfigStore config, ILogger<RegistryJoin> logger)
 {
     private static readonly TimeSpan TimeoutPerAddress = TimeSpan.FromSeconds(15);
 
@@ -22,15 +22,15 @@ internal sealed partial class RegistryJoin(DataDirectory data, TrustList trust, 
     {
         if (!JoinToken.TryDecode(tokenText, out var token, out var error))
         {
-            return ApiError.BadRequest(error!);
+            return ApiProblem.BadRequest(error!);
         }
 
-        using var certificate = CertificateFiles.LoadPair(data.ClientCertificatePath, data.ClientKeyPath);
+        using var certificate = CertificateFiles.LoadPair(options.ClientCertificatePath, options.ClientKeyPath);
         var joined = await EnrolmentClient.JoinAsync(token!, certificate, name: null, TimeoutPerAddress, cancellationToken);
         if (!joined.Succeeded)
         {
             var problem = joined.Problem!;
-            return new ApiError(problem.Status is >= 400 and < 500 ? problem.Status : 502, $"Joining the registry failed: {problem.Detail}");
+            return new ApiProblem(problem.Status is >= 400 and < 500 ? problem.Status : 502, $"Joining the registry failed: {problem.Detail}");
         }
 
         var response = joined.Value!.Response;
@@ -41,7 +41,7 @@ internal sealed partial class RegistryJoin(DataDirectory data, TrustList trust, 
         }
 
         var url = joined.Value.RegistryUrl.GetLeftPart(UriPartial.Authority);
-        var mode = response.Role == "publisher" ? "push" : "pull";
+        var mode = TrustRoleNames.TryParse(response.Role, out var role) && role == TrustRole.Publisher ? "push" : "pull";
         // registry.url last: each change wakes the sync worker, and nothing syncs while the URL is empty. Set before the
         // mode, the first pass of a joining publisher ran in the default pull mode and imported other publishers'
         // applications (seen in the end-to-end tests).

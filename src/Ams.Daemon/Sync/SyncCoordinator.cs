@@ -1,4 +1,5 @@
 using Aar.Protocol.Management;
+using Aar.Protocol.Registry;
 using Aar.Protocol.Text;
 using Ams.Daemon.Config;
 using Microsoft.Extensions.Logging;
@@ -99,11 +100,12 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
             return RegistryConnection.Explain(info.Problem!);
         }
 
-        return (mode, info.Value!.Role) switch
+        TrustRole? role = TrustRoleNames.TryParse(info.Value!.Role, out var parsed) ? parsed : null;
+        return (mode, role) switch
         {
-            (RegistryMode.Pull, "publisher") =>
+            (RegistryMode.Pull, TrustRole.Publisher) =>
                 "registry.mode is pull, but the registry trusts this AMS as a publisher; a publisher pushes: set registry.mode push (nothing was imported).",
-            (RegistryMode.Push, "client") =>
+            (RegistryMode.Push, TrustRole.Client) =>
                 "registry.mode is push, but the registry trusts this AMS as a read-only client: set registry.mode pull, or re-add its certificate on the registry with 'aar trust add --publisher'.",
             _ => null,
         };

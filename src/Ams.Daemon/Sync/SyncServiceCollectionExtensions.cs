@@ -5,8 +5,9 @@ namespace Ams.Daemon.Sync;
 internal static class SyncServiceCollectionExtensions
 {
     /// <summary>Registry sync: the worker, what a pass uses, and join.</summary>
-    public static IServiceCollection AddSync(this IServiceCollection services)
+    public static IServiceCollection AddSync(this IServiceCollection services, SyncOptions options)
     {
+        services.AddSingleton(options);
         services.AddSingleton<SyncStateStore>();
         services.AddSingleton<SyncStatusTracker>();
         services.AddSingleton<RegistryConnector>();

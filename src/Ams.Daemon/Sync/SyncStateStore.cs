@@ -14,10 +14,10 @@ internal sealed class SyncStateStore(AmsDatabase database)
     /// The generation the last complete pull reached, for the registry identified by <paramref name="registry"/>
     /// (URL and fingerprint). Another registry starts from 0: its generations are not comparable.
     /// </summary>
-    public async Task<long> GetGenerationAsync(string registry, CancellationToken cancellationToken)
+    public async Task<long> GetGenerationAsync(RegistryIdentity registry, CancellationToken cancellationToken)
     {
         var stored = await GetAsync(RegistryKey, cancellationToken);
-        if (!string.Equals(stored, registry, StringComparison.Ordinal))
+        if (!string.Equals(stored, registry.Key, StringComparison.Ordinal))
         {
             return 0;
         }
@@ -25,9 +25,9 @@ internal sealed class SyncStateStore(AmsDatabase database)
         return long.TryParse(await GetAsync(GenerationKey, cancellationToken), NumberStyles.None, CultureInfo.InvariantCulture, out var generation) ? generation : 0;
     }
 
-    public async Task SetGenerationAsync(string registry, long generation, string localImports, CancellationToken cancellationToken)
+    public async Task SetGenerationAsync(RegistryIdentity registry, long generation, string localImports, CancellationToken cancellationToken)
     {
-        await SetAsync(RegistryKey, registry, cancellationToken);
+        await SetAsync(RegistryKey, registry.Key, cancellationToken);
         await SetAsync(GenerationKey, generation.ToString(CultureInfo.InvariantCulture), cancellationToken);
         await SetAsync(LocalImportsKey, localImports, cancellationToken);
     }

@@ -59,7 +59,7 @@ internal sealed partial class SyncWorker(ConfigStore config, SyncCoordinator coo
         try
         {
             var report = await coordinator.RunAsync(null, null, stoppingToken);
-            return report.Result != "failed";
+            return report.Result != PassResult.Failed.ToWire();
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {

@@ -1,6 +1,5 @@
 using Aar.Protocol.Management;
 using Ams.Daemon.Api;
-using Ams.Daemon.Config;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,13 +11,13 @@ internal static class TrustEndpoints
 {
     public static IEndpointRouteBuilder MapTrust(this IEndpointRouteBuilder app)
     {
-        app.MapGet(ManagementRoutes.Certificates, (TrustList trust) => Envelope.Sync(trust.Entries.ToList(), ManagementJsonContext.Default.ListTrustedCertificate));
+        app.MapGet(ManagementRoutes.Certificates, (TrustStore trust) => Envelope.Sync(trust.Entries.ToList(), ManagementJsonContext.Default.ListTrustedCertificate));
         app.MapPost(ManagementRoutes.Certificates, Add);
         app.MapDelete(ManagementRoutes.Certificates + "/{fingerprintOrName}", Remove);
         return app;
     }
 
-    private static async Task<IResult> Add(HttpRequest request, TrustList trust, CancellationToken cancellationToken)
+    private static async Task<IResult> Add(HttpRequest request, TrustStore trust, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync(request, ManagementJsonContext.Default.TrustAddRequest, null, cancellationToken);
         return body.Succeeded
@@ -26,7 +25,7 @@ internal static class TrustEndpoints
             : Envelope.Error(body.Error!);
     }
 
-    private static async Task<IResult> Remove(string fingerprintOrName, TrustList trust, ConfigStore config, CancellationToken cancellationToken)
+    private static async Task<IResult> Remove(string fingerprintOrName, TrustStore trust, IRegistryPin pin, CancellationToken cancellationToken)
     {
         var found = trust.Find(fingerprintOrName);
         if (!found.Succeeded)
@@ -34,9 +33,9 @@ internal static class TrustEndpoints
             return Envelope.Error(found.Error!);
         }
 
-        if (found.Value!.Fingerprint == config.Current.RegistryFingerprint)
+        if (found.Value!.Fingerprint == pin.PinnedFingerprint)
         {
-            return Envelope.Error(ApiError.Conflict($"Certificate {found.Value.Fingerprint} ('{found.Value.CommonName}') is the pinned registry.fingerprint; clear it first with 'amc config set registry.fingerprint \"\"'."));
+            return Envelope.Error(ApiProblem.Conflict($"Certificate {found.Value.Fingerprint} ('{found.Value.CommonName}') is the pinned registry.fingerprint; clear it first with 'amc config set registry.fingerprint \"\"'."));
         }
 
         return Envelope.From(await trust.RemoveAsync(found.Value.Fingerprint, cancellationToken), ManagementJsonContext.Default.TrustedCertificate);

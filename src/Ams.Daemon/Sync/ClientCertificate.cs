@@ -5,7 +5,7 @@ using Aar.Hosting;
 using Aar.Protocol.Certificates;
 using Microsoft.Extensions.Logging;
 
-namespace Ams.Daemon.Hosting;
+namespace Ams.Daemon.Sync;
 
 /// <summary>
 /// The AMS's registry client certificate, <c>registry/client.crt</c> + <c>client.key</c> (0600): made on first
@@ -13,10 +13,10 @@ namespace Ams.Daemon.Hosting;
 /// </summary>
 internal static partial class ClientCertificate
 {
-    public static X509Certificate2 LoadOrCreate(DataDirectory data, TimeProvider time, ILogger logger)
+    public static X509Certificate2 LoadOrCreate(SyncOptions options, TimeProvider time, ILogger logger)
     {
-        var crt = data.ClientCertificatePath;
-        var key = data.ClientKeyPath;
+        var crt = options.ClientCertificatePath;
+        var key = options.ClientKeyPath;
         if (File.Exists(crt) && !File.Exists(key))
         {
             throw new StartupException($"{crt} exists but its key {key} is missing; restore the key, or move the certificate aside to generate a new one (then trust the new one on the registry with 'aar trust add').");

@@ -5,7 +5,7 @@ namespace Ams.Daemon.Applications;
 /// A size check is one <c>stat</c> per version; hashing every package at every start would read all of them (minutes
 /// for a few hundred GiB at disk speed), so the digest is checked where the bytes are read anyway (push, re-fetch).
 /// </summary>
-internal sealed partial class ApplicationService
+internal sealed partial class ApplicationCatalog
 {
     /// <summary>
     /// Marks versions whose package file is gone or has the wrong size as <c>error</c>: an imported one with a reason

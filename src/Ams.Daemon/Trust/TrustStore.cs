@@ -10,7 +10,7 @@ namespace Ams.Daemon.Trust;
 /// The certificates this AMS trusts when it talks to a registry (<c>amc config trust …</c>): normally the
 /// registry's server certificate, whose fingerprint <c>registry.fingerprint</c> pins.
 /// </summary>
-internal sealed partial class TrustList(AmsDatabase database, TimeProvider time, ILogger<TrustList> logger) : IDisposable
+internal sealed partial class TrustStore(AmsDatabase database, TimeProvider time, ILogger<TrustStore> logger) : IDisposable
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile IReadOnlyList<TrustedCertificate> _entries = [];
@@ -19,18 +19,18 @@ internal sealed partial class TrustList(AmsDatabase database, TimeProvider time,
 
     public IReadOnlyCollection<string> Fingerprints => _entries.Select(e => e.Fingerprint).ToList();
 
-    public async Task LoadAsync(CancellationToken cancellationToken) => _entries = await TrustListDatabase.LoadAsync(database, cancellationToken);
+    public async Task LoadAsync(CancellationToken cancellationToken) => _entries = await TrustDatabase.LoadAsync(database, cancellationToken);
 
     /// <summary>The PEM of a trusted certificate (for the sync feature's pinned TLS); null when it is not trusted.</summary>
     public Task<string?> GetPemAsync(string fingerprint, CancellationToken cancellationToken) =>
-        TrustListDatabase.GetPemAsync(database, fingerprint, cancellationToken);
+        TrustDatabase.GetPemAsync(database, fingerprint, cancellationToken);
 
     public async Task<Result<TrustedCertificate>> AddAsync(string pem, CancellationToken cancellationToken)
     {
         var read = PemCertificateReader.Read(pem, "The certificate input");
         if (!read.Succeeded)
         {
-            return ApiError.BadRequest(read.Error!);
+            return ApiProblem.BadRequest(read.Error!);
         }
 
         using var certificate = read.Certificate!;
@@ -44,15 +44,15 @@ internal sealed partial class TrustList(AmsDatabase database, TimeProvider time,
         };
         if (entry.ExpiryDate < entry.AddedAt)
         {
-            return ApiError.BadRequest($"Certificate {entry.Fingerprint} ('{entry.CommonName}') expired on {entry.ExpiryDate:u}; get the registry's current certificate and add that one.");
+            return ApiProblem.BadRequest($"Certificate {entry.Fingerprint} ('{entry.CommonName}') expired on {entry.ExpiryDate:u}; get the registry's current certificate and add that one.");
         }
 
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            if (!await TrustListDatabase.InsertAsync(database, entry, CertificateFacts.ToPem(certificate), cancellationToken))
+            if (!await TrustDatabase.InsertAsync(database, entry, CertificateFacts.ToPem(certificate), cancellationToken))
             {
-                return ApiError.Conflict($"Certificate {entry.Fingerprint} ('{entry.CommonName}') already exists in the trust list; nothing changed.");
+                return ApiProblem.Conflict($"Certificate {entry.Fingerprint} ('{entry.CommonName}') already exists in the trust list; nothing changed.");
             }
 
             _entries = [.. _entries, entry];
@@ -77,8 +77,8 @@ internal sealed partial class TrustList(AmsDatabase database, TimeProvider time,
         return matches.Count switch
         {
             1 => matches[0],
-            0 => ApiError.NotFound($"No certificate in the trust list has the fingerprint or name '{fingerprintOrName}'; see 'amc config trust list'."),
-            _ => ApiError.Conflict($"'{fingerprintOrName}' matches {matches.Count} trusted certificates; give the full fingerprint."),
+            0 => ApiProblem.NotFound($"No certificate in the trust list has the fingerprint or name '{fingerprintOrName}'; see 'amc config trust list'."),
+            _ => ApiProblem.Conflict($"'{fingerprintOrName}' matches {matches.Count} trusted certificates; give the full fingerprint."),
         };
     }
 
@@ -88,9 +88,9 @@ internal sealed partial class TrustList(AmsDatabase database, TimeProvider time,
         try
         {
             var entry = _entries.FirstOrDefault(e => e.Fingerprint == fingerprint);
-            if (entry is null || !await TrustListDatabase.DeleteAsync(database, fingerprint, cancellationToken))
+            if (entry is null || !await TrustDatabase.DeleteAsync(database, fingerprint, cancellationToken))
             {
-                return ApiError.NotFound($"Certificate {fingerprint} is not in the trust list; see 'amc config trust list'.");
+                return ApiProblem.NotFound($"Certificate {fingerprint} is not in the trust list; see 'amc config trust list'.");
             }
 
             _entries = _entries.Where(e => e.Fingerprint != fingerprint).ToList();

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ams.Daemon.Hosting;
+namespace Ams.Daemon.Applications;
 
 /// <summary>Architecture names as the original product spells them (Debian style: amd64, arm64).</summary>
 public static class Architectures

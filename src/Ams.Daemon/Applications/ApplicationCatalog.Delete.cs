@@ -4,17 +4,17 @@ using Microsoft.Extensions.Logging;
 namespace Ams.Daemon.Applications;
 
 /// <summary>Deleting applications and versions, and the package files nothing references any more.</summary>
-internal sealed partial class ApplicationService
+internal sealed partial class ApplicationCatalog
 {
-    public async Task<Result<ApplicationRecord>> DeleteAsync(string idOrName, bool force, CancellationToken cancellationToken)
+    public async Task<Result<LocalApplication>> DeleteAsync(string idOrName, bool force, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
         try
         {
             var application = await database.FindAsync(idOrName, cancellationToken);
-            var refusal = application is null ? ApplicationErrors.NotFound(idOrName)
-                : application.Immutable && !force ? ApplicationErrors.ImmutableDelete(application)
-                : application.Versions.FirstOrDefault(v => v.Status == VersionStatus.Initializing) is { } busy ? ApplicationErrors.Busy(application, busy)
+            var refusal = application is null ? ApplicationProblems.NotFound(idOrName)
+                : application.Immutable && !force ? ApplicationProblems.ImmutableDelete(application)
+                : application.Versions.FirstOrDefault(v => v.Status == VersionStatus.Initializing) is { } busy ? ApplicationProblems.Busy(application, busy)
                 : null;
             if (refusal is not null)
             {
@@ -32,7 +32,7 @@ internal sealed partial class ApplicationService
         }
     }
 
-    public async Task<Result<ApplicationRecord>> DeleteVersionAsync(string idOrName, int number, bool force, CancellationToken cancellationToken)
+    public async Task<Result<LocalApplication>> DeleteVersionAsync(string idOrName, int number, bool force, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
         try
@@ -40,14 +40,14 @@ internal sealed partial class ApplicationService
             var application = await database.FindAsync(idOrName, cancellationToken);
             if (application is null)
             {
-                return ApplicationErrors.NotFound(idOrName);
+                return ApplicationProblems.NotFound(idOrName);
             }
 
             var version = application.Versions.FirstOrDefault(v => v.Number == number);
-            var refusal = application.Immutable && !force ? ApplicationErrors.ImmutableDelete(application)
-                : version is null ? ApplicationErrors.NoVersion(application, number)
-                : version.Status == VersionStatus.Initializing ? ApplicationErrors.Busy(application, version)
-                : application.Versions.Count == 1 ? ApiError.Conflict($"Version {number} is the only version of '{application.Name}', and an application keeps at least one; delete the whole application with 'amc application delete {application.Name}' instead.")
+            var refusal = application.Immutable && !force ? ApplicationProblems.ImmutableDelete(application)
+                : version is null ? ApplicationProblems.NoVersion(application, number)
+                : version.Status == VersionStatus.Initializing ? ApplicationProblems.Busy(application, version)
+                : application.Versions.Count == 1 ? ApiProblem.Conflict($"Version {number} is the only version of '{application.Name}', and an application keeps at least one; delete the whole application with 'amc application delete {application.Name}' instead.")
                 : null;
             if (refusal is not null)
             {

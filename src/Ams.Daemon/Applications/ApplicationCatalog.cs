@@ -1,7 +1,6 @@
 using Aar.Protocol.Management;
 using Ams.Daemon.Api;
 using Ams.Daemon.Config;
-using Ams.Daemon.Hosting;
 using Ams.Daemon.Packages;
 using Ams.Daemon.Storage;
 using Microsoft.Extensions.Logging;
@@ -12,7 +11,7 @@ namespace Ams.Daemon.Applications;
 /// The rules for applications and versions: what may be created, published, revoked and deleted, and when.
 /// Changes are serialized by one lock (they are short); package validation runs outside it.
 /// </summary>
-internal sealed partial class ApplicationService(ApplicationDatabase database, PackageStore packages, ConfigStore config, AmsOptions options, TimeProvider time, ILogger<ApplicationService> logger) : IDisposable
+internal sealed partial class ApplicationCatalog(ApplicationDatabase database, PackageStore packages, ConfigStore config, ApplicationOptions options, TimeProvider time, ILogger<ApplicationCatalog> logger) : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
 
@@ -20,17 +19,17 @@ internal sealed partial class ApplicationService(ApplicationDatabase database, P
 
     public PackageLimits Limits { get; } = new() { MaxPackageBytes = options.MaxPackageBytes, MaxExpandedBytes = options.MaxPackageBytes };
 
-    public Task<List<ApplicationRecord>> ListAsync(CancellationToken cancellationToken) => database.ListAsync(cancellationToken);
+    public Task<List<LocalApplication>> ListAsync(CancellationToken cancellationToken) => database.ListAsync(cancellationToken);
 
-    public async Task<Result<ApplicationRecord>> GetAsync(string idOrName, CancellationToken cancellationToken) =>
-        await database.FindAsync(idOrName, cancellationToken) is { } found ? found : ApplicationErrors.NotFound(idOrName);
+    public async Task<Result<LocalApplication>> GetAsync(string idOrName, CancellationToken cancellationToken) =>
+        await database.FindAsync(idOrName, cancellationToken) is { } found ? found : ApplicationProblems.NotFound(idOrName);
 
     /// <summary>
     /// Validates a staged upload and makes it a new application (<paramref name="target"/> null) or its next version.
     /// As soon as the manifest is read the version is reserved in status <c>initializing</c> (so it shows while a
     /// large package is checked); if the rest of the package is refused, the reservation is removed again.
     /// </summary>
-    public async Task<Result<(ApplicationRecord Application, int Version)>> ImportAsync(StagedPackage staged, string packageName, string? target, CancellationToken cancellationToken)
+    public async Task<Result<(LocalApplication Application, int Version)>> ImportAsync(StagedPackage staged, string packageName, string? target, CancellationToken cancellationToken)
     {
         Reservation? reservation = null;
         Result<ManifestInfo> inspected;
@@ -82,19 +81,19 @@ internal sealed partial class ApplicationService(ApplicationDatabase database, P
         try
         {
             var now = time.GetUtcNow();
-            var version = new VersionRecord(0, VersionStatus.Initializing, null, false, now, staged.Sha256, staged.Size, manifest);
+            var version = new LocalVersion(0, VersionStatus.Initializing, null, false, now, staged.Sha256, staged.Size, manifest);
             if (target is null)
             {
                 var id = ApplicationIds.New(time);
-                return await database.InsertApplicationAsync(new ApplicationRecord(id, manifest.Name, now, now, false, null, [version]), cancellationToken)
+                return await database.InsertApplicationAsync(new LocalApplication(id, manifest.Name, now, now, false, null, [version]), cancellationToken)
                     ? new Reservation(id, 0, CreatedApplication: true)
-                    : ApiError.Conflict($"An application named '{manifest.Name}' already exists; add a new version to it with 'amc application update {manifest.Name} {packageName}'.");
+                    : ApiProblem.Conflict($"An application named '{manifest.Name}' already exists; add a new version to it with 'amc application update {manifest.Name} {packageName}'.");
             }
 
             var existing = await database.FindAsync(target, cancellationToken);
-            var refusal = existing is null ? ApplicationErrors.NotFound(target)
-                : existing.Immutable ? ApplicationErrors.Immutable(existing, "updated")
-                : existing.Name != manifest.Name ? ApiError.BadRequest($"{packageName}: manifest.yaml names '{manifest.Name}', but you are updating '{existing.Name}'; the manifest's name must match the application.")
+            var refusal = existing is null ? ApplicationProblems.NotFound(target)
+                : existing.Immutable ? ApplicationProblems.Immutable(existing, "updated")
+                : existing.Name != manifest.Name ? ApiProblem.BadRequest($"{packageName}: manifest.yaml names '{manifest.Name}', but you are updating '{existing.Name}'; the manifest's name must match the application.")
                 : null;
             return refusal ?? (Result<Reservation>)new Reservation(existing!.Id, await database.AddVersionAsync(existing.Id, version, cancellationToken), CreatedApplication: false);
         }
@@ -128,7 +127,7 @@ internal sealed partial class ApplicationService(ApplicationDatabase database, P
     /// <summary>A version row held in <c>initializing</c> while its package is checked.</summary>
     private sealed record Reservation(string Id, int Number, bool CreatedApplication);
 
-    public async Task<Result<ApplicationRecord>> SetPublishedAsync(string idOrName, int number, bool published, CancellationToken cancellationToken)
+    public async Task<Result<LocalApplication>> SetPublishedAsync(string idOrName, int number, bool published, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
         try
@@ -136,13 +135,13 @@ internal sealed partial class ApplicationService(ApplicationDatabase database, P
             var application = await database.FindAsync(idOrName, cancellationToken);
             if (application is null)
             {
-                return ApplicationErrors.NotFound(idOrName);
+                return ApplicationProblems.NotFound(idOrName);
             }
 
             var version = application.Versions.FirstOrDefault(v => v.Number == number);
-            var refusal = application.Immutable ? ApplicationErrors.Immutable(application, published ? "published" : "revoked")
-                : version is null ? ApplicationErrors.NoVersion(application, number)
-                : published && version.Status != VersionStatus.Ready ? ApplicationErrors.NotReady(application, version)
+            var refusal = application.Immutable ? ApplicationProblems.Immutable(application, published ? "published" : "revoked")
+                : version is null ? ApplicationProblems.NoVersion(application, number)
+                : published && version.Status != VersionStatus.Ready ? ApplicationProblems.NotReady(application, version)
                 : null;
             if (refusal is not null)
             {

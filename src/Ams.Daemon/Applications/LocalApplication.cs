@@ -2,20 +2,10 @@ using Aar.Protocol.Management;
 
 namespace Ams.Daemon.Applications;
 
-internal static class VersionStatus
-{
-    public const string Initializing = "initializing";
-    public const string Ready = "ready";
-    public const string Error = "error";
-}
-
-/// <summary>One stored version.</summary>
-internal sealed record VersionRecord(int Number, string Status, string? ErrorMessage, bool Published, DateTimeOffset CreatedAt, string Sha256, long Size, ManifestInfo Manifest);
-
 /// <summary>An application row with its versions (ascending by number).</summary>
-internal sealed record ApplicationRecord(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool Immutable, ApplicationOrigin? Origin, IReadOnlyList<VersionRecord> Versions)
+internal sealed record LocalApplication(string Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool Immutable, ApplicationOrigin? Origin, IReadOnlyList<LocalVersion> Versions)
 {
-    public VersionRecord? Latest => Versions.Count == 0 ? null : Versions[^1];
+    public LocalVersion? Latest => Versions.Count == 0 ? null : Versions[^1];
 
     public ApplicationInfo ToContract(string architecture)
     {
@@ -24,7 +14,7 @@ internal sealed record ApplicationRecord(string Id, string Name, DateTimeOffset 
         {
             Id = Id,
             Name = Name,
-            Status = Latest?.Status ?? VersionStatus.Error,
+            Status = (Latest?.Status ?? VersionStatus.Error).ToWire(),
             InstanceType = manifest?.InstanceType ?? "",
             BootPackage = manifest?.BootPackage ?? "",
             Published = Versions.Any(v => v.Published),
@@ -38,7 +28,7 @@ internal sealed record ApplicationRecord(string Id, string Name, DateTimeOffset 
             Versions = Versions.Select(v => new ApplicationVersionInfo
             {
                 Number = v.Number,
-                Status = v.Status,
+                Status = v.Status.ToWire(),
                 Published = v.Published,
                 ErrorMessage = v.ErrorMessage,
                 Sha256 = v.Sha256,

@@ -5,7 +5,7 @@ using Ams.Daemon.Data;
 namespace Ams.Daemon.Trust;
 
 /// <summary>The trust list's SQL.</summary>
-internal static class TrustListDatabase
+internal static class TrustDatabase
 {
     public static async Task<IReadOnlyList<TrustedCertificate>> LoadAsync(AmsDatabase database, CancellationToken cancellationToken)
     {
