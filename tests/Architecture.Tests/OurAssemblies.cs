@@ -14,10 +14,10 @@ internal static class OurAssemblies
     public const string Server = "Aar.Server";
     public const string Daemon = "Ams.Daemon";
 
-    /// <summary>The daemon kit that is coming (src/Aar.Hosting); absent until it exists.</summary>
+    /// <summary>The daemon kit shared by both daemons (src/Aar.Hosting).</summary>
     public const string HostingKit = "Aar.Hosting";
 
-    /// <summary>The file and stream helpers that are coming (src/Aar.IO); absent until it exists.</summary>
+    /// <summary>The durable file writes under the protocol (src/Aar.IO).</summary>
     public const string IO = "Aar.IO";
 
     /// <summary>The executables: projects Aar.Cli, Amc.Cli and Ams.Cli, assemblies named after their commands.</summary>
@@ -28,8 +28,7 @@ internal static class OurAssemblies
         ["ams"] = "Ams.Cli",
     };
 
-    private static readonly string[] s_required = [Protocol, CliCommon, Server, Daemon, .. Executables.Keys];
-    private static readonly string[] s_optional = [HostingKit, IO];
+    private static readonly string[] s_required = [IO, Protocol, HostingKit, CliCommon, Server, Daemon, .. Executables.Keys];
 
     private static readonly Lazy<IReadOnlyDictionary<string, Assembly>> s_loaded = new(LoadAll);
     private static readonly Lazy<ArchUnitNET.Domain.Architecture> s_model =
@@ -82,14 +81,14 @@ internal static class OurAssemblies
         {
             loaded[name] = Assembly.Load(new AssemblyName(name));
         }
-        // The optional ones, and any other assembly of ours among this test's dependencies (the trusted platform
-        // assemblies the host lists from the .deps.json, so a stale file left in bin/ does not count).
+        // Any other assembly of ours among this test's dependencies (the trusted platform assemblies the host lists
+        // from the .deps.json, so a stale file left in bin/ does not count): a new project is checked at once.
         var others = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(Path.GetFileNameWithoutExtension)
             .OfType<string>()
             .Where(name => IsOurs(name) && !name.EndsWith(".Tests", StringComparison.Ordinal));
-        foreach (var name in s_optional.Concat(others).Where(name => !loaded.ContainsKey(name)).Distinct(StringComparer.Ordinal).ToList())
+        foreach (var name in others.Where(name => !loaded.ContainsKey(name)).Distinct(StringComparer.Ordinal).ToList())
         {
             try
             {
@@ -97,7 +96,7 @@ internal static class OurAssemblies
             }
             catch (FileNotFoundException)
             {
-                // Not written yet: the rules about it have nothing to check.
+                // Listed but not loadable: no rule names it, so there is nothing to check.
             }
         }
         return loaded;

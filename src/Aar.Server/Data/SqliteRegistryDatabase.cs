@@ -10,15 +10,9 @@ namespace Aar.Server.Data;
 /// </summary>
 internal sealed class SqliteRegistryDatabase(string path) : RegistryDatabase
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = path,
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 5,
-    }.ToString();
+    private readonly SqliteFile _file = new(path);
 
-    public string Path { get; } = path;
+    public string Path => _file.Path;
 
     public override string Description => Path;
 
@@ -60,16 +54,8 @@ internal sealed class SqliteRegistryDatabase(string path) : RegistryDatabase
     public override DatabaseFault Classify(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 5 or 6 } ? DatabaseFault.Busy : DatabaseFault.None;
 
-    private async Task<SqliteConnection> OpenSqliteAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        using var pragmas = connection.CreateCommand();
-        // busy_timeout: wait for a concurrent writer instead of failing at once; foreign keys are off by default.
-        pragmas.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
-        await pragmas.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
-    }
+    /// <summary>A connection with the pragmas every connection needs (<see cref="SqliteFile"/>).</summary>
+    private Task<SqliteConnection> OpenSqliteAsync(CancellationToken cancellationToken) => _file.OpenAsync(cancellationToken);
 
     /// <summary>Checks the file is a healthy database and runs pending migrations in one transaction.</summary>
     public override Task MigrateAsync(CancellationToken cancellationToken) =>

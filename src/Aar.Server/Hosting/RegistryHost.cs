@@ -91,32 +91,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
                 json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             });
-            var database = new RegistryDatabaseOptions { SqlitePath = data.DatabasePath, Database = options.Database };
-            builder.Services.AddRegistryDatabase(database);
-            builder.Services.AddTrust(followSharedDatabase: database.IsShared);
-            builder.Services.AddStorage(new BlobLimits(options.MaxBlobBytes));
-            var blobStore = BlobStoreKinds.Of(options);
-            if (blobStore == BlobStoreKind.S3)
-            {
-                builder.Services.AddS3BlobStore(options.S3);
-                builder.Services.AddS3UploadStaging();
-            }
-            else
-            {
-                builder.Services.AddFileBlobStore(new FileBlobStoreOptions { BlobsDirectory = data.BlobsDirectory, QuarantineDirectory = data.QuarantineDirectory });
-                builder.Services.AddFileUploadStaging(data.UploadsDirectory);
-            }
-
-            builder.Services.AddUploads(new UploadOptions
-            {
-                MaxBlobBytes = options.MaxBlobBytes,
-                IdleTimeout = options.UploadIdleTimeout,
-                MaxSessionsPerPublisher = options.MaxUploadSessionsPerPublisher,
-                StagedBytesCap = options.StagedBytesCap,
-            });
-            builder.Services.AddApplications();
-            builder.Services.AddCollection(new CollectionOptions { BlobGracePeriod = options.BlobGracePeriod, ScrubInterval = options.ScrubInterval });
-            builder.Services.AddEnrolment(new EnrolmentLimits { Attempts = options.EnrolAttempts, Window = options.EnrolWindow });
+            AddFeatures(builder.Services, options, data);
 
             using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logging));
             var tls = new TlsOptions { CertificatePath = data.ServerCertificatePath, KeyPath = data.ServerKeyPath, ExtraSubjectAlternativeNames = options.ExtraSubjectAlternativeNames };
@@ -135,16 +110,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             app.UseTrustGate();
             // After the gate (a revoked certificate is refused before it counts); per endpoint: only enrolment is limited.
             app.UseRateLimiter();
-            app.MapInfo();
-            app.MapTrustAdmin();
-            app.MapBlobs();
-            app.MapUploads();
-            app.MapApplications();
-            app.MapApplicationsAdmin();
-            app.MapStatus();
-            app.MapCollection();
-            app.MapEnrolment();
-            app.MapUnmatchedRoutes();
+            MapFeatures(app);
 
             var registryDatabase = app.Services.GetRequiredService<RegistryDatabase>();
             PostgresTransportWarning.WarnIfUnverified(registryDatabase, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>());
@@ -191,52 +157,6 @@ public sealed partial class RegistryHost : IAsyncDisposable
         {
             throw new StartupException($"The registry database {database.Description} became unavailable while starting ({ex.Message.TrimEnd('.')}); check that it is running and start again.", ex);
         }
-    }
-
-    private static void ConfigureKestrel(IWebHostBuilder webHost, IPEndPoint endPoint, PrivateUnixSocket socket, X509Certificate2 certificate, ServeOptions options)
-    {
-        webHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
-            kestrel.Listen(endPoint, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(new HttpsConnectionAdapterOptions
-                {
-                    ServerCertificate = certificate,
-                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    // RequireCertificate (not Delay): the certificate must come in the handshake, which also works
-                    // for HTTP/2 (which forbids the renegotiation a delayed request would need).
-                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
-                    // Any presented certificate completes the handshake; TrustGateMiddleware decides on every
-                    // request. A refusal is then a 403 problem that names the fingerprint and what to do, instead of
-                    // a bare connection reset the client cannot interpret.
-                    ClientCertificateValidation = static (_, _, _) => true,
-                });
-                // 16 KiB TLS records instead of 4 KiB ones: +16-33 % download throughput measured (docs/benchmarks.md).
-                listen.Use(TlsWriteCoalescing.Middleware);
-            });
-            socket.Listen(kestrel, listen => listen.Use(AdminConnection.Mark));
-        });
-    }
-
-    private static async Task StartListeningAsync(WebApplication app, ServeOptions options, PrivateUnixSocket socket, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await app.StartAsync(cancellationToken);
-        }
-        catch (IOException ex) when (ex.InnerException is AddressInUseException)
-        {
-            throw new StartupException($"Cannot listen on {options.Listen}: the address is already in use by another process; stop it or choose another address with --listen.", ex);
-        }
-        catch (IOException ex)
-        {
-            throw new StartupException($"Cannot listen on {options.Listen} ({ex.InnerException?.Message ?? ex.Message}); check the address exists on this machine, or choose another with --listen.", ex);
-        }
-
-        socket.Publish();
     }
 
     /// <summary>Waits until SIGTERM/SIGINT (or <paramref name="cancellationToken"/>) and then stops gracefully.</summary>

@@ -88,7 +88,7 @@ internal static class BlobEndpoints
     /// Serves a blob's bytes, or one range of them (a multi-range request gets the whole blob); the range is asked of
     /// the store (S3 streams cannot seek). Local files go this way too rather than through Kestrel's SendFileAsync:
     /// under TLS that is a copy loop of 64 KiB reads, and reading a blob that is not in the page cache (blobs are
-    /// dropped from it once written, see Aar.Protocol.IO.Writeback) cost 1.9 CPU-s per GiB in 64 KiB reads against
+    /// dropped from it once written, see Aar.IO.Writeback) cost 1.9 CPU-s per GiB in 64 KiB reads against
     /// 0.7 in <see cref="ReadBlock"/> reads on the benchmark VM.
     /// </summary>
     private static async Task<IResult> ServeRangeAsync(HttpContext context, BlobContent content, EntityTagHeaderValue etag, CancellationToken cancellationToken)

@@ -1,0 +1,67 @@
+using Aar.Server.Access;
+using Aar.Server.Applications;
+using Aar.Server.Collection;
+using Aar.Server.Data;
+using Aar.Server.Enrolment;
+using Aar.Server.Info;
+using Aar.Server.Status;
+using Aar.Server.Storage;
+using Aar.Server.Trust;
+using Aar.Server.Uploads;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Aar.Server.Hosting;
+
+/// <summary>
+/// The features of the registry, one line each: what every feature is given (its own options record, built here from
+/// <see cref="ServeOptions"/> and <see cref="DataDirectory"/>), and the routes it maps. A new feature adds one
+/// <c>AddXxx</c> and one <c>MapXxx</c> here.
+/// </summary>
+public sealed partial class RegistryHost
+{
+    private static void AddFeatures(IServiceCollection services, ServeOptions options, DataDirectory data)
+    {
+        var database = new RegistryDatabaseOptions { SqlitePath = data.DatabasePath, Database = options.Database };
+        services.AddRegistryDatabase(database);
+        services.AddTrust(followSharedDatabase: database.IsShared);
+        services.AddStorage(new BlobLimits(options.MaxBlobBytes));
+        var blobStore = BlobStoreKinds.Of(options);
+        if (blobStore == BlobStoreKind.S3)
+        {
+            services.AddS3BlobStore(options.S3);
+            services.AddS3UploadStaging();
+        }
+        else
+        {
+            services.AddFileBlobStore(new FileBlobStoreOptions { BlobsDirectory = data.BlobsDirectory, QuarantineDirectory = data.QuarantineDirectory });
+            services.AddFileUploadStaging(data.UploadsDirectory);
+        }
+
+        services.AddUploads(new UploadOptions
+        {
+            MaxBlobBytes = options.MaxBlobBytes,
+            IdleTimeout = options.UploadIdleTimeout,
+            MaxSessionsPerPublisher = options.MaxUploadSessionsPerPublisher,
+            StagedBytesCap = options.StagedBytesCap,
+        });
+        services.AddApplications();
+        services.AddCollection(new CollectionOptions { BlobGracePeriod = options.BlobGracePeriod, ScrubInterval = options.ScrubInterval });
+        services.AddEnrolment(new EnrolmentLimits { Attempts = options.EnrolAttempts, Window = options.EnrolWindow });
+    }
+
+    /// <summary>The routes, each declaring its access rule; the catch-all last.</summary>
+    private static void MapFeatures(WebApplication app)
+    {
+        app.MapInfo();
+        app.MapTrustAdmin();
+        app.MapBlobs();
+        app.MapUploads();
+        app.MapApplications();
+        app.MapApplicationsAdmin();
+        app.MapStatus();
+        app.MapCollection();
+        app.MapEnrolment();
+        app.MapUnmatchedRoutes();
+    }
+}
