@@ -13,7 +13,7 @@ internal sealed class ApplicationMetrics : IMetricsSource
     public ApplicationMetrics(IMeterFactory meters, ApplicationQueries queries)
     {
         _queries = queries;
-        RegistryMeter.Create(meters).CreateObservableGauge("generation", Observe, description: "The registry's current generation (bumped by every publish and deletion); clients compare theirs with it.");
+        RegistryMeter.Create(meters).CreateObservableGauge<long>("generation", Observe, description: "The registry's current generation (bumped by every publish and deletion); clients compare theirs with it.");
     }
 
     public async Task RefreshAsync(CancellationToken cancellationToken) =>

@@ -30,14 +30,14 @@ internal sealed class CollectionMetrics : IMetricsSource
         _findings.Add("damaged", 0);
         _findings.Add("missing", 0);
         var meter = RegistryMeter.Create(meters);
-        meter.CreateObservableCounter("collection_runs_total", _runs.Observe, description: "Garbage collection (task gc) and scrub (task scrub) runs, by result.");
-        meter.CreateObservableCounter("gc_deleted_blobs_total", () => _collected["blobs"], description: "Unreferenced blobs deleted by garbage collection.");
-        meter.CreateObservableCounter("gc_deleted_bytes_total", () => _collected["bytes"], unit: "By", description: "Bytes of the unreferenced blobs deleted by garbage collection.");
-        meter.CreateObservableCounter("scrub_checked_blobs_total", () => Interlocked.Read(ref _scrubbedBlobs), description: "Blobs re-hashed by scrubs.");
-        meter.CreateObservableCounter("scrub_checked_bytes_total", () => Interlocked.Read(ref _scrubbedBytes), unit: "By", description: "Bytes re-hashed by scrubs.");
-        meter.CreateObservableCounter("scrub_findings_total", _findings.Observe, description: "Blobs scrubs found damaged (kind damaged, quarantined) or missing though a version names them (kind missing).");
-        meter.CreateObservableGauge("stored_blobs", () => Stored(ref _storedBlobs), description: "Blobs in the store, as the last garbage collection pass counted them.");
-        meter.CreateObservableGauge("stored_bytes", () => Stored(ref _storedBytes), unit: "By", description: "Bytes of the blobs in the store, as the last garbage collection pass counted them.");
+        meter.CreateObservableCounter<long>("collection_runs_total", _runs.Observe, description: "Garbage collection (task gc) and scrub (task scrub) runs, by result.");
+        meter.CreateObservableCounter<long>("gc_deleted_blobs_total", () => _collected["blobs"], description: "Unreferenced blobs deleted by garbage collection.");
+        meter.CreateObservableCounter<long>("gc_deleted_bytes_total", () => _collected["bytes"], unit: "By", description: "Bytes of the unreferenced blobs deleted by garbage collection.");
+        meter.CreateObservableCounter<long>("scrub_checked_blobs_total", () => Interlocked.Read(ref _scrubbedBlobs), description: "Blobs re-hashed by scrubs.");
+        meter.CreateObservableCounter<long>("scrub_checked_bytes_total", () => Interlocked.Read(ref _scrubbedBytes), unit: "By", description: "Bytes re-hashed by scrubs.");
+        meter.CreateObservableCounter<long>("scrub_findings_total", _findings.Observe, description: "Blobs scrubs found damaged (kind damaged, quarantined) or missing though a version names them (kind missing).");
+        meter.CreateObservableGauge<long>("stored_blobs", () => Stored(ref _storedBlobs), description: "Blobs in the store, as the last garbage collection pass counted them.");
+        meter.CreateObservableGauge<long>("stored_bytes", () => Stored(ref _storedBytes), unit: "By", description: "Bytes of the blobs in the store, as the last garbage collection pass counted them.");
     }
 
     public void Collected(long storedBlobs, long storedBytes, int deletedBlobs, long deletedBytes)

@@ -24,7 +24,8 @@ internal sealed class DatabaseProbe : IHealthCheck, IMetricsSource
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        await ProbeAsync(cancellationToken);
+        // WaitAsync: the check's timeout holds even if a black-holed connection ignores the token.
+        await ProbeAsync(cancellationToken).WaitAsync(cancellationToken);
         return HealthCheckResult.Healthy(_database.Description);
     }
 

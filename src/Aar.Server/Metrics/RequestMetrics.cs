@@ -24,9 +24,9 @@ internal sealed class RequestMetrics : IMetricsSource
     public RequestMetrics(IMeterFactory meters, TransportBytes transport)
     {
         var meter = RegistryMeter.Create(meters);
-        meter.CreateObservableCounter("http_requests_total", _requests.Observe, description: "Requests answered on the mTLS port (listener tls) and the admin socket (admin), by route template, method and status.");
-        meter.CreateObservableCounter("http_received_bytes_total", () => transport.Received, unit: "By", description: "HTTP bytes received on the mTLS port (inside TLS).");
-        meter.CreateObservableCounter("http_sent_bytes_total", () => transport.Sent, unit: "By", description: "HTTP bytes sent on the mTLS port (inside TLS).");
+        meter.CreateObservableCounter<long>("http_requests_total", _requests.Observe, description: "Requests answered on the mTLS port (listener tls) and the admin socket (admin), by route template, method and status.");
+        meter.CreateObservableCounter<long>("http_received_bytes_total", () => transport.Received, unit: "By", description: "HTTP bytes received on the mTLS port (inside TLS).");
+        meter.CreateObservableCounter<long>("http_sent_bytes_total", () => transport.Sent, unit: "By", description: "HTTP bytes sent on the mTLS port (inside TLS).");
     }
 
     public long Count(bool admin, string route, string method, int status) => _requests[new RequestKey(admin, route, method, status)];

@@ -20,7 +20,7 @@ internal sealed class BlobStoreHealthCheck(IBlobStore blobs, FileBlobStoreOption
             return HealthCheckResult.Unhealthy($"the blobs directory {files.BlobsDirectory} is missing");
         }
 
-        await blobs.GetSizeAsync(Probe, cancellationToken);
+        await blobs.GetSizeAsync(Probe, cancellationToken).WaitAsync(cancellationToken);
         return HealthCheckResult.Healthy(files is null ? "S3 bucket reachable" : "blobs directory present");
     }
 }

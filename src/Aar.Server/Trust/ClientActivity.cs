@@ -50,7 +50,7 @@ internal sealed class ClientActivity(TrustStore trust, TimeProvider time)
 
             if (value(client) is { } observed)
             {
-                measurements.Add(new Measurement<double>(observed, new("client", entry.Name), new("fingerprint", fingerprint[..FingerprintLabelLength])));
+                measurements.Add(new Measurement<double>(observed, new KeyValuePair<string, object?>("client", entry.Name), new KeyValuePair<string, object?>("fingerprint", fingerprint[..FingerprintLabelLength])));
             }
         }
 

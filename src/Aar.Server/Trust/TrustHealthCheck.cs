@@ -17,7 +17,7 @@ internal sealed class TrustHealthCheck(TrustStore trust) : IHealthCheck
             return HealthCheckResult.Healthy("trust snapshot current");
         }
 
-        await trust.RefreshAsync(cancellationToken);
+        await trust.RefreshAsync(cancellationToken).WaitAsync(cancellationToken);
         return trust.IsCurrent
             ? HealthCheckResult.Healthy("trust snapshot reloaded")
             : HealthCheckResult.Degraded("not following trust changes; every request reloads the trust store");

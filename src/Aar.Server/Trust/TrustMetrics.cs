@@ -18,11 +18,11 @@ internal sealed class TrustMetrics : IMetricsSource
         }
 
         var meter = RegistryMeter.Create(meters);
-        meter.CreateObservableCounter("trust_decisions_total", _decisions.Observe, description: "Requests over TLS by what the trust gate decided: allowed, untrusted, revoked, expired, not_yet_valid, role_refused, unenrolled.");
-        meter.CreateObservableGauge("trusted_certificates", () => trust.Current.Trusted.Count, description: "Certificates in the trust store.");
-        meter.CreateObservableGauge("revoked_certificates", () => trust.Current.Revoked.Count, description: "Certificates on the revocation list.");
-        meter.CreateObservableGauge("client_last_seen_timestamp_seconds", clients.ObserveLastSeen, unit: "s", description: "Unix time of each trusted client's last request to this node.");
-        meter.CreateObservableGauge("client_fetched_generation", clients.ObserveGeneration, description: "The generation of the listing each trusted client last fetched from this node.");
+        meter.CreateObservableCounter<long>("trust_decisions_total", _decisions.Observe, description: "Requests over TLS by what the trust gate decided: allowed, untrusted, revoked, expired, not_yet_valid, role_refused, unenrolled.");
+        meter.CreateObservableGauge<int>("trusted_certificates", () => trust.Current.Trusted.Count, description: "Certificates in the trust store.");
+        meter.CreateObservableGauge<int>("revoked_certificates", () => trust.Current.Revoked.Count, description: "Certificates on the revocation list.");
+        meter.CreateObservableGauge<double>("client_last_seen_timestamp_seconds", clients.ObserveLastSeen, unit: "s", description: "Unix time of each trusted client's last request to this node.");
+        meter.CreateObservableGauge<double>("client_fetched_generation", clients.ObserveGeneration, description: "The generation of the listing each trusted client last fetched from this node.");
     }
 
     public void Decided(TrustOutcome outcome) => _decisions.Add(outcome);

@@ -15,8 +15,8 @@ internal sealed class UploadMetrics : IMetricsSource
     {
         _sessions = sessions;
         var meter = RegistryMeter.Create(meters);
-        meter.CreateObservableGauge("upload_sessions", () => Observe(ref _open), description: "Resumable upload sessions open.");
-        meter.CreateObservableGauge("upload_staged_bytes", () => Observe(ref _staged), unit: "By", description: "Bytes the open upload sessions hold.");
+        meter.CreateObservableGauge<long>("upload_sessions", () => Observe(ref _open), description: "Resumable upload sessions open.");
+        meter.CreateObservableGauge<long>("upload_staged_bytes", () => Observe(ref _staged), unit: "By", description: "Bytes the open upload sessions hold.");
     }
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
