@@ -75,6 +75,14 @@ public sealed class MetricsListener
             });
         });
 
+    /// <summary>
+    /// This listener's address among the server's bound ones (with the real port when port 0 was asked for): the one
+    /// plain-HTTP TCP address, as the others are HTTPS or a unix socket (<c>http://unix:/…</c>).
+    /// </summary>
+    public static Uri? FindBound(IEnumerable<string> addresses) =>
+        addresses.Where(a => a.StartsWith("http://", StringComparison.Ordinal) && !a.StartsWith("http://unix:", StringComparison.Ordinal))
+            .Select(a => new Uri(a)).FirstOrDefault();
+
     /// <summary>True for a request that arrived on this listener (set per connection, never from request data).</summary>
     public static bool IsMetricsRequest(HttpContext context) =>
         context.Features.Get<MetricsConnection>() is not null;

@@ -146,10 +146,10 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 Log.NotFollowing(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), registryDatabase.Description);
             }
 
-            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
-            var bound = addresses.First(a => a.Scheme == Uri.UriSchemeHttps);
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            var bound = addresses.Select(a => new Uri(a)).First(a => a.Scheme == Uri.UriSchemeHttps);
             app.Services.GetRequiredService<AdvertisedAddresses>().SetFromBoundAddress(bound);
-            var host = new RegistryHost(app, data, socket, bound, Fingerprint.Of(certificate).Hex, addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttp));
+            var host = new RegistryHost(app, data, socket, bound, Fingerprint.Of(certificate).Hex, metrics is null ? null : MetricsListener.FindBound(addresses));
             Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), host.Address.ToString(), host.ServerFingerprint, host.SocketPath);
             return host;
         }

@@ -125,8 +125,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             await PrepareStateAsync(app.Services, cancellationToken);
             await StartListeningAsync(app, metrics, cancellationToken);
             socket.Publish();
-            var metricsBound = metrics is null ? null : app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
-                .Addresses.Select(a => new Uri(a)).FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttp && !a.Host.Contains("unix", StringComparison.Ordinal));
+            var metricsBound = metrics is null ? null : MetricsListener.FindBound(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses);
             var host = new AmsHost(app, data, socket, clientFingerprint, metricsBound);
             Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>(), data.SocketPath, options.Architecture, clientFingerprint);
             return host;
