@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 
@@ -31,9 +30,6 @@ public static class DaemonMetrics
             provider.GetRequiredService<IMeterFactory>(), meterName, provider.GetServices<IMetricsSource>(), provider.GetRequiredService<ILogger<MetricsExport>>()));
         return services.AddHealthChecks();
     }
-
-    /// <summary>Creates the export (and with it every feature's instruments) before the first request.</summary>
-    public static void StartMetrics(IServiceProvider services) => services.GetRequiredService<MetricsExport>();
 
     /// <summary>
     /// Sends requests from the metrics listener down their own branch, ahead of everything else: <c>/metrics</c>,

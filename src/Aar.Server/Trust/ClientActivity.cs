@@ -36,7 +36,7 @@ internal sealed class ClientActivity(TrustStore trust, TimeProvider time)
     public IEnumerable<Measurement<double>> ObserveGeneration() =>
         Observe(client => Interlocked.Read(ref client.Generation) is var generation and >= 0 ? generation : null);
 
-    private IEnumerable<Measurement<double>> Observe(Func<Client, double?> value)
+    private List<Measurement<double>> Observe(Func<Client, double?> value)
     {
         var trusted = trust.Current.Trusted;
         var measurements = new List<Measurement<double>>();
