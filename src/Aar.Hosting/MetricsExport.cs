@@ -16,7 +16,7 @@ public sealed partial class MetricsExport : IDisposable
     /// <summary>Seconds, 1 ms to about 17 min: database calls, sync passes and scrubs all fit.</summary>
     private static readonly double[] HistogramBuckets = Histogram.ExponentialBuckets(0.001, 4, 11);
 
-    private readonly IDisposable _adapter;
+    private readonly IDisposable[] _adapters;
     private readonly IMetricsSource[] _sources;
     private readonly ILogger<MetricsExport> _logger;
 
@@ -26,18 +26,15 @@ public sealed partial class MetricsExport : IDisposable
         _sources = sources.ToArray();
         _logger = logger;
         Registry = Metrics.NewCustomRegistry();
-        _adapter = MeterAdapter.StartListening(new MeterAdapterOptions
-        {
-            Registry = Registry,
-            MetricFactory = Metrics.WithCustomRegistry(Registry),
-            // The scope test keeps each daemon to its own instruments (meters from another service provider, such as a
-            // second daemon hosted by the same test process, have another scope).
-            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Meter.Name == meterName,
-            // The adapter drops a series not updated for this long (at most a day). The daemons publish totals and
-            // states as observable instruments, read again on every scrape, so while Prometheus scrapes nothing expires.
-            MetricsExpireAfter = TimeSpan.FromDays(1),
-            ResolveHistogramBuckets = _ => HistogramBuckets,
-        });
+        // Two adapters, because the adapter drops a series not updated for a while. Observable instruments are read
+        // at every scrape, so theirs only stop being updated when the daemon withdraws them (a client removed from
+        // the trust store): a short expiry removes those within minutes. Histograms are updated only when something
+        // happens (a sync pass an hour apart), so they keep the longest expiry the adapter allows.
+        _adapters =
+        [
+            Listen(meters, meterName, observable: true, TimeSpan.FromMinutes(5)),
+            Listen(meters, meterName, observable: false, TimeSpan.FromDays(1)),
+        ];
     }
 
     public CollectorRegistry Registry { get; }
@@ -63,7 +60,26 @@ public sealed partial class MetricsExport : IDisposable
         }
     }
 
-    public void Dispose() => _adapter.Dispose();
+    private IDisposable Listen(IMeterFactory meters, string meterName, bool observable, TimeSpan expireAfter) =>
+        MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            Registry = Registry,
+            MetricFactory = Metrics.WithCustomRegistry(Registry),
+            // The scope test keeps each daemon to its own instruments (meters from another service provider, such as a
+            // second daemon hosted by the same test process, have another scope).
+            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Meter.Name == meterName
+                && instrument.IsObservable == observable,
+            MetricsExpireAfter = expireAfter,
+            ResolveHistogramBuckets = _ => HistogramBuckets,
+        });
+
+    public void Dispose()
+    {
+        foreach (var adapter in _adapters)
+        {
+            adapter.Dispose();
+        }
+    }
 
     private static partial class Log
     {

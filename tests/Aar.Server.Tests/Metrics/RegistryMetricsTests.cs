@@ -1,5 +1,7 @@
 using System.Net;
 using Aar.Protocol.Registry;
+using Aar.Server.Trust;
+using Microsoft.Extensions.DependencyInjection;
 using TestSupport;
 using Xunit.Abstractions;
 using static Aar.Server.Tests.ApplicationTests;
@@ -130,15 +132,16 @@ public sealed class RegistryMetricsTests(ITestOutputHelper output)
         Assert.Equal(generation + 1, caughtUp.Value("aar_client_fetched_generation", ("client", "ams-kitchen")));
         Assert.DoesNotContain(fingerprint, caughtUp.Text, StringComparison.Ordinal);
 
-        // A client no longer trusted disappears from the per-client series.
+        // A client no longer trusted is withdrawn from the per-client series (the exporter drops a withdrawn series
+        // within 5 minutes, its expiry for observed instruments).
         using (var admin = registry.Server.Admin())
         {
             Assert.True((await admin.RemoveAsync(fingerprint)).Succeeded);
         }
 
-        var removed = await ScrapeAsync(registry);
-        Assert.Empty(removed.Find("aar_client_fetched_generation", ("client", "ams-kitchen")));
-        Assert.Empty(removed.Find("aar_client_last_seen_timestamp_seconds", ("client", "ams-kitchen")));
+        var activity = registry.Server.Host.Services.GetRequiredService<ClientActivity>();
+        Assert.DoesNotContain(activity.ObserveLastSeen(), m => m.Tags.ToArray().Contains(new KeyValuePair<string, object?>("client", "ams-kitchen")));
+        Assert.DoesNotContain(activity.ObserveGeneration(), m => m.Tags.ToArray().Contains(new KeyValuePair<string, object?>("client", "ams-kitchen")));
     }
 
     [Fact]
