@@ -49,10 +49,14 @@ internal static class AmsCommand
         };
         var logFormat = new Option<string>("--log-format") { Description = "Log format on stderr: text or json", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
+        var metricsListen = new Option<string>("--metrics-listen")
+        {
+            Description = "Plain-HTTP address for /metrics (Prometheus), /healthz and /readyz, e.g. 127.0.0.1:9101; no authentication, so bind it to localhost or a private interface (default: off)",
+        };
 
         var command = new Command("serve", "Run the management service in the foreground (logs to stderr; stops cleanly on SIGTERM/SIGINT)")
         {
-            dataDirectory, architecture, maxPackageSize, logFormat,
+            dataDirectory, architecture, maxPackageSize, logFormat, metricsListen,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -62,6 +66,7 @@ internal static class AmsCommand
                 Architecture = parse.GetValue(architecture)!,
                 MaxPackageBytes = parse.GetValue(maxPackageSize),
                 LogFormat = parse.GetValue(logFormat)!,
+                MetricsListen = parse.GetValue(metricsListen),
             };
             AmsHost host;
             try

@@ -32,7 +32,8 @@ public sealed class AmsTestDaemon : IAsyncDisposable
     /// <summary>A scratch directory next to the data directory, for packages and certificates a test makes.</summary>
     public string Scratch => _directory.Combine("scratch");
 
-    public static async Task<AmsTestDaemon> StartAsync(ITestOutputHelper output, long? maxPackageBytes = null, string architecture = "amd64", TimeProvider? time = null)
+    /// <summary><paramref name="metrics"/>: also serve <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c> on a free loopback port.</summary>
+    public static async Task<AmsTestDaemon> StartAsync(ITestOutputHelper output, long? maxPackageBytes = null, string architecture = "amd64", TimeProvider? time = null, bool metrics = false)
     {
         var directory = new TempDirectory("ams");
         Directory.CreateDirectory(directory.Combine("scratch"));
@@ -41,6 +42,7 @@ public sealed class AmsTestDaemon : IAsyncDisposable
             DataDirectory = directory.Combine("data"),
             Architecture = architecture,
             MaxPackageBytes = maxPackageBytes ?? AmsOptions.DefaultMaxPackageBytes,
+            MetricsListen = metrics ? "127.0.0.1:0" : null,
         };
         var daemon = new AmsTestDaemon(output, directory, options) { _time = time };
         await daemon.StartHostAsync();

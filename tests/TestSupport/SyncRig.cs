@@ -18,9 +18,9 @@ public sealed class SyncRig(ITestOutputHelper output, RegistryTestServer registr
     public static async Task<SyncRig> StartAsync(ITestOutputHelper output) => new(output, await RegistryTestServer.StartAsync(output));
 
     /// <summary>Starts an AMS and joins it to the registry as publisher (push) or client (pull).</summary>
-    public async Task<AmsTestDaemon> JoinAsync(string role, string architecture = "amd64", TimeProvider? time = null)
+    public async Task<AmsTestDaemon> JoinAsync(string role, string architecture = "amd64", TimeProvider? time = null, bool metrics = false)
     {
-        var daemon = await AmsTestDaemon.StartAsync(output, architecture: architecture, time: time);
+        var daemon = await AmsTestDaemon.StartAsync(output, architecture: architecture, time: time, metrics: metrics);
         _daemons.Add(daemon);
         using var client = daemon.Client();
         var joined = await client.JoinRegistryAsync(await TokenAsync(role));

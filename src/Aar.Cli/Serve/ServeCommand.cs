@@ -90,6 +90,10 @@ internal static class ServeCommand
             // No DefaultValueFactory reading the variable: help prints defaults, and this value may hold a password.
             Description = $"Metadata database: empty for the embedded SQLite file in the data directory (default), or a PostgreSQL URL postgres://user:password@host:port/database or Npgsql connection string Host=…;Database=…, shared by several nodes (env {DatabaseEnvironmentVariable}; the flag wins)",
         };
+        var metricsListen = new Option<string>("--metrics-listen")
+        {
+            Description = "Plain-HTTP address for /metrics (Prometheus), /healthz and /readyz, e.g. 127.0.0.1:9100; no authentication, so bind it to localhost or a private interface (default: off)",
+        };
         var command = new Command("serve", "Run the registry server in the foreground (logs to stderr; stops cleanly on SIGTERM/SIGINT)");
         command.Options.Add(listen);
         command.Options.Add(san);
@@ -103,6 +107,7 @@ internal static class ServeCommand
         command.Options.Add(maxStagedBytes);
         command.Options.Add(enrolAttempts);
         command.Options.Add(enrolWindow);
+        command.Options.Add(metricsListen);
         var storage = new S3ServeOptions();
         storage.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -113,6 +118,7 @@ internal static class ServeCommand
                 Listen = parse.GetValue(listen)!,
                 ExtraSubjectAlternativeNames = parse.GetValue(san) ?? [],
                 LogFormat = parse.GetValue(logFormat)!,
+                MetricsListen = parse.GetValue(metricsListen),
                 MaxBlobBytes = Units.TryParseSize(parse.GetValue(maxBlobSize)!, out var bytes) ? bytes : 0,
                 UploadIdleTimeout = DurationText.TryParse(parse.GetValue(uploadExpiry), out var expiry) ? expiry : TimeSpan.Zero,
                 BlobGracePeriod = DurationText.TryParse(parse.GetValue(blobGrace), out var grace) ? grace : TimeSpan.Zero,

@@ -35,7 +35,7 @@ internal static class ApplicationEndpoints
     /// The poller's call. The generation changes with every write, so it is the ETag: an unchanged registry answers
     /// 304 after one single-row query, however many versions it holds.
     /// </summary>
-    public static async Task<IResult> List(string? architecture, string? tags, HttpContext context, ApplicationCatalog catalog, ApplicationQueries queries, CancellationToken cancellationToken)
+    public static async Task<IResult> List(string? architecture, string? tags, HttpContext context, ApplicationCatalog catalog, ApplicationQueries queries, ClientActivity clients, CancellationToken cancellationToken)
     {
         var ifNoneMatch = context.Request.Headers.IfNoneMatch.ToString();
         if (ifNoneMatch.Length > 0)
@@ -44,6 +44,7 @@ internal static class ApplicationEndpoints
             if (Matches(ifNoneMatch, ETag(generation)))
             {
                 SetListingHeaders(context, generation);
+                Fetched(context, clients, generation);
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             }
         }
@@ -55,7 +56,17 @@ internal static class ApplicationEndpoints
         }
 
         SetListingHeaders(context, result.Value!.Generation);
+        Fetched(context, clients, result.Value.Generation);
         return Results.Json(result.Value, ProtocolJsonContext.Default.ApplicationListing);
+    }
+
+    /// <summary>A TLS client is now up to date with <paramref name="generation"/> (the admin socket's listing has no caller).</summary>
+    private static void Fetched(HttpContext context, ClientActivity clients, long generation)
+    {
+        if (context.Features.Get<CallerIdentity>() is { } caller)
+        {
+            clients.Fetched(caller.Fingerprint, generation);
+        }
     }
 
     private static async Task<IResult> Get(string name, string architecture, ApplicationCatalog catalog, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aar.Server.Applications;
@@ -9,6 +10,7 @@ internal static class ApplicationServiceCollectionExtensions
         services.AddSingleton<ApplicationDatabase>();
         services.AddSingleton<ApplicationQueries>();
         services.AddSingleton<ApplicationCatalog>();
+        services.AddSingleton<IMetricsSource, ApplicationMetrics>();
         return services;
     }
 }

@@ -12,7 +12,7 @@ namespace Aar.Server.Collection;
 /// same kind that creates versions, so a blob is never deleted under a version being created. Online, no
 /// stop-the-world (docker-registry's GC needs a read-only or stopped registry).
 /// </summary>
-internal sealed partial class BlobCollector(IBlobStore blobs, ApplicationQueries queries, ApplicationDatabase database, CollectionOptions options, TimeProvider time, ILogger<BlobCollector> logger) : BackgroundService
+internal sealed partial class BlobCollector(IBlobStore blobs, ApplicationQueries queries, ApplicationDatabase database, CollectionOptions options, CollectionMetrics metrics, TimeProvider time, ILogger<BlobCollector> logger) : BackgroundService
 {
     public static TimeSpan IntervalFor(TimeSpan grace) =>
         TimeSpan.FromTicks(Math.Clamp(grace.Ticks / 6, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(10).Ticks));
@@ -24,8 +24,11 @@ internal sealed partial class BlobCollector(IBlobStore blobs, ApplicationQueries
         var cutoff = time.GetUtcNow() - options.BlobGracePeriod;
         var (count, bytes) = (0, 0L);
         var candidates = new List<StoredBlob>();
+        var (stored, storedBytes) = (0L, 0L);
         await foreach (var blob in blobs.ListAsync(cancellationToken))
         {
+            stored++;
+            storedBytes += blob.Size;
             if (blob.LastUsed < cutoff && !referenced.Contains(blob.Digest.ToString()))
             {
                 candidates.Add(blob);
@@ -42,6 +45,7 @@ internal sealed partial class BlobCollector(IBlobStore blobs, ApplicationQueries
             }
         }
 
+        metrics.Collected(stored, storedBytes, count, bytes);
         return (count, bytes);
     }
 
@@ -58,6 +62,7 @@ internal sealed partial class BlobCollector(IBlobStore blobs, ApplicationQueries
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    metrics.CollectionFailed();
                     Log.Failed(logger, ex);
                 }
             }

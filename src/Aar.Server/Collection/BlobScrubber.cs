@@ -15,7 +15,7 @@ namespace Aar.Server.Collection;
 /// <see cref="MissingBlobs"/>, which flags those versions in listings so their publisher uploads the blob again
 /// (the repair needs no operator). Run by <c>aar storage scrub</c> and, with <c>--scrub-interval</c>, on a timer.
 /// </summary>
-internal sealed partial class BlobScrubber(IBlobStore blobs, ApplicationQueries queries, MissingBlobs missingBlobs, TimeProvider time, ILogger<BlobScrubber> logger) : IDisposable
+internal sealed partial class BlobScrubber(IBlobStore blobs, ApplicationQueries queries, MissingBlobs missingBlobs, CollectionMetrics metrics, TimeProvider time, ILogger<BlobScrubber> logger) : IDisposable
 {
     // One scrub at a time per process: a scheduled one and `aar storage scrub` would otherwise both hash everything.
     private readonly SemaphoreSlim _running = new(1, 1);
@@ -25,7 +25,14 @@ internal sealed partial class BlobScrubber(IBlobStore blobs, ApplicationQueries 
         await _running.WaitAsync(cancellationToken);
         try
         {
-            return await ScrubOnceAsync(cancellationToken);
+            var report = await ScrubOnceAsync(cancellationToken);
+            metrics.Scrubbed(report.Checked, report.Bytes, report.Corrupt.Count, report.Missing.Count);
+            return report;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            metrics.ScrubFailed();
+            throw;
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aar.Server.Collection;
@@ -8,6 +9,8 @@ internal static class CollectionServiceCollectionExtensions
     public static IServiceCollection AddCollection(this IServiceCollection services, CollectionOptions options)
     {
         services.AddSingleton(options);
+        services.AddSingleton<CollectionMetrics>();
+        services.AddSingleton<IMetricsSource>(provider => provider.GetRequiredService<CollectionMetrics>());
         services.AddSingleton<BlobScrubber>();
         services.AddHostedService<BlobCollector>();
         services.AddHostedService<ScrubScheduler>();

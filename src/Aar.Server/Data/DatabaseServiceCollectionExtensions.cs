@@ -11,6 +11,8 @@ internal static class DatabaseServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddRegistryDatabase(this IServiceCollection services, RegistryDatabaseOptions options)
     {
+        services.AddSingleton<DatabaseProbe>();
+        services.AddSingleton<IMetricsSource>(provider => provider.GetRequiredService<DatabaseProbe>());
         if (!options.IsShared)
         {
             services.AddSingleton<RegistryDatabase>(new SqliteRegistryDatabase(options.SqlitePath));

@@ -3,7 +3,9 @@ using Aar.Server.Applications;
 using Aar.Server.Collection;
 using Aar.Server.Data;
 using Aar.Server.Enrolment;
+using Aar.Hosting;
 using Aar.Server.Info;
+using Aar.Server.Metrics;
 using Aar.Server.Status;
 using Aar.Server.Storage;
 using Aar.Server.Trust;
@@ -20,8 +22,15 @@ namespace Aar.Server.Hosting;
 /// </summary>
 public sealed partial class RegistryHost
 {
-    private static void AddFeatures(IServiceCollection services, ServeOptions options, DataDirectory data)
+    private static void AddFeatures(IServiceCollection services, ServeOptions options, DataDirectory data, TransportBytes transport)
     {
+        // Readiness: each check is bounded, so a black-holed database makes /readyz answer 503 in time for a load
+        // balancer's check instead of hanging it.
+        services.AddDaemonMetrics(RegistryMeter.Name)
+            .AddCheck<DatabaseProbe>("database", tags: [DaemonMetrics.ReadyTag], timeout: ReadinessTimeout)
+            .AddCheck<BlobStoreHealthCheck>("blob-store", tags: [DaemonMetrics.ReadyTag], timeout: ReadinessTimeout)
+            .AddCheck<TrustHealthCheck>("trust", tags: [DaemonMetrics.ReadyTag], timeout: ReadinessTimeout);
+        services.AddRequestMetrics(transport);
         var database = new RegistryDatabaseOptions { SqlitePath = data.DatabasePath, Database = options.Database };
         services.AddRegistryDatabase(database);
         services.AddTrust(followSharedDatabase: database.IsShared);
@@ -49,6 +58,8 @@ public sealed partial class RegistryHost
         services.AddCollection(new CollectionOptions { BlobGracePeriod = options.BlobGracePeriod, ScrubInterval = options.ScrubInterval });
         services.AddEnrolment(new EnrolmentLimits { Attempts = options.EnrolAttempts, Window = options.EnrolWindow });
     }
+
+    private static readonly TimeSpan ReadinessTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>The routes, each declaring its access rule; the catch-all last.</summary>
     private static void MapFeatures(WebApplication app)

@@ -3,6 +3,7 @@ using Aar.Protocol.Certificates;
 using Aar.Hosting;
 using Aar.Server.Data;
 using Aar.Server.Enrolment;
+using Aar.Server.Metrics;
 using Aar.Server.Problems;
 using Aar.Server.Storage;
 using Aar.Server.Tls;
@@ -28,8 +29,9 @@ public sealed partial class RegistryHost : IAsyncDisposable
     private readonly DataDirectory _data;
     private readonly PrivateUnixSocket _socket;
 
-    private RegistryHost(WebApplication app, DataDirectory data, PrivateUnixSocket socket, Uri address, string serverFingerprint)
+    private RegistryHost(WebApplication app, DataDirectory data, PrivateUnixSocket socket, Uri address, string serverFingerprint, Uri? metricsAddress)
     {
+        MetricsAddress = metricsAddress;
         _app = app;
         _data = data;
         _socket = socket;
@@ -41,6 +43,9 @@ public sealed partial class RegistryHost : IAsyncDisposable
     public Uri Address { get; }
 
     public string ServerFingerprint { get; }
+
+    /// <summary>The plain-HTTP metrics and health address actually bound, or null without <c>--metrics-listen</c>.</summary>
+    public Uri? MetricsAddress { get; }
 
     public string DataDirectory => _data.Root;
 
@@ -64,6 +69,12 @@ public sealed partial class RegistryHost : IAsyncDisposable
             throw new StartupException(listenError!);
         }
 
+        MetricsListener? metrics = null;
+        if (options.MetricsListen is { } metricsAddress && !MetricsListener.TryParse(metricsAddress, out metrics, out var metricsError))
+        {
+            throw new StartupException(metricsError!);
+        }
+
         var data = Hosting.DataDirectory.Open(options.DataDirectory);
         WebApplication? app = null;
         try
@@ -80,7 +91,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
                 json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             });
-            AddFeatures(builder.Services, options, data);
+            var transport = new TransportBytes();
+            AddFeatures(builder.Services, options, data, transport);
 
             using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logging));
             var tls = new TlsOptions { CertificatePath = data.ServerCertificatePath, KeyPath = data.ServerKeyPath, ExtraSubjectAlternativeNames = options.ExtraSubjectAlternativeNames };
@@ -88,9 +100,16 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddTls(certificate);
             // The admin socket is bound in a private directory and moved into place once it is 0660.
             var socket = PrivateUnixSocket.Prepare(data.SocketPath);
-            ConfigureKestrel(builder.WebHost, endPoint!, socket, certificate, options);
+            ConfigureKestrel(builder.WebHost, endPoint!, socket, certificate, options, metrics, transport);
 
             app = builder.Build();
+            if (metrics is not null)
+            {
+                // First: the metrics listener's requests never reach the registry's routes, problems or trust gate.
+                app.UseMetricsListener();
+            }
+
+            app.UseRequestMetrics();
             // A blob-store failure is logged once by the exception handler, with the trace id its problem quotes.
             app.UseInternalErrorProblems();
             app.UseStatusCodePages(context => ProblemResponses.WriteBodylessErrorAsync(context.HttpContext));
@@ -110,16 +129,16 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
                 await UploadServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
             });
-            await StartListeningAsync(app, options, socket, cancellationToken);
+            await StartListeningAsync(app, options, socket, metrics, cancellationToken);
             if (registryDatabase.IsShared && !await app.Services.GetRequiredService<TrustStore>().WaitUntilFollowingAsync(TimeSpan.FromSeconds(5), cancellationToken))
             {
                 Log.NotFollowing(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), registryDatabase.Description);
             }
 
-            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
-                .Addresses.Select(a => new Uri(a)).First(a => a.Scheme == Uri.UriSchemeHttps);
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            var bound = addresses.Select(a => new Uri(a)).First(a => a.Scheme == Uri.UriSchemeHttps);
             app.Services.GetRequiredService<AdvertisedAddresses>().SetFromBoundAddress(bound);
-            var host = new RegistryHost(app, data, socket, bound, Fingerprint.Of(certificate).Hex);
+            var host = new RegistryHost(app, data, socket, bound, Fingerprint.Of(certificate).Hex, metrics is null ? null : MetricsListener.FindBound(addresses));
             Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), host.Address.ToString(), host.ServerFingerprint, host.SocketPath);
             return host;
         }

@@ -22,6 +22,12 @@ public sealed record ServeOptions
     /// <summary>Extra subject alternative names (DNS names or IP addresses) for a newly generated server certificate.</summary>
     public IReadOnlyList<string> ExtraSubjectAlternativeNames { get; init; } = [];
 
+    /// <summary>
+    /// Plain-HTTP address of the metrics and health listener (<c>--metrics-listen</c>, e.g. <c>127.0.0.1:9100</c>):
+    /// <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>, no authentication. Null (default) = no such listener.
+    /// </summary>
+    public string? MetricsListen { get; init; }
+
     /// <summary>Log format on stderr: <c>text</c> (default) or <c>json</c>.</summary>
     public string LogFormat { get; init; } = "text";
 

@@ -27,6 +27,11 @@ public static class ServeOptionsValidator
             errors.Add(listenError!);
         }
 
+        if (options.MetricsListen is { } metrics && !MetricsListener.TryParse(metrics, out _, out var metricsError))
+        {
+            errors.Add(metricsError!);
+        }
+
         foreach (var san in options.ExtraSubjectAlternativeNames)
         {
             if (!IPAddress.TryParse(san, out _) && Uri.CheckHostName(san) != UriHostNameType.Dns)

@@ -19,6 +19,7 @@ internal static partial class StorageServiceCollectionExtensions
     /// <summary>Blobs as files under the data directory (<c>--blob-store filesystem</c>).</summary>
     public static IServiceCollection AddFileBlobStore(this IServiceCollection services, FileBlobStoreOptions options)
     {
+        services.AddSingleton(options);
         services.AddSingleton(new FileSystemBlobStore(options.BlobsDirectory, options.QuarantineDirectory));
         services.AddSingleton<IBlobStore>(provider => provider.GetRequiredService<FileSystemBlobStore>());
         return services;

@@ -16,7 +16,7 @@ namespace Aar.Server.Trust;
 /// (at the handshake): without this, a removed or revoked certificate would keep working on its open keep-alive or
 /// HTTP/2 connection.
 /// </summary>
-internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustStore trust, ILogger<TrustGateMiddleware> logger)
+internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustStore trust, TrustMetrics metrics, ClientActivity clients, ILogger<TrustGateMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context) =>
         trust.IsCurrent ? GateAsync(context) : RefreshThenGateAsync(context);
@@ -58,20 +58,33 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
         if (rule.Kind == AccessKind.UnenrolledAllowed && decision is TrustDecision.Unknown or TrustDecision.Trusted)
         {
             // The one route an untrusted certificate may call: it proves a join token's secret (TokenService).
+            if (decision == TrustDecision.Trusted)
+            {
+                Allowed(entry!);
+            }
+            else
+            {
+                metrics.Decided(TrustOutcome.Unenrolled);
+            }
+
             return next(context);
         }
 
         switch (decision)
         {
             case TrustDecision.Unknown:
+                metrics.Decided(TrustOutcome.Untrusted);
                 return Deny(context, 403, ProblemTypes.UntrustedCertificate, "Certificate not trusted",
                     $"The registry does not trust certificate {fingerprint}; on the registry host run 'aar trust add' with this client's certificate (for an AMS: <data>/registry/client.crt).", fingerprint, null);
             case TrustDecision.Revoked:
+                metrics.Decided(TrustOutcome.Revoked);
                 return Deny(context, 403, ProblemTypes.RevokedCertificate, "Certificate revoked", trust.DescribeRevocation(certificate), fingerprint, null);
             case TrustDecision.Expired:
+                metrics.Decided(TrustOutcome.Expired);
                 return Deny(context, 403, ProblemTypes.ExpiredCertificate, "Certificate expired",
                     $"Certificate {fingerprint} expired on {entry!.NotAfter:u}; give this client a new certificate and trust it with 'aar trust add'.", fingerprint, entry.Role);
             case TrustDecision.NotYetValid:
+                metrics.Decided(TrustOutcome.NotYetValid);
                 return Deny(context, 403, ProblemTypes.CertificateNotYetValid, "Certificate not yet valid",
                     $"Certificate {fingerprint} is not valid until {entry!.NotBefore:u}; check the clocks of both machines.", fingerprint, entry.Role);
         }
@@ -80,17 +93,26 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
         {
             // Over TLS the admin API does not exist, whatever the role. Decided after the certificate, so an untrusted
             // caller gets the same 403 on an admin path as on any other and cannot tell which paths are routes.
+            Allowed(entry!);
             return ProblemResponses.WriteAsync(context, ProblemResponses.NotFound(context));
         }
 
         if (rule.Kind == AccessKind.PublisherRequired && entry!.Role != TrustRole.Publisher)
         {
+            metrics.Decided(TrustOutcome.RoleRefused);
             return Deny(context, 403, ProblemTypes.PublisherRoleRequired, "Publisher role required",
                 $"Certificate {fingerprint} has the {entry.Role.ToWire()} role, which is read-only; {context.Request.Method} needs the publisher role (aar trust add --publisher).", fingerprint, entry.Role);
         }
 
+        Allowed(entry!);
         context.Features.Set(new CallerIdentity(entry!.Fingerprint, entry.Name, entry.Role, entry.NotAfter));
         return next(context);
+    }
+
+    private void Allowed(TrustedCertificate entry)
+    {
+        metrics.Decided(TrustOutcome.Allowed);
+        clients.Seen(entry);
     }
 
     private Task Deny(HttpContext context, int status, string type, string title, string detail, string fingerprint, TrustRole? role)

@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,6 +19,9 @@ internal static class TrustServiceCollectionExtensions
 
         services.AddSingleton<TrustDatabase>();
         services.AddSingleton<TrustStore>();
+        services.AddSingleton<ClientActivity>();
+        services.AddSingleton<TrustMetrics>();
+        services.AddSingleton<IMetricsSource>(provider => provider.GetRequiredService<TrustMetrics>());
         return services;
     }
 

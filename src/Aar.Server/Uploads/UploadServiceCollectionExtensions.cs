@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +13,7 @@ internal static partial class UploadServiceCollectionExtensions
         services.AddSingleton<UploadDatabase>();
         services.AddSingleton<UploadSessions>();
         services.AddHostedService<UploadReclaimer>();
+        services.AddSingleton<IMetricsSource, UploadMetrics>();
         return services;
     }
 

@@ -4,12 +4,15 @@ using Ams.Daemon.Api;
 using Ams.Daemon.Applications;
 using Ams.Daemon.Config;
 using Ams.Daemon.Data;
+using Ams.Daemon.Metrics;
 using Ams.Daemon.Operations;
 using Ams.Daemon.Storage;
 using Ams.Daemon.Sync;
 using Ams.Daemon.Trust;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Aar.Protocol.Management;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,8 +30,9 @@ public sealed partial class AmsHost : IAsyncDisposable
     private readonly DataDirectory _data;
     private readonly PrivateUnixSocket _socket;
 
-    private AmsHost(WebApplication app, DataDirectory data, PrivateUnixSocket socket, string clientFingerprint)
+    private AmsHost(WebApplication app, DataDirectory data, PrivateUnixSocket socket, string clientFingerprint, Uri? metricsAddress)
     {
+        MetricsAddress = metricsAddress;
         _app = app;
         _data = data;
         _socket = socket;
@@ -46,6 +50,9 @@ public sealed partial class AmsHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The plain-HTTP metrics and health address actually bound, or null without <c>--metrics-listen</c>.</summary>
+    public Uri? MetricsAddress { get; }
+
     /// <summary>Starts the daemon; throws <see cref="StartupException"/> with one sentence when it cannot.</summary>
     public static async Task<AmsHost> StartAsync(AmsOptions options, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
@@ -53,6 +60,12 @@ public sealed partial class AmsHost : IAsyncDisposable
         if (errors.Count > 0)
         {
             throw new StartupException(string.Join(Environment.NewLine, errors));
+        }
+
+        MetricsListener? metrics = null;
+        if (options.MetricsListen is { } metricsAddress && !MetricsListener.TryParse(metricsAddress, out metrics, out var metricsError))
+        {
+            throw new StartupException(metricsError!);
         }
 
         var data = Hosting.DataDirectory.Open(options.DataDirectory);
@@ -65,6 +78,8 @@ public sealed partial class AmsHost : IAsyncDisposable
             DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
             var sync = new SyncOptions(data.ClientCertificatePath, data.ClientKeyPath, data.DownloadsDirectory);
             builder.Services.AddSingleton(time);
+            builder.Services.AddDaemonMetrics(AmsMeter.Name)
+                .AddCheck<DatabaseHealthCheck>("database", tags: [DaemonMetrics.ReadyTag], timeout: TimeSpan.FromSeconds(2));
             builder.Services.AddAmsDatabase(data.DatabasePath);
             builder.Services.AddTrust();
             builder.Services.AddConfig(new ConfigOptions(options.Architecture));
@@ -84,9 +99,15 @@ public sealed partial class AmsHost : IAsyncDisposable
             using var certificate = ClientCertificate.LoadOrCreate(sync, time, startupLoggerFactory.CreateLogger("Ams.Daemon.Registry"));
             var clientFingerprint = Fingerprint.Of(certificate).Hex;
             var socket = PrivateUnixSocket.Prepare(data.SocketPath);
-            ConfigureKestrel(builder.WebHost, socket);
+            ConfigureKestrel(builder.WebHost, socket, metrics);
 
             var app = builder.Build();
+            if (metrics is not null)
+            {
+                // First: the metrics listener's requests never reach the management API.
+                app.UseMetricsListener();
+            }
+
             app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = InternalError.WriteAsync });
             app.MapService(new ServiceStatus
             {
@@ -102,9 +123,10 @@ public sealed partial class AmsHost : IAsyncDisposable
             app.MapRegistry();
 
             await PrepareStateAsync(app.Services, cancellationToken);
-            await app.StartAsync(cancellationToken);
+            await StartListeningAsync(app, metrics, cancellationToken);
             socket.Publish();
-            var host = new AmsHost(app, data, socket, clientFingerprint);
+            var metricsBound = metrics is null ? null : MetricsListener.FindBound(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses);
+            var host = new AmsHost(app, data, socket, clientFingerprint, metricsBound);
             Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>(), data.SocketPath, options.Architecture, clientFingerprint);
             return host;
         }
@@ -126,7 +148,20 @@ public sealed partial class AmsHost : IAsyncDisposable
         await services.GetRequiredService<ApplicationCatalog>().ReconcilePackagesAsync(cancellationToken);
     }
 
-    private static void ConfigureKestrel(IWebHostBuilder webHost, PrivateUnixSocket socket)
+    private static async Task StartListeningAsync(WebApplication app, MetricsListener? metrics, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex) when (metrics is not null && ex.Message.Contains($"http://{metrics.EndPoint}", StringComparison.Ordinal))
+        {
+            // Kestrel names the address it failed to bind; the metrics listener is the only TCP one.
+            throw new StartupException($"Cannot listen on {metrics.Address} for metrics ({ex.InnerException?.Message ?? ex.Message}); stop the other process or choose another address with --metrics-listen.", ex);
+        }
+    }
+
+    private static void ConfigureKestrel(IWebHostBuilder webHost, PrivateUnixSocket socket, MetricsListener? metrics)
     {
         webHost.ConfigureKestrel(kestrel =>
         {
@@ -134,6 +169,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             // JSON bodies are small; the package upload lifts this for its own request only.
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
             socket.Listen(kestrel);
+            metrics?.Listen(kestrel);
         });
     }
 

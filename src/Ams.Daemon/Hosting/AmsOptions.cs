@@ -16,6 +16,12 @@ public sealed record AmsOptions
     /// <summary>Log format on stderr: <c>text</c> (default) or <c>json</c>.</summary>
     public string LogFormat { get; init; } = "text";
 
+    /// <summary>
+    /// Plain-HTTP address of the metrics and health listener (<c>--metrics-listen</c>, e.g. <c>127.0.0.1:9101</c>):
+    /// <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>, no authentication. Null (default) = no such listener.
+    /// </summary>
+    public string? MetricsListen { get; init; }
+
     /// <summary>Largest package accepted, in bytes (<c>--max-package-size</c>); also the most a package may expand to. Default 10 GiB.</summary>
     public long MaxPackageBytes { get; init; } = DefaultMaxPackageBytes;
 }

@@ -24,6 +24,11 @@ public static class AmsOptionsValidator
             errors.Add($"--architecture '{options.Architecture}' is unknown: use {string.Join(" or ", Architectures.Known)}.");
         }
 
+        if (options.MetricsListen is { } metrics && !MetricsListener.TryParse(metrics, out _, out var metricsError))
+        {
+            errors.Add(metricsError!);
+        }
+
         if (options.LogFormat is not ("text" or "json"))
         {
             errors.Add($"--log-format '{options.LogFormat}' is unknown: use text or json.");

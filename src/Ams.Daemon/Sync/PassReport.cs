@@ -12,6 +12,9 @@ internal sealed class PassReport(long number, string mode, DateTimeOffset starte
     private int _downloaded;
     private int _deleted;
     private int _unchanged;
+    private int _rejected;
+    private long _uploadedBytes;
+    private long _downloadedBytes;
 
     public long Number => number;
 
@@ -28,9 +31,27 @@ internal sealed class PassReport(long number, string mode, DateTimeOffset starte
         }
     }
 
-    public void Uploaded() => Interlocked.Increment(ref _uploaded);
+    /// <summary>Pulled versions refused (invalid or too large); each is also reported as an error.</summary>
+    public int Rejected => Volatile.Read(ref _rejected);
 
-    public void Downloaded() => Interlocked.Increment(ref _downloaded);
+    /// <summary>Package bytes of the completed uploads and downloads.</summary>
+    public long UploadedBytes => Interlocked.Read(ref _uploadedBytes);
+
+    public long DownloadedBytes => Interlocked.Read(ref _downloadedBytes);
+
+    public void Uploaded(long bytes)
+    {
+        Interlocked.Increment(ref _uploaded);
+        Interlocked.Add(ref _uploadedBytes, bytes);
+    }
+
+    public void Downloaded(long bytes)
+    {
+        Interlocked.Increment(ref _downloaded);
+        Interlocked.Add(ref _downloadedBytes, bytes);
+    }
+
+    public void Reject() => Interlocked.Increment(ref _rejected);
 
     public void Deleted() => Interlocked.Increment(ref _deleted);
 

@@ -13,7 +13,7 @@ namespace Ams.Daemon.Sync;
 /// records. It never deletes because something is missing from a listing, never touches applications this AMS
 /// created, and refuses a listing whose generation went backwards.
 /// </summary>
-internal sealed class Puller(ApplicationCatalog applications, RejectedVersions rejections, SyncOptions options, SyncStateStore state, SyncStatusTracker status, TimeProvider time)
+internal sealed class Puller(ApplicationCatalog applications, RejectedVersions rejections, SyncOptions options, SyncStateStore state, SyncStatusTracker status, SyncMetrics metrics, TimeProvider time)
 {
     public async Task RunAsync(RegistryConnection registry, PassReport report, IReadOnlyList<string> filter, string? only, CancellationToken cancellationToken)
     {
@@ -33,6 +33,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
         if (listed.Value is not { } listing)
         {
             report.NotModified = true;
+            metrics.Pulled(known, known);
             return;
         }
 
@@ -56,7 +57,10 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
             {
                 // Advance only after a complete pass: a failed download must be retried, not hidden behind a 304.
                 await state.SetGenerationAsync(registry.Identity, listing.Generation, await LocalImportsAsync(cancellationToken), cancellationToken);
+                known = listing.Generation;
             }
+
+            metrics.Pulled(listing.Generation, known);
         }
 
         CleanDownloads(listing);
@@ -123,7 +127,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
                         if (restored.Succeeded)
                         {
                             local = restored.Value;
-                            report.Downloaded();
+                            report.Downloaded(version.Size);
                         }
                         else
                         {
@@ -176,7 +180,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
             return null;
         }
 
-        report.Downloaded();
+        report.Downloaded(version.Size);
         return imported.Value.Application;
     }
 
@@ -234,6 +238,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
 
     private async Task RejectAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, string reason, CancellationToken cancellationToken)
     {
+        report.Reject();
         await rejections.RecordAsync(registry.Identity.Key, new RejectedVersionInfo { Application = name, Version = version.Version, Digest = version.Digest, Size = version.Size, Reason = reason, RejectedAt = time.GetUtcNow() }, cancellationToken);
         report.Error($"Version {version.Version} of '{name}' from the registry was rejected: {reason}. It is not downloaded again while the registry serves digest {version.Digest}; 'amc registry retry {name}' tries it again now.");
     }

@@ -106,7 +106,7 @@ internal sealed class Pusher(ApplicationCatalog applications, PackageStore packa
             }, cancellationToken);
             if (created.Succeeded)
             {
-                report.Uploaded();
+                report.Uploaded(version.Size);
             }
             else if (created.Problem!.Status == 409)
             {
@@ -131,7 +131,7 @@ internal sealed class Pusher(ApplicationCatalog applications, PackageStore packa
             var uploaded = await UploadAsync(registry, blob, version, progress, cancellationToken);
             if (uploaded.Succeeded)
             {
-                report.Uploaded();
+                report.Uploaded(version.Size);
             }
             else
             {

@@ -10,7 +10,7 @@ namespace Ams.Daemon.Sync;
 /// Runs sync passes, one at a time per AMS: the worker's scheduled passes and the operator's on-demand ones
 /// (<c>amc registry push|pull &lt;app&gt;</c>) share one gate.
 /// </summary>
-internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnector connector, Pusher pusher, Puller puller, SyncStatusTracker status, TimeProvider time, ILogger<SyncCoordinator> logger) : IDisposable
+internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnector connector, Pusher pusher, Puller puller, SyncStatusTracker status, SyncMetrics metrics, TimeProvider time, ILogger<SyncCoordinator> logger) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -76,6 +76,7 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
 
             var finished = report.Finish(time.GetUtcNow());
             status.FinishPass(finished);
+            metrics.Finished(report, finished);
             _gate.Release();
             Log.PassFinished(logger, finished.Number, finished.Mode, finished.Result, finished.Uploaded, finished.Downloaded, finished.Deleted, finished.Errors.Count, finished.Conflicts.Count);
             foreach (var error in finished.Errors.Concat(finished.Conflicts))

@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ams.Daemon.Sync;
@@ -10,6 +11,8 @@ internal static class SyncServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<SyncStateStore>();
         services.AddSingleton<SyncStatusTracker>();
+        services.AddSingleton<SyncMetrics>();
+        services.AddSingleton<IMetricsSource>(provider => provider.GetRequiredService<SyncMetrics>());
         services.AddSingleton<RegistryConnector>();
         services.AddSingleton<Pusher>();
         services.AddSingleton<Puller>();

@@ -1,0 +1,87 @@
+using System.Diagnostics.Metrics;
+using Aar.Hosting;
+using Aar.Protocol.Management;
+using Ams.Daemon.Metrics;
+
+namespace Ams.Daemon.Sync;
+
+/// <summary>
+/// Sync passes and what they moved, the time of the last successful one, and how far this AMS's applied generation
+/// is behind the registry's as of the last pull. Totals are observed counters (see <see cref="ObservedTotals{TKey}"/>).
+/// </summary>
+internal sealed class SyncMetrics : IMetricsSource
+{
+    private readonly ObservedTotals<string> _passes = new(static result => [new("result", result)]);
+    private readonly ObservedTotals<string> _versions = new(static action => [new("action", action)]);
+    private readonly ObservedTotals<string> _bytes = new(static direction => [new("direction", direction)]);
+    private readonly ObservedTotals<string> _problems = new(static kind => [new("kind", kind)]);
+    private readonly Histogram<double> _duration;
+    private double _lastSuccess = -1;
+    private long _registryGeneration = -1;
+    private long _appliedGeneration = -1;
+
+    public SyncMetrics(IMeterFactory meters)
+    {
+        // Every label set from the start at 0, so an alert on an increase also sees the first failure.
+        foreach (var result in Enum.GetValues<PassResult>())
+        {
+            _passes.Add(result.ToWire(), 0);
+        }
+
+        foreach (var action in (string[])["uploaded", "imported", "deleted", "rejected"])
+        {
+            _versions.Add(action, 0);
+        }
+
+        _bytes.Add("up", 0);
+        _bytes.Add("down", 0);
+        _problems.Add("error", 0);
+        _problems.Add("conflict", 0);
+        var meter = AmsMeter.Create(meters);
+        meter.CreateObservableCounter<long>("sync_passes_total", _passes.Observe, description: "Sync passes by result: ok, unchanged (the registry answered 304), partial, failed.");
+        _duration = meter.CreateHistogram<double>("sync_pass_duration_seconds", unit: "s", description: "How long sync passes took.");
+        meter.CreateObservableCounter<long>("sync_versions_total", _versions.Observe, description: "Versions uploaded to the registry, imported from it, deleted by sync, and rejected (pulled versions refused as invalid or too large).");
+        meter.CreateObservableCounter<long>("sync_package_bytes_total", _bytes.Observe, unit: "By", description: "Package bytes of completed transfers, up (pushed) and down (pulled).");
+        meter.CreateObservableCounter<long>("sync_problems_total", _problems.Observe, description: "Errors and conflicts reported by sync passes.");
+        meter.CreateObservableGauge<double>("sync_last_success_timestamp_seconds", ObserveLastSuccess, unit: "s", description: "Unix time the last pass that ended ok or unchanged finished.");
+        meter.CreateObservableGauge<long>("sync_registry_generation", () => Observe(ref _registryGeneration), description: "The registry's generation as of the last pull.");
+        meter.CreateObservableGauge<long>("sync_generation_lag", ObserveLag, description: "How many generations this AMS's applied state is behind the registry's, as of the last pull (0 when caught up).");
+    }
+
+    public void Finished(PassReport pass, SyncPassReport report)
+    {
+        _passes.Add(report.Result);
+        _duration.Record((report.FinishedAt - report.StartedAt).TotalSeconds);
+        _versions.Add("uploaded", report.Uploaded);
+        _versions.Add("imported", report.Downloaded);
+        _versions.Add("deleted", report.Deleted);
+        _versions.Add("rejected", pass.Rejected);
+        _bytes.Add("up", pass.UploadedBytes);
+        _bytes.Add("down", pass.DownloadedBytes);
+        _problems.Add("error", report.Errors.Count);
+        _problems.Add("conflict", report.Conflicts.Count);
+        if (report.Result is "ok" or "unchanged")
+        {
+            Volatile.Write(ref _lastSuccess, report.FinishedAt.ToUnixTimeMilliseconds() / 1000.0);
+        }
+    }
+
+    /// <summary>A pull saw the registry at <paramref name="registry"/>; this AMS has applied everything up to <paramref name="applied"/>.</summary>
+    public void Pulled(long registry, long applied)
+    {
+        Interlocked.Exchange(ref _registryGeneration, registry);
+        Interlocked.Exchange(ref _appliedGeneration, applied);
+    }
+
+    private IEnumerable<Measurement<double>> ObserveLastSuccess() =>
+        Volatile.Read(ref _lastSuccess) is var last and >= 0 ? [new Measurement<double>(last)] : [];
+
+    private IEnumerable<Measurement<long>> ObserveLag()
+    {
+        var registry = Interlocked.Read(ref _registryGeneration);
+        return registry >= 0 ? [new Measurement<long>(Math.Max(0, registry - Interlocked.Read(ref _appliedGeneration)))] : [];
+    }
+
+    private static IEnumerable<Measurement<long>> Observe(ref long value) =>
+        Interlocked.Read(ref value) is var observed and >= 0 ? [new Measurement<long>(observed)] : [];
+}
