@@ -43,7 +43,8 @@ public sealed partial class RegistryHost
         });
     }
 
-    private static async Task StartListeningAsync(WebApplication app, ServeOptions options, PrivateUnixSocket socket, CancellationToken cancellationToken)
+    /// <summary>Starts Kestrel; the admin socket is published as part of the start (<see cref="PrivateUnixSocket.PublishWhenStarted"/>).</summary>
+    private static async Task StartListeningAsync(WebApplication app, ServeOptions options, CancellationToken cancellationToken)
     {
         try
         {
@@ -57,7 +58,5 @@ public sealed partial class RegistryHost
         {
             throw new StartupException($"Cannot listen on {options.Listen} ({ex.InnerException?.Message ?? ex.Message}); check the address exists on this machine, or choose another with --listen.", ex);
         }
-
-        socket.Publish();
     }
 }

@@ -1,28 +1,17 @@
-using System.Net;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using Aar.Protocol;
 using Aar.Protocol.Certificates;
 using Aar.Hosting;
-using Aar.Server.Access;
-using Aar.Server.Collection;
-using Aar.Server.Applications;
 using Aar.Server.Data;
 using Aar.Server.Enrolment;
-using Aar.Server.Info;
 using Aar.Server.Problems;
-using Aar.Server.Status;
 using Aar.Server.Storage;
 using Aar.Server.Tls;
 using Aar.Server.Trust;
 using Aar.Server.Uploads;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -82,6 +71,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             // No configuration reload: it would watch the content root (the data directory) recursively with inotify,
             // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+            SystemdService.Add(builder.Services);
             DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
             time ??= TimeProvider.System;
             builder.Services.AddSingleton(time);
@@ -99,6 +89,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddTls(certificate);
             // The admin socket is bound in a private directory and moved into place once it is 0660.
             var socket = PrivateUnixSocket.Prepare(data.SocketPath);
+            socket.PublishWhenStarted(builder.Services);
             ConfigureKestrel(builder.WebHost, endPoint!, socket, certificate, options);
 
             app = builder.Build();
@@ -121,7 +112,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
                 await UploadServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
             });
-            await StartListeningAsync(app, options, socket, cancellationToken);
+            await StartListeningAsync(app, options, cancellationToken);
             if (registryDatabase.IsShared && !await app.Services.GetRequiredService<TrustStore>().WaitUntilFollowingAsync(TimeSpan.FromSeconds(5), cancellationToken))
             {
                 Log.NotFollowing(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), registryDatabase.Description);

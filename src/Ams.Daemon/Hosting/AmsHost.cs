@@ -62,6 +62,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             // No configuration reload: it would watch the content root (the data directory) recursively with inotify,
             // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+            SystemdService.Add(builder.Services);
             DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
             var sync = new SyncOptions(data.ClientCertificatePath, data.ClientKeyPath, data.DownloadsDirectory);
             builder.Services.AddSingleton(time);
@@ -84,6 +85,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             using var certificate = ClientCertificate.LoadOrCreate(sync, time, startupLoggerFactory.CreateLogger("Ams.Daemon.Registry"));
             var clientFingerprint = Fingerprint.Of(certificate).Hex;
             var socket = PrivateUnixSocket.Prepare(data.SocketPath);
+            socket.PublishWhenStarted(builder.Services);
             ConfigureKestrel(builder.WebHost, socket);
 
             var app = builder.Build();
@@ -103,7 +105,6 @@ public sealed partial class AmsHost : IAsyncDisposable
 
             await PrepareStateAsync(app.Services, cancellationToken);
             await app.StartAsync(cancellationToken);
-            socket.Publish();
             var host = new AmsHost(app, data, socket, clientFingerprint);
             Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>(), data.SocketPath, options.Architecture, clientFingerprint);
             return host;
