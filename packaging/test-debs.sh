@@ -68,7 +68,7 @@ aar_deb="$(ls "$debs"/aar_*_amd64.deb | head -n1)"
 ams_deb="$(ls "$debs"/ams_*_amd64.deb | head -n1)"
 say "packages: $(basename "$aar_deb") $(basename "$ams_deb")"
 for deb in "$aar_deb" "$ams_deb"; do
-  dpkg-deb --contents "$deb" | grep -q './usr/share/bash-completion/completions/' || fail "$deb has no bash completion"
+  grep -q './usr/share/bash-completion/completions/' <<<"$(dpkg-deb --contents "$deb")" || fail "$deb has no bash completion"
 done
 
 # 2. Install.
@@ -97,8 +97,11 @@ complete_words() {
     COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
     "_$1_suggest" "$1"; printf "%s\n" "${COMPREPLY[@]}"' _ "$1" "$2"
 }
-complete_words aar "aar tr" | grep -qx trust || fail "bash completion: 'aar tr' did not offer trust"
-complete_words amc "amc registry " | grep -qx join || fail "bash completion: 'amc registry ' did not offer join"
+# Captured first: grep -q stops reading at the first match, and pipefail would count the writer's SIGPIPE.
+words="$(complete_words aar "aar tr")"
+grep -qx trust <<<"$words" || fail "bash completion: 'aar tr' offered '$words', not trust"
+words="$(complete_words amc "amc registry ")"
+grep -qx join <<<"$words" || fail "bash completion: 'amc registry ' offered '$words', without join"
 say "bash completion: aar and amc complete through their [suggest] directive"
 
 # 5. The seed's flow on the installed programs. The registry listens on a free loopback port, set in its
@@ -171,8 +174,8 @@ pub application create "$sample" >/dev/null
 pub application publish sample 0 >/dev/null
 pub registry sync --wait >/dev/null
 cli registry sync --wait >/dev/null
-cli application show sample --format json | grep -q '"status": *"ready"' || fail "the client did not get 'sample' ready"
-aar application list | grep -q sample || fail "the registry does not list 'sample'"
+grep -q '"status": *"ready"' <<<"$(cli application show sample --format json)" || fail "the client did not get 'sample' ready"
+grep -q sample <<<"$(aar application list)" || fail "the registry does not list 'sample'"
 say "seed flow: published on the publisher, listed by the registry, ready on the client"
 
 # 6. Upgrade: the same programs as a newer version. The data directories must survive and the daemons start on them.
@@ -181,13 +184,13 @@ upgrade="$work/upgrade"
 for deb in "$aar_deb" "$ams_deb"; do
   rm -rf "$upgrade" && dpkg-deb -R "$deb" "$upgrade"
   sed -i 's/^Version: \(.*\)$/Version: \1+upgrade1/' "$upgrade/DEBIAN/control"
-  dpkg-deb --root-owner-group -Zxz --build "$upgrade" "$work/$(basename "$deb" .deb)-upgrade.deb" >/dev/null
+  dpkg-deb --root-owner-group -Znone --build "$upgrade" "$work/$(basename "$deb" .deb)-upgrade.deb" >/dev/null
 done
 dpkg -i --force-confdef --force-confold "$work"/*-upgrade.deb >"$work/dpkg-upgrade.log" 2>&1 || { cat "$work/dpkg-upgrade.log" >&2; fail "dpkg -i (upgrade)"; }
 grep -q "^AAR_SERVE_ARGS=\"--listen 127.0.0.1:$port" /etc/default/aar || fail "the upgrade replaced the edited /etc/default/aar"
 start_services
-cli application show sample --format json | grep -q '"status": *"ready"' || fail "after the upgrade the client lost 'sample'"
-aar application list | grep -q sample || fail "after the upgrade the registry lost 'sample'"
+grep -q '"status": *"ready"' <<<"$(cli application show sample --format json)" || fail "after the upgrade the client lost 'sample'"
+grep -q sample <<<"$(aar application list)" || fail "after the upgrade the registry lost 'sample'"
 say "upgrade to $(dpkg-query -W -f='${Version}' aar): configuration and data kept, both daemons start on them"
 stop_services
 
