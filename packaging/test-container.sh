@@ -50,7 +50,8 @@ if ! "${podman[@]}" image exists "$base"; then
   rm -rf "$work/rootfs"
 fi
 
-"${podman[@]}" build "${podman_run_flags[@]}" --build-arg "BASE=$base" -f packaging/Containerfile -t "$image" "$context" \
+# Host networking for the build's apt-get (Debian's archive), as for the debootstrap above.
+"${podman[@]}" build "${podman_run_flags[@]}" --network host --build-arg "BASE=$base" -f packaging/Containerfile -t "$image" "$context" \
   >"$work/podman-build.log" 2>&1 || { cat "$work/podman-build.log" >&2; fail "podman build"; }
 say "built $image from packaging/Containerfile on $base"
 
