@@ -5,6 +5,7 @@
 # handshake. No container registry is needed: unless BASE names an image that is already present, the base image is
 # made from Debian's archive with debootstrap (minbase bookworm) and imported once.
 # Needs root and podman, runc, debootstrap (apt-get install podman runc debootstrap). Safe to re-run.
+# The base image it makes is kept (localhost/aar-test-debian-bookworm-minbase) for the next run; podman rmi removes it.
 # Usage: packaging/test-container.sh [DEB_DIR]   (DEB_DIR: use an aar package built there instead of building)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +47,7 @@ if ! "${podman[@]}" image exists "$base"; then
   say "making the base image $base from Debian's archive (debootstrap --variant=minbase bookworm)"
   debootstrap --variant=minbase bookworm "$work/rootfs" >"$work/debootstrap.log" 2>&1 \
     || { tail -n 20 "$work/debootstrap.log" >&2; fail "debootstrap"; }
-  tar -C "$work/rootfs" -c . | "${podman[@]}" import - "$base" >/dev/null
+  tar -C "$work/rootfs" -c . | "${podman[@]}" import - "$base" >"$work/import.log" 2>&1
   rm -rf "$work/rootfs"
 fi
 
