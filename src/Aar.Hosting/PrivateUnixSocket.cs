@@ -1,5 +1,7 @@
 using Aar.IO;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Aar.Hosting;
 
@@ -79,8 +81,34 @@ public sealed class PrivateUnixSocket
     }
 
     /// <summary>
+    /// Publishes the socket when the host has started, after every hosted service (Kestrel included) is listening
+    /// and before ApplicationStarted, on which the systemd lifetime reports READY=1: a command run right after
+    /// <c>systemctl start</c> returns finds the socket in place.
+    /// </summary>
+    public void PublishWhenStarted(IServiceCollection services) => services.AddSingleton<IHostedService>(new Publication(this));
+
+    /// <summary>
     /// After the server stopped: Kestrel removes the socket by the path it bound (inside the private directory), not
     /// the one it was moved to.
     /// </summary>
     public void Remove() => File.Delete(Path);
+
+    private sealed class Publication(PrivateUnixSocket socket) : IHostedLifecycleService
+    {
+        public Task StartedAsync(CancellationToken cancellationToken)
+        {
+            socket.Publish();
+            return Task.CompletedTask;
+        }
+
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

@@ -97,6 +97,35 @@ public sealed class ChildProcess : IDisposable
         return new ChildProcess(Process.Start(info)!);
     }
 
+    /// <summary>
+    /// Starts <paramref name="executable"/> the way systemd starts a <c>Type=notify</c> unit, as far as the program can
+    /// tell: Microsoft.Extensions.Hosting.Systemd takes a process whose parent is named <c>systemd</c> for a service,
+    /// so the parent is a copy of <c>/bin/sh</c> named so (in <paramref name="directory"/>), and <c>NOTIFY_SOCKET</c>
+    /// names <paramref name="notifySocket"/>. The shell passes SIGTERM on to the program and exits with its code.
+    /// </summary>
+    public static ChildProcess StartUnderSystemdParent(string directory, string notifySocket, string executable, params string[] args)
+    {
+        var parent = Path.Combine(directory, "systemd");
+        File.Copy("/bin/sh", parent, overwrite: true);
+        var info = new ProcessStartInfo(parent)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.Environment["NOTIFY_SOCKET"] = notifySocket;
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("\"$0\" \"$@\" & child=$!; trap 'kill -TERM $child; wait $child; exit $?' TERM; wait $child");
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, executable));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return new ChildProcess(Process.Start(info)!);
+    }
+
     /// <summary>Runs <paramref name="executable"/> to completion with <paramref name="stdin"/> piped in, as a shell pipeline would.</summary>
     public static async Task<(int ExitCode, string Out, string Error)> RunAsync(string executable, string? stdin, params string[] args)
     {

@@ -46,7 +46,8 @@ public sealed partial class RegistryHost
         });
     }
 
-    private static async Task StartListeningAsync(WebApplication app, ServeOptions options, PrivateUnixSocket socket, MetricsListener? metrics, CancellationToken cancellationToken)
+    /// <summary>Starts Kestrel; the admin socket is published as part of the start (<see cref="PrivateUnixSocket.PublishWhenStarted"/>).</summary>
+    private static async Task StartListeningAsync(WebApplication app, ServeOptions options, MetricsListener? metrics, CancellationToken cancellationToken)
     {
         try
         {
@@ -65,7 +66,5 @@ public sealed partial class RegistryHost
         {
             throw new StartupException($"Cannot listen on {options.Listen} ({ex.InnerException?.Message ?? ex.Message}); check the address exists on this machine, or choose another with --listen.", ex);
         }
-
-        socket.Publish();
     }
 }

@@ -82,6 +82,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             // No configuration reload: it would watch the content root (the data directory) recursively with inotify,
             // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+            SystemdService.Add(builder.Services);
             DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
             time ??= TimeProvider.System;
             builder.Services.AddSingleton(time);
@@ -100,6 +101,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             builder.Services.AddTls(certificate);
             // The admin socket is bound in a private directory and moved into place once it is 0660.
             var socket = PrivateUnixSocket.Prepare(data.SocketPath);
+            socket.PublishWhenStarted(builder.Services);
             ConfigureKestrel(builder.WebHost, endPoint!, socket, certificate, options, metrics, transport);
 
             app = builder.Build();
@@ -129,7 +131,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
                 await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
                 await UploadServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
             });
-            await StartListeningAsync(app, options, socket, metrics, cancellationToken);
+            await StartListeningAsync(app, options, metrics, cancellationToken);
             if (registryDatabase.IsShared && !await app.Services.GetRequiredService<TrustStore>().WaitUntilFollowingAsync(TimeSpan.FromSeconds(5), cancellationToken))
             {
                 Log.NotFollowing(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), registryDatabase.Description);

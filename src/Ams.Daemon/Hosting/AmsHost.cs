@@ -75,6 +75,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             // No configuration reload: it would watch the content root (the data directory) recursively with inotify,
             // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+            SystemdService.Add(builder.Services);
             DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
             var sync = new SyncOptions(data.ClientCertificatePath, data.ClientKeyPath, data.DownloadsDirectory);
             builder.Services.AddSingleton(time);
@@ -99,6 +100,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             using var certificate = ClientCertificate.LoadOrCreate(sync, time, startupLoggerFactory.CreateLogger("Ams.Daemon.Registry"));
             var clientFingerprint = Fingerprint.Of(certificate).Hex;
             var socket = PrivateUnixSocket.Prepare(data.SocketPath);
+            socket.PublishWhenStarted(builder.Services);
             ConfigureKestrel(builder.WebHost, socket, metrics);
 
             var app = builder.Build();
@@ -124,7 +126,6 @@ public sealed partial class AmsHost : IAsyncDisposable
 
             await PrepareStateAsync(app.Services, cancellationToken);
             await StartListeningAsync(app, metrics, cancellationToken);
-            socket.Publish();
             var metricsBound = metrics is null ? null : MetricsListener.FindBound(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses);
             var host = new AmsHost(app, data, socket, clientFingerprint, metricsBound);
             Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>(), data.SocketPath, options.Architecture, clientFingerprint);
