@@ -80,7 +80,10 @@ internal static class StreamIngest
             {
                 await writer.CompleteAsync();
                 RandomAccess.FlushToDisk(file);
-                await checkpoint(written, cancellationToken);
+                // Not the request's token: these bytes are on disk, so their offset is recorded even if the client
+                // left during the fsync. A cancelled checkpoint lost the bytes since the last one and skipped the
+                // "chunk broke off" bookkeeping, which the session needs to stay resumable at the true offset.
+                await checkpoint(written, CancellationToken.None);
                 nextCheckpoint = written + checkpointInterval;
             }
         }
