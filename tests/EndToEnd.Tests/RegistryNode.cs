@@ -21,6 +21,7 @@ internal sealed class RegistryNode : IAsyncDisposable
         Home = Path.Combine(root, "home");
         Directory.CreateDirectory(Home);
         Port = port;
+        MetricsPort = Ports.Free();
     }
 
     public string DataDirectory { get; }
@@ -31,6 +32,14 @@ internal sealed class RegistryNode : IAsyncDisposable
     public int Port { get; }
 
     public string Url => $"https://127.0.0.1:{Port}";
+
+    /// <summary>
+    /// The port of <c>--metrics-listen</c> (plain HTTP: <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>), kept across
+    /// restarts like <see cref="Port"/>; a load balancer checks <c>/readyz</c> there.
+    /// </summary>
+    public int MetricsPort { get; }
+
+    public string MetricsUrl => $"http://127.0.0.1:{MetricsPort}";
 
     /// <summary><c>&lt;data&gt;/certs/server.crt</c>, the seed's <c>/var/snap/aar/common/certs/server.crt</c>.</summary>
     public string ServerCertificate => Path.Combine(DataDirectory, "certs", "server.crt");
@@ -82,7 +91,7 @@ internal sealed class RegistryNode : IAsyncDisposable
         }
 
         _process = null;
-        _process = await DaemonProcess.StartAsync("aar", ["serve", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{Port}", .. _serveArguments], Path.Combine(DataDirectory, "unix.socket"), Ready, _serveEnvironment);
+        _process = await DaemonProcess.StartAsync("aar", ["serve", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{Port}", "--metrics-listen", $"127.0.0.1:{MetricsPort}", .. _serveArguments], Path.Combine(DataDirectory, "unix.socket"), Ready, _serveEnvironment);
     }
 
     /// <summary>Stops <c>aar serve</c> and starts it again on the same data directory and port with other options.</summary>

@@ -14,6 +14,7 @@ internal sealed class Cluster : IAsyncDisposable
     private readonly SharedServices.Allocation _services;
     private readonly List<RegistryNode> _nodes = [];
     private LoadBalancer? _balancer;
+    private TestSupport.TcpProxy? _databaseProxy;
 
     private Cluster(ITestOutputHelper output, SharedServices.Allocation services)
     {
@@ -62,12 +63,29 @@ internal sealed class Cluster : IAsyncDisposable
         _nodes.Insert(0, existing);
     }
 
-    public async Task<RegistryNode> AddNodeAsync()
+    /// <summary>
+    /// The proxy between one node and the database (<see cref="AddNodeAsync"/> with <c>ownDatabaseProxy</c>):
+    /// stopping it takes that node's database away while the other nodes keep theirs.
+    /// </summary>
+    public TestSupport.TcpProxy DatabaseProxy => _databaseProxy ?? throw new InvalidOperationException("No node was started behind a database proxy.");
+
+    /// <param name="ownDatabaseProxy">Reach the database through <see cref="DatabaseProxy"/> (one node per cluster).</param>
+    public async Task<RegistryNode> AddNodeAsync(bool ownDatabaseProxy = false)
     {
         var root = _root.Combine($"node{_nodes.Count}");
+        var arguments = _services.ServeArguments;
+        if (ownDatabaseProxy)
+        {
+            _databaseProxy = _services.Database.StartProxy();
+            // Short timeouts: a node whose database is gone must say so in seconds, as a production node would with a
+            // bounded pool.
+            var through = _services.Database.ConnectionStringThrough(_databaseProxy, commandTimeout: 3);
+            arguments = [.. arguments.Select(a => a == _services.Database.ConnectionString ? through : a)];
+        }
+
         var node = _nodes.Count == 0
-            ? await RegistryNode.StartNodeAsync(root, null, null, _services.ServeArguments, _services.ServeEnvironment)
-            : await RegistryNode.StartNodeAsync(root, Path.Combine(_nodes[0].DataDirectory, "certs", "server.crt"), Path.Combine(_nodes[0].DataDirectory, "certs", "server.key"), _services.ServeArguments, _services.ServeEnvironment);
+            ? await RegistryNode.StartNodeAsync(root, null, null, arguments, _services.ServeEnvironment)
+            : await RegistryNode.StartNodeAsync(root, Path.Combine(_nodes[0].DataDirectory, "certs", "server.crt"), Path.Combine(_nodes[0].DataDirectory, "certs", "server.key"), arguments, _services.ServeEnvironment);
         _nodes.Add(node);
         return node;
     }
@@ -92,6 +110,7 @@ internal sealed class Cluster : IAsyncDisposable
             _output.WriteLine($"--- aar node{i} ({_nodes[i].DataDirectory}) ---\n{_nodes[i].Log}");
         }
 
+        _databaseProxy?.Dispose();
         await _services.DisposeAsync();
         _root.Dispose();
     }

@@ -8,7 +8,9 @@ namespace EndToEnd.Tests.ScaleOut;
 /// <summary>
 /// HAProxy from Debian in TCP pass-through mode in front of registry nodes: the TLS handshake (and so the AMS's
 /// client certificate) goes through untouched to whichever node takes the connection, as in a real deployment.
-/// Health checks every 200 ms take a dead node out; a connection refused by a node is retried on another.
+/// Every 200 ms HAProxy asks each node's <c>/readyz</c> on its metrics listener, so a node that is dead, or alive but
+/// without its database, blob store or current trust snapshot, is taken out of rotation; a connection refused by a
+/// node is retried on another.
 /// </summary>
 internal sealed class LoadBalancer : IAsyncDisposable
 {
@@ -85,7 +87,7 @@ internal sealed class LoadBalancer : IAsyncDisposable
     private static string Configuration(int port, IReadOnlyList<RegistryNode> nodes, string balance)
     {
         var servers = string.Join('\n', nodes.Select((node, i) =>
-            string.Create(CultureInfo.InvariantCulture, $"    server node{i} 127.0.0.1:{node.Port} check inter 200ms fall 1 rise 1")));
+            string.Create(CultureInfo.InvariantCulture, $"    server node{i} 127.0.0.1:{node.Port} check port {node.MetricsPort} inter 200ms fall 1 rise 1")));
         return $"""
             global
                 maxconn 2000
@@ -101,6 +103,8 @@ internal sealed class LoadBalancer : IAsyncDisposable
                 default_backend nodes
             backend nodes
                 balance {balance}
+                option httpchk GET /readyz
+                http-check expect status 200
             {servers}
 
             """;

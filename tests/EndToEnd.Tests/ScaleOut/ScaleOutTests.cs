@@ -141,6 +141,49 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
         Assert.Contains("The target database already holds a registry", again.Error, StringComparison.Ordinal);
     }
 
+    [ScaleOutFact]
+    public async Task A_node_that_loses_its_database_fails_readyz_and_HAProxy_sends_the_fleet_to_the_other_node_until_it_is_back()
+    {
+        await using var cluster = await Cluster.StartAsync(output, nodes: 0);
+        var a = await cluster.AddNodeAsync(ownDatabaseProxy: true);
+        var b = await cluster.AddNodeAsync();
+        // "first": every connection goes to node A while HAProxy counts it in, so the test knows who serves.
+        var balancer = await cluster.StartBalancerAsync("first");
+        await using var site = new Site(output);
+        var publisher = await site.StartAmsAsync("pub");
+        var client = await site.StartAmsAsync("cli");
+        await JoinAsync(b, balancer, publisher, "publisher");
+        await JoinAsync(b, balancer, client, "client");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        Assert.Equal(HttpStatusCode.OK, await ReadinessAsync(http, a));
+
+        // Node A's process lives on, but its database is gone: it must not be sent any more requests.
+        cluster.DatabaseProxy.Stop();
+        await Poll.UntilAsync(async () => await ReadinessAsync(http, a) == HttpStatusCode.ServiceUnavailable ? "503" : null, Patience, "node A's /readyz to answer 503");
+        await Poll.UntilAsync(() => Task.FromResult(ServerDown().IsMatch(balancer.Log) ? "down" : null), Patience, "HAProxy to take node A out of rotation");
+        output.WriteLine("node A lost its database and HAProxy took it out");
+
+        // The fleet goes on through the balancer, now to node B only: a publish and a pull both work.
+        var source = (await publisher.CreateAndPublishAsync("game", Packages.Small(publisher, "game"))).Versions[0];
+        Assert.Equal(1, (await publisher.SyncOkAsync()).Uploaded);
+        Assert.Equal(1, (await client.SyncOkAsync()).Downloaded);
+        var imported = await client.ShowAsync("game");
+        Assert.Equal([(0, "ready", source.Sha256)], imported!.Versions.Select(v => (v.Number, v.Status, v.Sha256)));
+        Assert.Matches(UploadStarted(), b.Log);
+        Assert.DoesNotMatch(UploadStarted(), a.Log);
+
+        // The database comes back: so does node A, without a restart.
+        cluster.DatabaseProxy.Start();
+        await Poll.UntilAsync(async () => await ReadinessAsync(http, a) == HttpStatusCode.OK ? "200" : null, Patience, "node A's /readyz to answer 200 again");
+        await Poll.UntilAsync(() => Task.FromResult(ServerUp().IsMatch(balancer.Log) ? "up" : null), Patience, "HAProxy to take node A back");
+    }
+
+    private static async Task<HttpStatusCode> ReadinessAsync(HttpClient http, RegistryNode node)
+    {
+        using var response = await http.GetAsync(new Uri($"{node.MetricsUrl}/readyz"));
+        return response.StatusCode;
+    }
+
     /// <summary><c>aar trust token create --address &lt;where&gt;</c> on <paramref name="tokenNode"/>, then <c>amc registry join</c>.</summary>
     private static async Task JoinAsync(RegistryNode tokenNode, object where, AmsNode ams, string role)
     {
@@ -160,4 +203,10 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"Upload ([0-9a-f]{32}) started by ")]
     private static partial Regex UploadStarted();
+
+    [GeneratedRegex(@"Server nodes/node0 is DOWN")]
+    private static partial Regex ServerDown();
+
+    [GeneratedRegex(@"Server nodes/node0 is UP")]
+    private static partial Regex ServerUp();
 }

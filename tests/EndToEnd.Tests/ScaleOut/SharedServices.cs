@@ -37,6 +37,8 @@ internal static class SharedServices
     /// <summary>One test's database and bucket prefix, as <c>aar serve</c> arguments and environment.</summary>
     internal sealed class Allocation(TestDatabase database, string prefix) : IAsyncDisposable
     {
+        public TestDatabase Database => database;
+
         public IReadOnlyList<string> ServeArguments { get; } =
         [
             "--database", database.ConnectionString!,
