@@ -4,7 +4,8 @@
 #   ams_<version>_amd64.deb  the management service and its client: ams, amc, ams.service, /etc/default/ams, completion
 # Each program is a self-contained ReadyToRun build for linux-x64 under /usr/lib/<program>/ (the target needs no
 # .NET), linked from /usr/bin. Usage: packaging/build-debs.sh [OUT_DIR]   (default packaging/out)
-# PACKAGE_VERSION overrides the version (default: <Version> in Directory.Build.props).
+# PACKAGE_VERSION overrides the version (default: <Version> in Directory.Build.props); DEB_COMPRESSION the dpkg-deb
+# compressor (default xz, the smallest; the CI's install test uses gzip, which is faster to build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -57,7 +58,7 @@ Description: $summary
 $(printf '%s\n' "$description" | sed 's/^/ /')
 CONTROL
   # --root-owner-group: every file root:root whoever builds; the service user owns only what postinst creates.
-  dpkg-deb --root-owner-group -Zxz --build "$root" "$out/${name}_${version}_amd64.deb" >/dev/null
+  dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-xz}" --build "$root" "$out/${name}_${version}_amd64.deb" >/dev/null
   echo "build-debs: $out/${name}_${version}_amd64.deb"
 }
 
