@@ -34,7 +34,7 @@ public static class ProblemReporter
         ArgumentNullException.ThrowIfNull(problem);
         return problem.Type switch
         {
-            ProblemTypes.Unreachable => ExitCodes.Unreachable,
+            ProblemTypes.Unreachable or ProblemTypes.RegistryUnreachable => ExitCodes.Unreachable,
             ProblemTypes.InvalidCertificate or ProblemTypes.InvalidRequest => ExitCodes.InvalidInput,
             ProblemTypes.NotFound or ProblemTypes.UnknownFingerprint
                 or ProblemTypes.ApplicationNotFound or ProblemTypes.VersionNotFound or ProblemTypes.BlobUnknown

@@ -72,6 +72,26 @@ public sealed class RegistryCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Registry_list_exits_2_as_documented_when_the_registry_refuses_this_AMS_or_cannot_be_reached()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var client = await rig.JoinAsync("client");
+        Assert.Equal(ExitCodes.Ok, (await Amc.RunAsync(client.DataDirectory, ["registry", "list"])).ExitCode);
+
+        var revoke = await rig.Registry.Admin().RevokeAsync(client.Host.ClientFingerprint);
+        Assert.True(revoke.Succeeded, revoke.Problem?.Detail);
+        var refused = await Amc.RunAsync(client.DataDirectory, ["registry", "list"]);
+
+        await rig.Registry.StopAsync();
+        var unreachable = await Amc.RunAsync(client.DataDirectory, ["registry", "list"]);
+
+        Assert.Equal(ExitCodes.Unreachable, refused.ExitCode);
+        Assert.Contains("revoked", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Unreachable, unreachable.ExitCode);
+        Assert.StartsWith("Error: ", unreachable.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sync_without_a_registry_says_what_to_set()
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output);

@@ -43,18 +43,22 @@ public sealed class TrustListTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Duplicate_is_refused_and_says_it_already_exists()
+    public async Task A_repeat_is_a_success_that_says_already_trusted_and_changes_nothing()
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output);
         using var client = daemon.Client();
         using var registry = TestCertificates.Client("aar");
-        await client.AddTrustAsync(TestCertificates.Pem(registry));
+        var first = await client.AddTrustAsync(TestCertificates.Pem(registry));
 
         var again = await client.AddTrustAsync(TestCertificates.Pem(registry));
 
-        Assert.Equal(409, again.Problem!.Status);
-        Assert.Contains("already exists in the trust list", again.Problem.Detail, StringComparison.Ordinal);
-        Assert.Single((await client.ListTrustAsync()).Value!);
+        Assert.True(again.Succeeded, again.Problem?.Detail);
+        Assert.False(first.Value!.AlreadyTrusted);
+        Assert.True(again.Value!.AlreadyTrusted);
+        // The entry as it was first added, not a new one.
+        Assert.Equal((first.Value.Fingerprint, first.Value.AddedAt), (again.Value.Fingerprint, again.Value.AddedAt));
+        var listed = Assert.Single((await client.ListTrustAsync()).Value!);
+        Assert.False(listed.AlreadyTrusted);
     }
 
     [Fact]

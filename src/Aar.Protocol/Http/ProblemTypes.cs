@@ -53,4 +53,10 @@ public static class ProblemTypes
 
     /// <summary>Client-side only: the daemon could not be reached at all.</summary>
     public const string Unreachable = "unreachable";
+
+    /// <summary>
+    /// The AMS could not get an answer it can use from its registry (unreachable, refused this AMS's certificate,
+    /// failed the pinned-fingerprint check, or failed): the AMS answers 502 and the CLI exits 2.
+    /// </summary>
+    public const string RegistryUnreachable = "registry-unreachable";
 }

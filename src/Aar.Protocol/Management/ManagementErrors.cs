@@ -20,6 +20,7 @@ public static class ManagementErrors
         {
             404 => ProblemTypes.NotFound,
             409 => ProblemTypes.Conflict,
+            502 => ProblemTypes.RegistryUnreachable,
             >= 400 and < 500 => ProblemTypes.InvalidRequest,
             _ => ProblemTypes.Internal,
         },

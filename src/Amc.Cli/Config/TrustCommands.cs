@@ -37,7 +37,10 @@ internal static class TrustCommands
                 return ProblemReporter.Report(console, result);
             }
 
-            await console.Out.WriteLineAsync($"Certificate {result.Value!.Fingerprint} ({result.Value.CommonName}) added to the trust list.");
+            var added = result.Value!;
+            await console.Out.WriteLineAsync(added.AlreadyTrusted
+                ? $"Certificate {added.Fingerprint} ({added.CommonName}) is already in the trust list; nothing changed."
+                : $"Certificate {added.Fingerprint} ({added.CommonName}) added to the trust list.");
             return ExitCodes.Ok;
         });
         return command;

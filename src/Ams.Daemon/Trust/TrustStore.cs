@@ -52,7 +52,8 @@ internal sealed partial class TrustStore(AmsDatabase database, TimeProvider time
         {
             if (!await TrustDatabase.InsertAsync(database, entry, CertificateFacts.ToPem(certificate), cancellationToken))
             {
-                return ApiProblem.Conflict($"Certificate {entry.Fingerprint} ('{entry.CommonName}') already exists in the trust list; nothing changed.");
+                // A repeat is a success that changes nothing (the same rule as the registry's 'aar trust add').
+                return _entries.Single(e => e.Fingerprint == entry.Fingerprint) with { AlreadyTrusted = true };
             }
 
             _entries = [.. _entries, entry];
