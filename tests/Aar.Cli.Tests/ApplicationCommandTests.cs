@@ -51,6 +51,23 @@ public sealed class ApplicationCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Delete_needs_the_architecture_only_when_the_name_exists_for_several()
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        await PublishAsync(server, ("game", "amd64", 0), ("game", "arm64", 0), ("solo", "arm64", 0));
+
+        var ambiguous = await CliHarness.RunAsync(["application", "delete", "game", "-y", "--data-dir", server.DataDirectory]);
+        var solo = await CliHarness.RunAsync(["application", "delete", "solo", "-y", "--data-dir", server.DataDirectory]);
+        var unknown = await CliHarness.RunAsync(["application", "delete", "nothing", "-y", "--data-dir", server.DataDirectory]);
+        var listed = await server.Admin().ListApplicationsAsync();
+
+        Assert.Equal((ExitCodes.Conflict, "Error: 'game' exists for amd64 and arm64; say which with -a/--architecture (e.g. -a amd64).\n"), (ambiguous.ExitCode, ambiguous.Error));
+        Assert.Equal((ExitCodes.Ok, "Deleted application 'solo' (arm64) with all its versions (generation 4).\n"), (solo.ExitCode, solo.Out));
+        Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
+        Assert.Equal([("game", "amd64"), ("game", "arm64")], listed.Value!.Applications.Select(a => (a.Name, a.Architecture)));
+    }
+
+    [Fact]
     [Trait("Backend", "Embedded")] // damages a blob file in the data directory
     public async Task Status_and_scrub_report_storage()
     {

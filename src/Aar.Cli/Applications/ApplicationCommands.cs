@@ -78,14 +78,27 @@ internal static class ApplicationCommands
     private static Command Delete(Option<string> dataDirectory, CliConsole console)
     {
         var name = new Argument<string>("name") { Description = "Application name" };
-        var architecture = new Option<string>("--architecture", "-a") { Description = "Architecture of the application to delete (e.g. amd64)", Required = true };
+        var architecture = new Option<string?>("--architecture", "-a") { Description = "Architecture of the application to delete (e.g. amd64); needed only when the name exists for several" };
         var version = new Option<int?>("--version") { Description = "Delete only this version (default: the whole application)" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation" };
         var command = new Command("delete", "Delete an application or one version (clients remove it at their next pass)") { name, architecture, version, yes };
         command.Aliases.Add("rm");
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (app, arch, number) = (parse.GetValue(name)!, parse.GetValue(architecture)!, parse.GetValue(version));
+            using var client = AdminClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
+            var (app, number) = (parse.GetValue(name)!, parse.GetValue(version));
+            var arch = parse.GetValue(architecture);
+            if (arch is null)
+            {
+                var found = await OnlyArchitectureAsync(client, app, console, cancellationToken);
+                if (found.Architecture is null)
+                {
+                    return found.ExitCode;
+                }
+
+                arch = found.Architecture;
+            }
+
             var what = number is null ? $"application '{app}' ({arch}) with all its versions" : $"version {number} of '{app}' ({arch})";
             if (!parse.GetValue(yes)
                 && await Confirmation.AskAsync(console, $"Delete {what}? Clients will remove it at their next pass. [y/N] ", "delete", "deleted", enterMeansYes: false, cancellationToken) is { } stop)
@@ -93,7 +106,6 @@ internal static class ApplicationCommands
                 return stop;
             }
 
-            using var client = AdminClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
             var result = await client.DeleteApplicationAsync(app, arch, number, cancellationToken);
             if (!result.Succeeded)
             {
@@ -104,5 +116,26 @@ internal static class ApplicationCommands
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The architecture of <paramref name="app"/> when it exists for exactly one, so that <c>-a</c> is needed only
+    /// when the name is ambiguous; otherwise the reported failure's exit code.
+    /// </summary>
+    private static async Task<(string? Architecture, int ExitCode)> OnlyArchitectureAsync(AdminClient client, string app, CliConsole console, CancellationToken cancellationToken)
+    {
+        var result = await client.GetApplicationAsync(app, cancellationToken);
+        if (!result.Succeeded)
+        {
+            return (null, ProblemReporter.Report(console, result));
+        }
+
+        var architectures = result.Value!.Select(r => r.Architecture).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return architectures switch
+        {
+            [var only] => (only, ExitCodes.Ok),
+            [] => (null, ProblemReporter.Fail(console, $"The registry has no application '{app}'.", ExitCodes.NotFound)),
+            _ => (null, ProblemReporter.Fail(console, $"'{app}' exists for {string.Join(" and ", architectures)}; say which with -a/--architecture (e.g. -a {architectures[0]}).", ExitCodes.Conflict)),
+        };
     }
 }
