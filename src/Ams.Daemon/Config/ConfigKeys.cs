@@ -97,7 +97,14 @@ internal static partial class ConfigKeys
             return ApiProblem.BadRequest($"registry.url '{value}' is not valid: give the registry's https address, such as https://192.168.178.45:3000 (no user, query or fragment).");
         }
 
-        return uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        // The registry's API lives at the root of its address: a path would be silently dropped by some requests
+        // and kept by others, so it is refused rather than guessed at.
+        if (uri.AbsolutePath != "/")
+        {
+            return ApiProblem.BadRequest($"registry.url '{value}' has a path ('{uri.AbsolutePath}'): give only the registry's scheme, host and port, such as https://{uri.Authority}.");
+        }
+
+        return uri.GetLeftPart(UriPartial.Authority);
     }
 
     private static Result<string> NormalizeFingerprint(string value, IReadOnlyCollection<string> trusted)
