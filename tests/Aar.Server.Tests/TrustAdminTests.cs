@@ -14,7 +14,7 @@ public sealed class TrustAdminTests(ITestOutputHelper output)
     {
         using var one = TestCertificates.Client("one");
         using var two = TestCertificates.Client("two");
-        using var ca = TestCertificates.CertificateAuthority();
+        using var ca = TestCertificates.IntermediateAuthority();
         using var expired = TestCertificates.ValidBetween("expired", TimeSpan.FromDays(-30), TimeSpan.FromDays(-1));
         return new TheoryData<string, string, string>
         {
@@ -46,6 +46,29 @@ public sealed class TrustAdminTests(ITestOutputHelper output)
         Assert.Equal(400, result.Problem.Status);
         Assert.Contains(expectedDetail, result.Problem.Detail, StringComparison.Ordinal);
         Assert.Empty((await admin.ListTrustedAsync()).Value!);
+    }
+
+    [Fact]
+    public async Task A_self_signed_certificate_made_by_plain_openssl_req_x509_is_trusted_by_its_fingerprint_and_served()
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        using var temp = new TempDirectory();
+        var (crt, key) = (temp.Combine("client.crt"), temp.Combine("client.key"));
+        // What an operator types without knowing about basicConstraints: openssl marks the certificate CA:TRUE.
+        var openssl = System.Diagnostics.Process.Start("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", key, "-out", crt, "-days", "30", "-subj", "/CN=openssl-ams"])!;
+        await openssl.WaitForExitAsync();
+        Assert.Equal(0, openssl.ExitCode);
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(crt, key);
+        Assert.True(Aar.Protocol.Certificates.CertificateFacts.IsCertificateAuthority(certificate), "openssl made a leaf: the test proves nothing");
+        using var admin = server.Admin();
+
+        var added = await admin.AddAsync(new AddTrustRequest { Certificate = await File.ReadAllTextAsync(crt) });
+
+        Assert.True(added.Succeeded, added.Problem?.Detail);
+        using var client = server.Client(certificate);
+        using var response = await client.Http.GetAsync(new Uri("/1.0/applications", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]

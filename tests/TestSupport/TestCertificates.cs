@@ -31,7 +31,7 @@ public static class TestCertificates
         return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(30));
     }
 
-    /// <summary>A certificate authority (basicConstraints CA:TRUE), which the trust store refuses.</summary>
+    /// <summary>A self-signed certificate authority (basicConstraints CA:TRUE): trusted as itself, by fingerprint.</summary>
     public static X509Certificate2 CertificateAuthority(string commonName = "test-ca")
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -40,6 +40,19 @@ public static class TestCertificates
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         var now = DateTimeOffset.UtcNow;
         return request.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+    }
+
+    /// <summary>A CA certificate (CA:TRUE) issued by another CA, not self-signed: the trust store refuses it.</summary>
+    public static X509Certificate2 IntermediateAuthority(string commonName = "test-intermediate")
+    {
+        using var root = CertificateAuthority("test-root");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var now = DateTimeOffset.UtcNow;
+        using var issued = request.Create(root, now.AddDays(-1), now.AddDays(20), [1, 2, 3, 4]);
+        return issued.CopyWithPrivateKey(key);
     }
 
     public static string Pem(X509Certificate2 certificate) => CertificateFacts.ToPem(certificate);

@@ -13,6 +13,30 @@ public static class CertificateFacts
         return constraints is { CertificateAuthority: true };
     }
 
+    /// <summary>
+    /// True when the certificate names itself as issuer and its signature verifies with its own key: a self-signed
+    /// certificate, such as <c>openssl req -x509</c> makes (CA:TRUE by default). Verified by the platform's chain
+    /// engine with the certificate as its only trust anchor; validity dates and revocation are not part of the
+    /// question.
+    /// </summary>
+    public static bool IsSelfSigned(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (!certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData))
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(certificate);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid | X509VerificationFlags.IgnoreWrongUsage
+            | X509VerificationFlags.IgnoreInvalidBasicConstraints | X509VerificationFlags.IgnoreInvalidPolicy;
+        return chain.Build(certificate) && chain.ChainElements.Count == 1;
+    }
+
     /// <summary>The subject's common name, or the whole subject when there is no CN.</summary>
     public static string CommonName(X509Certificate2 certificate)
     {

@@ -85,9 +85,12 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
         var fingerprint = Fingerprint.Of(certificate).Hex;
         var publicKey = CertificateFacts.PublicKeySha256(certificate);
         var now = time.GetUtcNow();
-        if (CertificateFacts.IsCertificateAuthority(certificate))
+        // Trust is by exact fingerprint, never by chain: a self-signed certificate is trusted as itself whatever its
+        // basicConstraints say (plain 'openssl req -x509' marks it CA:TRUE), as LXD accepts it. A CA certificate that
+        // another CA issued is refused: trusting it would look like trusting what it issues, which it does not.
+        if (CertificateFacts.IsCertificateAuthority(certificate) && !CertificateFacts.IsSelfSigned(certificate))
         {
-            return Problem(400, ProblemTypes.InvalidCertificate, "CA certificate", $"Certificate {fingerprint} is a CA certificate (basicConstraints CA:TRUE); trust the client's own leaf certificate, such as an AMS's <data>/registry/client.crt. (openssl req -x509 makes CA certificates unless given -addext basicConstraints=critical,CA:FALSE.)", fingerprint);
+            return Problem(400, ProblemTypes.InvalidCertificate, "CA certificate", $"Certificate {fingerprint} is a CA certificate (basicConstraints CA:TRUE) issued by '{certificate.Issuer}'; trust the client's own leaf or self-signed certificate, such as an AMS's <data>/registry/client.crt.", fingerprint);
         }
 
         var notAfter = CertificateFacts.NotAfter(certificate);
