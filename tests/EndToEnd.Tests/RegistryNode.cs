@@ -30,6 +30,9 @@ internal sealed class RegistryNode : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The plain-HTTP metrics and health address (<c>--metrics-listen</c>), or null when the node has none.</summary>
+    public Uri? MetricsUrl { get; private init; }
+
     public string Url => $"https://127.0.0.1:{Port}";
 
     /// <summary><c>&lt;data&gt;/certs/server.crt</c>, the seed's <c>/var/snap/aar/common/certs/server.crt</c>.</summary>
@@ -43,9 +46,14 @@ internal sealed class RegistryNode : IAsyncDisposable
     /// <summary>The log of the current run only.</summary>
     public string CurrentLog => _process?.Log ?? "";
 
-    public static async Task<RegistryNode> StartAsync(string root)
+    /// <summary>Starts a registry on a free port; with <paramref name="withMetrics"/>, its metrics listener on another.</summary>
+    public static async Task<RegistryNode> StartAsync(string root, bool withMetrics = false)
     {
-        var node = new RegistryNode(root, Ports.Free());
+        var metrics = withMetrics ? Ports.Free() : (int?)null;
+        var node = new RegistryNode(root, Ports.Free(), metrics is { } port ? ["--metrics-listen", $"127.0.0.1:{port}"] : null)
+        {
+            MetricsUrl = metrics is { } bound ? new Uri($"http://127.0.0.1:{bound}") : null,
+        };
         await node.StartAsync();
         return node;
     }
