@@ -46,11 +46,15 @@ internal sealed class RegistryNode : IAsyncDisposable
     /// <summary>The log of the current run only.</summary>
     public string CurrentLog => _process?.Log ?? "";
 
-    /// <summary>Starts a registry on a free port; with <paramref name="withMetrics"/>, its metrics listener on another.</summary>
-    public static async Task<RegistryNode> StartAsync(string root, bool withMetrics = false)
+    /// <summary>
+    /// Starts a registry on a free port with <paramref name="serveArguments"/>; with <paramref name="withMetrics"/>, its
+    /// metrics listener on another.
+    /// </summary>
+    public static async Task<RegistryNode> StartAsync(string root, bool withMetrics = false, IReadOnlyList<string>? serveArguments = null)
     {
         var metrics = withMetrics ? Ports.Free() : (int?)null;
-        var node = new RegistryNode(root, Ports.Free(), metrics is { } port ? ["--metrics-listen", $"127.0.0.1:{port}"] : null)
+        string[] listen = metrics is { } port ? ["--metrics-listen", $"127.0.0.1:{port}"] : [];
+        var node = new RegistryNode(root, Ports.Free(), [.. listen, .. serveArguments ?? []])
         {
             MetricsUrl = metrics is { } bound ? new Uri($"http://127.0.0.1:{bound}") : null,
         };

@@ -23,16 +23,3 @@ internal static class MonitoringTools
 
     private static string Deployed(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "deploy", .. parts]);
 }
-
-/// <summary>A test that runs a tool of Debian's prometheus package, and says so instead of running without it.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-internal sealed class NeedsPrometheusFactAttribute : FactAttribute
-{
-    public NeedsPrometheusFactAttribute(string executable = MonitoringTools.Prometheus)
-    {
-        if (MonitoringTools.MissingReason(executable) is { } reason)
-        {
-            Skip = reason;
-        }
-    }
-}
