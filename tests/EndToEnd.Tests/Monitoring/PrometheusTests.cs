@@ -1,4 +1,5 @@
 using System.Globalization;
+using Aar.Cli.Common;
 using Xunit.Abstractions;
 
 namespace EndToEnd.Tests.Monitoring;
@@ -15,14 +16,15 @@ public sealed class PrometheusTests(ITestOutputHelper output)
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [NeedsPrometheusFact]
-    public async Task Prometheus_sees_a_client_behind_after_a_publish_and_caught_up_after_its_sync()
+    public async Task Prometheus_sees_a_client_behind_after_a_publish_caught_up_after_its_sync_and_alerts_once_it_is_revoked()
     {
         await using var site = await Site.StartJoinedAsync(output, withMetrics: true, registryArguments: ExportedMetrics.RegistryArguments);
         var (registry, publisher, client) = site;
         await publisher.SyncOkAsync();
         // The client's first listing: from here on the registry knows which generation it has.
         await client.SyncOkAsync();
-        var clientLabel = Certificates.FingerprintOf(client.ClientCertificate)[..16];
+        var clientFingerprint = Certificates.FingerprintOf(client.ClientCertificate);
+        var clientLabel = clientFingerprint[..16];
         await using var prometheus = await PrometheusServer.StartAsync(Path.Combine(site.Root, "prometheus"), Configuration(registry, publisher, client));
         try
         {
@@ -50,6 +52,17 @@ public sealed class PrometheusTests(ITestOutputHelper output)
             Assert.Equal(8, rules.Count);
             Assert.Empty(await prometheus.QueryAsync("ALERTS"));
             await EveryDashboardQueryShowsDataAsync(prometheus);
+
+            // The client is revoked and keeps calling: the shipped rules fire in this Prometheus, on both sides.
+            var revoke = await registry.AarAsync("trust", "revoke", clientFingerprint, "--yes");
+            Assert.True(revoke.ExitCode == 0, revoke.ToString());
+            var (refused, _) = await client.SyncAsync();
+            Assert.Equal(ExitCodes.Conflict, refused.ExitCode);
+
+            var knocking = await prometheus.QueryUntilAsync("ALERTS{alertname=\"AarRevokedCertificateKnocking\", alertstate=\"firing\"}", r => r.Count == 1, "the revoked-certificate alert firing", Patience);
+            Assert.Equal(("aar", "revoked"), (knocking[0].Labels["job"], knocking[0].Labels["outcome"]));
+            var failing = await prometheus.QueryUntilAsync("ALERTS{alertname=\"AmsSyncPassesFailing\", alertstate=\"firing\"}", r => r.Count == 1, "the failed-pass alert firing", Patience);
+            Assert.Equal(("cli", "failed"), (failing[0].Labels["ams"], failing[0].Labels["result"]));
         }
         finally
         {
