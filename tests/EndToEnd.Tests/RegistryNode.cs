@@ -21,6 +21,7 @@ internal sealed class RegistryNode : IAsyncDisposable
         Home = Path.Combine(root, "home");
         Directory.CreateDirectory(Home);
         Port = port;
+        MetricsPort = Ports.Free();
     }
 
     public string DataDirectory { get; }
@@ -30,10 +31,15 @@ internal sealed class RegistryNode : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>The plain-HTTP metrics and health address (<c>--metrics-listen</c>), or null when the node has none.</summary>
-    public Uri? MetricsUrl { get; private init; }
-
     public string Url => $"https://127.0.0.1:{Port}";
+
+    /// <summary>
+    /// The port of <c>--metrics-listen</c> (plain HTTP: <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>), kept across
+    /// restarts like <see cref="Port"/>; a load balancer checks <c>/readyz</c> there.
+    /// </summary>
+    public int MetricsPort { get; }
+
+    public string MetricsUrl => $"http://127.0.0.1:{MetricsPort}";
 
     /// <summary><c>&lt;data&gt;/certs/server.crt</c>, the seed's <c>/var/snap/aar/common/certs/server.crt</c>.</summary>
     public string ServerCertificate => Path.Combine(DataDirectory, "certs", "server.crt");
@@ -46,18 +52,10 @@ internal sealed class RegistryNode : IAsyncDisposable
     /// <summary>The log of the current run only.</summary>
     public string CurrentLog => _process?.Log ?? "";
 
-    /// <summary>
-    /// Starts a registry on a free port with <paramref name="serveArguments"/>; with <paramref name="withMetrics"/>, its
-    /// metrics listener on another.
-    /// </summary>
-    public static async Task<RegistryNode> StartAsync(string root, bool withMetrics = false, IReadOnlyList<string>? serveArguments = null)
+    /// <summary>Starts a registry on a free port, with more <c>aar serve</c> options when given.</summary>
+    public static async Task<RegistryNode> StartAsync(string root, IReadOnlyList<string>? serveArguments = null)
     {
-        var metrics = withMetrics ? Ports.Free() : (int?)null;
-        string[] listen = metrics is { } port ? ["--metrics-listen", $"127.0.0.1:{port}"] : [];
-        var node = new RegistryNode(root, Ports.Free(), [.. listen, .. serveArguments ?? []])
-        {
-            MetricsUrl = metrics is { } bound ? new Uri($"http://127.0.0.1:{bound}") : null,
-        };
+        var node = new RegistryNode(root, Ports.Free(), serveArguments);
         await node.StartAsync();
         return node;
     }
@@ -94,7 +92,7 @@ internal sealed class RegistryNode : IAsyncDisposable
         }
 
         _process = null;
-        _process = await DaemonProcess.StartAsync("aar", ["serve", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{Port}", .. _serveArguments], Path.Combine(DataDirectory, "unix.socket"), Ready, _serveEnvironment);
+        _process = await DaemonProcess.StartAsync("aar", ["serve", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{Port}", "--metrics-listen", $"127.0.0.1:{MetricsPort}", .. _serveArguments], Path.Combine(DataDirectory, "unix.socket"), Ready, _serveEnvironment);
     }
 
     /// <summary>Stops <c>aar serve</c> and starts it again on the same data directory and port with other options.</summary>

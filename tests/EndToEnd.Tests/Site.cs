@@ -28,15 +28,15 @@ internal sealed class Site(ITestOutputHelper output) : IAsyncDisposable
     /// <summary>
     /// The usual site: a registry, a publisher AMS "pub" and (unless <paramref name="withClient"/> is false) a client
     /// AMS "cli", started in that order and joined with one-step tokens. Stops what it started if a step fails. With
-    /// <paramref name="withMetrics"/>, every daemon also serves <c>--metrics-listen</c> on a free port of 127.0.0.1;
-    /// <paramref name="registryArguments"/> are more <c>aar serve</c> options.
+    /// <paramref name="withMetrics"/>, the AMS also serve <c>--metrics-listen</c> on a free port of 127.0.0.1 (the
+    /// registry always does); <paramref name="registryArguments"/> are more <c>aar serve</c> options.
     /// </summary>
     public static async Task<Site> StartJoinedAsync(ITestOutputHelper output, bool withClient = true, bool withMetrics = false, IReadOnlyList<string>? registryArguments = null)
     {
         var site = new Site(output);
         try
         {
-            var registry = await site.StartRegistryAsync(withMetrics, registryArguments);
+            var registry = await site.StartRegistryAsync(registryArguments);
             var publisher = await site.StartAmsAsync("pub", withMetrics: withMetrics);
             var client = withClient ? await site.StartAmsAsync("cli", withMetrics: withMetrics) : null;
             await JoinAsync(registry, publisher, "publisher");
@@ -60,9 +60,9 @@ internal sealed class Site(ITestOutputHelper output) : IAsyncDisposable
 
     public void Deconstruct(out RegistryNode registry, out AmsNode publisher) => (registry, publisher) = (Registry, Publisher);
 
-    public async Task<RegistryNode> StartRegistryAsync(bool withMetrics = false, IReadOnlyList<string>? serveArguments = null)
+    public async Task<RegistryNode> StartRegistryAsync(IReadOnlyList<string>? serveArguments = null)
     {
-        var registry = await RegistryNode.StartAsync(_root.Combine($"aar{_registries.Count}"), withMetrics, serveArguments);
+        var registry = await RegistryNode.StartAsync(_root.Combine($"aar{_registries.Count}"), serveArguments);
         _registries.Add(registry);
         return registry;
     }

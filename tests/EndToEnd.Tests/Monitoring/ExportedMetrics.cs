@@ -25,7 +25,7 @@ internal static class ExportedMetrics
         await publisher.SyncOkAsync();
         await client.SyncOkAsync();
         var registryScrape = await Poll.UntilAsync(
-            async () => await MetricsScrape.GetAsync(registry.MetricsUrl!) is var scrape && scrape.Find("aar_stored_blobs").Any() ? scrape : null,
+            async () => await MetricsScrape.GetAsync(new Uri(registry.MetricsUrl)) is var scrape && scrape.Find("aar_stored_blobs").Any() ? scrape : null,
             TimeSpan.FromSeconds(30), "the registry's first garbage-collection pass (aar_stored_blobs)", everyMilliseconds: 250);
         var scrapes = new[] { registryScrape, await MetricsScrape.GetAsync(publisher.MetricsUrl!), await MetricsScrape.GetAsync(client.MetricsUrl!) };
         return scrapes.SelectMany(s => s.Samples).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);

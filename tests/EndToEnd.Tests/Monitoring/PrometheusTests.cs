@@ -129,7 +129,7 @@ public sealed class PrometheusTests(ITestOutputHelper output)
         scrape_configs:
           - job_name: aar
             static_configs:
-              - targets: ["{registry.MetricsUrl!.Authority}"]
+              - targets: ["127.0.0.1:{registry.MetricsPort}"]
           - job_name: ams
             static_configs:
               - targets: ["{publisher.MetricsUrl!.Authority}"]
