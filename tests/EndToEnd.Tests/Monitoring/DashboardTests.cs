@@ -43,7 +43,7 @@ public sealed class DashboardTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_dashboard_is_an_importable_grafana_dashboard()
+    public void The_dashboard_has_the_structure_grafana_imports()
     {
         var dashboard = JsonNode.Parse(File.ReadAllText(MonitoringTools.Dashboard))!.AsObject();
 
