@@ -14,8 +14,9 @@ internal sealed class AmsNode : IAsyncDisposable
     private readonly List<string> _earlierLogs = [];
     private DaemonProcess? _process;
 
-    private AmsNode(string name, string root, string architecture)
+    private AmsNode(string name, string root, string architecture, int? metricsPort)
     {
+        MetricsUrl = metricsPort is { } port ? new Uri($"http://127.0.0.1:{port}") : null;
         Name = name;
         DataDirectory = Path.Combine(root, "data");
         Home = Path.Combine(root, "home");
@@ -32,6 +33,9 @@ internal sealed class AmsNode : IAsyncDisposable
 
     public string Architecture { get; }
 
+    /// <summary>The plain-HTTP metrics and health address (<c>--metrics-listen</c>), or null when the node has none.</summary>
+    public Uri? MetricsUrl { get; }
+
     /// <summary><c>&lt;data&gt;/registry/client.crt</c>, the seed's <c>/var/snap/ams/common/registry/client.crt</c>.</summary>
     public string ClientCertificate => Path.Combine(DataDirectory, "registry", "client.crt");
 
@@ -39,9 +43,10 @@ internal sealed class AmsNode : IAsyncDisposable
 
     public string Log => string.Join("", _earlierLogs.Append(_process?.Log ?? ""));
 
-    public static async Task<AmsNode> StartAsync(string name, string root, string architecture)
+    /// <summary>Starts <c>ams serve</c>; with <paramref name="withMetrics"/>, its metrics listener on a free port.</summary>
+    public static async Task<AmsNode> StartAsync(string name, string root, string architecture, bool withMetrics = false)
     {
-        var node = new AmsNode(name, root, architecture);
+        var node = new AmsNode(name, root, architecture, withMetrics ? Ports.Free() : null);
         await node.StartAsync();
         return node;
     }
@@ -56,7 +61,8 @@ internal sealed class AmsNode : IAsyncDisposable
         }
 
         _process = null;
-        _process = await DaemonProcess.StartAsync("ams", ["serve", "--data-dir", DataDirectory, "--architecture", Architecture], Path.Combine(DataDirectory, "unix.socket"), Ready);
+        string[] metrics = MetricsUrl is { } url ? ["--metrics-listen", $"127.0.0.1:{url.Port}"] : [];
+        _process = await DaemonProcess.StartAsync("ams", ["serve", "--data-dir", DataDirectory, "--architecture", Architecture, .. metrics], Path.Combine(DataDirectory, "unix.socket"), Ready);
     }
 
     public Task KillAsync() => _process!.KillAsync();

@@ -52,9 +52,10 @@ internal sealed class RegistryNode : IAsyncDisposable
     /// <summary>The log of the current run only.</summary>
     public string CurrentLog => _process?.Log ?? "";
 
-    public static async Task<RegistryNode> StartAsync(string root)
+    /// <summary>Starts a registry on a free port, with more <c>aar serve</c> options when given.</summary>
+    public static async Task<RegistryNode> StartAsync(string root, IReadOnlyList<string>? serveArguments = null)
     {
-        var node = new RegistryNode(root, Ports.Free());
+        var node = new RegistryNode(root, Ports.Free(), serveArguments);
         await node.StartAsync();
         return node;
     }

@@ -9,6 +9,9 @@ namespace EndToEnd.Tests;
 internal sealed class Site(ITestOutputHelper output) : IAsyncDisposable
 {
     private readonly TestSupport.TempDirectory _root = new("e2e");
+
+    /// <summary>The site's root directory, for other processes' files (a Prometheus configuration and its storage).</summary>
+    public string Root => _root.Path;
     private readonly List<RegistryNode> _registries = [];
     private readonly List<AmsNode> _ams = [];
     private (RegistryNode Registry, AmsNode Publisher, AmsNode? Client)? _joined;
@@ -24,16 +27,18 @@ internal sealed class Site(ITestOutputHelper output) : IAsyncDisposable
 
     /// <summary>
     /// The usual site: a registry, a publisher AMS "pub" and (unless <paramref name="withClient"/> is false) a client
-    /// AMS "cli", started in that order and joined with one-step tokens. Stops what it started if a step fails.
+    /// AMS "cli", started in that order and joined with one-step tokens. Stops what it started if a step fails. With
+    /// <paramref name="withMetrics"/>, the AMS also serve <c>--metrics-listen</c> on a free port of 127.0.0.1 (the
+    /// registry always does); <paramref name="registryArguments"/> are more <c>aar serve</c> options.
     /// </summary>
-    public static async Task<Site> StartJoinedAsync(ITestOutputHelper output, bool withClient = true)
+    public static async Task<Site> StartJoinedAsync(ITestOutputHelper output, bool withClient = true, bool withMetrics = false, IReadOnlyList<string>? registryArguments = null)
     {
         var site = new Site(output);
         try
         {
-            var registry = await site.StartRegistryAsync();
-            var publisher = await site.StartAmsAsync("pub");
-            var client = withClient ? await site.StartAmsAsync("cli") : null;
+            var registry = await site.StartRegistryAsync(registryArguments);
+            var publisher = await site.StartAmsAsync("pub", withMetrics: withMetrics);
+            var client = withClient ? await site.StartAmsAsync("cli", withMetrics: withMetrics) : null;
             await JoinAsync(registry, publisher, "publisher");
             if (client is not null)
             {
@@ -55,16 +60,16 @@ internal sealed class Site(ITestOutputHelper output) : IAsyncDisposable
 
     public void Deconstruct(out RegistryNode registry, out AmsNode publisher) => (registry, publisher) = (Registry, Publisher);
 
-    public async Task<RegistryNode> StartRegistryAsync()
+    public async Task<RegistryNode> StartRegistryAsync(IReadOnlyList<string>? serveArguments = null)
     {
-        var registry = await RegistryNode.StartAsync(_root.Combine($"aar{_registries.Count}"));
+        var registry = await RegistryNode.StartAsync(_root.Combine($"aar{_registries.Count}"), serveArguments);
         _registries.Add(registry);
         return registry;
     }
 
-    public async Task<AmsNode> StartAmsAsync(string name, string architecture = "amd64")
+    public async Task<AmsNode> StartAmsAsync(string name, string architecture = "amd64", bool withMetrics = false)
     {
-        var ams = await AmsNode.StartAsync(name, _root.Combine(name), architecture);
+        var ams = await AmsNode.StartAsync(name, _root.Combine(name), architecture, withMetrics);
         _ams.Add(ams);
         return ams;
     }

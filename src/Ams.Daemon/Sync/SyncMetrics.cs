@@ -1,13 +1,16 @@
 using System.Diagnostics.Metrics;
 using Aar.Hosting;
 using Aar.Protocol.Management;
+using Ams.Daemon.Config;
 using Ams.Daemon.Metrics;
 
 namespace Ams.Daemon.Sync;
 
 /// <summary>
 /// Sync passes and what they moved, the time of the last successful one, and how far this AMS's applied generation
-/// is behind the registry's as of the last pull. Totals are observed counters (see <see cref="ObservedTotals{TKey}"/>).
+/// is behind the registry's as of the last pull, and the interval passes are scheduled at (so an alert can say "not
+/// synced for 3 intervals" whatever each machine's interval is). Totals are observed counters (see
+/// <see cref="ObservedTotals{TKey}"/>).
 /// </summary>
 internal sealed class SyncMetrics : IMetricsSource
 {
@@ -16,12 +19,14 @@ internal sealed class SyncMetrics : IMetricsSource
     private readonly ObservedTotals<string> _bytes = new(static direction => [new("direction", direction)]);
     private readonly ObservedTotals<string> _problems = new(static kind => [new("kind", kind)]);
     private readonly Histogram<double> _duration;
+    private readonly ConfigStore _config;
     private double _lastSuccess = -1;
     private long _registryGeneration = -1;
     private long _appliedGeneration = -1;
 
-    public SyncMetrics(IMeterFactory meters)
+    public SyncMetrics(IMeterFactory meters, ConfigStore config)
     {
+        _config = config;
         // Every label set from the start at 0, so an alert on an increase also sees the first failure.
         foreach (var result in Enum.GetValues<PassResult>())
         {
@@ -46,6 +51,7 @@ internal sealed class SyncMetrics : IMetricsSource
         meter.CreateObservableGauge<double>("sync_last_success_timestamp_seconds", ObserveLastSuccess, unit: "s", description: "Unix time the last pass that ended ok or unchanged finished.");
         meter.CreateObservableGauge<long>("sync_registry_generation", () => Observe(ref _registryGeneration), description: "The registry's generation as of the last pull.");
         meter.CreateObservableGauge<long>("sync_generation_lag", ObserveLag, description: "How many generations this AMS's applied state is behind the registry's, as of the last pull (0 when caught up).");
+        meter.CreateObservableGauge<double>("sync_update_interval_seconds", ObserveInterval, unit: "s", description: "registry.update_interval while passes are scheduled (not reported without a registry or in manual mode).");
     }
 
     public void Finished(PassReport pass, SyncPassReport report)
@@ -75,6 +81,13 @@ internal sealed class SyncMetrics : IMetricsSource
 
     private IEnumerable<Measurement<double>> ObserveLastSuccess() =>
         Volatile.Read(ref _lastSuccess) is var last and >= 0 ? [new Measurement<double>(last)] : [];
+
+    /// <summary>
+    /// Not reported while no pass is scheduled (no registry, or manual mode), so "not synced for N intervals" cannot fire
+    /// then (after a switch to manual mode, the exporter drops the last value within its 5-minute expiry).
+    /// </summary>
+    private IEnumerable<Measurement<double>> ObserveInterval() =>
+        _config.Current is { RegistryUrl: not null, Mode: not RegistryMode.Manual } current ? [new Measurement<double>(current.UpdateInterval.TotalSeconds)] : [];
 
     private IEnumerable<Measurement<long>> ObserveLag()
     {

@@ -70,6 +70,25 @@ public sealed class SyncMetricsTests(ITestOutputHelper output)
         Assert.Equal(lastSuccess, after.Value("ams_sync_last_success_timestamp_seconds"));
     }
 
+    [Fact]
+    public async Task The_update_interval_is_exported_once_passes_are_scheduled()
+    {
+        await using var alone = await AmsTestDaemon.StartAsync(output, metrics: true);
+        await using var rig = await SyncRig.StartAsync(output);
+        var client = await rig.JoinAsync("client", metrics: true);
+        using var api = client.Client();
+
+        var withoutRegistry = await MetricsScrape.GetAsync(alone.Host.MetricsAddress!);
+        var joined = await MetricsScrape.GetAsync(client.Host.MetricsAddress!);
+        Assert.True((await api.SetConfigAsync("registry.update_interval", "5m")).Succeeded);
+        var changed = await MetricsScrape.GetAsync(client.Host.MetricsAddress!);
+
+        // An AMS with no registry schedules no pass, so "not synced for 3 intervals" has nothing to compare with.
+        Assert.Empty(withoutRegistry.Find("ams_sync_update_interval_seconds"));
+        Assert.Equal(3600, joined.Value("ams_sync_update_interval_seconds"));
+        Assert.Equal(300, changed.Value("ams_sync_update_interval_seconds"));
+    }
+
     private static double Moved(MetricsScrape before, MetricsScrape after, string name, params (string Name, string Value)[] labels) =>
         after.ValueOrZero(name, labels) - before.ValueOrZero(name, labels);
 }
