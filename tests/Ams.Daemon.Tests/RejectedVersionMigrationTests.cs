@@ -22,7 +22,8 @@ public sealed class RejectedVersionMigrationTests(ITestOutputHelper output)
             // with a good and a refused one, and a local application with a version in error (which stays).
             command.CommandText = $"""
                 DROP TABLE rejected_versions;
-                DELETE FROM schema_version WHERE version = 3;
+                DROP TABLE local_deletions;
+                DELETE FROM schema_version WHERE version >= 3;
                 INSERT INTO registry_state (key, value) VALUES ('pull.registry', 'https://127.0.0.1:3000 {new string('a', 64)}');
                 INSERT INTO applications (id, name, created_at, updated_at, next_version, immutable, origin_url, origin_fingerprint) VALUES
                     ('broken0000000000000a', 'broken', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', 1, 1, 'https://127.0.0.1:3000', '{new string('a', 64)}'),

@@ -21,7 +21,16 @@ internal sealed partial class ApplicationCatalog
                 return refusal;
             }
 
-            await database.DeleteApplicationAsync(application!.Id, cancellationToken);
+            if (application!.Immutable)
+            {
+                // An imported application is the registry's: nothing to tell the registry.
+                await database.DeleteApplicationAsync(application.Id, cancellationToken);
+            }
+            else
+            {
+                await database.DeleteAndRecordApplicationAsync(application, time.GetUtcNow(), cancellationToken);
+            }
+
             await DeleteUnusedPackagesAsync(application.Versions.Select(v => v.Sha256), cancellationToken);
             Log.Deleted(logger, application.Name, application.Id);
             return application;
@@ -54,7 +63,7 @@ internal sealed partial class ApplicationCatalog
                 return refusal;
             }
 
-            await database.DeleteVersionAsync(application.Id, number, time.GetUtcNow(), cancellationToken);
+            await database.DeleteVersionAsync(application, number, record: !application.Immutable, time.GetUtcNow(), cancellationToken);
             await DeleteUnusedPackagesAsync([version!.Sha256], cancellationToken);
             Log.VersionDeleted(logger, application.Name, number);
             return (await database.FindAsync(application.Id, cancellationToken))!;
@@ -64,6 +73,12 @@ internal sealed partial class ApplicationCatalog
             _lock.Release();
         }
     }
+
+    /// <summary>What this AMS deleted of its own applications and the registry may still hold (see <see cref="LocalDeletion"/>).</summary>
+    public Task<List<LocalDeletion>> ListDeletionsAsync(CancellationToken cancellationToken) => database.ListDeletionsAsync(cancellationToken);
+
+    /// <summary>Drops a deletion record once the registry no longer lists what it names.</summary>
+    public Task ForgetDeletionAsync(LocalDeletion deletion, CancellationToken cancellationToken) => database.ForgetDeletionAsync(deletion, cancellationToken);
 
     private async Task DeleteUnusedPackagesAsync(IEnumerable<string> hashes, CancellationToken cancellationToken)
     {

@@ -109,11 +109,37 @@ internal sealed class ApplicationDatabase(AmsDatabase database)
     public Task DeleteApplicationAsync(string applicationId, CancellationToken cancellationToken) =>
         ExecuteAsync("DELETE FROM applications WHERE id = $id", cancellationToken, ("$id", applicationId));
 
-    public Task DeleteVersionAsync(string applicationId, int number, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync(
-            "DELETE FROM versions WHERE application_id = $id AND number = $number; UPDATE applications SET updated_at = $now WHERE id = $id",
+    /// <summary>Deletes one of this AMS's own applications and records the deletion, in one transaction.</summary>
+    public Task DeleteAndRecordApplicationAsync(LocalApplication application, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteInTransactionAsync(
+            "DELETE FROM applications WHERE id = $id; " + RecordDeletion,
             cancellationToken,
-            ("$id", applicationId), ("$number", number), ("$now", DbTime.Format(now)));
+            ("$id", application.Id), ("$name", application.Name), ("$number", LocalDeletion.WholeApplication), ("$now", DbTime.Format(now)));
+
+    /// <summary>Deletes a version; with <paramref name="record"/>, also records the deletion, in one transaction.</summary>
+    public Task DeleteVersionAsync(LocalApplication application, int number, bool record, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteInTransactionAsync(
+            "DELETE FROM versions WHERE application_id = $id AND number = $number; UPDATE applications SET updated_at = $now WHERE id = $id" + (record ? "; " + RecordDeletion : ""),
+            cancellationToken,
+            ("$id", application.Id), ("$name", application.Name), ("$number", number), ("$now", DbTime.Format(now)));
+
+    public async Task<List<LocalDeletion>> ListDeletionsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, number, deleted_at FROM local_deletions ORDER BY name, number";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var deletions = new List<LocalDeletion>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            deletions.Add(new LocalDeletion(reader.GetString(0), reader.GetInt32(1), DbTime.Parse(reader.GetString(2))));
+        }
+
+        return deletions;
+    }
+
+    public Task ForgetDeletionAsync(LocalDeletion deletion, CancellationToken cancellationToken) =>
+        ExecuteAsync("DELETE FROM local_deletions WHERE name = $name AND number = $number", cancellationToken, ("$name", deletion.Name), ("$number", deletion.Number));
 
     public async Task<bool> IsPackageUsedAsync(string sha256, CancellationToken cancellationToken)
     {
@@ -146,6 +172,24 @@ internal sealed class ApplicationDatabase(AmsDatabase database)
         command.Parameters.AddWithValue("$size", version.Size);
         command.Parameters.AddWithValue("$manifest", JsonSerializer.Serialize(version.Manifest, ManagementJsonContext.Default.ManifestInfo));
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private const string RecordDeletion = "INSERT OR REPLACE INTO local_deletions (name, number, deleted_at) VALUES ($name, $number, $now)";
+
+    private async Task ExecuteInTransactionAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)

@@ -78,5 +78,18 @@ internal static class Migrations
         DELETE FROM versions WHERE status = 'error' AND application_id IN (SELECT id FROM applications WHERE immutable = 1);
         DELETE FROM applications WHERE immutable = 1 AND NOT EXISTS (SELECT 1 FROM versions WHERE application_id = applications.id);
         """,
+
+        // 4: deletions of this AMS's own applications and versions (number -1: the whole application), written in the
+        // same transaction as the delete. A push pass removes from the registry only what is recorded here (or kept
+        // unpublished), so a replaced or restored database can never empty the registry, while a deliberate delete,
+        // the last application included, always reaches it. A record goes once the registry no longer lists it.
+        """
+        CREATE TABLE local_deletions (
+            name       TEXT NOT NULL,
+            number     INTEGER NOT NULL,
+            deleted_at TEXT NOT NULL,
+            PRIMARY KEY (name, number)
+        );
+        """,
     ];
 }

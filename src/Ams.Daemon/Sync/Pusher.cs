@@ -166,44 +166,94 @@ internal sealed class Pusher(ApplicationCatalog applications, PackageStore packa
     }
 
     /// <summary>
-    /// Removes from the registry what this publisher no longer publishes. Guard (Argo CD's allowEmpty): an AMS with no
-    /// applications at all does not empty the registry — that is a reset database far more often than an intent.
+    /// Removes from the registry what this publisher unpublished or deleted, and nothing else: a version is removed
+    /// when this AMS keeps it unpublished or has a deletion record for it (or for its whole application). What the
+    /// registry holds for this publisher and this AMS has no record of at all (a replaced or restored database, far
+    /// likelier than an intent) is reported and kept, so a lost database can never empty the registry, while a
+    /// deliberate delete, the last application included, always reaches it.
     /// </summary>
-    private static async Task PruneAsync(RegistryConnection registry, PassReport report, List<LocalApplication> local, string? only, List<ApplicationRecord> owned, CancellationToken cancellationToken)
+    private async Task PruneAsync(RegistryConnection registry, PassReport report, List<LocalApplication> local, string? only, List<ApplicationRecord> owned, CancellationToken cancellationToken)
     {
-        if (local.Count == 0 && owned.Count > 0 && only is null)
-        {
-            report.Error($"This AMS has no applications but owns {owned.Count} on the registry; nothing was removed there. If that is intended, remove them on the registry host with 'aar application delete'.");
-            return;
-        }
-
+        var deletions = await applications.ListDeletionsAsync(cancellationToken);
         foreach (var remote in owned.Where(r => only is null || r.Name == only))
         {
             var application = local.FirstOrDefault(a => a.Name == remote.Name);
-            if (application is null)
+            var whole = deletions.FirstOrDefault(d => d.Name == remote.Name && d.IsWholeApplication);
+            if (application is null && whole is not null)
             {
                 var deleted = await registry.Client.DeleteApplicationAsync(remote.Name, remote.Architecture, cancellationToken);
-                Count(report, deleted.Problem, $"Removing '{remote.Name}' from the registry failed");
+                if (Count(report, deleted.Problem, $"Removing '{remote.Name}' from the registry failed"))
+                {
+                    await applications.ForgetDeletionAsync(whole, cancellationToken);
+                }
+
                 continue;
             }
 
-            foreach (var version in remote.Versions.Where(rv => application.Versions.FirstOrDefault(v => v.Number == rv.Version) is not { Published: true }))
+            var unrecorded = new List<int>();
+            var failed = false;
+            foreach (var version in remote.Versions)
             {
+                var kept = application?.Versions.FirstOrDefault(v => v.Number == version.Version);
+                if (kept is { Published: true })
+                {
+                    continue;
+                }
+
+                var recorded = deletions.FirstOrDefault(d => d.Name == remote.Name && d.Number == version.Version);
+                if (kept is null && recorded is null && whole is null)
+                {
+                    unrecorded.Add(version.Version);
+                    continue;
+                }
+
                 var deleted = await registry.Client.DeleteVersionAsync(remote.Name, remote.Architecture, version.Version, cancellationToken);
-                Count(report, deleted.Problem, $"Removing version {version.Version} of '{remote.Name}' from the registry failed");
+                var gone = Count(report, deleted.Problem, $"Removing version {version.Version} of '{remote.Name}' from the registry failed");
+                failed |= !gone;
+                if (gone && recorded is not null)
+                {
+                    await applications.ForgetDeletionAsync(recorded, cancellationToken);
+                }
+            }
+
+            if (whole is not null && !failed)
+            {
+                // Deleted and created again here: the old versions are gone from the registry, the new ones stay.
+                await applications.ForgetDeletionAsync(whole, cancellationToken);
+            }
+
+            if (unrecorded.Count > 0)
+            {
+                var which = application is null ? $"'{remote.Name}' ({remote.Architecture})" : $"version(s) {string.Join(", ", unrecorded)} of '{remote.Name}' ({remote.Architecture})";
+                var how = application is null ? $"aar application delete {remote.Name} -a {remote.Architecture}" : $"aar application delete {remote.Name} -a {remote.Architecture} --version N";
+                report.Conflict($"The registry holds {which} from this publisher, but this AMS has no record of {(application is null ? "it" : "them")} (was its database replaced or restored?); nothing was removed there. If they should go, run '{how}' on the registry host; to keep publishing them, create them here again.");
+            }
+        }
+
+        // A record whose target the registry no longer lists (removed by the operator, or never pushed) has done its job.
+        if (only is null)
+        {
+            foreach (var deletion in deletions.Where(d => !Lists(owned, d)))
+            {
+                await applications.ForgetDeletionAsync(deletion, cancellationToken);
             }
         }
     }
 
-    private static void Count(PassReport report, Problem? problem, string what)
+    private static bool Lists(List<ApplicationRecord> owned, LocalDeletion deletion) =>
+        owned.FirstOrDefault(r => r.Name == deletion.Name) is { } remote
+        && (deletion.IsWholeApplication || remote.Versions.Any(v => v.Version == deletion.Number));
+
+    /// <summary>Counts a removal (already gone counts too) and says whether the registry no longer has it.</summary>
+    private static bool Count(PassReport report, Problem? problem, string what)
     {
         if (problem is null || problem.Status == 404)
         {
             report.Deleted();
+            return true;
         }
-        else
-        {
-            report.Error($"{what}: {RegistryConnection.Explain(problem)}");
-        }
+
+        report.Error($"{what}: {RegistryConnection.Explain(problem)}");
+        return false;
     }
 }

@@ -138,7 +138,7 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_publisher_with_no_applications_does_not_empty_the_registry()
+    public async Task Deleting_the_last_application_on_the_publisher_empties_it_on_the_registry_too()
     {
         await using var rig = await SyncRig.StartAsync(output);
         var publisher = await rig.JoinAsync("publisher");
@@ -151,10 +151,73 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
 
         var report = await SyncRig.SyncAsync(publisher);
 
-        Assert.Equal("failed", report.Result);
-        Assert.Contains("has no applications but owns 1 on the registry", Assert.Single(report.Errors), StringComparison.Ordinal);
+        Assert.Equal(("ok", 1), (report.Result, report.Deleted));
         using var admin = rig.Registry.Admin();
-        Assert.Single((await admin.ListApplicationsAsync()).Value!.Applications);
+        Assert.Empty((await admin.ListApplicationsAsync()).Value!.Applications);
+        // The record did its job and is gone: the next pass has nothing to remove.
+        var next = await SyncRig.SyncAsync(publisher);
+        Assert.Equal(("ok", 0), (next.Result, next.Deleted));
+        Assert.Equal(0L, await CountAsync(publisher, "SELECT count(*) FROM local_deletions"));
+    }
+
+    [Fact]
+    public async Task A_deleted_version_is_removed_from_the_registry_and_the_others_stay()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var publisher = await rig.JoinAsync("publisher");
+        await SyncRig.CreateAsync(publisher, "game");
+        Assert.Equal(1, await SyncRig.CreateAsync(publisher, "game"));
+        Assert.Equal(2, (await SyncRig.SyncAsync(publisher)).Uploaded);
+        using var local = publisher.Client();
+        Assert.True((await local.DeleteVersionAsync("game", 0, force: false)).Succeeded);
+
+        var report = await SyncRig.SyncAsync(publisher);
+
+        Assert.Equal(("ok", 1), (report.Result, report.Deleted));
+        using var admin = rig.Registry.Admin();
+        Assert.Equal([1], Assert.Single((await admin.ListApplicationsAsync()).Value!.Applications).Versions.Select(v => v.Version));
+    }
+
+    [Fact]
+    public async Task A_restored_database_that_lost_the_publishers_applications_never_removes_them_from_the_registry()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var publisher = await rig.JoinAsync("publisher");
+        await SyncRig.CreateAsync(publisher, "game");
+        await SyncRig.CreateAsync(publisher, "keep");
+        Assert.Equal(2, (await SyncRig.SyncAsync(publisher)).Uploaded);
+
+        // An older backup restored: the registry settings are there, the applications (and any record of deleting
+        // them) are not.
+        await publisher.StopAsync();
+        await ExecuteAsync(publisher, "DELETE FROM versions; DELETE FROM applications; DELETE FROM local_deletions;");
+        await publisher.RestartAsync();
+        var report = await SyncRig.SyncAsync(publisher);
+
+        Assert.Equal(("partial", 0), (report.Result, report.Deleted));
+        Assert.Equal(2, report.Conflicts.Count);
+        Assert.All(report.Conflicts, c => Assert.Contains("this AMS has no record of it (was its database replaced or restored?); nothing was removed there", c, StringComparison.Ordinal));
+        Assert.Contains(report.Conflicts, c => c.Contains("'aar application delete game -a amd64'", StringComparison.Ordinal));
+        using var admin = rig.Registry.Admin();
+        Assert.Equal(["game", "keep"], (await admin.ListApplicationsAsync()).Value!.Applications.Select(a => a.Name).Order());
+    }
+
+    private static async Task ExecuteAsync(AmsTestDaemon daemon, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(daemon.DataDirectory, "ams.db")};Pooling=false");
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> CountAsync(AmsTestDaemon daemon, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(daemon.DataDirectory, "ams.db")};Pooling=false");
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]
