@@ -25,7 +25,7 @@ internal sealed record AmsConfig
     public RegistryMode Mode { get; init; } = RegistryMode.Pull;
 
     /// <summary>Pull only applications carrying one of these tags; empty means all.</summary>
-    public IReadOnlyList<string> Filter { get; init; } = [];
+    public PullFilter Filter { get; init; } = PullFilter.All;
 
     public bool AutoPublish { get; init; }
 

@@ -151,13 +151,30 @@ internal static partial class ConfigKeys
 
     private static Result<string> NormalizeFilter(string value)
     {
-        var tags = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var bad = tags.FirstOrDefault(t => !TagPattern().IsMatch(t));
-        if (bad is not null)
+        var (tags, patterns) = (new List<string>(), new List<string>());
+        foreach (var entry in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            return ApiProblem.BadRequest($"registry.filter '{value}' is not valid: tag '{bad}' may only use letters, digits and _ . : = - (comma-separated list of tags, empty for all).");
+            if (entry.StartsWith(PullFilter.NamePrefix, StringComparison.Ordinal))
+            {
+                var pattern = entry[PullFilter.NamePrefix.Length..];
+                if (!PullFilter.IsValidPattern(pattern))
+                {
+                    return ApiProblem.BadRequest($"registry.filter '{value}' is not valid: name pattern '{pattern}' may only use letters, digits, _ . - and the wildcards * and ? (up to {PullFilter.MaxPatternLength} characters), e.g. name=racing-*.");
+                }
+
+                patterns.Add(pattern);
+                continue;
+            }
+
+            var tag = entry.StartsWith(PullFilter.TagPrefix, StringComparison.Ordinal) ? entry[PullFilter.TagPrefix.Length..] : entry;
+            if (!TagPattern().IsMatch(tag))
+            {
+                return ApiProblem.BadRequest($"registry.filter '{value}' is not valid: tag '{tag}' may only use letters, digits and _ . : = - (a comma-separated list of tags and name=PATTERN entries, empty for all).");
+            }
+
+            tags.Add(tag);
         }
 
-        return string.Join(',', tags.Distinct(StringComparer.Ordinal));
+        return new PullFilter([.. tags.Distinct(StringComparer.Ordinal)], [.. patterns.Distinct(StringComparer.Ordinal)]).ToString();
     }
 }

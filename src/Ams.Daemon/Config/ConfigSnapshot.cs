@@ -26,7 +26,7 @@ internal static class ConfigSnapshot
                 "manual" => RegistryMode.Manual,
                 _ => RegistryMode.Pull,
             },
-            Filter = values[ConfigKeys.RegistryFilter].Split(',', StringSplitOptions.RemoveEmptyEntries),
+            Filter = PullFilter.Parse(values[ConfigKeys.RegistryFilter]),
             AutoPublish = values[ConfigKeys.AutoPublish] == "true",
             Transport = new RegistryClientOptions
             {

@@ -2,6 +2,7 @@ using Aar.Protocol.Http;
 using Aar.Protocol.Management;
 using Aar.Protocol.Registry;
 using Ams.Daemon.Applications;
+using Ams.Daemon.Config;
 using Ams.Daemon.Storage;
 
 namespace Ams.Daemon.Sync;
@@ -15,34 +16,37 @@ namespace Ams.Daemon.Sync;
 /// </summary>
 internal sealed class Puller(ApplicationCatalog applications, RejectedVersions rejections, SyncOptions options, SyncStateStore state, SyncStatusTracker status, SyncMetrics metrics, TimeProvider time)
 {
-    public async Task RunAsync(RegistryConnection registry, PassReport report, IReadOnlyList<string> filter, string? only, CancellationToken cancellationToken)
+    public async Task RunAsync(RegistryConnection registry, PassReport report, PullFilter filter, string? only, CancellationToken cancellationToken)
     {
         var architecture = applications.Architecture;
         var known = await state.GetGenerationAsync(registry.Identity, cancellationToken);
         // A forced local delete of an imported application must be undone by the next pull (it re-imports,
         // since the registry still has it): when the imported versions are not what the last pull left, list in full
         // instead of asking for a 304.
-        var unchangedLocally = await state.GetLocalImportsAsync(cancellationToken) == await LocalImportsAsync(cancellationToken);
-        var listed = await registry.Client.ListApplicationsAsync(architecture, filter.Count > 0 ? filter : null, only is null && known > 0 && unchangedLocally ? known : null, cancellationToken);
+        // Likewise when registry.filter changed since the last complete pull: a 304 would hide what it now selects.
+        var unchangedLocally = await state.GetLocalImportsAsync(cancellationToken) == await LocalStateAsync(filter, cancellationToken);
+        var listed = await registry.Client.ListApplicationsAsync(architecture, filter.Tags.Count > 0 ? filter.Tags : null, only is null && known > 0 && unchangedLocally ? known : null, cancellationToken);
         if (!listed.Succeeded)
         {
             report.Error(RegistryConnection.Explain(listed.Problem!));
             return;
         }
 
-        if (listed.Value is not { } listing)
+        if (listed.Value is not { } unfiltered)
         {
             report.NotModified = true;
             metrics.Pulled(known, known);
             return;
         }
 
-        if (listing.Generation < known)
+        if (unfiltered.Generation < known)
         {
-            report.Error($"The registry answered with generation {listing.Generation}, older than generation {known} this AMS already saw; it may have been restored from an old backup. Nothing was imported or deleted; if the registry was reset on purpose, run 'amc registry sync' after checking it.");
+            report.Error($"The registry answered with generation {unfiltered.Generation}, older than generation {known} this AMS already saw; it may have been restored from an old backup. Nothing was imported or deleted; if the registry was reset on purpose, run 'amc registry sync' after checking it.");
             return;
         }
 
+        // The registry applied the tags; the name patterns are applied here, before anything reads the listing.
+        var listing = unfiltered with { Applications = [.. unfiltered.Applications.Where(a => filter.Matches(a.Name))] };
         var origin = new ApplicationOrigin { RegistryUrl = registry.Identity.Url, Fingerprint = registry.Identity.Fingerprint.Hex };
         var rejected = await RememberedRejectionsAsync(registry, listing, only, cancellationToken);
         foreach (var application in listing.Applications.Where(a => a.Architecture == architecture && (only is null || a.Name == only)))
@@ -56,7 +60,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
             if (!report.HasErrors)
             {
                 // Advance only after a complete pass: a failed download must be retried, not hidden behind a 304.
-                await state.SetGenerationAsync(registry.Identity, listing.Generation, await LocalImportsAsync(cancellationToken), cancellationToken);
+                await state.SetGenerationAsync(registry.Identity, listing.Generation, await LocalStateAsync(filter, cancellationToken), cancellationToken);
                 known = listing.Generation;
             }
 
@@ -289,13 +293,18 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
         }
     }
 
-    private async Task<string> LocalImportsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A digest of what a 304 would take for granted: the imported versions as the last complete pull left them, and
+    /// the filter it used.
+    /// </summary>
+    private async Task<string> LocalStateAsync(PullFilter filter, CancellationToken cancellationToken)
     {
         var imported = (await applications.ListAsync(cancellationToken))
             .Where(a => a.Immutable)
             // The status is part of it: a version marked damaged at start must make the next pass list in full.
             .SelectMany(a => a.Versions.Select(v => $"{a.Name}/{v.Number}/{v.Sha256}/{v.Status.ToWire()}"))
-            .Order(StringComparer.Ordinal);
+            .Order(StringComparer.Ordinal)
+            .Prepend($"filter {filter}");
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', imported))));
     }
 

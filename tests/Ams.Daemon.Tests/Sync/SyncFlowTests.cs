@@ -143,6 +143,37 @@ public sealed class SyncFlowTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Name_patterns_select_next_to_tags_and_a_wider_filter_imports_at_the_next_pass_without_a_new_publish()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var publisher = await rig.JoinAsync("publisher");
+        var client = await rig.JoinAsync("client");
+        await SyncRig.CreateAsync(publisher, "racing-one", tags: "[game]");
+        await SyncRig.CreateAsync(publisher, "racing-two", tags: "[tool]");
+        await SyncRig.CreateAsync(publisher, "chess", tags: "[game]");
+        await SyncRig.SyncAsync(publisher);
+        using var local = client.Client();
+
+        // Tagged game and named racing-*: both must hold. (Setting the filter starts a pass; this waits for one after it.)
+        Assert.True((await local.SetConfigAsync("registry.filter", "game,name=racing-*")).Succeeded);
+        await SyncRig.SyncAsync(client);
+        Assert.Equal(["racing-one"], await ImportedAsync(client));
+        Assert.Equal("unchanged", (await SyncRig.SyncAsync(client)).Result);
+
+        // The registry has not changed (it would answer 304), but the filter has: the pass lists in full.
+        Assert.True((await local.SetConfigAsync("registry.filter", "name=racing-*,name=ch?ss")).Succeeded);
+        await SyncRig.SyncAsync(client);
+
+        Assert.Equal(["chess", "racing-one", "racing-two"], await ImportedAsync(client));
+    }
+
+    private static async Task<List<string>> ImportedAsync(AmsTestDaemon daemon)
+    {
+        using var client = daemon.Client();
+        return [.. (await client.ListApplicationsAsync()).Value!.Where(a => a.Immutable).Select(a => a.Name).Order(StringComparer.Ordinal)];
+    }
+
+    [Fact]
     public async Task A_forced_local_delete_of_an_imported_application_is_undone_by_the_next_pull()
     {
         await using var rig = await SyncRig.StartAsync(output);
