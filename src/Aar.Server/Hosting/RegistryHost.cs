@@ -64,6 +64,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
             throw new StartupException(string.Join(Environment.NewLine, errors));
         }
 
+        var logLevel = DaemonLogLevel.Parse(options.LogLevel);
+
         if (!ListenAddress.TryParse(options.Listen, out var endPoint, out var listenError))
         {
             throw new StartupException(listenError!);
@@ -83,7 +85,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             SystemdService.Add(builder.Services);
-            DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
+            DaemonLogging.Configure(builder.Logging, options.LogFormat, logLevel, logging);
             time ??= TimeProvider.System;
             builder.Services.AddSingleton(time);
             // Request bodies bind with the same source-generated contracts and snake_case names the clients send.
@@ -95,7 +97,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             var transport = new TransportBytes();
             AddFeatures(builder.Services, options, data, transport);
 
-            using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logging));
+            using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logLevel, logging));
             var tls = new TlsOptions { CertificatePath = data.ServerCertificatePath, KeyPath = data.ServerKeyPath, ExtraSubjectAlternativeNames = options.ExtraSubjectAlternativeNames };
             var certificate = ServerCertificateProvider.LoadOrCreate(tls, time, startupLoggerFactory.CreateLogger("Aar.Server.Tls"));
             builder.Services.AddTls(certificate);

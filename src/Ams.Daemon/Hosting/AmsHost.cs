@@ -62,6 +62,8 @@ public sealed partial class AmsHost : IAsyncDisposable
             throw new StartupException(string.Join(Environment.NewLine, errors));
         }
 
+        var logLevel = DaemonLogLevel.Parse(options.LogLevel);
+
         MetricsListener? metrics = null;
         if (options.MetricsListen is { } metricsAddress && !MetricsListener.TryParse(metricsAddress, out metrics, out var metricsError))
         {
@@ -76,7 +78,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             SystemdService.Add(builder.Services);
-            DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
+            DaemonLogging.Configure(builder.Logging, options.LogFormat, logLevel, logging);
             var sync = new SyncOptions(data.ClientCertificatePath, data.ClientKeyPath, data.DownloadsDirectory);
             builder.Services.AddSingleton(time);
             builder.Services.AddDaemonMetrics(AmsMeter.Name)
@@ -96,7 +98,7 @@ public sealed partial class AmsHost : IAsyncDisposable
                 builder.Services.AddHostedService<InjectedFault>();
             }
 
-            using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logging));
+            using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logLevel, logging));
             using var certificate = ClientCertificate.LoadOrCreate(sync, time, startupLoggerFactory.CreateLogger("Ams.Daemon.Registry"));
             var clientFingerprint = Fingerprint.Of(certificate).Hex;
             var socket = PrivateUnixSocket.Prepare(data.SocketPath);
