@@ -136,14 +136,14 @@ public sealed partial class RegistryHost : IAsyncDisposable
             await StartListeningAsync(app, options, metrics, cancellationToken);
             if (registryDatabase.IsShared && !await app.Services.GetRequiredService<TrustStore>().WaitUntilFollowingAsync(TimeSpan.FromSeconds(5), cancellationToken))
             {
-                Log.NotFollowing(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), registryDatabase.Description);
+                Log.TrustListenerNotStarted(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), registryDatabase.Description);
             }
 
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
             var bound = addresses.Select(a => new Uri(a)).First(a => a.Scheme == Uri.UriSchemeHttps);
             app.Services.GetRequiredService<AdvertisedAddresses>().SetFromBoundAddress(bound);
             var host = new RegistryHost(app, data, socket, bound, Fingerprint.Of(certificate).Hex, metrics is null ? null : MetricsListener.FindBound(addresses));
-            Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), host.Address.ToString(), host.ServerFingerprint, host.SocketPath);
+            Log.RegistryListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), host.Address.ToString(), host.ServerFingerprint, host.SocketPath);
             return host;
         }
         catch
@@ -180,10 +180,10 @@ public sealed partial class RegistryHost : IAsyncDisposable
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Registry listening on {Address} with server fingerprint {Fingerprint}; admin socket {Socket}")]
-        public static partial void Listening(ILogger logger, string address, string fingerprint, string socket);
+        public static partial void RegistryListening(ILogger logger, string address, string fingerprint, string socket);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Not yet listening for trust changes on {Database}; every request reloads the trust store until then")]
-        public static partial void NotFollowing(ILogger logger, string database);
+        public static partial void TrustListenerNotStarted(ILogger logger, string database);
     }
 
     public async ValueTask DisposeAsync()

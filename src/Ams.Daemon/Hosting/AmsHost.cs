@@ -130,7 +130,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             await StartListeningAsync(app, metrics, cancellationToken);
             var metricsBound = metrics is null ? null : MetricsListener.FindBound(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses);
             var host = new AmsHost(app, data, socket, clientFingerprint, metricsBound);
-            Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>(), data.SocketPath, options.Architecture, clientFingerprint);
+            Log.AmsListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>(), data.SocketPath, options.Architecture, clientFingerprint);
             return host;
         }
         catch
@@ -208,6 +208,6 @@ public sealed partial class AmsHost : IAsyncDisposable
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "AMS listening on {Socket} for architecture {Architecture}; registry client certificate fingerprint {Fingerprint}")]
-        public static partial void Listening(ILogger logger, string socket, string architecture, string fingerprint);
+        public static partial void AmsListening(ILogger logger, string socket, string architecture, string fingerprint);
     }
 }
