@@ -39,7 +39,7 @@ public sealed class DaemonJsonLogFormatter(IOptionsMonitor<DaemonLogFormatterOpt
             json.WriteString("timestamp", LogLine.Timestamp());
             json.WriteString("level", LogLine.LevelName(logEntry.LogLevel));
             json.WriteString("category", logEntry.Category);
-            json.WriteString("event", LogLine.Event(logEntry.EventId));
+            json.WriteString("event", LogLine.Event(logEntry.Category, logEntry.EventId));
             json.WriteString("message", message);
             if (logEntry.State is IReadOnlyList<KeyValuePair<string, object?>> state && state.Any(p => p.Key != OriginalFormat))
             {

@@ -30,7 +30,7 @@ public sealed class DaemonTextLogFormatter(IOptionsMonitor<DaemonLogFormatterOpt
         }
 
         line.Append(LogLine.Timestamp()).Append(' ').Append(LogLine.ShortLevel(logEntry.LogLevel)).Append(": ")
-            .Append(logEntry.Category).Append('[').Append(LogLine.Event(logEntry.EventId)).Append("] ");
+            .Append(logEntry.Category).Append('[').Append(LogLine.Event(logEntry.Category, logEntry.EventId)).Append("] ");
         LogLine.AppendSingleLine(line, message ?? "");
         if (logEntry.Exception is { } exception)
         {

@@ -9,11 +9,20 @@ internal static class LogLine
 {
     public static string Timestamp() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
+    private const string RequestDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     /// <summary>
-    /// The event's name: a LoggerMessage method gives its own name (and a number that is only a hash of it); an event
-    /// from a library without a name keeps its number; none at all is <c>0</c>.
+    /// The event's name: a LoggerMessage method gives its own name (and a number that is only a hash of it). ASP.NET
+    /// Core's request lines, shown at debug, have numbers only; they get the names ASP.NET gives those numbers in its
+    /// source (LoggerEventIds). Any other event without a name keeps its number; none at all is <c>0</c>.
     /// </summary>
-    public static string Event(EventId id) => id.Name ?? id.Id.ToString(CultureInfo.InvariantCulture);
+    public static string Event(string category, EventId id) => id switch
+    {
+        { Name: { } name } => name,
+        { Id: 1 } when category == RequestDiagnostics => "RequestStarting",
+        { Id: 2 } when category == RequestDiagnostics => "RequestFinished",
+        _ => id.Id.ToString(CultureInfo.InvariantCulture),
+    };
 
     public static string LevelName(LogLevel level) => level switch
     {
