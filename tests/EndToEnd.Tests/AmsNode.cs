@@ -56,7 +56,8 @@ internal sealed class AmsNode : IAsyncDisposable
         }
 
         _process = null;
-        _process = await DaemonProcess.StartAsync("ams", ["serve", "--data-dir", DataDirectory, "--architecture", Architecture], Path.Combine(DataDirectory, "unix.socket"), Ready);
+        // At debug: a test that checks no pass ran must also see the passes that moved nothing (SyncPassFinished).
+        _process = await DaemonProcess.StartAsync("ams", ["serve", "--data-dir", DataDirectory, "--architecture", Architecture, "--log-level", "debug"], Path.Combine(DataDirectory, "unix.socket"), Ready);
     }
 
     public Task KillAsync() => _process!.KillAsync();
