@@ -27,6 +27,8 @@ public sealed partial class ServeLogTests
         Assert.Contains(lines, line => line.StartsWith("<6>", StringComparison.Ordinal)
             && line.Contains(" info: Aar.Server.Hosting.RegistryHost[RegistryListening] Registry listening on https://127.0.0.1:", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.Contains("[ServerCertificateGenerated] Generated server certificate", StringComparison.Ordinal));
+        Assert.StartsWith("<6>", lines[^1], StringComparison.Ordinal);
+        Assert.Contains(" info: Aar.Server.Hosting.RegistryHost[RegistryStopping] Registry stopping", lines[^1], StringComparison.Ordinal);
     }
 
     [Fact]

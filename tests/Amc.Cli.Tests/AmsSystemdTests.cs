@@ -51,6 +51,7 @@ public sealed partial class AmsSystemdTests
         Assert.All(lines, line => Assert.Matches(JournalLine(), line));
         Assert.Contains(lines, line => line.StartsWith("<6>", StringComparison.Ordinal) && line.Contains("[ClientCertificateGenerated] Generated registry client certificate", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("<6>", StringComparison.Ordinal) && line.Contains(" info: Ams.Daemon.Hosting.AmsHost[AmsListening] AMS listening on", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("<6>", StringComparison.Ordinal) && line.Contains("[AmsStopping] AMS stopping", StringComparison.Ordinal));
     }
 
     [GeneratedRegex(@"^<[2-7]>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (trce|dbug|info|warn|fail|crit): [A-Za-z.]+\[[A-Za-z0-9]+\] \S")]

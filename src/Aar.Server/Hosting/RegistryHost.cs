@@ -143,7 +143,11 @@ public sealed partial class RegistryHost : IAsyncDisposable
             var bound = addresses.Select(a => new Uri(a)).First(a => a.Scheme == Uri.UriSchemeHttps);
             app.Services.GetRequiredService<AdvertisedAddresses>().SetFromBoundAddress(bound);
             var host = new RegistryHost(app, data, socket, bound, Fingerprint.Of(certificate).Hex, metrics is null ? null : MetricsListener.FindBound(addresses));
-            Log.RegistryListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), host.Address.ToString(), host.ServerFingerprint, host.SocketPath);
+            var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>();
+            Log.RegistryListening(hostLogger, host.Address.ToString(), host.ServerFingerprint, host.SocketPath);
+            // The host's own "Application is shutting down" line is filtered out (DaemonLogging); an operator still
+            // sees when and why the registry went away.
+            app.Lifetime.ApplicationStopping.Register(() => Log.RegistryStopping(hostLogger));
             return host;
         }
         catch
@@ -181,6 +185,9 @@ public sealed partial class RegistryHost : IAsyncDisposable
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Registry listening on {Address} with server fingerprint {Fingerprint}; admin socket {Socket}")]
         public static partial void RegistryListening(ILogger logger, string address, string fingerprint, string socket);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Registry stopping: requests in flight finish, new ones are refused")]
+        public static partial void RegistryStopping(ILogger logger);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Not yet listening for trust changes on {Database}; every request reloads the trust store until then")]
         public static partial void TrustListenerNotStarted(ILogger logger, string database);

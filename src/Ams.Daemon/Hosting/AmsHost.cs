@@ -130,7 +130,10 @@ public sealed partial class AmsHost : IAsyncDisposable
             await StartListeningAsync(app, metrics, cancellationToken);
             var metricsBound = metrics is null ? null : MetricsListener.FindBound(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses);
             var host = new AmsHost(app, data, socket, clientFingerprint, metricsBound);
-            Log.AmsListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>(), data.SocketPath, options.Architecture, clientFingerprint);
+            var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>();
+            Log.AmsListening(hostLogger, data.SocketPath, options.Architecture, clientFingerprint);
+            // The host's own "Application is shutting down" line is filtered out (DaemonLogging).
+            app.Lifetime.ApplicationStopping.Register(() => Log.AmsStopping(hostLogger));
             return host;
         }
         catch
@@ -209,5 +212,8 @@ public sealed partial class AmsHost : IAsyncDisposable
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "AMS listening on {Socket} for architecture {Architecture}; registry client certificate fingerprint {Fingerprint}")]
         public static partial void AmsListening(ILogger logger, string socket, string architecture, string fingerprint);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "AMS stopping: a running sync pass is interrupted and continues at the next start")]
+        public static partial void AmsStopping(ILogger logger);
     }
 }
