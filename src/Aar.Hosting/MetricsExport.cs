@@ -56,7 +56,7 @@ public sealed partial class MetricsExport : IDisposable
         }
         catch (Exception ex)
         {
-            Log.RefreshFailed(_logger, source.GetType().Name, ex.Message);
+            Log.MetricsRefreshFailed(_logger, source.GetType().Name, ex.Message);
         }
     }
 
@@ -84,6 +84,6 @@ public sealed partial class MetricsExport : IDisposable
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Debug, Message = "Metrics of {Source} not refreshed for this scrape: {Reason}")]
-        public static partial void RefreshFailed(ILogger logger, string source, string reason);
+        public static partial void MetricsRefreshFailed(ILogger logger, string source, string reason);
     }
 }

@@ -49,6 +49,13 @@ internal static class AmsCommand
         };
         var logFormat = new Option<string>("--log-format") { Description = "Log format on stderr: text or json", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
+        // Checked by the options validator, not here, so that a bad level is listed with the other options' problems.
+        var logLevel = new Option<string>("--log-level")
+        {
+            Description = $"Least severe log level written: {DaemonLogLevel.Choices} (debug adds per-request detail)",
+            DefaultValueFactory = _ => DaemonLogLevel.Default,
+        };
+        logLevel.CompletionSources.Add([.. DaemonLogLevel.Names]);
         var metricsListen = new Option<string>("--metrics-listen")
         {
             Description = "Plain-HTTP address for /metrics (Prometheus), /healthz and /readyz, e.g. 127.0.0.1:9101; no authentication, so bind it to localhost or a private interface (default: off)",
@@ -56,7 +63,7 @@ internal static class AmsCommand
 
         var command = new Command("serve", "Run the management service in the foreground (logs to stderr; stops cleanly on SIGTERM/SIGINT)")
         {
-            dataDirectory, architecture, maxPackageSize, logFormat, metricsListen,
+            dataDirectory, architecture, maxPackageSize, logFormat, logLevel, metricsListen,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -66,6 +73,7 @@ internal static class AmsCommand
                 Architecture = parse.GetValue(architecture)!,
                 MaxPackageBytes = parse.GetValue(maxPackageSize),
                 LogFormat = parse.GetValue(logFormat)!,
+                LogLevel = parse.GetValue(logLevel)!,
                 MetricsListen = parse.GetValue(metricsListen),
             };
             AmsHost host;

@@ -26,8 +26,9 @@ public sealed class ServeSystemdTests
         Assert.Equal(0, trustList.ExitCode);
         Assert.Equal("STOPPING=1", stopping);
         Assert.Equal(0, exit);
-        // The --log-format formatter, not the systemd one AddSystemd would pick (<6> priority prefixes).
-        Assert.Contains("Registry listening on", server.Stderr, StringComparison.Ordinal);
+        // The daemon's own formatter, not the systemd one AddSystemd would pick; and without JOURNAL_STREAM naming
+        // stderr, no <6> priority prefixes (ServeLogTests has the journal's case).
+        Assert.Contains("[RegistryListening] Registry listening on", server.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("<6>", server.Stderr, StringComparison.Ordinal);
     }
 }

@@ -62,7 +62,8 @@ internal sealed class AmsNode : IAsyncDisposable
 
         _process = null;
         string[] metrics = MetricsUrl is { } url ? ["--metrics-listen", $"127.0.0.1:{url.Port}"] : [];
-        _process = await DaemonProcess.StartAsync("ams", ["serve", "--data-dir", DataDirectory, "--architecture", Architecture, .. metrics], Path.Combine(DataDirectory, "unix.socket"), Ready);
+        // At debug: a test that checks no pass ran must also see the passes that moved nothing (SyncPassFinished).
+        _process = await DaemonProcess.StartAsync("ams", ["serve", "--data-dir", DataDirectory, "--architecture", Architecture, "--log-level", "debug", .. metrics], Path.Combine(DataDirectory, "unix.socket"), Ready);
     }
 
     public Task KillAsync() => _process!.KillAsync();

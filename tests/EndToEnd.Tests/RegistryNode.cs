@@ -92,7 +92,8 @@ internal sealed class RegistryNode : IAsyncDisposable
         }
 
         _process = null;
-        _process = await DaemonProcess.StartAsync("aar", ["serve", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{Port}", "--metrics-listen", $"127.0.0.1:{MetricsPort}", .. _serveArguments], Path.Combine(DataDirectory, "unix.socket"), Ready, _serveEnvironment);
+        // At debug: tests follow upload sessions by their per-request lines (UploadStarted, UploadResumed).
+        _process = await DaemonProcess.StartAsync("aar", ["serve", "--data-dir", DataDirectory, "--listen", $"127.0.0.1:{Port}", "--metrics-listen", $"127.0.0.1:{MetricsPort}", "--log-level", "debug", .. _serveArguments], Path.Combine(DataDirectory, "unix.socket"), Ready, _serveEnvironment);
     }
 
     /// <summary>Stops <c>aar serve</c> and starts it again on the same data directory and port with other options.</summary>

@@ -11,19 +11,22 @@ namespace TestSupport;
 /// </summary>
 public sealed class AmsTestDaemon : IAsyncDisposable
 {
-    private readonly ITestOutputHelper _output;
+    private readonly XunitLoggerProvider _logs;
     private readonly TempDirectory _directory;
     private AmsHost? _host;
     private TimeProvider? _time;
 
     private AmsTestDaemon(ITestOutputHelper output, TempDirectory directory, AmsOptions options)
     {
-        _output = output;
+        _logs = new XunitLoggerProvider(output);
         _directory = directory;
         Options = options;
     }
 
     public AmsOptions Options { get; }
+
+    /// <summary>What the daemon logged at information and above, across restarts.</summary>
+    public IReadOnlyCollection<(LogLevel Level, string Event, string Message)> Logged => _logs.Logged;
 
     public string DataDirectory => Options.DataDirectory;
 
@@ -67,7 +70,7 @@ public sealed class AmsTestDaemon : IAsyncDisposable
     }
 
     private async Task StartHostAsync() =>
-        _host = await AmsHost.StartAsync(Options, logging => logging.AddProvider(new XunitLoggerProvider(_output)), _time);
+        _host = await AmsHost.StartAsync(Options, logging => logging.AddProvider(_logs), _time);
 
     public async ValueTask DisposeAsync()
     {

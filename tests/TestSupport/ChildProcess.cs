@@ -103,7 +103,18 @@ public sealed class ChildProcess : IDisposable
     /// so the parent is a copy of <c>/bin/sh</c> named so (in <paramref name="directory"/>), and <c>NOTIFY_SOCKET</c>
     /// names <paramref name="notifySocket"/>. The shell passes SIGTERM on to the program and exits with its code.
     /// </summary>
-    public static ChildProcess StartUnderSystemdParent(string directory, string notifySocket, string executable, params string[] args)
+    public static ChildProcess StartUnderSystemdParent(string directory, string notifySocket, string executable, params string[] args) =>
+        StartUnderSystemd(directory, notifySocket, journal: false, executable, args);
+
+    /// <summary>
+    /// Like <see cref="StartUnderSystemdParent"/>, with stderr taken for the journal's stream as systemd marks it:
+    /// <c>JOURNAL_STREAM</c> is set to the device and inode of the program's stderr (here the test's pipe, not a
+    /// journal socket; the program compares the two, as systemd documents).
+    /// </summary>
+    public static ChildProcess StartUnderSystemdJournal(string directory, string notifySocket, string executable, params string[] args) =>
+        StartUnderSystemd(directory, notifySocket, journal: true, executable, args);
+
+    private static ChildProcess StartUnderSystemd(string directory, string notifySocket, bool journal, string executable, string[] args)
     {
         var parent = Path.Combine(directory, "systemd");
         File.Copy("/bin/sh", parent, overwrite: true);
@@ -116,7 +127,8 @@ public sealed class ChildProcess : IDisposable
         };
         info.Environment["NOTIFY_SOCKET"] = notifySocket;
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("\"$0\" \"$@\" & child=$!; trap 'kill -TERM $child; wait $child; exit $?' TERM; wait $child");
+        var journalStream = journal ? "export JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2); " : "";
+        info.ArgumentList.Add(journalStream + "\"$0\" \"$@\" & child=$!; trap 'kill -TERM $child; wait $child; exit $?' TERM; wait $child");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, executable));
         foreach (var arg in args)
         {

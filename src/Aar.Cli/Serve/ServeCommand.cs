@@ -33,6 +33,13 @@ internal static class ServeCommand
             DefaultValueFactory = _ => "text",
         };
         logFormat.AcceptOnlyFromAmong("text", "json");
+        // Checked by the options validator, not here, so that a bad level is listed with the other options' problems.
+        var logLevel = new Option<string>("--log-level")
+        {
+            Description = $"Least severe log level written: {DaemonLogLevel.Choices} (debug adds per-request detail)",
+            DefaultValueFactory = _ => DaemonLogLevel.Default,
+        };
+        logLevel.CompletionSources.Add([.. DaemonLogLevel.Names]);
 
         var maxBlobSize = new Option<string>("--max-blob-size")
         {
@@ -98,6 +105,7 @@ internal static class ServeCommand
         command.Options.Add(listen);
         command.Options.Add(san);
         command.Options.Add(logFormat);
+        command.Options.Add(logLevel);
         command.Options.Add(maxBlobSize);
         command.Options.Add(uploadExpiry);
         command.Options.Add(blobGrace);
@@ -118,6 +126,7 @@ internal static class ServeCommand
                 Listen = parse.GetValue(listen)!,
                 ExtraSubjectAlternativeNames = parse.GetValue(san) ?? [],
                 LogFormat = parse.GetValue(logFormat)!,
+                LogLevel = parse.GetValue(logLevel)!,
                 MetricsListen = parse.GetValue(metricsListen),
                 MaxBlobBytes = Units.TryParseSize(parse.GetValue(maxBlobSize)!, out var bytes) ? bytes : 0,
                 UploadIdleTimeout = DurationText.TryParse(parse.GetValue(uploadExpiry), out var expiry) ? expiry : TimeSpan.Zero,

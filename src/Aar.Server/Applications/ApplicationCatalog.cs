@@ -38,7 +38,7 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
         switch (result.Outcome)
         {
             case WriteOutcome.Created:
-                Log.Created(logger, name, architecture, number, request.Digest, publisher);
+                Log.VersionCreated(logger, name, architecture, number, request.Digest, publisher);
                 return ApiResult.Ok((result.Version!, true));
             case WriteOutcome.Identical:
                 return ApiResult.Ok((result.Version!, false));
@@ -47,10 +47,10 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
             case WriteOutcome.BlobSizeMismatch:
                 return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.SizeMismatch(request.Digest, request.Size, result.StoredSize!.Value));
             case WriteOutcome.DigestConflict:
-                Log.Conflict(logger, name, architecture, number, result.ExistingDigest!, request.Digest, publisher);
+                Log.VersionConflict(logger, name, architecture, number, result.ExistingDigest!, request.Digest, publisher);
                 return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.Conflict(name, architecture, number, result.ExistingDigest!, request.Digest));
             case WriteOutcome.RetiredNumberConflict:
-                Log.Conflict(logger, name, architecture, number, result.ExistingDigest!, request.Digest, publisher);
+                Log.VersionConflict(logger, name, architecture, number, result.ExistingDigest!, request.Digest, publisher);
                 return ApiResult.Failed<(ApplicationVersion, bool)>(ApplicationProblems.RetiredConflict(name, architecture, number, result.ExistingDigest!, request.Digest));
             default:
                 return ApiResult.Failed<(ApplicationVersion, bool)>(Owned(name, architecture, result.Owner!));
@@ -77,7 +77,7 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
         switch (result.Outcome)
         {
             case WriteOutcome.Deleted:
-                Log.Deleted(logger, name, architecture, number?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all", caller ?? "operator");
+                Log.VersionDeleted(logger, name, architecture, number?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all", caller ?? "operator");
                 return ApiResult.Ok(result.Deletion!);
             case WriteOutcome.OwnedByOther:
                 return ApiResult.Failed<DeletionRecord>(Owned(name, architecture, result.Owner!));
@@ -159,7 +159,7 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
             if (BlobDigest.TryParse(digest, out var parsed) && await blobs.GetSizeAsync(parsed, cancellationToken) is not null
                 && await missingBlobs.ReleaseAsync(digest, cancellationToken))
             {
-                Log.Restored(logger, digest);
+                Log.BlobRestored(logger, digest);
                 released = true;
             }
         }
@@ -179,15 +179,15 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Version {Version} of {Application} ({Architecture}) created as {Digest} by {Fingerprint}")]
-        public static partial void Created(ILogger logger, string application, string architecture, int version, string digest, string fingerprint);
+        public static partial void VersionCreated(ILogger logger, string application, string architecture, int version, string digest, string fingerprint);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Refused version {Version} of {Application} ({Architecture}) from {Fingerprint}: it exists as {Existing}, not {Requested}")]
-        public static partial void Conflict(ILogger logger, string application, string architecture, int version, string existing, string requested, string fingerprint);
+        public static partial void VersionConflict(ILogger logger, string application, string architecture, int version, string existing, string requested, string fingerprint);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Blob {Digest}, found damaged or missing by a scrub, is stored again; its versions are no longer flagged")]
-        public static partial void Restored(ILogger logger, string digest);
+        public static partial void BlobRestored(ILogger logger, string digest);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Deleted version {Version} of {Application} ({Architecture}) on behalf of {Caller}")]
-        public static partial void Deleted(ILogger logger, string application, string architecture, string version, string caller);
+        public static partial void VersionDeleted(ILogger logger, string application, string architecture, string version, string caller);
     }
 }

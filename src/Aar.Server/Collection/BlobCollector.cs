@@ -39,7 +39,7 @@ internal sealed partial class BlobCollector(IBlobStore blobs, ApplicationQueries
         {
             if (await database.DeleteBlobIfUnreferencedAsync(blob.Digest.ToString(), () => blobs.DeleteAsync(blob.Digest, cancellationToken), cancellationToken))
             {
-                Log.Collected(logger, blob.Digest.ToString(), blob.Size);
+                Log.BlobCollected(logger, blob.Digest.ToString(), blob.Size);
                 count++;
                 bytes += blob.Size;
             }
@@ -63,7 +63,7 @@ internal sealed partial class BlobCollector(IBlobStore blobs, ApplicationQueries
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     metrics.CollectionFailed();
-                    Log.Failed(logger, ex);
+                    Log.BlobCollectionFailed(logger, ex);
                 }
             }
         }
@@ -76,9 +76,9 @@ internal sealed partial class BlobCollector(IBlobStore blobs, ApplicationQueries
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Deleted unreferenced blob {Digest} ({Size} bytes)")]
-        public static partial void Collected(ILogger logger, string digest, long size);
+        public static partial void BlobCollected(ILogger logger, string digest, long size);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Blob collection failed; retrying at the next interval")]
-        public static partial void Failed(ILogger logger, Exception exception);
+        public static partial void BlobCollectionFailed(ILogger logger, Exception exception);
     }
 }

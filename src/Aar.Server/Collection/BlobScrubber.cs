@@ -75,7 +75,7 @@ internal sealed partial class BlobScrubber(IBlobStore blobs, ApplicationQueries 
                     // Blobs are never rewritten in place, so what is renamed away is what was hashed (unless the
                     // collector deleted it and a good copy arrived meanwhile: then the publisher just sends it again).
                     var moved = await blobs.QuarantineAsync(digest, time.GetUtcNow(), cancellationToken);
-                    Log.Corrupt(logger, digest.ToString(), moved);
+                    Log.ScrubFoundDamaged(logger, digest.ToString(), moved);
                     corrupt.Add(digest.ToString());
                 }
             }
@@ -92,7 +92,7 @@ internal sealed partial class BlobScrubber(IBlobStore blobs, ApplicationQueries 
             // Asked again: a blob stored (and named by a new version) after the store was listed is not missing.
             if (BlobDigest.TryParse(digest, out var parsed) && await blobs.GetSizeAsync(parsed, cancellationToken) is null)
             {
-                Log.Missing(logger, digest);
+                Log.ScrubFoundMissing(logger, digest);
                 missing.Add(digest);
             }
         }
@@ -109,9 +109,9 @@ internal sealed partial class BlobScrubber(IBlobStore blobs, ApplicationQueries 
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "Scrub: blob {Digest} does not match its digest (damaged in storage); moved to quarantine: {Quarantined}. Versions naming it are flagged for their publisher to upload it again")]
-        public static partial void Corrupt(ILogger logger, string digest, bool quarantined);
+        public static partial void ScrubFoundDamaged(ILogger logger, string digest, bool quarantined);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Scrub: blob {Digest} is referenced by a version but missing from the store")]
-        public static partial void Missing(ILogger logger, string digest);
+        public static partial void ScrubFoundMissing(ILogger logger, string digest);
     }
 }

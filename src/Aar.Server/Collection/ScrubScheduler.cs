@@ -25,7 +25,7 @@ internal sealed partial class ScrubScheduler(BlobScrubber scrubber, CollectionOp
                 try
                 {
                     var report = await scrubber.ScrubAsync(stoppingToken);
-                    Log.Scrubbed(logger, report.Checked, report.Bytes, report.Corrupt.Count, report.Missing.Count);
+                    Log.ScrubFinished(logger, report.Checked, report.Bytes, report.Corrupt.Count, report.Missing.Count);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -35,7 +35,7 @@ internal sealed partial class ScrubScheduler(BlobScrubber scrubber, CollectionOp
                         break;
                     }
 
-                    Log.Failed(logger, ex);
+                    Log.ScrubFailed(logger, ex);
                 }
             }
         }
@@ -48,9 +48,9 @@ internal sealed partial class ScrubScheduler(BlobScrubber scrubber, CollectionOp
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled scrub: {Checked} blobs ({Bytes} bytes) checked, {Damaged} damaged and quarantined, {Missing} missing")]
-        public static partial void Scrubbed(ILogger logger, int @checked, long bytes, int damaged, int missing);
+        public static partial void ScrubFinished(ILogger logger, int @checked, long bytes, int damaged, int missing);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Scheduled scrub failed; retrying at the next interval")]
-        public static partial void Failed(ILogger logger, Exception exception);
+        public static partial void ScrubFailed(ILogger logger, Exception exception);
     }
 }

@@ -17,7 +17,7 @@ internal static partial class PostgresTransportWarning
             var builder = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
             if (PostgresConnectionString.IsUnverifiedRemote(builder))
             {
-                Log.Unverified(logger, database.Description, builder.SslMode.ToString());
+                Log.DatabaseTlsUnverified(logger, database.Description, builder.SslMode.ToString());
             }
         }
     }
@@ -25,6 +25,6 @@ internal static partial class PostgresTransportWarning
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "The connection to PostgreSQL at {Database} does not verify the server (SSL mode {SslMode}): anyone on the network path could read or change the trust store. Use sslmode=verify-full with the server's root certificate (docs/scale-out.md)")]
-        public static partial void Unverified(ILogger logger, string database, string sslMode);
+        public static partial void DatabaseTlsUnverified(ILogger logger, string database, string sslMode);
     }
 }

@@ -61,7 +61,7 @@ internal static partial class EnrolmentRateLimit
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : options.Window;
         var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
         var source = SourceOf(context.Connection.RemoteIpAddress);
-        Log.Refused(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EnrolmentRateLimit)), source, options.Attempts, options.Window);
+        Log.EnrolmentRateLimited(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EnrolmentRateLimit)), source, options.Attempts, options.Window);
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         return ProblemResponses.WriteAsync(context, new Problem
         {
@@ -75,6 +75,6 @@ internal static partial class EnrolmentRateLimit
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Refused an enrolment attempt from {Source}: more than {Attempts} within {Window}")]
-        public static partial void Refused(ILogger logger, string source, int attempts, TimeSpan window);
+        public static partial void EnrolmentRateLimited(ILogger logger, string source, int attempts, TimeSpan window);
     }
 }

@@ -72,7 +72,7 @@ internal sealed partial class TokenService(TokenDatabase database, TrustStore tr
         };
         await database.InsertAsync(entry, Hash(secret), cancellationToken);
         var token = new JoinToken { Addresses = addresses, Fingerprint = server.Fingerprint.Hex, Secret = secret, Role = entry.Role, ExpiresAt = entry.ExpiresAt };
-        Log.Created(logger, entry.Id, entry.Role, entry.ExpiresAt);
+        Log.JoinTokenCreated(logger, entry.Id, entry.Role, entry.ExpiresAt);
         return ApiResult.Ok(new CreatedToken { Entry = entry, Token = token.Encode(), Addresses = addresses });
     }
 
@@ -100,13 +100,13 @@ internal sealed partial class TokenService(TokenDatabase database, TrustStore tr
         var token = string.IsNullOrEmpty(request.Secret) ? null : await database.FindBySecretHashAsync(Hash(request.Secret), cancellationToken);
         if (token is null)
         {
-            Log.Refused(logger, fingerprint, "unknown or used token");
+            Log.EnrolmentRefused(logger, fingerprint, "unknown or used token");
             return Refused(ProblemTypes.InvalidJoinToken, "The join token is unknown or was already used; create a new one on the registry host with 'aar trust token create'.", fingerprint);
         }
 
         if (time.GetUtcNow() > token.ExpiresAt)
         {
-            Log.Refused(logger, fingerprint, "expired token " + token.Id);
+            Log.EnrolmentRefused(logger, fingerprint, "expired token " + token.Id);
             return Refused(ProblemTypes.ExpiredJoinToken, $"The join token expired at {token.ExpiresAt:u}; create a new one on the registry host with 'aar trust token create'.", fingerprint);
         }
 
@@ -116,11 +116,11 @@ internal sealed partial class TokenService(TokenDatabase database, TrustStore tr
         var added = await trust.AddAsync(new AddTrustRequest { Certificate = CertificateFacts.ToPem(certificate), Role = token.Role, Name = name }, cancellationToken, token.Id);
         if (!added.Succeeded)
         {
-            Log.Refused(logger, fingerprint, added.Problem!.Type);
+            Log.EnrolmentRefused(logger, fingerprint, added.Problem!.Type);
             return ApiResult.Failed<EnrolResponse>(added.Problem);
         }
 
-        Log.Enrolled(logger, fingerprint, token.Role, token.Id);
+        Log.CertificateEnrolled(logger, fingerprint, token.Role, token.Id);
         return ApiResult.Ok(new EnrolResponse { Fingerprint = fingerprint, Role = token.Role, Name = added.Value!.Name, ServerCertificate = server.CertificatePem });
     }
 
@@ -135,12 +135,12 @@ internal sealed partial class TokenService(TokenDatabase database, TrustStore tr
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Created join token {TokenId} for role {Role}, expires {ExpiresAt:u}")]
-        public static partial void Created(ILogger logger, string tokenId, string role, DateTimeOffset expiresAt);
+        public static partial void JoinTokenCreated(ILogger logger, string tokenId, string role, DateTimeOffset expiresAt);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Certificate {Fingerprint} enrolled as {Role} with join token {TokenId}")]
-        public static partial void Enrolled(ILogger logger, string fingerprint, string role, string tokenId);
+        public static partial void CertificateEnrolled(ILogger logger, string fingerprint, string role, string tokenId);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Refused enrolment of certificate {Fingerprint}: {Reason}")]
-        public static partial void Refused(ILogger logger, string fingerprint, string reason);
+        public static partial void EnrolmentRefused(ILogger logger, string fingerprint, string reason);
     }
 }

@@ -64,6 +64,8 @@ public sealed partial class RegistryHost : IAsyncDisposable
             throw new StartupException(string.Join(Environment.NewLine, errors));
         }
 
+        var logLevel = DaemonLogLevel.Parse(options.LogLevel);
+
         if (!ListenAddress.TryParse(options.Listen, out var endPoint, out var listenError))
         {
             throw new StartupException(listenError!);
@@ -83,7 +85,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             SystemdService.Add(builder.Services);
-            DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
+            DaemonLogging.Configure(builder.Logging, options.LogFormat, logLevel, logging);
             time ??= TimeProvider.System;
             builder.Services.AddSingleton(time);
             // Request bodies bind with the same source-generated contracts and snake_case names the clients send.
@@ -95,7 +97,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             var transport = new TransportBytes();
             AddFeatures(builder.Services, options, data, transport);
 
-            using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logging));
+            using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logLevel, logging));
             var tls = new TlsOptions { CertificatePath = data.ServerCertificatePath, KeyPath = data.ServerKeyPath, ExtraSubjectAlternativeNames = options.ExtraSubjectAlternativeNames };
             var certificate = ServerCertificateProvider.LoadOrCreate(tls, time, startupLoggerFactory.CreateLogger("Aar.Server.Tls"));
             builder.Services.AddTls(certificate);
@@ -134,14 +136,18 @@ public sealed partial class RegistryHost : IAsyncDisposable
             await StartListeningAsync(app, options, metrics, cancellationToken);
             if (registryDatabase.IsShared && !await app.Services.GetRequiredService<TrustStore>().WaitUntilFollowingAsync(TimeSpan.FromSeconds(5), cancellationToken))
             {
-                Log.NotFollowing(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), registryDatabase.Description);
+                Log.TrustListenerNotStarted(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), registryDatabase.Description);
             }
 
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
             var bound = addresses.Select(a => new Uri(a)).First(a => a.Scheme == Uri.UriSchemeHttps);
             app.Services.GetRequiredService<AdvertisedAddresses>().SetFromBoundAddress(bound);
             var host = new RegistryHost(app, data, socket, bound, Fingerprint.Of(certificate).Hex, metrics is null ? null : MetricsListener.FindBound(addresses));
-            Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>(), host.Address.ToString(), host.ServerFingerprint, host.SocketPath);
+            var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RegistryHost>();
+            Log.RegistryListening(hostLogger, host.Address.ToString(), host.ServerFingerprint, host.SocketPath);
+            // The host's own "Application is shutting down" line is filtered out (DaemonLogging); an operator still
+            // sees when and why the registry went away.
+            app.Lifetime.ApplicationStopping.Register(() => Log.RegistryStopping(hostLogger));
             return host;
         }
         catch
@@ -178,10 +184,13 @@ public sealed partial class RegistryHost : IAsyncDisposable
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Registry listening on {Address} with server fingerprint {Fingerprint}; admin socket {Socket}")]
-        public static partial void Listening(ILogger logger, string address, string fingerprint, string socket);
+        public static partial void RegistryListening(ILogger logger, string address, string fingerprint, string socket);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Registry stopping: requests in flight finish, new ones are refused")]
+        public static partial void RegistryStopping(ILogger logger);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Not yet listening for trust changes on {Database}; every request reloads the trust store until then")]
-        public static partial void NotFollowing(ILogger logger, string database);
+        public static partial void TrustListenerNotStarted(ILogger logger, string database);
     }
 
     public async ValueTask DisposeAsync()

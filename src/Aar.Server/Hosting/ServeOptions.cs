@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Aar.Server.Storage.S3;
 using Aar.Server.Tls;
 
@@ -30,6 +31,12 @@ public sealed record ServeOptions
 
     /// <summary>Log format on stderr: <c>text</c> (default) or <c>json</c>.</summary>
     public string LogFormat { get; init; } = "text";
+
+    /// <summary>
+    /// The least severe log level written (<c>--log-level</c>): <c>trace</c>, <c>debug</c> (per-request detail),
+    /// <c>information</c> (default), <c>warning</c>, <c>error</c> or <c>critical</c>.
+    /// </summary>
+    public string LogLevel { get; init; } = DaemonLogLevel.Default;
 
     /// <summary>Upper bound for request bodies outside the upload endpoints, in bytes; default 1 MiB.</summary>
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;

@@ -90,6 +90,11 @@ public static class ServeOptionsValidator
             errors.Add($"--log-format '{options.LogFormat}' is unknown: use text or json.");
         }
 
+        if (DaemonLogLevel.Check(options.LogLevel) is { } levelError)
+        {
+            errors.Add(levelError);
+        }
+
         if (!BlobStoreKinds.TryParse(options.BlobStore, out var blobStore))
         {
             errors.Add($"--blob-store '{options.BlobStore}' is unknown: use filesystem or s3.");

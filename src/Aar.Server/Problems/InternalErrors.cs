@@ -15,7 +15,7 @@ namespace Aar.Server.Problems;
 internal static partial class InternalErrors
 {
     /// <summary>
-    /// The log category of <see cref="Log.StorageUnavailable"/>: the one it had when the composition root wrote these
+    /// The log category of <see cref="Log.BlobStoreFailed"/>: the one it had when the composition root wrote these
     /// problems, so log filters keep matching.
     /// </summary>
     private const string LogCategory = "Aar.Server.Hosting.RegistryHost";
@@ -57,7 +57,7 @@ internal static partial class InternalErrors
         if (error is StorageUnavailableException storage)
         {
             var trace = ProblemTrace.NewId();
-            Log.StorageUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory), context.Request.Method, context.Request.Path, trace, storage);
+            Log.BlobStoreFailed(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory), context.Request.Method, context.Request.Path, trace, storage);
             return ProblemResponses.WriteAsync(context, new Problem
             {
                 Type = ProblemTypes.StorageUnavailable,
@@ -79,6 +79,6 @@ internal static partial class InternalErrors
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path}: the blob store failed (trace id {TraceId})")]
-        public static partial void StorageUnavailable(ILogger logger, string method, string path, string traceId, Exception exception);
+        public static partial void BlobStoreFailed(ILogger logger, string method, string path, string traceId, Exception exception);
     }
 }

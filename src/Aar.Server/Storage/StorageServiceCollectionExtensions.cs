@@ -45,19 +45,19 @@ internal static partial class StorageServiceCollectionExtensions
 
         await s3.EnsureBucketAsync(cancellationToken);
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Aar.Server.Storage");
-        Log.UsingS3(logger, s3.Options.Endpoint ?? "AWS", s3.Bucket, s3.Options.Prefix, s3.Options.PartSize, s3.Options.Redirect);
+        Log.BlobStoreS3(logger, s3.Options.Endpoint ?? "AWS", s3.Bucket, s3.Options.Prefix, s3.Options.PartSize, s3.Options.Redirect);
         if (!ResumableSha256.IsResumable)
         {
-            Log.NotResumable(logger);
+            Log.UploadHashStateUnavailable(logger);
         }
     }
 
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Blobs in S3 at {Endpoint}, bucket {Bucket}, prefix '{Prefix}', part size {PartSize} bytes, download redirects {Redirect}")]
-        public static partial void UsingS3(ILogger logger, string endpoint, string bucket, string prefix, long partSize, bool redirect);
+        public static partial void BlobStoreS3(ILogger logger, string endpoint, string bucket, string prefix, long partSize, bool redirect);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "libcrypto.so.3 cannot be loaded: upload hash states are not saved, so an S3 upload session does not survive the node serving it (the client starts over)")]
-        public static partial void NotResumable(ILogger logger);
+        public static partial void UploadHashStateUnavailable(ILogger logger);
     }
 }

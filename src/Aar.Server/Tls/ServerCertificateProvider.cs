@@ -35,7 +35,7 @@ internal static partial class ServerCertificateProvider
         var loaded = Load(crt, key, logger);
         var fingerprint = Fingerprint.Of(loaded).Hex;
         var names = string.Join(", ", dnsNames.Concat(addresses.Select(a => a.ToString())));
-        Log.Created(logger, crt, fingerprint, names);
+        Log.ServerCertificateGenerated(logger, crt, fingerprint, names);
         return loaded;
     }
 
@@ -43,7 +43,7 @@ internal static partial class ServerCertificateProvider
     {
         if (CertificateFiles.IsKeyExposed(key))
         {
-            Log.KeyExposed(logger, key);
+            Log.ServerKeyExposed(logger, key);
         }
 
         try
@@ -51,7 +51,7 @@ internal static partial class ServerCertificateProvider
             var certificate = CertificateFiles.LoadPair(crt, key);
             var fingerprint = Fingerprint.Of(certificate).Hex;
             var expiresAt = certificate.NotAfter.ToUniversalTime();
-            Log.Loaded(logger, crt, fingerprint, expiresAt);
+            Log.ServerCertificateLoaded(logger, crt, fingerprint, expiresAt);
             return certificate;
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
@@ -95,12 +95,12 @@ internal static partial class ServerCertificateProvider
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Generated server certificate {Path} with fingerprint {Fingerprint} for {Names}")]
-        public static partial void Created(ILogger logger, string path, string fingerprint, string names);
+        public static partial void ServerCertificateGenerated(ILogger logger, string path, string fingerprint, string names);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Server certificate {Path} fingerprint {Fingerprint}, expires {ExpiresAt:u}")]
-        public static partial void Loaded(ILogger logger, string path, string fingerprint, DateTime expiresAt);
+        public static partial void ServerCertificateLoaded(ILogger logger, string path, string fingerprint, DateTime expiresAt);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Server key {Path} is readable by other users; run 'chmod 600 {Path}'")]
-        public static partial void KeyExposed(ILogger logger, string path);
+        public static partial void ServerKeyExposed(ILogger logger, string path);
     }
 }

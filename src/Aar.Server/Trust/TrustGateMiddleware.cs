@@ -35,7 +35,7 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
         if (rule is null)
         {
             // Default deny: a route someone forgot to declare does not exist for anyone (EndpointRuleTests catches it).
-            Log.Undeclared(logger, endpoint?.DisplayName ?? "(none)", context.Request.Method, context.Request.Path);
+            Log.EndpointWithoutAccessRule(logger, endpoint?.DisplayName ?? "(none)", context.Request.Method, context.Request.Path);
             return ProblemResponses.WriteAsync(context, ProblemResponses.NotFound(context));
         }
 
@@ -117,7 +117,7 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
 
     private Task Deny(HttpContext context, int status, string type, string title, string detail, string fingerprint, TrustRole? role)
     {
-        Log.Denied(logger, fingerprint, type, context.Request.Method, context.Request.Path);
+        Log.RequestRefused(logger, fingerprint, type, context.Request.Method, context.Request.Path);
         return ProblemResponses.WriteAsync(context, new Problem
         {
             Type = type,
@@ -132,9 +132,9 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Method} {Path} from certificate {Fingerprint}: {Reason}")]
-        public static partial void Denied(ILogger logger, string fingerprint, string reason, string method, string path);
+        public static partial void RequestRefused(ILogger logger, string fingerprint, string reason, string method, string path);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Refused {Method} {Path}: endpoint {Endpoint} declares no access rule")]
-        public static partial void Undeclared(ILogger logger, string endpoint, string method, string path);
+        public static partial void EndpointWithoutAccessRule(ILogger logger, string endpoint, string method, string path);
     }
 }

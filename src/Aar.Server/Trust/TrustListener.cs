@@ -52,7 +52,7 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
                     backoff = TimeSpan.FromMilliseconds(100);
                     if (wasDown)
                     {
-                        Log.Reconnected(logger, database.Description);
+                        Log.TrustListenerBack(logger, database.Description);
                         wasDown = false;
                     }
                 }, stoppingToken);
@@ -69,7 +69,7 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
                 database.ClearPool();
                 if (!wasDown)
                 {
-                    Log.Lost(logger, database.Description, ex.Message);
+                    Log.TrustListenerLost(logger, database.Description, ex.Message);
                     wasDown = true;
                 }
 
@@ -185,7 +185,7 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
             {
-                Log.HeartbeatFailed(logger, ex.Message);
+                Log.TrustHeartbeatFailed(logger, ex.Message);
             }
 
             // Real time even when tests fake the clock: this is about a network connection.
@@ -202,22 +202,22 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException)
         {
             // The snapshot stays marked as outdated, so the next request reloads it (or answers 503).
-            Log.RefreshFailed(logger, ex.Message);
+            Log.TrustReloadFailed(logger, ex.Message);
         }
     }
 
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Debug, Message = "Could not send the trust heartbeat ({Reason}); requests reload the trust store once it is older than the staleness bound")]
-        public static partial void HeartbeatFailed(ILogger logger, string reason);
+        public static partial void TrustHeartbeatFailed(ILogger logger, string reason);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "Background trust reload failed ({Reason}); the next request reloads")]
-        public static partial void RefreshFailed(ILogger logger, string reason);
+        public static partial void TrustReloadFailed(ILogger logger, string reason);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the trust-change listener on {Database} ({Reason}); every request reloads the trust store until it is back")]
-        public static partial void Lost(ILogger logger, string database, string reason);
+        public static partial void TrustListenerLost(ILogger logger, string database, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Trust-change listener on {Database} is back; following other nodes' trust changes again")]
-        public static partial void Reconnected(ILogger logger, string database);
+        public static partial void TrustListenerBack(ILogger logger, string database);
     }
 }

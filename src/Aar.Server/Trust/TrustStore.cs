@@ -31,7 +31,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         await ReloadAsync(cancellationToken);
-        Log.Loaded(logger, Current.Trusted.Count, Current.Revoked.Count);
+        Log.TrustStoreLoaded(logger, Current.Trusted.Count, Current.Revoked.Count);
     }
 
     /// <summary>
@@ -173,7 +173,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
             await ReloadAsync(cancellationToken);
             await AwaitEchoAsync(cancellationToken);
             var roleName = role.ToWire();
-            Log.Added(logger, fingerprint, name, roleName);
+            Log.CertificateTrusted(logger, fingerprint, name, roleName);
             return ApiResult.Ok(Change(entry, changed: true, $"Trusted certificate {fingerprint} ('{name}') as {role.ToWire()}.") with { Warnings = warnings });
         }
         finally
@@ -198,7 +198,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
             await database.DeleteAsync(entry.Fingerprint, cancellationToken);
             await ReloadAsync(cancellationToken);
             await AwaitEchoAsync(cancellationToken);
-            Log.Removed(logger, entry.Fingerprint, entry.Name);
+            Log.CertificateRemoved(logger, entry.Fingerprint, entry.Name);
             return ApiResult.Ok(Change(entry, changed: true, $"Removed certificate {entry.Fingerprint} ('{entry.Name}'); it may be added again later."));
         }
         finally
@@ -252,7 +252,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
             await AwaitEchoAsync(cancellationToken);
             foreach (var entry in written)
             {
-                Log.Revoked(logger, entry.Fingerprint, entry.Name, entry.PublicKey ?? "unknown");
+                Log.CertificateRevoked(logger, entry.Fingerprint, entry.Name, entry.PublicKey ?? "unknown");
             }
 
             var siblings = written.Count > 1 ? $" {written.Count - 1} other trusted certificate(s) made from the same key were revoked with it." : "";
@@ -305,16 +305,16 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Trust store loaded: {Trusted} trusted, {Revoked} revoked certificates")]
-        public static partial void Loaded(ILogger logger, int trusted, int revoked);
+        public static partial void TrustStoreLoaded(ILogger logger, int trusted, int revoked);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Trusted certificate {Fingerprint} ({Name}) as {Role}")]
-        public static partial void Added(ILogger logger, string fingerprint, string name, string role);
+        public static partial void CertificateTrusted(ILogger logger, string fingerprint, string name, string role);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Removed certificate {Fingerprint} ({Name}) from the trust store")]
-        public static partial void Removed(ILogger logger, string fingerprint, string name);
+        public static partial void CertificateRemoved(ILogger logger, string fingerprint, string name);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Revoked certificate {Fingerprint} ({Name}), public key {PublicKey}")]
-        public static partial void Revoked(ILogger logger, string fingerprint, string name, string publicKey);
+        public static partial void CertificateRevoked(ILogger logger, string fingerprint, string name, string publicKey);
     }
 }
 

@@ -26,7 +26,7 @@ internal sealed partial class UploadReclaimer(UploadSessions sessions, UploadOpt
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    Log.Failed(logger, ex);
+                    Log.UploadReclaimFailed(logger, ex);
                 }
             }
         }
@@ -39,6 +39,6 @@ internal sealed partial class UploadReclaimer(UploadSessions sessions, UploadOpt
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "Reclaiming expired uploads failed; retrying at the next interval")]
-        public static partial void Failed(ILogger logger, Exception exception);
+        public static partial void UploadReclaimFailed(ILogger logger, Exception exception);
     }
 }

@@ -40,13 +40,13 @@ internal static partial class UploadServiceCollectionExtensions
         if (orphans > 0)
         {
             // The category it had when storage registered the upload services, so log filters keep matching.
-            Log.CleanedUp(services.GetRequiredService<ILoggerFactory>().CreateLogger("Aar.Server.Storage"), orphans);
+            Log.UploadLeftoversRemoved(services.GetRequiredService<ILoggerFactory>().CreateLogger("Aar.Server.Storage"), orphans);
         }
     }
 
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Orphans} unfinished blob and upload files left by an earlier run")]
-        public static partial void CleanedUp(ILogger logger, int orphans);
+        public static partial void UploadLeftoversRemoved(ILogger logger, int orphans);
     }
 }

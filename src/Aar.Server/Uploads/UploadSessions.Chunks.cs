@@ -33,7 +33,7 @@ internal sealed partial class UploadSessions
         var staged = (await database.UsageAsync(row.Publisher, cancellationToken)).Bytes;
         if (!_quota.TryReserve(row.Publisher, staged, chunk.Length, options.StagedBytesCap, out var held))
         {
-            Log.QuotaReached(logger, row.Publisher, id, held, chunk.Length, options.StagedBytesCap);
+            Log.UploadQuotaReached(logger, row.Publisher, id, held, chunk.Length, options.StagedBytesCap);
             return ApiResult.Failed<long>(UploadProblems.QuotaExceeded(held, chunk.Length, options.StagedBytesCap, received));
         }
 
@@ -73,7 +73,7 @@ internal sealed partial class UploadSessions
             // The in-memory hash may be ahead of the durable bytes: the saved state is the truth from here.
             live.Reset();
             var trace = ProblemTrace.NewId();
-            Log.StorageFailed(logger, id, durable, trace, ex);
+            Log.UploadBlobStoreFailed(logger, id, durable, trace, ex);
             return ApiResult.Failed<long>(UploadProblems.StorageUnavailable(trace, durable));
         }
         catch (UploadMovedException)
@@ -91,7 +91,7 @@ internal sealed partial class UploadSessions
         var total = received + ingest.Written;
         if (ingest.End == IngestEnd.Failed || ingest.Written < chunk.Length)
         {
-            Log.ChunkBroken(logger, id, total, ingest.Error?.Message ?? "body ended early");
+            Log.UploadChunkBroken(logger, id, total, ingest.Error?.Message ?? "body ended early");
             return ApiResult.Failed<long>(UploadProblems.Incomplete(total));
         }
 
@@ -124,7 +124,7 @@ internal sealed partial class UploadSessions
             // Also rules out a session whose storage another blob store made (--blob-store changed meanwhile).
             if (!await staging.CheckAsync(row, cancellationToken))
             {
-                Log.Unrecoverable(logger, id, 0);
+                Log.UploadUnrecoverable(logger, id, 0);
                 await DiscardAsync(row, cancellationToken);
                 return null;
             }
@@ -136,7 +136,7 @@ internal sealed partial class UploadSessions
             if (await staging.CheckAsync(row, cancellationToken))
             {
                 live.Hash = restored;
-                Log.Restored(logger, id, row.Received);
+                Log.UploadResumed(logger, id, row.Received);
             }
             else
             {
@@ -148,7 +148,7 @@ internal sealed partial class UploadSessions
         {
             if (await staging.RehashAsync(row, cancellationToken) is not var (hash, received))
             {
-                Log.Unrecoverable(logger, id, row.Received);
+                Log.UploadUnrecoverable(logger, id, row.Received);
                 await DiscardAsync(row, cancellationToken);
                 return null;
             }
@@ -159,7 +159,7 @@ internal sealed partial class UploadSessions
                 row = row with { Received = received, HashState = hash.ExportState() };
             }
 
-            Log.Rehashed(logger, id, received);
+            Log.UploadRehashed(logger, id, received);
             live.Hash = hash;
         }
 
@@ -187,36 +187,38 @@ internal sealed partial class UploadSessions
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a new upload from {Fingerprint}: it has {Limit} sessions open (--max-upload-sessions)")]
-        public static partial void SessionLimit(ILogger logger, string fingerprint, int limit);
+        public static partial void UploadSessionLimitReached(ILogger logger, string fingerprint, int limit);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a {Chunk}-byte chunk for upload {Upload} from {Fingerprint}: its sessions hold {Held} of {Cap} bytes (--max-staged-bytes)")]
-        public static partial void QuotaReached(ILogger logger, string fingerprint, string upload, long held, long chunk, long cap);
+        public static partial void UploadQuotaReached(ILogger logger, string fingerprint, string upload, long held, long chunk, long cap);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} started by {Fingerprint}")]
-        public static partial void Started(ILogger logger, string upload, string fingerprint);
+        // Debug: a session that completes logs UploadCompleted, one that does not logs why; its start is per-request detail.
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Upload {Upload} started by {Fingerprint}")]
+        public static partial void UploadStarted(ILogger logger, string upload, string fingerprint);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} completed as {Digest} ({Size} bytes)")]
-        public static partial void Completed(ILogger logger, string upload, string digest, long size);
+        public static partial void UploadCompleted(ILogger logger, string upload, string digest, long size);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} discarded: declared digest {Expected}, received {Actual}")]
-        public static partial void DigestMismatch(ILogger logger, string upload, string expected, string actual);
+        public static partial void UploadDigestMismatch(ILogger logger, string upload, string expected, string actual);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} chunk broke off at offset {Offset}: {Reason}; the session stays resumable")]
-        public static partial void ChunkBroken(ILogger logger, string upload, long offset, string reason);
+        public static partial void UploadChunkBroken(ILogger logger, string upload, long offset, string reason);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} continues at offset {Offset} from its saved hash state")]
-        public static partial void Restored(ILogger logger, string upload, long offset);
+        // Debug: with several nodes behind a load balancer, any chunk may land on a node that resumes this way.
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Upload {Upload} continues at offset {Offset} from its saved hash state")]
+        public static partial void UploadResumed(ILogger logger, string upload, long offset);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} hash state rebuilt from {Offset} stored bytes")]
-        public static partial void Rehashed(ILogger logger, string upload, long offset);
+        public static partial void UploadRehashed(ILogger logger, string upload, long offset);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} discarded: its {Offset} stored bytes cannot be continued here (no saved hash state, is libcrypto.so.3 loadable? or started on another blob store)")]
-        public static partial void Unrecoverable(ILogger logger, string upload, long offset);
+        public static partial void UploadUnrecoverable(ILogger logger, string upload, long offset);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload}: the blob store failed (trace id {TraceId}); the session keeps its {Offset} durable bytes")]
-        public static partial void StorageFailed(ILogger logger, string upload, long offset, string traceId, Exception exception);
+        public static partial void UploadBlobStoreFailed(ILogger logger, string upload, long offset, string traceId, Exception exception);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} expired; reclaimed {Bytes} bytes")]
-        public static partial void Reclaimed(ILogger logger, string upload, long bytes);
+        public static partial void UploadExpired(ILogger logger, string upload, long bytes);
     }
 }

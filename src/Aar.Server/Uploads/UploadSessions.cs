@@ -35,7 +35,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
         var limit = options.MaxSessionsPerPublisher;
         if ((await database.UsageAsync(publisher, cancellationToken)).Sessions >= limit)
         {
-            Log.SessionLimit(logger, publisher, limit);
+            Log.UploadSessionLimitReached(logger, publisher, limit);
             return ApiResult.Failed<UploadSession>(UploadProblems.TooManySessions(limit));
         }
 
@@ -46,11 +46,11 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
         if (!await database.InsertUnlessAtLimitAsync(row, limit, cancellationToken))
         {
             await staging.DiscardAsync(row, CancellationToken.None);
-            Log.SessionLimit(logger, publisher, limit);
+            Log.UploadSessionLimitReached(logger, publisher, limit);
             return ApiResult.Failed<UploadSession>(UploadProblems.TooManySessions(limit));
         }
 
-        Log.Started(logger, id, publisher);
+        Log.UploadStarted(logger, id, publisher);
         return ApiResult.Ok(Describe(id, 0, now));
     }
 
@@ -133,7 +133,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
             if (actual != expected)
             {
                 await DiscardAsync(row, CancellationToken.None);
-                Log.DigestMismatch(logger, id, expected.ToString(), actual.ToString());
+                Log.UploadDigestMismatch(logger, id, expected.ToString(), actual.ToString());
                 return ApiResult.Failed<BlobPutResult>(UploadProblems.DigestMismatch(expected, actual, received));
             }
 
@@ -147,7 +147,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
             catch (StorageUnavailableException ex)
             {
                 var trace = ProblemTrace.NewId();
-                Log.StorageFailed(logger, id, received, trace, ex);
+                Log.UploadBlobStoreFailed(logger, id, received, trace, ex);
                 return ApiResult.Failed<BlobPutResult>(UploadProblems.StorageUnavailable(trace, received));
             }
 
@@ -158,7 +158,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
             }
 
             await DiscardAsync(row, CancellationToken.None);
-            Log.Completed(logger, id, actual.ToString(), received);
+            Log.UploadCompleted(logger, id, actual.ToString(), received);
             return ApiResult.Ok(result);
         }
         finally
@@ -189,7 +189,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
         catch (StorageUnavailableException ex)
         {
             var trace = ProblemTrace.NewId();
-            Log.StorageFailed(logger, id, found.Value!.Received, trace, ex);
+            Log.UploadBlobStoreFailed(logger, id, found.Value!.Received, trace, ex);
             return ApiResult.Failed<bool>(UploadProblems.StorageUnavailable(trace, found.Value!.Received));
         }
         finally
@@ -218,7 +218,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
             {
                 var bytes = staging.SizeOf(row);
                 await DiscardAsync(row, cancellationToken);
-                Log.Reclaimed(logger, row.Id, bytes);
+                Log.UploadExpired(logger, row.Id, bytes);
                 reclaimed++;
             }
             finally

@@ -32,7 +32,7 @@ internal sealed partial class ApplicationCatalog
             }
 
             await DeleteUnusedPackagesAsync(application.Versions.Select(v => v.Sha256), cancellationToken);
-            Log.Deleted(logger, application.Name, application.Id);
+            Log.ApplicationDeleted(logger, application.Name, application.Id);
             return application;
         }
         finally
@@ -94,25 +94,25 @@ internal sealed partial class ApplicationCatalog
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Application {Application} ({Id}) version {Version} imported from package {Sha256}")]
-        public static partial void Imported(ILogger logger, string application, string id, int version, string sha256);
+        public static partial void VersionImported(ILogger logger, string application, string id, int version, string sha256);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Package {Package} refused: {Reason}")]
-        public static partial void Refused(ILogger logger, string package, string reason);
+        public static partial void PackageRefused(ILogger logger, string package, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Application {Application} version {Version} published={Published}")]
-        public static partial void Published(ILogger logger, string application, int version, bool published);
+        public static partial void PublicationChanged(ILogger logger, string application, int version, bool published);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Application {Application} ({Id}) deleted")]
-        public static partial void Deleted(ILogger logger, string application, string id);
+        public static partial void ApplicationDeleted(ILogger logger, string application, string id);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Application {Application} version {Version} deleted")]
         public static partial void VersionDeleted(ILogger logger, string application, int version);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Application {Application} version {Version} from the registry was rejected: {Reason}")]
-        public static partial void RegistryVersionFailed(ILogger logger, string application, int version, string reason);
+        public static partial void RegistryVersionRejected(ILogger logger, string application, int version, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Application {Application} version {Version}: package {Sha256} fetched again from the registry; ready")]
-        public static partial void Restored(ILogger logger, string application, int version, string sha256);
+        public static partial void PackageRefetched(ILogger logger, string application, int version, string sha256);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Application {Application} version {Version}: {Reason}")]
         public static partial void PackageDamaged(ILogger logger, string application, int version, string reason);

@@ -23,7 +23,7 @@ internal sealed partial class ApplicationCatalog
         if (error is not null)
         {
             PackageStore.Discard(staged);
-            Log.RegistryVersionFailed(logger, name, number, error);
+            Log.RegistryVersionRejected(logger, name, number, error);
             return new RegistryImport(null, error);
         }
 
@@ -86,7 +86,7 @@ internal sealed partial class ApplicationCatalog
 
             packages.Commit(staged);
             await database.SetStatusAsync(existing.Id, number, VersionStatus.Ready, null, version.Published, time.GetUtcNow(), cancellationToken);
-            Log.Restored(logger, name, number, staged.Sha256);
+            Log.PackageRefetched(logger, name, number, staged.Sha256);
             return (await database.FindAsync(existing.Id, cancellationToken))!;
         }
         finally

@@ -57,7 +57,7 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, P
                 await ReleaseAsync(reservation, CancellationToken.None);
             }
 
-            Log.Refused(logger, packageName, inspected.Error!.Message);
+            Log.PackageRefused(logger, packageName, inspected.Error!.Message);
             return inspected.Error!;
         }
 
@@ -66,7 +66,7 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, P
         {
             packages.Commit(staged);
             await database.MarkReadyAsync(reservation!.Id, reservation.Number, config.Current.AutoPublish, inspected.Value!, time.GetUtcNow(), cancellationToken);
-            Log.Imported(logger, inspected.Value!.Name, reservation.Id, reservation.Number, staged.Sha256);
+            Log.VersionImported(logger, inspected.Value!.Name, reservation.Id, reservation.Number, staged.Sha256);
             return ((await database.FindAsync(reservation.Id, cancellationToken))!, reservation.Number);
         }
         finally
@@ -149,7 +149,7 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, P
             }
 
             await database.SetStatusAsync(application.Id, number, version!.Status, version.ErrorMessage, published, time.GetUtcNow(), cancellationToken);
-            Log.Published(logger, application.Name, number, published);
+            Log.PublicationChanged(logger, application.Name, number, published);
             return (await database.FindAsync(application.Id, cancellationToken))!;
         }
         finally

@@ -50,7 +50,7 @@ internal sealed partial class PackageUploads(ApplicationCatalog applications, Pa
         catch (Exception ex) when (ex is IOException or BadHttpRequestException or OperationCanceledException)
         {
             // The client went away or sent less than it declared: not a daemon error, and nothing was kept.
-            Log.UploadAborted(logger, name, ex.Message);
+            Log.PackageUploadAborted(logger, name, ex.Message);
             return Results.Empty;
         }
 
@@ -90,7 +90,7 @@ internal sealed partial class PackageUploads(ApplicationCatalog applications, Pa
         catch (Exception ex)
         {
             PackageStore.Discard(staged);
-            Log.ImportFailed(logger, name, ex);
+            Log.PackageImportFailed(logger, name, ex);
             operation.Fail(new ApiProblem(500, $"Importing {name} failed unexpectedly ({ex.Message.TrimEnd('.')}); the daemon log has the details."));
         }
     }
@@ -98,9 +98,9 @@ internal sealed partial class PackageUploads(ApplicationCatalog applications, Pa
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload of {Package} ended early ({Reason}); nothing was kept")]
-        public static partial void UploadAborted(ILogger logger, string package, string reason);
+        public static partial void PackageUploadAborted(ILogger logger, string package, string reason);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Importing package {Package} failed")]
-        public static partial void ImportFailed(ILogger logger, string package, Exception exception);
+        public static partial void PackageImportFailed(ILogger logger, string package, Exception exception);
     }
 }

@@ -64,7 +64,7 @@ internal sealed partial class ConfigStore(AmsDatabase database, TrustStore trust
             values[key] = normalized.Value!;
             var next = ConfigSnapshot.Build(values, architecture);
             Volatile.Write(ref _current, next);
-            Log.Changed(logger, key, old, normalized.Value!);
+            Log.ConfigChanged(logger, key, old, normalized.Value!);
             if (old != normalized.Value)
             {
                 Changed?.Invoke(this, new ConfigChange(key, old, normalized.Value!, next));
@@ -83,6 +83,6 @@ internal sealed partial class ConfigStore(AmsDatabase database, TrustStore trust
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Configuration {Key} changed from '{OldValue}' to '{NewValue}'")]
-        public static partial void Changed(ILogger logger, string key, string oldValue, string newValue);
+        public static partial void ConfigChanged(ILogger logger, string key, string oldValue, string newValue);
     }
 }

@@ -62,6 +62,8 @@ public sealed partial class AmsHost : IAsyncDisposable
             throw new StartupException(string.Join(Environment.NewLine, errors));
         }
 
+        var logLevel = DaemonLogLevel.Parse(options.LogLevel);
+
         MetricsListener? metrics = null;
         if (options.MetricsListen is { } metricsAddress && !MetricsListener.TryParse(metricsAddress, out metrics, out var metricsError))
         {
@@ -76,7 +78,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             // and every write of a package or blob there (thousands per GiB) would wake a watcher thread for nothing.
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = data.Root, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             SystemdService.Add(builder.Services);
-            DaemonLogging.Configure(builder.Logging, options.LogFormat, logging);
+            DaemonLogging.Configure(builder.Logging, options.LogFormat, logLevel, logging);
             var sync = new SyncOptions(data.ClientCertificatePath, data.ClientKeyPath, data.DownloadsDirectory);
             builder.Services.AddSingleton(time);
             builder.Services.AddDaemonMetrics(AmsMeter.Name)
@@ -96,7 +98,7 @@ public sealed partial class AmsHost : IAsyncDisposable
                 builder.Services.AddHostedService<InjectedFault>();
             }
 
-            using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logging));
+            using var startupLoggerFactory = LoggerFactory.Create(b => DaemonLogging.Configure(b, options.LogFormat, logLevel, logging));
             using var certificate = ClientCertificate.LoadOrCreate(sync, time, startupLoggerFactory.CreateLogger("Ams.Daemon.Registry"));
             var clientFingerprint = Fingerprint.Of(certificate).Hex;
             var socket = PrivateUnixSocket.Prepare(data.SocketPath);
@@ -128,7 +130,10 @@ public sealed partial class AmsHost : IAsyncDisposable
             await StartListeningAsync(app, metrics, cancellationToken);
             var metricsBound = metrics is null ? null : MetricsListener.FindBound(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses);
             var host = new AmsHost(app, data, socket, clientFingerprint, metricsBound);
-            Log.Listening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>(), data.SocketPath, options.Architecture, clientFingerprint);
+            var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>();
+            Log.AmsListening(hostLogger, data.SocketPath, options.Architecture, clientFingerprint);
+            // The host's own "Application is shutting down" line is filtered out (DaemonLogging).
+            app.Lifetime.ApplicationStopping.Register(() => Log.AmsStopping(hostLogger));
             return host;
         }
         catch
@@ -206,6 +211,9 @@ public sealed partial class AmsHost : IAsyncDisposable
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "AMS listening on {Socket} for architecture {Architecture}; registry client certificate fingerprint {Fingerprint}")]
-        public static partial void Listening(ILogger logger, string socket, string architecture, string fingerprint);
+        public static partial void AmsListening(ILogger logger, string socket, string architecture, string fingerprint);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "AMS stopping: a running sync pass is interrupted and continues at the next start")]
+        public static partial void AmsStopping(ILogger logger);
     }
 }

@@ -1,3 +1,4 @@
+using Aar.Hosting;
 using Ams.Daemon.Applications;
 
 namespace Ams.Daemon.Hosting;
@@ -15,6 +16,12 @@ public sealed record AmsOptions
 
     /// <summary>Log format on stderr: <c>text</c> (default) or <c>json</c>.</summary>
     public string LogFormat { get; init; } = "text";
+
+    /// <summary>
+    /// The least severe log level written (<c>--log-level</c>): <c>trace</c>, <c>debug</c> (per-request detail),
+    /// <c>information</c> (default), <c>warning</c>, <c>error</c> or <c>critical</c>.
+    /// </summary>
+    public string LogLevel { get; init; } = DaemonLogLevel.Default;
 
     /// <summary>
     /// Plain-HTTP address of the metrics and health listener (<c>--metrics-listen</c>, e.g. <c>127.0.0.1:9101</c>):

@@ -34,6 +34,11 @@ public static class AmsOptionsValidator
             errors.Add($"--log-format '{options.LogFormat}' is unknown: use text or json.");
         }
 
+        if (DaemonLogLevel.Check(options.LogLevel) is { } levelError)
+        {
+            errors.Add(levelError);
+        }
+
         if (options.MaxPackageBytes < 1024)
         {
             errors.Add($"--max-package-size {options.MaxPackageBytes} is too small: give at least 1024 bytes (default {AmsOptions.DefaultMaxPackageBytes}).");

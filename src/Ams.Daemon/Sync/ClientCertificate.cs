@@ -26,11 +26,11 @@ internal static partial class ClientCertificate
         {
             using var created = SelfSignedCertificates.CreateClient($"ams@{Dns.GetHostName()}", time);
             CertificateFiles.WritePair(created, crt, key);
-            Log.Created(logger, crt, Fingerprint.Of(created).Hex);
+            Log.ClientCertificateGenerated(logger, crt, Fingerprint.Of(created).Hex);
         }
         else if (CertificateFiles.IsKeyExposed(key))
         {
-            Log.KeyExposed(logger, key);
+            Log.ClientKeyExposed(logger, key);
         }
 
         try
@@ -46,9 +46,9 @@ internal static partial class ClientCertificate
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Generated registry client certificate {Path} with fingerprint {Fingerprint}; trust it on the registry with 'aar trust add'")]
-        public static partial void Created(ILogger logger, string path, string fingerprint);
+        public static partial void ClientCertificateGenerated(ILogger logger, string path, string fingerprint);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Registry client key {Path} is readable by other users; run 'chmod 600 {Path}'")]
-        public static partial void KeyExposed(ILogger logger, string path);
+        public static partial void ClientKeyExposed(ILogger logger, string path);
     }
 }

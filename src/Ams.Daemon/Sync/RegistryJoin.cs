@@ -54,13 +54,13 @@ internal sealed partial class RegistryJoin(SyncOptions options, TrustStore trust
             }
         }
 
-        Log.Joined(logger, url, token.Fingerprint, response.Role, response.Fingerprint);
+        Log.RegistryJoined(logger, url, token.Fingerprint, response.Role, response.Fingerprint);
         return new JoinOutcome { Url = url, Fingerprint = token.Fingerprint, Role = response.Role, Mode = mode };
     }
 
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Joined registry {Url} (server fingerprint {ServerFingerprint}) as {Role} with client certificate {ClientFingerprint}")]
-        public static partial void Joined(ILogger logger, string url, string serverFingerprint, string role, string clientFingerprint);
+        public static partial void RegistryJoined(ILogger logger, string url, string serverFingerprint, string role, string clientFingerprint);
     }
 }

@@ -61,7 +61,7 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
             // A pass can fail; the daemon cannot. Whatever a registry answer or the local state makes a pass throw
             // (JSON no contract allows, a key file that cannot be read, a busy database) ends this pass as failed and
             // is retried with backoff; the daemon keeps serving amc so the operator can see it and act.
-            Log.PassCrashed(logger, report.Number, ex);
+            Log.SyncPassCrashed(logger, report.Number, ex);
             report.Error(Unexpected(ex));
         }
         finally
@@ -78,10 +78,10 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
             status.FinishPass(finished);
             metrics.Finished(report, finished);
             _gate.Release();
-            Log.PassFinished(logger, finished.Number, finished.Mode, finished.Result, finished.Uploaded, finished.Downloaded, finished.Deleted, finished.Errors.Count, finished.Conflicts.Count);
+            Log.SyncPassFinished(logger, MovedNothing(finished) ? LogLevel.Debug : LogLevel.Information, finished.Number, finished.Mode, finished.Result, finished.Uploaded, finished.Downloaded, finished.Deleted, finished.Errors.Count, finished.Conflicts.Count);
             foreach (var error in finished.Errors.Concat(finished.Conflicts))
             {
-                Log.PassProblem(logger, finished.Number, error);
+                Log.SyncPassProblem(logger, finished.Number, error);
             }
         }
 
@@ -124,17 +124,24 @@ internal sealed partial class SyncCoordinator(ConfigStore config, RegistryConnec
         _ => $"The pass stopped on an unexpected error ({error.GetType().Name}: {error.Message}); the registry's answer may not be what this AMS understands. The daemon's log has the details; the next pass retries.",
     };
 
+    /// <summary>
+    /// A pass that found nothing to do (the registry answered 304, or nothing differed) is logged at debug: at every
+    /// interval it would bury the passes that moved something or failed, and the metrics count it anyway.
+    /// </summary>
+    private static bool MovedNothing(SyncPassReport pass) =>
+        (pass.Result == PassResult.Ok.ToWire() || pass.Result == PassResult.Unchanged.ToWire()) && pass.Uploaded + pass.Downloaded + pass.Deleted + pass.Errors.Count + pass.Conflicts.Count == 0;
+
     public void Dispose() => _gate.Dispose();
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Information, Message = "Sync pass {Pass} ({Mode}) {Result}: {Uploaded} uploaded, {Downloaded} downloaded, {Deleted} deleted, {Errors} errors, {Conflicts} conflicts")]
-        public static partial void PassFinished(ILogger logger, long pass, string mode, string result, int uploaded, int downloaded, int deleted, int errors, int conflicts);
+        [LoggerMessage(Message = "Sync pass {Pass} ({Mode}) {Result}: {Uploaded} uploaded, {Downloaded} downloaded, {Deleted} deleted, {Errors} errors, {Conflicts} conflicts")]
+        public static partial void SyncPassFinished(ILogger logger, LogLevel level, long pass, string mode, string result, int uploaded, int downloaded, int deleted, int errors, int conflicts);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Sync pass {Pass} stopped on an unexpected error")]
-        public static partial void PassCrashed(ILogger logger, long pass, Exception exception);
+        public static partial void SyncPassCrashed(ILogger logger, long pass, Exception exception);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Sync pass {Pass}: {Problem}")]
-        public static partial void PassProblem(ILogger logger, long pass, string problem);
+        public static partial void SyncPassProblem(ILogger logger, long pass, string problem);
     }
 }

@@ -63,7 +63,7 @@ internal sealed partial class SyncWorker(ConfigStore config, SyncCoordinator coo
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            Log.PassEscaped(logger, ex);
+            Log.SyncPassEscaped(logger, ex);
             return false;
         }
     }
@@ -105,6 +105,6 @@ internal sealed partial class SyncWorker(ConfigStore config, SyncCoordinator coo
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "A sync pass failed outside its report; retrying with backoff")]
-        public static partial void PassEscaped(ILogger logger, Exception exception);
+        public static partial void SyncPassEscaped(ILogger logger, Exception exception);
     }
 }

@@ -57,7 +57,7 @@ internal sealed partial class TrustStore(AmsDatabase database, TimeProvider time
             }
 
             _entries = [.. _entries, entry];
-            Log.Added(logger, entry.Fingerprint, entry.CommonName);
+            Log.CertificateTrusted(logger, entry.Fingerprint, entry.CommonName);
             return entry;
         }
         finally
@@ -95,7 +95,7 @@ internal sealed partial class TrustStore(AmsDatabase database, TimeProvider time
             }
 
             _entries = _entries.Where(e => e.Fingerprint != fingerprint).ToList();
-            Log.Removed(logger, entry.Fingerprint, entry.CommonName);
+            Log.CertificateRemoved(logger, entry.Fingerprint, entry.CommonName);
             return entry;
         }
         finally
@@ -109,9 +109,9 @@ internal sealed partial class TrustStore(AmsDatabase database, TimeProvider time
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Trusted certificate {Fingerprint} ({Name}) added")]
-        public static partial void Added(ILogger logger, string fingerprint, string name);
+        public static partial void CertificateTrusted(ILogger logger, string fingerprint, string name);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Trusted certificate {Fingerprint} ({Name}) removed")]
-        public static partial void Removed(ILogger logger, string fingerprint, string name);
+        public static partial void CertificateRemoved(ILogger logger, string fingerprint, string name);
     }
 }
