@@ -171,6 +171,22 @@ public sealed class ApplicationCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_directory_upload_moves_its_progress_inside_a_large_file()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        // One file is nearly the whole package: progress counted per whole file would jump from 0 to 100 %.
+        var directory = TestPackage.Minimal().File("extra-data/noise.bin", System.Security.Cryptography.RandomNumberGenerator.GetBytes(8 * 1024 * 1024))
+            .WriteDirectory(Path.Combine(daemon.Scratch, "big"));
+
+        var result = await Amc.RunAsync(daemon.DataDirectory, ["application", "create", directory]);
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["10%", "20%", "30%", "40%", "50%", "60%", "70%", "80%", "90%", "100%"], lines[..^1].Select(l => l.Split(' ')[2]));
+        Assert.Equal("Application 'hello' version 0 is ready.", lines[^1]);
+    }
+
+    [Fact]
     public async Task Package_larger_than_the_daemon_accepts_is_refused_before_uploading()
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output, maxPackageBytes: 2048);

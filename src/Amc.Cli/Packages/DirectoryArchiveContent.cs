@@ -17,15 +17,29 @@ internal sealed class DirectoryArchiveContent(string root, IProgress<long> progr
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         await using var tar = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true);
-        long total = 0;
+        long done = 0;
         foreach (var entry in Walk(root))
         {
             var name = Path.GetRelativePath(root, entry.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            await tar.WriteEntryAsync(entry.FullName, entry is DirectoryInfo && entry.LinkTarget is null ? name + "/" : name, cancellationToken);
             if (entry is FileInfo file && entry.LinkTarget is null)
             {
-                total += file.Length;
-                progress.Report(total);
+                // The file's bytes are counted as the tar writer reads them, so the progress moves inside a large file
+                // instead of jumping from 0 to 100 % when one file is most of the package.
+                await using var data = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                var before = done;
+                var regular = new PaxTarEntry(TarEntryType.RegularFile, name)
+                {
+                    DataStream = new CountingReadStream(data, read => progress.Report(before + read)),
+                    Mode = File.GetUnixFileMode(file.FullName),
+                    ModificationTime = file.LastWriteTimeUtc,
+                };
+                await tar.WriteEntryAsync(regular, cancellationToken);
+                done += file.Length;
+                progress.Report(done);
+            }
+            else
+            {
+                await tar.WriteEntryAsync(entry.FullName, entry is DirectoryInfo && entry.LinkTarget is null ? name + "/" : name, cancellationToken);
             }
         }
     }
