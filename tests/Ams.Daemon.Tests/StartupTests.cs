@@ -29,6 +29,22 @@ public sealed class StartupTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Two_AMS_on_one_host_get_certificates_with_names_that_tell_them_apart()
+    {
+        await using var first = await AmsTestDaemon.StartAsync(output);
+        await using var second = await AmsTestDaemon.StartAsync(output);
+
+        var names = new[] { first, second }.Select(d =>
+        {
+            using var certificate = CertificateFiles.LoadPair(Path.Combine(d.DataDirectory, "registry", "client.crt"), Path.Combine(d.DataDirectory, "registry", "client.key"));
+            return CertificateFacts.CommonName(certificate);
+        }).ToList();
+
+        Assert.All(names, name => Assert.Matches($"^ams-[0-9a-f]{{6}}@{System.Text.RegularExpressions.Regex.Escape(System.Net.Dns.GetHostName())}$", name));
+        Assert.NotEqual(names[0], names[1]);
+    }
+
+    [Fact]
     public async Task A_second_daemon_on_the_same_data_directory_is_refused()
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output);

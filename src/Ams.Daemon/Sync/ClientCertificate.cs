@@ -24,7 +24,7 @@ internal static partial class ClientCertificate
 
         if (!File.Exists(crt))
         {
-            using var created = SelfSignedCertificates.CreateClient($"ams@{Dns.GetHostName()}", time);
+            using var created = SelfSignedCertificates.CreateClient(DefaultName(Dns.GetHostName()), time);
             CertificateFiles.WritePair(created, crt, key);
             Log.ClientCertificateGenerated(logger, crt, Fingerprint.Of(created).Hex);
         }
@@ -42,6 +42,13 @@ internal static partial class ClientCertificate
             throw new StartupException($"Cannot load the registry client certificate {crt} with key {key} ({ex.Message.TrimEnd('.')}); check both files are PEM and belong together, or move both aside to generate new ones.", ex);
         }
     }
+
+    /// <summary>
+    /// <c>ams-1a2b3c@host</c>: the host says where it runs, the random part tells apart several AMS on one host (and
+    /// an AMS from its own earlier certificates) in <c>aar trust list</c>, where the name is what an operator reads.
+    /// </summary>
+    internal static string DefaultName(string host) =>
+        $"ams-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}@{host}";
 
     private static partial class Log
     {
