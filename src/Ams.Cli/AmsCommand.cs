@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Hosting;
 using Ams.Daemon.Applications;
@@ -42,11 +41,19 @@ internal static class AmsCommand
             Description = $"Architecture of the applications this AMS manages: {string.Join(" or ", Architectures.Known)} (default the host's, {Architectures.Host})",
             DefaultValueFactory = _ => Architectures.Host,
         };
-        var maxPackageSize = new Option<long>("--max-package-size")
+        var maxPackageSize = new Option<string>("--max-package-size")
         {
-            Description = $"Largest package accepted, in bytes; also the most a package may unpack to (default {AmsOptions.DefaultMaxPackageBytes.ToString(CultureInfo.InvariantCulture)}, 10 GiB)",
-            DefaultValueFactory = _ => AmsOptions.DefaultMaxPackageBytes,
+            Description = "Largest package accepted, also the most a package may unpack to: bytes or a size such as 500MiB, 10GiB, 2GB (default 10GiB)",
+            DefaultValueFactory = _ => "10GiB",
         };
+        maxPackageSize.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            if (!SizeText.TryParse(text, out _))
+            {
+                result.AddError($"--max-package-size '{text}' is not a size: {SizeText.Accepted}, e.g. 10GiB.");
+            }
+        });
         var logFormat = new Option<string>("--log-format") { Description = "Log format on stderr: text or json", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
         // Checked by the options validator, not here, so that a bad level is listed with the other options' problems.
@@ -71,7 +78,7 @@ internal static class AmsCommand
             {
                 DataDirectory = parse.GetValue(dataDirectory)!,
                 Architecture = parse.GetValue(architecture)!,
-                MaxPackageBytes = parse.GetValue(maxPackageSize),
+                MaxPackageBytes = SizeText.TryParse(parse.GetValue(maxPackageSize), out var bytes) ? bytes : 0,
                 LogFormat = parse.GetValue(logFormat)!,
                 LogLevel = parse.GetValue(logLevel)!,
                 MetricsListen = parse.GetValue(metricsListen),
