@@ -33,14 +33,7 @@ internal static class RegistryCommands
                 return ProblemReporter.Report(console, result);
             }
 
-            if (parse.GetValue(format) == OutputFormat.Json)
-            {
-                DataWriter.WriteJson(console, result.Value!, ManagementJsonContext.Default.RegistryStatus);
-            }
-            else
-            {
-                DataWriter.WriteYaml(console, RegistryOutput.Status(result.Value!));
-            }
+            DataWriter.Write(console, parse.GetValue(format).Format, result.Value!, ManagementJsonContext.Default.RegistryStatus);
 
             return ExitCodes.Ok;
         });
@@ -61,7 +54,7 @@ internal static class RegistryCommands
                 return ProblemReporter.Report(console, result);
             }
 
-            RegistryOutput.List(console, parse.GetValue(format), result.Value!);
+            RegistryOutput.List(console, parse.GetValue(format).Format, result.Value!);
             return ExitCodes.Ok;
         });
         return command;
@@ -108,7 +101,7 @@ internal static class RegistryCommands
                 return ProblemReporter.Report(console, result);
             }
 
-            return RegistryOutput.Report(console, parse.GetValue(format), result.Value!);
+            return RegistryOutput.Report(console, parse.GetValue(format).Format, result.Value!);
         });
         return command;
     }
