@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -18,7 +19,8 @@ public static class MachineOutput
     // scripts get back exactly the text we wrote.
     private static readonly ISerializer YamlSerializer = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings().Build();
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Names and descriptions are shown as they are (é, not \u00E9); control characters are still escaped.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // One output variant per serializer context: the context's naming and null rules, plus the timestamp rule.
     private static readonly ConcurrentDictionary<JsonSerializerOptions, JsonSerializerOptions> OutputOptions = new();

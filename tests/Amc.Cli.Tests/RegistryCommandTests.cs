@@ -66,9 +66,9 @@ public sealed class RegistryCommandTests(ITestOutputHelper output)
         Assert.Contains("uploaded: 1", sync.Out, StringComparison.Ordinal);
         Assert.Contains("mode: push", status.Out, StringComparison.Ordinal);
         Assert.Contains($"client_fingerprint: {publisher.Host.ClientFingerprint}", status.Out, StringComparison.Ordinal);
-        Assert.Contains("next_pass: 20", status.Out, StringComparison.Ordinal);
-        Assert.Equal("NAME,ARCHITECTURE,VERSIONS,TAGS,OWNER,LOCAL", list.Out.Split('\n')[0]);
-        Assert.Equal("game,amd64,0,\"game,demo\",this AMS,local", list.Out.Split('\n')[1]);
+        Assert.Matches(@"\nnext_pass_at: 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ\n", status.Out);
+        Assert.Equal("NAME,ARCHITECTURE,VERSIONS,LATEST,TAGS,OWNER,LOCAL", list.Out.Split('\n')[0]);
+        Assert.Equal($"game,amd64,1,0,\"game,demo\",{publisher.Host.ClientFingerprint},local", list.Out.Split('\n')[1]);
     }
 
     [Fact]

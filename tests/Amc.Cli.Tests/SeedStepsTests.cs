@@ -74,7 +74,7 @@ public sealed class SeedStepsTests(ITestOutputHelper output)
         Assert.Equal(0, add.ExitCode);
         Assert.Equal(ExitCodes.Conflict, again.ExitCode);
         Assert.Contains("already exists", again.Error, StringComparison.Ordinal);
-        Assert.StartsWith($"[{{\"fingerprint\":\"{TestCertificates.FingerprintOf(registry)}\",\"common_name\":\"aar\",", json.Out, StringComparison.Ordinal);
+        Assert.StartsWith($"[\n  {{\n    \"fingerprint\": \"{TestCertificates.FingerprintOf(registry)}\",\n    \"common_name\": \"aar\",\n", json.Out, StringComparison.Ordinal);
 
         var removed = await Amc.RunAsync(daemon.DataDirectory, ["config", "trust", "remove", "aar"]);
         Assert.Equal(0, removed.ExitCode);
