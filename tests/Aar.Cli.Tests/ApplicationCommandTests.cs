@@ -91,7 +91,7 @@ public sealed class ApplicationCommandTests(ITestOutputHelper output)
         Assert.Contains("aar serve", result.Error, StringComparison.Ordinal);
     }
 
-    private static async Task<BlobDigest> PublishAsync(RegistryTestServer server, params (string Name, string Architecture, int Version)[] versions)
+    internal static async Task<BlobDigest> PublishAsync(RegistryTestServer server, params (string Name, string Architecture, int Version)[] versions)
     {
         using var certificate = TestCertificates.Client("publisher");
         await server.TrustAsync(certificate, TrustRole.Publisher);
