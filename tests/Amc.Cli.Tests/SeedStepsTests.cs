@@ -24,7 +24,7 @@ public sealed class SeedStepsTests(ITestOutputHelper output)
         Assert.Equal(0, list.ExitCode);
         var lines = list.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches(@"^\| FINGERPRINT\s+\| COMMON NAME \| ISSUE DATE\s+\| EXPIRY DATE\s+\|$", lines[1]);
-        Assert.Matches($@"^\| {fingerprint[..12]} \| aar\s+\| [A-Z][a-z]{{2}} \d+, \d{{4}} at \d+:\d\d[ap]m \(UTC\) \|", lines[3]);
+        Assert.Matches($@"^\| {fingerprint[..12]} \| aar\s+\| \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ \| \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ \|$", lines[3]);
 
         foreach (var step in new[]
         {

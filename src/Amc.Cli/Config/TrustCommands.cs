@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Management;
@@ -100,10 +99,6 @@ internal static class TrustCommands
         });
         return command;
     }
-
-    /// <summary>As the original shows dates: "May 27, 2022 at 3:09pm (UTC)".</summary>
-    private static string Date(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("MMM d, yyyy 'at' h:mmtt '(UTC)'", CultureInfo.InvariantCulture).Replace("AM", "am", StringComparison.Ordinal).Replace("PM", "pm", StringComparison.Ordinal);
 
     private static async Task<(string? Pem, string? Error)> ReadAsync(string path, CliConsole console, CancellationToken cancellationToken)
     {
