@@ -7,7 +7,8 @@ namespace Aar.Cli.Common;
 /// A command line that does not parse is reported in one line plus a hint, as <c>lxc</c> and <c>docker</c> do:
 /// <c>Error: unknown command "ad" for "aar trust".</c> then <c>Did you mean 'aar trust add'? Run 'aar trust --help'
 /// for usage.</c> (exit 1). The parser finds the errors; this only words them. A suggestion is offered only for a
-/// close match among the command's own subcommands or options.
+/// close match among the command's own subcommands or options. Several bad option values are each reported on their
+/// own <c>Error:</c> line before the one hint.
 /// </summary>
 public static class UsageErrors
 {
@@ -48,7 +49,8 @@ public static class UsageErrors
         }
         else
         {
-            message = Sentence(parse.Errors[0]);
+            // Bad option values: every one of them, one line each, so a daemon's command line is fixed in one go.
+            message = string.Join("\nError: ", parse.Errors.Select(Sentence).Distinct(StringComparer.Ordinal));
         }
 
         console.Error.WriteLine($"Error: {message}");
@@ -77,6 +79,11 @@ public static class UsageErrors
     private static string Sentence(ParseError error)
     {
         var message = error.Message;
+        if (error.SymbolResult is OptionResult { Tokens.Count: 0, Implicit: false } empty && empty.Option.Arity.MinimumNumberOfValues > 0)
+        {
+            return $"{empty.IdentifierToken?.Value ?? empty.Option.Name} needs a value.";
+        }
+
         if (message.Contains("as expected type", StringComparison.Ordinal))
         {
             var (name, tokens) = error.SymbolResult switch

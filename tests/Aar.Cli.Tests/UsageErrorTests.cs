@@ -19,6 +19,7 @@ public sealed class UsageErrorTests
     [InlineData("application show", "Error: \"aar application show\" needs its <name> argument.\nRun 'aar application show --help' for usage.\n")]
     [InlineData("application delete game -a amd64 --version two", "Error: 'two' is not a valid value for --version.\nRun 'aar application delete --help' for usage.\n")]
     [InlineData("status --format csv", "Error: --format 'csv' is unknown: use one of table, json, yaml.\nRun 'aar status --help' for usage.\n")]
+    [InlineData("application list --format xml -a", "Error: --format 'xml' is unknown: use one of table, csv, json, yaml.\nError: -a needs a value.\nRun 'aar application list --help' for usage.\n")]
     public async Task A_usage_error_is_one_line_and_a_hint(string commandLine, string expected)
     {
         var result = await AarProcess.RunAsync(null, commandLine.Split(' '));
