@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -19,8 +18,9 @@ public static class MachineOutput
     // scripts get back exactly the text we wrote.
     private static readonly ISerializer YamlSerializer = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings().Build();
 
-    // Names and descriptions are shown as they are (é, not \u00E9); control characters are still escaped.
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // The default encoder escapes every non-ASCII character (é as \u00E9): more to read, but a bidirectional override
+    // or a zero-width character in a name cannot reach the terminal as itself (the relaxed encoders let those through).
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     // One output variant per serializer context: the context's naming and null rules, plus the timestamp rule.
     private static readonly ConcurrentDictionary<JsonSerializerOptions, JsonSerializerOptions> OutputOptions = new();
