@@ -106,6 +106,7 @@ public sealed class RegistryCommandTests(ITestOutputHelper output)
 
         var sync = await Amc.RunAsync(client.DataDirectory, ["registry", "sync", "--wait"]);
         var status = await Amc.RunAsync(client.DataDirectory, ["registry", "status"]);
+        var table = await Amc.RunAsync(client.DataDirectory, ["registry", "status", "--format", "table"]);
         var show = await Amc.RunAsync(client.DataDirectory, ["application", "show", "game"]);
         var retry = await Amc.RunAsync(client.DataDirectory, ["registry", "retry", "game"]);
         var nothing = await Amc.RunAsync(client.DataDirectory, ["registry", "retry", "other"]);
@@ -114,6 +115,9 @@ public sealed class RegistryCommandTests(ITestOutputHelper output)
         Assert.Contains("Version 1 of 'game' from the registry was rejected: it is not a valid package", sync.Out, StringComparison.Ordinal);
         Assert.Contains("rejected:", status.Out, StringComparison.Ordinal);
         Assert.Contains("app.apk is not a valid APK", status.Out, StringComparison.Ordinal);
+        Assert.Matches(@"\| last_pass\s+\| (failed|partial) \(pull, finished \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)", table.Out);
+        Assert.Matches(@"\| REJECTED \| VERSION \| SIZE\s+\| REJECTED AT\s+\| REASON\s+\|", table.Out);
+        Assert.Matches(@"\| game\s+\| 1\s+\| \d+(\.\d)? (B|KiB)\s+\| \d{4}-", table.Out);
         Assert.Equal(ExitCodes.Ok, show.ExitCode);
         Assert.Contains("rejected:", show.Out, StringComparison.Ordinal);
         Assert.Contains("app.apk is not a valid APK", show.Out, StringComparison.Ordinal);

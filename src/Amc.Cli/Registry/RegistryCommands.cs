@@ -22,7 +22,7 @@ internal static class RegistryCommands
 
     private static Command Status(Option<string> dataDirectory, CliConsole console)
     {
-        var format = OutputFormatOption.Create(OutputFormat.Yaml, OutputFormat.Json);
+        var format = OutputFormatOption.Create(OutputFormat.Yaml, OutputFormat.Json, OutputFormat.Table);
         var command = new Command("status", "Show the registry configuration, the last and next sync pass, transfers in flight and conflicts") { format };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,7 +33,14 @@ internal static class RegistryCommands
                 return ProblemReporter.Report(console, result);
             }
 
-            DataWriter.Write(console, parse.GetValue(format).Format, result.Value!, ManagementJsonContext.Default.RegistryStatus);
+            if (parse.GetValue(format).Format == OutputFormat.Table)
+            {
+                RegistryStatusTable.Write(console, result.Value!);
+            }
+            else
+            {
+                DataWriter.Write(console, parse.GetValue(format).Format, result.Value!, ManagementJsonContext.Default.RegistryStatus);
+            }
 
             return ExitCodes.Ok;
         });
