@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 
 namespace Aar.Cli.Common;
 
@@ -14,11 +15,25 @@ public static class CliRunner
         Recursive = true,
     };
 
-    public static async Task<int> RunAsync(RootCommand root, IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default)
+    /// <summary>Runs <paramref name="root"/>, naming it in usage errors by the executable's name.</summary>
+    public static Task<int> RunAsync(RootCommand root, IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        return RunAsync(root.Name, root, args, console, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="root"/>; <paramref name="program"/> names it in usage errors (<c>aar trust</c>).</summary>
+    public static async Task<int> RunAsync(string program, RootCommand root, IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(console);
         var parse = root.Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            // One line and a hint instead of the parser's default (every error, then the whole help).
+            return UsageErrors.Report(program, parse, console);
+        }
+
         try
         {
             return await parse.InvokeAsync(

@@ -1,22 +1,17 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Spectre.Console;
 using Spectre.Console.Rendering;
-using YamlDotNet.Serialization;
 
 namespace Aar.Cli.Common;
 
 /// <summary>
-/// Renders rows in the chosen <see cref="OutputFormat"/>. Tables are for people (and may abbreviate); csv, json and
-/// yaml carry every value in full for scripts.
+/// Renders data in the chosen <see cref="OutputFormat"/>. Tables are for people (human units, short fingerprints);
+/// csv, json and yaml carry every value in full for scripts. JSON and YAML come from one tree (<see cref="MachineOutput"/>),
+/// so the two cannot disagree about keys or shapes.
 /// </summary>
 public static class DataWriter
 {
-    // Strings that YAML would read back as another type ("false", "1.0", an all-digit fingerprint) are quoted, so
-    // scripts get back exactly the text we wrote.
-    private static readonly ISerializer Yaml = new SerializerBuilder().DisableAliases().WithQuotingNecessaryStrings().Build();
-
     public static void WriteTable(CliConsole console, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
         ArgumentNullException.ThrowIfNull(console);
@@ -53,17 +48,25 @@ public static class DataWriter
         }
     }
 
-    public static void WriteJson<T>(CliConsole console, T value, JsonTypeInfo<T> typeInfo)
+    /// <summary>
+    /// Writes <paramref name="value"/> as JSON or YAML (<paramref name="format"/> must be one of them): snake_case keys
+    /// (the serializer context's policy), RFC 3339 UTC times, JSON indented.
+    /// </summary>
+    public static void Write<T>(CliConsole console, OutputFormat format, T value, JsonTypeInfo<T> typeInfo)
     {
         ArgumentNullException.ThrowIfNull(console);
-        console.Out.WriteLine(JsonSerializer.Serialize(value, typeInfo));
-    }
-
-    /// <summary>Writes YAML from plain dictionaries/lists so key names are exactly what the caller chose.</summary>
-    public static void WriteYaml(CliConsole console, object value)
-    {
-        ArgumentNullException.ThrowIfNull(console);
-        console.Out.Write(Yaml.Serialize(value));
+        var node = MachineOutput.ToNode(value, typeInfo);
+        switch (format)
+        {
+            case OutputFormat.Json:
+                console.Out.WriteLine(MachineOutput.Json(node));
+                break;
+            case OutputFormat.Yaml:
+                console.Out.Write(MachineOutput.Yaml(node));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(format), format, "Only json and yaml are written from a serializer model.");
+        }
     }
 
     private static string Quote(string value)

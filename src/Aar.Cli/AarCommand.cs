@@ -12,7 +12,7 @@ namespace Aar.Cli;
 internal static class AarCommand
 {
     public static Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default) =>
-        CliRunner.RunAsync(Create(console), args, console, cancellationToken);
+        CliRunner.RunAsync("aar", Create(console), args, console, cancellationToken);
 
     public static RootCommand Create(CliConsole console)
     {

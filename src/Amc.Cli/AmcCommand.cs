@@ -16,7 +16,7 @@ internal static class AmcCommand
     public static Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default)
     {
         var safe = console.WithTerminalSafeOutput();
-        return CliRunner.RunAsync(Create(safe), args, safe, cancellationToken);
+        return CliRunner.RunAsync("amc", Create(safe), args, safe, cancellationToken);
     }
 
     public static RootCommand Create(CliConsole console)

@@ -75,18 +75,26 @@ public sealed class ApplicationCommandTests(ITestOutputHelper output)
         var digest = await PublishAsync(server, ("game", "amd64", 0));
 
         var status = await CliHarness.RunAsync(["status", "--format", "yaml", "--data-dir", server.DataDirectory]);
+        var table = await CliHarness.RunAsync(["status", "--data-dir", server.DataDirectory]);
         var clean = await CliHarness.RunAsync(["storage", "scrub", "--data-dir", server.DataDirectory]);
         var hex = digest.Hex;
         await File.WriteAllBytesAsync(Path.Combine(server.DataDirectory, "blobs", "sha256", hex[..2], hex), new byte[1024]);
         var damaged = await CliHarness.RunAsync(["storage", "scrub", "--data-dir", server.DataDirectory]);
+        var damagedJson = await CliHarness.RunAsync(["storage", "scrub", "--format", "json", "--data-dir", server.DataDirectory]);
 
         Assert.Equal(ExitCodes.Ok, status.ExitCode);
         Assert.Contains("versions: 1\n", status.Out, StringComparison.Ordinal);
         Assert.Contains("blob_bytes: 1024\n", status.Out, StringComparison.Ordinal);
         Assert.Contains("trusted_publishers: 1\n", status.Out, StringComparison.Ordinal);
-        Assert.Equal("Checked 1 blobs (1024 bytes): 0 damaged, 0 missing.\n", clean.Out);
+        Assert.Matches(@"\| blob_bytes\s+\| 1\.0 KiB\s+\|", table.Out);
+        Assert.Equal("Checked 1 blobs (1.0 KiB): 0 damaged, 0 missing.\n", clean.Out);
         Assert.Equal(ExitCodes.Conflict, damaged.ExitCode);
         Assert.Contains($"damaged: {digest}", damaged.Out, StringComparison.Ordinal);
+        // The second scrub still finds the blob unusable (in quarantine, so missing) and says so in json.
+        Assert.Equal(ExitCodes.Conflict, damagedJson.ExitCode);
+        using var report = JsonDocument.Parse(damagedJson.Out);
+        var found = report.RootElement.GetProperty("corrupt").EnumerateArray().Concat(report.RootElement.GetProperty("missing").EnumerateArray());
+        Assert.Equal([digest.ToString()], found.Select(e => e.GetString()));
     }
 
     [Fact]
@@ -100,7 +108,7 @@ public sealed class ApplicationCommandTests(ITestOutputHelper output)
         Assert.Contains("aar serve", result.Error, StringComparison.Ordinal);
     }
 
-    private static async Task<BlobDigest> PublishAsync(RegistryTestServer server, params (string Name, string Architecture, int Version)[] versions)
+    internal static async Task<BlobDigest> PublishAsync(RegistryTestServer server, params (string Name, string Architecture, int Version)[] versions)
     {
         using var certificate = TestCertificates.Client("publisher");
         await server.TrustAsync(certificate, TrustRole.Publisher);

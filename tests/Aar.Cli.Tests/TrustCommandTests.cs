@@ -39,7 +39,7 @@ public sealed class TrustCommandTests(ITestOutputHelper output)
         Assert.Equal(ExitCodes.Ok, fromFile.ExitCode);
         Assert.Equal($"Trusted certificate {TestCertificates.FingerprintOf(publisher)} ('publisher-amd64') as publisher.\n", fromFile.Out);
         using var json = JsonDocument.Parse(list.Out);
-        var rows = json.RootElement.EnumerateArray().Select(e => (e.GetProperty("Fingerprint").GetString(), e.GetProperty("Role").GetString(), e.GetProperty("Name").GetString())).ToList();
+        var rows = json.RootElement.EnumerateArray().Select(e => (e.GetProperty("fingerprint").GetString(), e.GetProperty("role").GetString(), e.GetProperty("name").GetString())).ToList();
         Assert.Equal(
             [(TestCertificates.FingerprintOf(client), "client", "ams-client"), (TestCertificates.FingerprintOf(publisher), "publisher", "publisher-amd64")],
             rows);
@@ -61,8 +61,8 @@ public sealed class TrustCommandTests(ITestOutputHelper output)
         Assert.Matches($@"\| lister\s+\| {fingerprint[..12]}\s+\| client\s+\|", table.Out);
         var csvLines = csv.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("NAME,FINGERPRINT,ROLE,ADDED,EXPIRES", csvLines[0]);
-        Assert.StartsWith($"lister,{fingerprint},client,", csvLines[1], StringComparison.Ordinal);
-        Assert.Contains($"- name: lister\n  fingerprint: {fingerprint}\n  role: client\n", yaml.Out, StringComparison.Ordinal);
+        Assert.Matches($@"^lister,{fingerprint},client,\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ,\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", csvLines[1]);
+        Assert.Contains($"- fingerprint: {fingerprint}\n  name: lister\n  role: client\n", yaml.Out, StringComparison.Ordinal);
     }
 
     [Fact]

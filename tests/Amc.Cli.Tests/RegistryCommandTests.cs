@@ -66,9 +66,9 @@ public sealed class RegistryCommandTests(ITestOutputHelper output)
         Assert.Contains("uploaded: 1", sync.Out, StringComparison.Ordinal);
         Assert.Contains("mode: push", status.Out, StringComparison.Ordinal);
         Assert.Contains($"client_fingerprint: {publisher.Host.ClientFingerprint}", status.Out, StringComparison.Ordinal);
-        Assert.Contains("next_pass: 20", status.Out, StringComparison.Ordinal);
-        Assert.Equal("NAME,ARCHITECTURE,VERSIONS,TAGS,OWNER,LOCAL", list.Out.Split('\n')[0]);
-        Assert.Equal("game,amd64,0,\"game,demo\",this AMS,local", list.Out.Split('\n')[1]);
+        Assert.Matches(@"\nnext_pass_at: 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ\n", status.Out);
+        Assert.Equal("NAME,ARCHITECTURE,VERSIONS,LATEST,TAGS,OWNER,LOCAL", list.Out.Split('\n')[0]);
+        Assert.Equal($"game,amd64,1,0,\"game,demo\",{publisher.Host.ClientFingerprint},local", list.Out.Split('\n')[1]);
     }
 
     [Fact]
@@ -126,6 +126,7 @@ public sealed class RegistryCommandTests(ITestOutputHelper output)
 
         var sync = await Amc.RunAsync(client.DataDirectory, ["registry", "sync", "--wait"]);
         var status = await Amc.RunAsync(client.DataDirectory, ["registry", "status"]);
+        var table = await Amc.RunAsync(client.DataDirectory, ["registry", "status", "--format", "table"]);
         var show = await Amc.RunAsync(client.DataDirectory, ["application", "show", "game"]);
         var retry = await Amc.RunAsync(client.DataDirectory, ["registry", "retry", "game"]);
         var nothing = await Amc.RunAsync(client.DataDirectory, ["registry", "retry", "other"]);
@@ -134,6 +135,9 @@ public sealed class RegistryCommandTests(ITestOutputHelper output)
         Assert.Contains("Version 1 of 'game' from the registry was rejected: it is not a valid package", sync.Out, StringComparison.Ordinal);
         Assert.Contains("rejected:", status.Out, StringComparison.Ordinal);
         Assert.Contains("app.apk is not a valid APK", status.Out, StringComparison.Ordinal);
+        Assert.Matches(@"\| last_pass\s+\| (failed|partial) \(pull, finished \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)", table.Out);
+        Assert.Matches(@"\| REJECTED \| VERSION \| SIZE\s+\| REJECTED AT\s+\| REASON\s+\|", table.Out);
+        Assert.Matches(@"\| game\s+\| 1\s+\| \d+(\.\d)? (B|KiB)\s+\| \d{4}-", table.Out);
         Assert.Equal(ExitCodes.Ok, show.ExitCode);
         Assert.Contains("rejected:", show.Out, StringComparison.Ordinal);
         Assert.Contains("app.apk is not a valid APK", show.Out, StringComparison.Ordinal);

@@ -24,7 +24,7 @@ public sealed class SeedStepsTests(ITestOutputHelper output)
         Assert.Equal(0, list.ExitCode);
         var lines = list.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches(@"^\| FINGERPRINT\s+\| COMMON NAME \| ISSUE DATE\s+\| EXPIRY DATE\s+\|$", lines[1]);
-        Assert.Matches($@"^\| {fingerprint[..12]} \| aar\s+\| [A-Z][a-z]{{2}} \d+, \d{{4}} at \d+:\d\d[ap]m \(UTC\) \|", lines[3]);
+        Assert.Matches($@"^\| {fingerprint[..12]} \| aar\s+\| \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ \| \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ \|$", lines[3]);
 
         foreach (var step in new[]
         {
@@ -75,7 +75,7 @@ public sealed class SeedStepsTests(ITestOutputHelper output)
         // A repeat is a success that changes nothing, as with 'aar trust add'.
         Assert.Equal(0, again.ExitCode);
         Assert.Equal($"Certificate {TestCertificates.FingerprintOf(registry)} (aar) is already in the trust list; nothing changed.\n", again.Out);
-        Assert.StartsWith($"[{{\"fingerprint\":\"{TestCertificates.FingerprintOf(registry)}\",\"common_name\":\"aar\",", json.Out, StringComparison.Ordinal);
+        Assert.StartsWith($"[\n  {{\n    \"fingerprint\": \"{TestCertificates.FingerprintOf(registry)}\",\n    \"common_name\": \"aar\",\n", json.Out, StringComparison.Ordinal);
 
         var removed = await Amc.RunAsync(daemon.DataDirectory, ["config", "trust", "remove", "aar"]);
         Assert.Equal(0, removed.ExitCode);

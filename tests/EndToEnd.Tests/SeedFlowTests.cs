@@ -65,7 +65,7 @@ public sealed partial class SeedFlowTests(ITestOutputHelper output)
         // Listed in the order they were added.
         Assert.Equal(
             [(publisherFingerprint, "publisher"), (clientFingerprint, "client")],
-            JsonDocument.Parse(trusted.Out).RootElement.EnumerateArray().Select(e => (e.GetProperty("Fingerprint").GetString(), e.GetProperty("Role").GetString())));
+            JsonDocument.Parse(trusted.Out).RootElement.EnumerateArray().Select(e => (e.GetProperty("fingerprint").GetString(), e.GetProperty("role").GetString())));
 
         // "Finally, reboot the registry": not needed here (trust changes apply at once), and harmless.
         await registry.StartAsync();
@@ -81,9 +81,10 @@ public sealed partial class SeedFlowTests(ITestOutputHelper output)
 
         var push = await publisher.AmcAsync("registry", "sync", "--wait");
         Assert.True(push.ExitCode == 0, push.ToString());
-        Assert.Contains("result: ok\nmode: push\n", push.Out, StringComparison.Ordinal);
+        Assert.Contains("\nmode: push\n", push.Out, StringComparison.Ordinal);
+        Assert.Contains("\nresult: ok\n", push.Out, StringComparison.Ordinal);
         var held = await registry.AarAsync("application", "list", "--format", "json");
-        Assert.Contains($"\"digest\":\"sha256:{source.Versions[0].Sha256}\"", held.Out, StringComparison.Ordinal);
+        Assert.Contains($"\"digest\": \"sha256:{source.Versions[0].Sha256}\"", held.Out, StringComparison.Ordinal);
 
         var pull = await client.AmcAsync("registry", "sync", "--wait");
         Assert.True(pull.ExitCode == 0, pull.ToString());

@@ -49,7 +49,7 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
         Assert.Equal(ExitCodes.Conflict, again.ExitCode);
         Assert.Contains("revoked", again.Error, StringComparison.Ordinal);
         var revoked = await registry.AarAsync("trust", "list", "--revoked", "--format", "json");
-        Assert.Equal([clientFingerprint], JsonDocument.Parse(revoked.Out).RootElement.EnumerateArray().Select(e => e.GetProperty("Fingerprint").GetString()));
+        Assert.Equal([clientFingerprint], JsonDocument.Parse(revoked.Out).RootElement.EnumerateArray().Select(e => e.GetProperty("fingerprint").GetString()));
         Assert.Equal(report.Errors, (await client.StatusAsync()).LastPass!.Errors);
     }
 

@@ -33,7 +33,7 @@ internal static class ApplicationCommands
                 return ProblemReporter.Report(console, result);
             }
 
-            ApplicationOutput.WriteList(console, parse.GetValue(format), result.Value!);
+            ApplicationOutput.WriteList(console, parse.GetValue(format).Format, result.Value!);
             return ExitCodes.Ok;
         });
         return command;
@@ -61,14 +61,7 @@ internal static class ApplicationCommands
                 return ProblemReporter.Fail(console, $"the registry has no application '{parse.GetValue(name)}' for architecture {wanted}.", ExitCodes.NotFound);
             }
 
-            if (parse.GetValue(format) == OutputFormat.Json)
-            {
-                DataWriter.WriteJson(console, records, ProtocolJsonContext.Default.ListApplicationRecord);
-            }
-            else
-            {
-                DataWriter.WriteYaml(console, records.Select(ApplicationOutput.ToYaml).ToList());
-            }
+            DataWriter.Write(console, parse.GetValue(format).Format, records, ProtocolJsonContext.Default.ListApplicationRecord);
 
             return ExitCodes.Ok;
         });

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Protocol;
 using Aar.Protocol.Admin;
@@ -23,35 +22,27 @@ internal static class StatusCommands
             }
 
             var s = result.Value!;
-            if (parse.GetValue(format) == OutputFormat.Json)
+            if (parse.GetValue(format).Format is var machine and (OutputFormat.Json or OutputFormat.Yaml))
             {
-                DataWriter.WriteJson(console, s, ProtocolJsonContext.Default.RegistryStatus);
+                DataWriter.Write(console, machine, s, ProtocolJsonContext.Default.RegistryStatus);
                 return ExitCodes.Ok;
             }
 
-            var fields = new Dictionary<string, object>
-            {
-                ["server_version"] = s.ServerVersion,
-                ["generation"] = s.Generation,
-                ["applications"] = s.Applications,
-                ["versions"] = s.Versions,
-                ["blobs"] = s.Blobs,
-                ["blob_bytes"] = s.BlobBytes,
-                ["uploads_in_flight"] = s.UploadsInFlight,
-                ["upload_bytes"] = s.UploadBytes,
-                ["trusted_publishers"] = s.TrustedPublishers,
-                ["trusted_clients"] = s.TrustedClients,
-                ["revoked_certificates"] = s.RevokedCertificates,
-            };
-            if (parse.GetValue(format) == OutputFormat.Yaml)
-            {
-                DataWriter.WriteYaml(console, fields);
-            }
-            else
-            {
-                DataWriter.WriteTable(console, ["KEY", "VALUE"], fields.Select(f => (IReadOnlyList<string>)[f.Key, Convert.ToString(f.Value, CultureInfo.InvariantCulture)!]));
-            }
-
+            // The same keys as json/yaml; sizes in human units (the machine formats carry exact bytes).
+            DataWriter.WriteTable(console, ["KEY", "VALUE"],
+            [
+                ["server_version", s.ServerVersion],
+                ["generation", CellText.Number(s.Generation)],
+                ["applications", CellText.Number(s.Applications)],
+                ["versions", CellText.Number(s.Versions)],
+                ["blobs", CellText.Number(s.Blobs)],
+                ["blob_bytes", CellText.Size(s.BlobBytes)],
+                ["uploads_in_flight", CellText.Number(s.UploadsInFlight)],
+                ["upload_bytes", CellText.Size(s.UploadBytes)],
+                ["trusted_publishers", CellText.Number(s.TrustedPublishers)],
+                ["trusted_clients", CellText.Number(s.TrustedClients)],
+                ["revoked_certificates", CellText.Number(s.RevokedCertificates)],
+            ]);
             return ExitCodes.Ok;
         });
         return command;
@@ -59,7 +50,8 @@ internal static class StatusCommands
 
     public static Command Storage(Option<string> dataDirectory, CliConsole console)
     {
-        var scrub = new Command("scrub", "Re-hash every stored blob, move damaged ones to quarantine (their publisher re-sends them) and report damaged or missing ones (exit code 5 if any)");
+        var format = OutputFormatOption.CreateOptional("a summary, then one line per damaged or missing blob", OutputFormat.Json, OutputFormat.Yaml);
+        var scrub = new Command("scrub", "Re-hash every stored blob, move damaged ones to quarantine (their publisher re-sends them) and report damaged or missing ones (exit code 5 if any)") { format };
         scrub.SetAction(async (parse, cancellationToken) =>
         {
             using var client = AdminClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
@@ -70,7 +62,14 @@ internal static class StatusCommands
             }
 
             var report = result.Value!;
-            await console.Out.WriteLineAsync($"Checked {report.Checked} blobs ({report.Bytes} bytes): {report.Corrupt.Count} damaged, {report.Missing.Count} missing.");
+            var healthy = report.Corrupt.Count + report.Missing.Count == 0;
+            if (parse.GetValue(format) is { } machine)
+            {
+                DataWriter.Write(console, machine, report, ProtocolJsonContext.Default.ScrubReport);
+                return healthy ? ExitCodes.Ok : ExitCodes.Conflict;
+            }
+
+            await console.Out.WriteLineAsync($"Checked {report.Checked} blobs ({CellText.Size(report.Bytes)}): {report.Corrupt.Count} damaged, {report.Missing.Count} missing.");
             foreach (var digest in report.Corrupt)
             {
                 await console.Out.WriteLineAsync($"damaged: {digest}");
@@ -81,7 +80,7 @@ internal static class StatusCommands
                 await console.Out.WriteLineAsync($"missing: {digest}");
             }
 
-            return report.Corrupt.Count + report.Missing.Count == 0 ? ExitCodes.Ok : ExitCodes.Conflict;
+            return healthy ? ExitCodes.Ok : ExitCodes.Conflict;
         });
         return new Command("storage", "Check the blob store") { scrub };
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Protocol.Admin;
 using Aar.Protocol.Enrolment;
@@ -29,7 +28,7 @@ internal static class TokenCommands
         var expires = new Option<string>("--expires") { Description = "How long the token stays valid: 15m, 1h, 2d (default 1h, at most 30d)", DefaultValueFactory = _ => "1h" };
         var name = new Option<string?>("--name") { Description = "Name for the AMS certificate once it joins (default: its common name)" };
         var address = new Option<string[]>("--address") { Description = "Registry address for the AMS to use, host:port (repeatable; default: the addresses the server listens on)" };
-        var format = OutputFormatOption.Create(OutputFormat.Table, OutputFormat.Json);
+        var format = OutputFormatOption.CreateOptional("the token alone on stdout", OutputFormat.Json, OutputFormat.Yaml);
         var command = new Command("create", "Create a single-use join token") { publisher, expires, name, address, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -54,15 +53,15 @@ internal static class TokenCommands
             }
 
             var created = result.Value!;
-            if (parse.GetValue(format) == OutputFormat.Json)
+            if (parse.GetValue(format) is { } machine)
             {
-                DataWriter.WriteJson(console, created, ProtocolJsonContext.Default.CreatedToken);
+                DataWriter.Write(console, machine, created, ProtocolJsonContext.Default.CreatedToken);
                 return ExitCodes.Ok;
             }
 
             await console.Out.WriteLineAsync(created.Token);
             await console.Error.WriteLineAsync(
-                $"Token {created.Entry.Id} enrols one AMS as {created.Entry.Role} until {created.Entry.ExpiresAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC (addresses: {string.Join(", ", created.Addresses)}).");
+                $"Token {created.Entry.Id} enrols one AMS as {created.Entry.Role} until {CellText.Time(created.Entry.ExpiresAt)} (addresses: {string.Join(", ", created.Addresses)}).");
             await console.Error.WriteLineAsync("On the AMS host run: amc registry join <token>");
             return ExitCodes.Ok;
         });
@@ -86,14 +85,11 @@ internal static class TokenCommands
             var now = DateTimeOffset.UtcNow;
             var tokens = result.Value!;
             string[] headers = ["ID", "ROLE", "NAME", "CREATED", "EXPIRES", "STATUS"];
-            IReadOnlyList<string> Row(TokenEntry t) => [t.Id, t.Role, t.Name, Time(t.CreatedAt), Time(t.ExpiresAt), t.ExpiresAt < now ? "expired" : "valid"];
-            switch (parse.GetValue(format))
+            IReadOnlyList<string> Row(TokenEntry t) => [t.Id, t.Role, t.Name, CellText.Time(t.CreatedAt), CellText.Time(t.ExpiresAt), t.ExpiresAt < now ? "expired" : "valid"];
+            switch (parse.GetValue(format).Format)
             {
-                case OutputFormat.Json:
-                    DataWriter.WriteJson(console, tokens, ProtocolJsonContext.Default.ListTokenEntry);
-                    break;
-                case OutputFormat.Yaml:
-                    DataWriter.WriteYaml(console, tokens.Select(t => headers.Select(h => h.ToLowerInvariant()).Zip(Row(t)).ToDictionary(p => p.First, p => p.Second)).ToList());
+                case OutputFormat.Json or OutputFormat.Yaml:
+                    DataWriter.Write(console, parse.GetValue(format).Format, tokens.ToList(), ProtocolJsonContext.Default.ListTokenEntry);
                     break;
                 case OutputFormat.Csv:
                     DataWriter.WriteCsv(console, headers, tokens.Select(Row));
@@ -127,6 +123,4 @@ internal static class TokenCommands
         });
         return command;
     }
-
-    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 }

@@ -74,7 +74,7 @@ internal static class TrustCommands
                     return ProblemReporter.Report(console, list);
                 }
 
-                TrustListOutput.WriteRevoked(console, parse.GetValue(format), list.Value!);
+                TrustListOutput.WriteRevoked(console, parse.GetValue(format).Format, list.Value!);
                 return ExitCodes.Ok;
             }
 
@@ -84,7 +84,7 @@ internal static class TrustCommands
                 return ProblemReporter.Report(console, trusted);
             }
 
-            TrustListOutput.WriteTrusted(console, parse.GetValue(format), trusted.Value!);
+            TrustListOutput.WriteTrusted(console, parse.GetValue(format).Format, trusted.Value!);
             return ExitCodes.Ok;
         });
         return command;

@@ -14,7 +14,7 @@ internal static class ListCommand
             Description = "attribute=value (repeatable; all must match): id, name, status, instance-type, published, immutable, tags, addons, boot-package",
             AllowMultipleArgumentsPerToken = false,
         };
-        var format = OutputFormatOption.Create(OutputFormat.Table, OutputFormat.Json, OutputFormat.Yaml, OutputFormat.Csv);
+        var format = OutputFormatOption.Create(OutputFormat.Table, OutputFormat.Csv, OutputFormat.Json, OutputFormat.Yaml);
         var command = new Command("list", "List applications") { filter, format };
         command.Aliases.Add("ls");
         command.SetAction(async (parse, cancellationToken) =>
@@ -39,13 +39,10 @@ internal static class ListCommand
             }
 
             var applications = result.Value!;
-            switch (parse.GetValue(format))
+            switch (parse.GetValue(format).Format)
             {
-                case OutputFormat.Json:
-                    DataWriter.WriteJson(console, applications, ManagementJsonContext.Default.ListApplicationInfo);
-                    break;
-                case OutputFormat.Yaml:
-                    DataWriter.WriteYaml(console, applications.Select(ApplicationOutput.Yaml).ToList());
+                case var machine and (OutputFormat.Json or OutputFormat.Yaml):
+                    DataWriter.Write(console, machine, applications, ManagementJsonContext.Default.ListApplicationInfo);
                     break;
                 case OutputFormat.Csv:
                     DataWriter.WriteCsv(console, ApplicationOutput.ListHeaders, applications.Select(ApplicationOutput.Row));

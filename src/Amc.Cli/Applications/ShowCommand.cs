@@ -21,14 +21,7 @@ internal static class ShowCommand
                 return ProblemReporter.Report(console, result);
             }
 
-            if (parse.GetValue(format) == OutputFormat.Json)
-            {
-                DataWriter.WriteJson(console, result.Value!, ManagementJsonContext.Default.ApplicationInfo);
-            }
-            else
-            {
-                DataWriter.WriteYaml(console, ApplicationOutput.Yaml(result.Value!));
-            }
+            DataWriter.Write(console, parse.GetValue(format).Format, result.Value!, ManagementJsonContext.Default.ApplicationInfo);
 
             return ExitCodes.Ok;
         });

@@ -43,14 +43,7 @@ internal static class ConfigCommands
                 return ProblemReporter.Report(console, result);
             }
 
-            if (parse.GetValue(format) == OutputFormat.Json)
-            {
-                DataWriter.WriteJson(console, result.Value!, ManagementJsonContext.Default.ConfigGet);
-            }
-            else
-            {
-                DataWriter.WriteYaml(console, new Dictionary<string, object> { ["config"] = result.Value!.Config });
-            }
+            DataWriter.Write(console, parse.GetValue(format).Format, result.Value!, ManagementJsonContext.Default.ConfigGet);
 
             return ExitCodes.Ok;
         });

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Aar.Cli.Common;
 using Aar.Protocol.Certificates;
 using Aar.Protocol.Management;
@@ -48,7 +47,7 @@ internal static class TrustCommands
 
     private static Command List(Option<string> dataDirectory, CliConsole console)
     {
-        var format = OutputFormatOption.Create(OutputFormat.Table, OutputFormat.Json, OutputFormat.Yaml);
+        var format = OutputFormatOption.Create(OutputFormat.Table, OutputFormat.Csv, OutputFormat.Json, OutputFormat.Yaml);
         var command = new Command("list", "List the trusted certificates") { format };
         command.Aliases.Add("ls");
         command.SetAction(async (parse, cancellationToken) =>
@@ -61,24 +60,22 @@ internal static class TrustCommands
             }
 
             var entries = result.Value!;
-            switch (parse.GetValue(format))
+            var chosen = parse.GetValue(format).Format;
+            if (chosen is OutputFormat.Json or OutputFormat.Yaml)
             {
-                case OutputFormat.Json:
-                    DataWriter.WriteJson(console, entries, ManagementJsonContext.Default.ListTrustedCertificate);
-                    break;
-                case OutputFormat.Yaml:
-                    DataWriter.WriteYaml(console, entries.Select(e => new Dictionary<string, string>
-                    {
-                        ["fingerprint"] = e.Fingerprint,
-                        ["common_name"] = e.CommonName,
-                        ["issue_date"] = e.IssueDate.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-                        ["expiry_date"] = e.ExpiryDate.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-                    }).ToList());
-                    break;
-                default:
-                    DataWriter.WriteTable(console, ["FINGERPRINT", "COMMON NAME", "ISSUE DATE", "EXPIRY DATE"],
-                        entries.Select(e => (IReadOnlyList<string>)[e.Fingerprint[..Fingerprint.MinimumPrefixLength], e.CommonName, Date(e.IssueDate), Date(e.ExpiryDate)]));
-                    break;
+                DataWriter.Write(console, chosen, entries, ManagementJsonContext.Default.ListTrustedCertificate);
+                return ExitCodes.Ok;
+            }
+
+            string[] headers = ["FINGERPRINT", "COMMON NAME", "ISSUE DATE", "EXPIRY DATE"];
+            var rows = entries.Select(e => (IReadOnlyList<string>)[CellText.Fingerprint(e.Fingerprint, chosen), e.CommonName, CellText.Time(e.IssueDate), CellText.Time(e.ExpiryDate)]);
+            if (chosen == OutputFormat.Csv)
+            {
+                DataWriter.WriteCsv(console, headers, rows);
+            }
+            else
+            {
+                DataWriter.WriteTable(console, headers, rows);
             }
 
             return ExitCodes.Ok;
@@ -105,10 +102,6 @@ internal static class TrustCommands
         });
         return command;
     }
-
-    /// <summary>As the original shows dates: "May 27, 2022 at 3:09pm (UTC)".</summary>
-    private static string Date(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("MMM d, yyyy 'at' h:mmtt '(UTC)'", CultureInfo.InvariantCulture).Replace("AM", "am", StringComparison.Ordinal).Replace("PM", "pm", StringComparison.Ordinal);
 
     private static async Task<(string? Pem, string? Error)> ReadAsync(string path, CliConsole console, CancellationToken cancellationToken)
     {

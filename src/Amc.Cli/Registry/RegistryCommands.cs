@@ -22,7 +22,7 @@ internal static class RegistryCommands
 
     private static Command Status(Option<string> dataDirectory, CliConsole console)
     {
-        var format = OutputFormatOption.Create(OutputFormat.Yaml, OutputFormat.Json);
+        var format = OutputFormatOption.Create(OutputFormat.Yaml, OutputFormat.Json, OutputFormat.Table);
         var command = new Command("status", "Show the registry configuration, the last and next sync pass, transfers in flight and conflicts") { format };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,13 +33,13 @@ internal static class RegistryCommands
                 return ProblemReporter.Report(console, result);
             }
 
-            if (parse.GetValue(format) == OutputFormat.Json)
+            if (parse.GetValue(format).Format == OutputFormat.Table)
             {
-                DataWriter.WriteJson(console, result.Value!, ManagementJsonContext.Default.RegistryStatus);
+                RegistryStatusTable.Write(console, result.Value!);
             }
             else
             {
-                DataWriter.WriteYaml(console, RegistryOutput.Status(result.Value!));
+                DataWriter.Write(console, parse.GetValue(format).Format, result.Value!, ManagementJsonContext.Default.RegistryStatus);
             }
 
             return ExitCodes.Ok;
@@ -61,7 +61,7 @@ internal static class RegistryCommands
                 return ProblemReporter.Report(console, result);
             }
 
-            RegistryOutput.List(console, parse.GetValue(format), result.Value!);
+            RegistryOutput.List(console, parse.GetValue(format).Format, result.Value!);
             return ExitCodes.Ok;
         });
         return command;
@@ -108,7 +108,7 @@ internal static class RegistryCommands
                 return ProblemReporter.Report(console, result);
             }
 
-            return RegistryOutput.Report(console, parse.GetValue(format), result.Value!);
+            return RegistryOutput.Report(console, parse.GetValue(format).Format, result.Value!);
         });
         return command;
     }

@@ -39,7 +39,7 @@ internal static class SyncCommand
             using var poller = ManagementClient.ForDataDirectory(dataDir);
             await ShowTransfersAsync(console, poller, pass, cancellationToken);
             var result = await pass;
-            return result.Succeeded ? RegistryOutput.Report(console, parse.GetValue(format), result.Value!) : ProblemReporter.Report(console, result);
+            return result.Succeeded ? RegistryOutput.Report(console, parse.GetValue(format).Format, result.Value!) : ProblemReporter.Report(console, result);
         });
         return command;
     }
