@@ -36,6 +36,25 @@ public sealed class MetricsListenerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_busy_metrics_port_stops_the_start_with_one_sentence_and_leaves_nothing_listening()
+    {
+        using var busy = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        using var directory = new TempDirectory("ams");
+        var options = new AmsOptions { DataDirectory = directory.Combine("data"), MetricsListen = busy.LocalEndpoint.ToString() };
+
+        var refused = await Assert.ThrowsAsync<StartupException>(() => AmsHost.StartAsync(options));
+
+        Assert.StartsWith($"Cannot listen on {busy.LocalEndpoint} for metrics", refused.Message, StringComparison.Ordinal);
+        // The admin socket Kestrel had bound before the metrics port failed is closed again.
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        var connect = Record.Exception(() => probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(options.DataDirectory, "unix.socket"))));
+        Assert.IsType<System.Net.Sockets.SocketException>(connect);
+        // And the data directory is free for the next start.
+        await using var again = await AmsHost.StartAsync(options with { MetricsListen = null });
+    }
+
+    [Fact]
     public async Task A_bad_address_is_refused_with_one_sentence()
     {
         var options = new AmsOptions { DataDirectory = "/tmp/ams-metrics-test", MetricsListen = "*:9101" };

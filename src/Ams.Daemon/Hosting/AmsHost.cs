@@ -71,6 +71,7 @@ public sealed partial class AmsHost : IAsyncDisposable
         }
 
         var data = Hosting.DataDirectory.Open(options.DataDirectory);
+        WebApplication? app = null;
         try
         {
             time ??= TimeProvider.System;
@@ -105,7 +106,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             socket.PublishWhenStarted(builder.Services);
             ConfigureKestrel(builder.WebHost, socket, metrics);
 
-            var app = builder.Build();
+            app = builder.Build();
             if (metrics is not null)
             {
                 // First: the metrics listener's requests never reach the management API.
@@ -138,6 +139,13 @@ public sealed partial class AmsHost : IAsyncDisposable
         }
         catch
         {
+            // A start that fails after the build (a migration, a busy metrics port) still releases what the
+            // application holds: the bound admin socket, database connections, the service provider.
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
             data.Dispose();
             throw;
         }
