@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace EndToEnd.Tests.Monitoring;
@@ -11,30 +9,16 @@ namespace EndToEnd.Tests.Monitoring;
 /// </summary>
 internal sealed class PrometheusServer : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _log = new();
+    private readonly ServiceProcess _process;
     private readonly HttpClient _http;
 
-    private PrometheusServer(Process process, int port)
+    private PrometheusServer(ServiceProcess process, HttpClient http)
     {
         _process = process;
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
+        _http = http;
     }
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process.Log;
 
     /// <summary>Writes <paramref name="configuration"/> to <c>prometheus.yml</c> in <paramref name="directory"/> and starts Prometheus on it.</summary>
     public static async Task<PrometheusServer> StartAsync(string directory, string configuration)
@@ -43,37 +27,21 @@ internal sealed class PrometheusServer : IAsyncDisposable
         var config = Path.Combine(directory, "prometheus.yml");
         await File.WriteAllTextAsync(config, configuration);
         var port = Ports.Free();
-        var info = new ProcessStartInfo(MonitoringTools.Prometheus)
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        try
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            $"--config.file={config}",
-            $"--storage.tsdb.path={Path.Combine(directory, "data")}",
-            $"--web.listen-address=127.0.0.1:{port}",
-        })
-        {
-            info.ArgumentList.Add(arg);
+            var process = await ServiceProcess.StartAsync(
+                MonitoringTools.Prometheus,
+                [$"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "data")}", $"--web.listen-address=127.0.0.1:{port}"],
+                () => IsReadyAsync(http),
+                TimeSpan.FromSeconds(30));
+            return new PrometheusServer(process, http);
         }
-
-        var server = new PrometheusServer(Process.Start(info) ?? throw new InvalidOperationException("Could not start prometheus"), port);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await server.IsReadyAsync())
+        catch
         {
-            if (server._process.HasExited || DateTime.UtcNow > deadline)
-            {
-                var log = server.Log;
-                await server.DisposeAsync();
-                throw new InvalidOperationException($"prometheus did not become ready within 30 s:\n{log}");
-            }
-
-            await Task.Delay(100);
+            http.Dispose();
+            throw;
         }
-
-        return server;
     }
 
     /// <summary>An instant query at the current time: each series' labels and value.</summary>
@@ -134,11 +102,11 @@ internal sealed class PrometheusServer : IAsyncDisposable
         return document;
     }
 
-    private async Task<bool> IsReadyAsync()
+    private static async Task<bool> IsReadyAsync(HttpClient http)
     {
         try
         {
-            using var response = await _http.GetAsync("/-/ready");
+            using var response = await http.GetAsync("/-/ready");
             return response.IsSuccessStatusCode;
         }
         catch (HttpRequestException)
@@ -147,29 +115,10 @@ internal sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
     }
 }
 

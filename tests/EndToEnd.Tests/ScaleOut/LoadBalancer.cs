@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
 
 namespace EndToEnd.Tests.ScaleOut;
 
@@ -16,33 +14,20 @@ internal sealed class LoadBalancer : IAsyncDisposable
 {
     public const string Executable = "/usr/sbin/haproxy";
 
-    private readonly Process _process;
-    private readonly StringBuilder _log = new();
+    private readonly ServiceProcess _process;
 
-    private LoadBalancer(Process process, int port)
+    private LoadBalancer(ServiceProcess process, int port)
     {
         _process = process;
         Port = port;
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
     }
 
     public int Port { get; }
 
     public string Url => $"https://127.0.0.1:{Port}";
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    /// <summary>HAProxy's output so far, server state changes included ("Server nodes/node0 is DOWN").</summary>
+    public string Log => _process.Log;
 
     /// <summary>
     /// Starts HAProxy on a free port in front of <paramref name="nodes"/>. <paramref name="balance"/> is HAProxy's
@@ -55,33 +40,9 @@ internal sealed class LoadBalancer : IAsyncDisposable
         var config = Path.Combine(directory, "haproxy.cfg");
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(config, Configuration(port, nodes, balance));
-        var info = new ProcessStartInfo(Executable)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
         // -db: stay in the foreground, so the test owns the process and its output.
-        foreach (var arg in new[] { "-db", "-f", config })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var balancer = new LoadBalancer(Process.Start(info) ?? throw new InvalidOperationException("Could not start haproxy"), port);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!await AcceptsAsync(port))
-        {
-            if (balancer._process.HasExited || DateTime.UtcNow > deadline)
-            {
-                var log = balancer.Log;
-                await balancer.DisposeAsync();
-                throw new InvalidOperationException($"haproxy did not start:\n{log}");
-            }
-
-            await Task.Delay(50);
-        }
-
-        return balancer;
+        var process = await ServiceProcess.StartAsync(Executable, ["-db", "-f", config], () => AcceptsAsync(port), TimeSpan.FromSeconds(20));
+        return new LoadBalancer(process, port);
     }
 
     private static string Configuration(int port, IReadOnlyList<RegistryNode> nodes, string balance)
@@ -124,27 +85,5 @@ internal sealed class LoadBalancer : IAsyncDisposable
         }
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
