@@ -92,6 +92,45 @@ public sealed class RegistryCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Certificate_renew_makes_a_new_identity_that_syncs_once_the_registry_trusts_it_without_a_restart()
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var client = await rig.JoinAsync("client");
+        var registryDirectory = Path.Combine(client.DataDirectory, "registry");
+        var old = client.Host.ClientFingerprint;
+
+        var declined = await Amc.RunAsync(client.DataDirectory, ["registry", "certificate", "renew"], stdin: "n\n");
+        Assert.Equal((ExitCodes.Cancelled, old), (declined.ExitCode, client.Host.ClientFingerprint));
+
+        var renew = await Amc.RunAsync(client.DataDirectory, ["registry", "certificate", "renew", "--yes"]);
+
+        Assert.Equal(ExitCodes.Ok, renew.ExitCode);
+        var renewed = client.Host.ClientFingerprint;
+        Assert.NotEqual(old, renewed);
+        Assert.Contains($"New registry client certificate {renewed} (ams-", renew.Out, StringComparison.Ordinal);
+        Assert.Contains("  cat client.crt | aar trust add\n", renew.Out, StringComparison.Ordinal);
+        Assert.Contains($"aar trust remove {old[..12]}", renew.Out, StringComparison.Ordinal);
+        using (var previous = Aar.Protocol.Certificates.CertificateFiles.LoadPair(Path.Combine(registryDirectory, "client.crt.previous"), Path.Combine(registryDirectory, "client.key.previous")))
+        {
+            Assert.Equal(old, Aar.Protocol.Certificates.Fingerprint.Of(previous).Hex);
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(registryDirectory, "client.key.previous")));
+
+        // Until the registry trusts the new certificate, asking it fails as documented ...
+        Assert.Equal(ExitCodes.Unreachable, (await Amc.RunAsync(client.DataDirectory, ["registry", "list"])).ExitCode);
+        using var admin = rig.Registry.Admin();
+        var added = await admin.AddAsync(new Aar.Protocol.Admin.AddTrustRequest { Certificate = await File.ReadAllTextAsync(Path.Combine(registryDirectory, "client.crt")) });
+        Assert.True(added.Succeeded, added.Problem?.Detail);
+
+        // ... and once it does, the running daemon talks to it with the new identity.
+        Assert.Equal(ExitCodes.Ok, (await Amc.RunAsync(client.DataDirectory, ["registry", "list"])).ExitCode);
+        using var api = client.Client();
+        Assert.Equal(renewed, (await api.GetRegistryStatusAsync()).Value!.ClientFingerprint);
+        Assert.Equal(renewed, (await api.GetStatusAsync()).Value!.ClientFingerprint);
+    }
+
+    [Fact]
     public async Task Sync_without_a_registry_says_what_to_set()
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output);

@@ -21,6 +21,10 @@ public sealed partial class ManagementClient
             Json.JoinOutcome,
             cancellationToken);
 
+    /// <summary>Makes the AMS a new registry client certificate (the old one is kept aside).</summary>
+    public Task<ApiResult<CertificateRenewal>> RenewClientCertificateAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, ManagementRoutes.RegistryCertificate), Json.CertificateRenewal, cancellationToken);
+
     public Task<ApiResult<List<RegistryApplication>>> ListRegistryAsync(CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, ManagementRoutes.RegistryApplications), Json.ListRegistryApplication, cancellationToken);
 

@@ -28,5 +28,6 @@ namespace Aar.Protocol.Management;
 [JsonSerializable(typeof(SyncRequest))]
 [JsonSerializable(typeof(JoinRequest))]
 [JsonSerializable(typeof(JoinOutcome))]
+[JsonSerializable(typeof(CertificateRenewal))]
 [JsonSerializable(typeof(List<RegistryApplication>))]
 public sealed partial class ManagementJsonContext : JsonSerializerContext;

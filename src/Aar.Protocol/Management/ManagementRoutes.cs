@@ -11,6 +11,7 @@ public static class ManagementRoutes
     public const string Registry = Root + "/registry";
     public const string RegistrySync = Registry + "/sync";
     public const string RegistryJoin = Registry + "/join";
+    public const string RegistryCertificate = Registry + "/certificate";
     public const string RegistryApplications = Registry + "/applications";
 
     public static string RegistryPush(string idOrName) => $"{Registry}/push/{Uri.EscapeDataString(idOrName)}";

@@ -118,6 +118,26 @@ public sealed record JoinOutcome
     public required string Mode { get; init; }
 }
 
+/// <summary>
+/// <c>POST /1.0/registry/certificate</c> (<c>amc registry certificate renew</c>): the AMS made itself a new registry
+/// client certificate; the registry must trust it before the next pass can work.
+/// </summary>
+public sealed record CertificateRenewal
+{
+    public required string Fingerprint { get; init; }
+
+    public required string CommonName { get; init; }
+
+    /// <summary>The certificate replaced (kept as <c>registry/client.crt.previous</c>).</summary>
+    public required string PreviousFingerprint { get; init; }
+
+    /// <summary>The new certificate, PEM, for <c>aar trust add</c>.</summary>
+    public required string Certificate { get; init; }
+
+    /// <summary><c>publisher</c> when <c>registry.mode</c> is push, else <c>client</c>: the role to trust it with.</summary>
+    public required string Role { get; init; }
+}
+
 /// <summary>One application as the registry holds it (<c>amc registry list</c>).</summary>
 public sealed record RegistryApplication
 {

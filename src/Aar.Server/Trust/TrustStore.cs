@@ -135,7 +135,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
 
             if (Current.RevokedKeys.TryGetValue(publicKey, out var revokedKey))
             {
-                return Problem(409, ProblemTypes.CertificateRevoked, "Key revoked", $"Certificate {fingerprint} is made from a key that was revoked on {revokedKey.RevokedAt:u} (with certificate {revokedKey.Fingerprint}); no certificate of that key can be trusted again. Make a new key pair for that client (for an AMS: move <data>/registry/client.crt and client.key aside and restart it) and add its new certificate.", fingerprint);
+                return Problem(409, ProblemTypes.CertificateRevoked, "Key revoked", $"Certificate {fingerprint} is made from a key that was revoked on {revokedKey.RevokedAt:u} (with certificate {revokedKey.Fingerprint}); no certificate of that key can be trusted again. Make a new key pair for that client (for an AMS: 'amc registry certificate renew' there) and add its new certificate.", fingerprint);
             }
 
             if (Current.Trusted.TryGetValue(fingerprint, out var existing))

@@ -29,14 +29,15 @@ public sealed partial class AmsHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly DataDirectory _data;
     private readonly PrivateUnixSocket _socket;
+    private readonly SyncOptions _sync;
 
-    private AmsHost(WebApplication app, DataDirectory data, PrivateUnixSocket socket, string clientFingerprint, Uri? metricsAddress)
+    private AmsHost(WebApplication app, DataDirectory data, PrivateUnixSocket socket, SyncOptions sync, Uri? metricsAddress)
     {
         MetricsAddress = metricsAddress;
         _app = app;
         _data = data;
         _socket = socket;
-        ClientFingerprint = clientFingerprint;
+        _sync = sync;
     }
 
     public string DataDirectory => _data.Root;
@@ -45,8 +46,17 @@ public sealed partial class AmsHost : IAsyncDisposable
 
     public string ClientCertificatePath => _data.ClientCertificatePath;
 
-    /// <summary>Fingerprint of <c>registry/client.crt</c>, the identity this AMS presents to a registry.</summary>
-    public string ClientFingerprint { get; }
+    /// <summary>
+    /// Fingerprint of <c>registry/client.crt</c>, the identity this AMS presents to a registry (read from the file:
+    /// <c>amc registry certificate renew</c> replaces it while the daemon runs).
+    /// </summary>
+    public string ClientFingerprint => CurrentFingerprint(_sync);
+
+    private static string CurrentFingerprint(SyncOptions sync)
+    {
+        using var certificate = ClientCertificate.Load(sync);
+        return Fingerprint.Of(certificate).Hex;
+    }
 
     public IServiceProvider Services => _app.Services;
 
@@ -114,13 +124,14 @@ public sealed partial class AmsHost : IAsyncDisposable
             }
 
             app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = InternalError.WriteAsync });
-            app.MapService(new ServiceStatus
+            var status = new ServiceStatus
             {
                 Architecture = options.Architecture,
                 PackageSizeLimit = options.MaxPackageBytes,
                 ClientFingerprint = clientFingerprint,
                 ApiExtensions = ["zip_archive_support", "registry"],
-            });
+            };
+            app.MapService(() => status with { ClientFingerprint = CurrentFingerprint(sync) });
             app.MapConfig();
             app.MapTrust();
             app.MapApplications();
@@ -130,7 +141,7 @@ public sealed partial class AmsHost : IAsyncDisposable
             await PrepareStateAsync(app.Services, cancellationToken);
             await StartListeningAsync(app, metrics, cancellationToken);
             var metricsBound = metrics is null ? null : MetricsListener.FindBound(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses);
-            var host = new AmsHost(app, data, socket, clientFingerprint, metricsBound);
+            var host = new AmsHost(app, data, socket, sync, metricsBound);
             var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<AmsHost>();
             Log.AmsListening(hostLogger, data.SocketPath, options.Architecture, clientFingerprint);
             // The host's own "Application is shutting down" line is filtered out (DaemonLogging).

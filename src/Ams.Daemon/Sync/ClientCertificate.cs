@@ -13,6 +13,47 @@ namespace Ams.Daemon.Sync;
 /// </summary>
 internal static partial class ClientCertificate
 {
+    /// <summary>
+    /// Held while the pair is read or replaced: the key and the certificate are two files, renamed one after the
+    /// other, so a reader between the two renames would get a key that does not match its certificate.
+    /// </summary>
+    private static readonly Lock Files = new();
+
+    /// <summary>Loads the pair for one connection to the registry.</summary>
+    public static X509Certificate2 Load(SyncOptions options)
+    {
+        lock (Files)
+        {
+            return CertificateFiles.LoadPair(options.ClientCertificatePath, options.ClientKeyPath);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the pair with a new key and certificate, keeping the old pair as <c>client.crt.previous</c> and
+    /// <c>client.key.previous</c> (0600); returns the new certificate (with its key) and the old fingerprint.
+    /// </summary>
+    public static (X509Certificate2 Created, string PreviousFingerprint) Renew(SyncOptions options, TimeProvider time, ILogger logger)
+    {
+        var created = SelfSignedCertificates.CreateClient(DefaultName(Dns.GetHostName()), time);
+        try
+        {
+            lock (Files)
+            {
+                using var previous = CertificateFiles.LoadPair(options.ClientCertificatePath, options.ClientKeyPath);
+                CertificateFiles.WritePair(previous, options.ClientCertificatePath + ".previous", options.ClientKeyPath + ".previous");
+                CertificateFiles.WritePair(created, options.ClientCertificatePath, options.ClientKeyPath);
+                var old = Fingerprint.Of(previous).Hex;
+                Log.ClientCertificateRenewed(logger, options.ClientCertificatePath, Fingerprint.Of(created).Hex, old);
+                return (created, old);
+            }
+        }
+        catch
+        {
+            created.Dispose();
+            throw;
+        }
+    }
+
     public static X509Certificate2 LoadOrCreate(SyncOptions options, TimeProvider time, ILogger logger)
     {
         var crt = options.ClientCertificatePath;
@@ -52,6 +93,9 @@ internal static partial class ClientCertificate
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Registry client certificate {Path} renewed: now {Fingerprint}, was {Previous}; the registry must trust the new one before the next pass works")]
+        public static partial void ClientCertificateRenewed(ILogger logger, string path, string fingerprint, string previous);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Generated registry client certificate {Path} with fingerprint {Fingerprint}; trust it on the registry with 'aar trust add'")]
         public static partial void ClientCertificateGenerated(ILogger logger, string path, string fingerprint);
 

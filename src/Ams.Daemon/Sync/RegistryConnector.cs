@@ -82,7 +82,7 @@ internal sealed class RegistryConnector(SyncOptions options, TrustStore trust)
     {
         // Problem() has checked the value: ConfigKeys only stores valid fingerprints.
         _ = Fingerprint.TryParse(config.RegistryFingerprint, out var pinned);
-        var certificate = CertificateFiles.LoadPair(options.ClientCertificatePath, options.ClientKeyPath);
+        var certificate = ClientCertificate.Load(options);
         RegistryConnection? connection = null;
         var client = RegistryClient.Create(config.RegistryUrl!, certificate, pinned, onServerMismatch: presented => connection?.ServerMismatch(presented), options: config.Transport);
         connection = new RegistryConnection(client, certificate, config.RegistryUrl!, pinned);

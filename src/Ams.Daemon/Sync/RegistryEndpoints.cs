@@ -7,6 +7,7 @@ using Ams.Daemon.Config;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace Ams.Daemon.Sync;
 
@@ -20,6 +21,7 @@ internal static class RegistryEndpoints
         app.MapGet(ManagementRoutes.Registry, Status);
         app.MapPost(ManagementRoutes.RegistrySync, Sync);
         app.MapPost(ManagementRoutes.RegistryJoin, Join);
+        app.MapPost(ManagementRoutes.RegistryCertificate, RenewCertificate);
         app.MapGet(ManagementRoutes.RegistryApplications, List);
         app.MapPost(ManagementRoutes.Registry + "/push/{app}", (string app, ConfigStore config, SyncCoordinator coordinator, CancellationToken cancellationToken) =>
             Manual(RegistryMode.Push, app, config, coordinator, cancellationToken));
@@ -60,7 +62,7 @@ internal static class RegistryEndpoints
     {
         try
         {
-            using var certificate = CertificateFiles.LoadPair(options.ClientCertificatePath, options.ClientKeyPath);
+            using var certificate = ClientCertificate.Load(options);
             return Fingerprint.Of(certificate).Hex;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
@@ -95,6 +97,26 @@ internal static class RegistryEndpoints
         }
 
         return Envelope.Sync(await next, Json.SyncPassReport);
+    }
+
+    /// <summary>
+    /// <c>amc registry certificate renew</c>: a new key pair and certificate for this AMS (after a compromise, or
+    /// before the old one expires). Passes use it from their next connection; the registry must trust it first.
+    /// </summary>
+    private static IResult RenewCertificate(ConfigStore config, SyncOptions options, TimeProvider time, ILoggerFactory loggers)
+    {
+        var (created, previous) = ClientCertificate.Renew(options, time, loggers.CreateLogger("Ams.Daemon.Registry"));
+        using (created)
+        {
+            return Envelope.Sync(new CertificateRenewal
+            {
+                Fingerprint = Fingerprint.Of(created).Hex,
+                CommonName = CertificateFacts.CommonName(created),
+                PreviousFingerprint = previous,
+                Certificate = CertificateFacts.ToPem(created),
+                Role = config.Current.Mode == RegistryMode.Push ? "publisher" : "client",
+            }, Json.CertificateRenewal);
+        }
     }
 
     private static async Task<IResult> Join(HttpRequest request, RegistryJoin join, CancellationToken cancellationToken)
