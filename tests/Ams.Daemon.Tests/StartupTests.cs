@@ -45,6 +45,21 @@ public sealed class StartupTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_damaged_client_certificate_under_a_running_daemon_is_reported_not_a_failure_of_the_service_status()
+    {
+        await using var daemon = await AmsTestDaemon.StartAsync(output);
+        await File.WriteAllTextAsync(Path.Combine(daemon.DataDirectory, "registry", "client.crt"), "-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n");
+        using var client = daemon.Client();
+
+        var service = await client.GetStatusAsync();
+        var registry = await client.GetRegistryStatusAsync();
+
+        Assert.True(service.Succeeded, service.Problem?.Detail);
+        Assert.StartsWith("unreadable (", service.Value!.ClientFingerprint, StringComparison.Ordinal);
+        Assert.StartsWith("unreadable (", registry.Value!.ClientFingerprint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_second_daemon_on_the_same_data_directory_is_refused()
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output);

@@ -50,13 +50,7 @@ public sealed partial class AmsHost : IAsyncDisposable
     /// Fingerprint of <c>registry/client.crt</c>, the identity this AMS presents to a registry (read from the file:
     /// <c>amc registry certificate renew</c> replaces it while the daemon runs).
     /// </summary>
-    public string ClientFingerprint => CurrentFingerprint(_sync);
-
-    private static string CurrentFingerprint(SyncOptions sync)
-    {
-        using var certificate = ClientCertificate.Load(sync);
-        return Fingerprint.Of(certificate).Hex;
-    }
+    public string ClientFingerprint => ClientCertificate.CurrentFingerprint(_sync);
 
     public IServiceProvider Services => _app.Services;
 
@@ -131,7 +125,7 @@ public sealed partial class AmsHost : IAsyncDisposable
                 ClientFingerprint = clientFingerprint,
                 ApiExtensions = ["zip_archive_support", "registry"],
             };
-            app.MapService(() => status with { ClientFingerprint = CurrentFingerprint(sync) });
+            app.MapService(() => status with { ClientFingerprint = ClientCertificate.CurrentFingerprint(sync) });
             app.MapConfig();
             app.MapTrust();
             app.MapApplications();

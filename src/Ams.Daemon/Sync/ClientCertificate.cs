@@ -29,6 +29,24 @@ internal static partial class ClientCertificate
     }
 
     /// <summary>
+    /// The current certificate's fingerprint, for status answers: when the pair cannot be read (permissions changed
+    /// under a running daemon) it says so instead of failing, since the status is where the operator looks for why
+    /// passes fail, and <c>GET /1.0</c> is asked before every package upload, which needs no certificate.
+    /// </summary>
+    public static string CurrentFingerprint(SyncOptions options)
+    {
+        try
+        {
+            using var certificate = Load(options);
+            return Fingerprint.Of(certificate).Hex;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            return $"unreadable ({ex.Message})";
+        }
+    }
+
+    /// <summary>
     /// Replaces the pair with a new key and certificate, keeping the old pair as <c>client.crt.previous</c> and
     /// <c>client.key.previous</c> (0600); returns the new certificate (with its key) and the old fingerprint.
     /// </summary>

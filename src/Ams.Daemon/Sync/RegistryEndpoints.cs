@@ -41,7 +41,7 @@ internal static class RegistryEndpoints
             Url = current.Values[ConfigKeys.RegistryUrl],
             Fingerprint = current.RegistryFingerprint,
             Architecture = current.Values[ConfigKeys.Architecture],
-            ClientFingerprint = ClientFingerprint(options),
+            ClientFingerprint = ClientCertificate.CurrentFingerprint(options),
             UpdateInterval = DurationText.Format(current.UpdateInterval),
             Running = status.Running,
             NextPassAt = status.NextPassAt,
@@ -52,23 +52,6 @@ internal static class RegistryEndpoints
             Transfers = status.Transfers(),
             Rejected = refused.Count > 0 ? refused : null,
         }, Json.RegistryStatus);
-    }
-
-    /// <summary>
-    /// The client certificate's fingerprint; when the key pair cannot be read (permissions changed under a running
-    /// daemon) the status still answers, saying so, since it is where the operator looks for why passes fail.
-    /// </summary>
-    private static string ClientFingerprint(SyncOptions options)
-    {
-        try
-        {
-            using var certificate = ClientCertificate.Load(options);
-            return Fingerprint.Of(certificate).Hex;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-        {
-            return $"unreadable ({ex.Message})";
-        }
     }
 
     private static async Task<IResult> Sync(HttpRequest request, ConfigStore config, RegistryConnector connector, SyncWorker worker, SyncStatusTracker status, CancellationToken cancellationToken)
