@@ -3,8 +3,11 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json;
 using Aar.Protocol.Certificates;
+using Aar.Protocol;
 using Aar.Protocol.Registry;
+using Aar.Protocol.Signing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -50,6 +53,33 @@ public enum Misbehaviour
     /// <summary>The listing never ends: an open array followed by whitespace, forever (no Content-Length).</summary>
     ListingEndless,
 
+    /// <summary>The listing envelope carries no signature at all.</summary>
+    ListingUnsigned,
+
+    /// <summary>One byte of the signed listing's payload is flipped after signing.</summary>
+    ListingFlippedByte,
+
+    /// <summary>The listing is correctly signed, but expired an hour ago (a replay of an old answer).</summary>
+    ListingExpired,
+
+    /// <summary>The listing is signed by a key that is not the registry's (an impostor with a copy of its TLS key).</summary>
+    ListingForeignKey,
+
+    /// <summary>The listing is signed for another architecture than the one asked.</summary>
+    ListingOtherQuery,
+
+    /// <summary>A correctly signed listing of generation 0, older than the generation 1 served before (a replay).</summary>
+    ListingOlderGeneration,
+
+    /// <summary>The listing says generation 2 and the deletion records delete version 1, but the records are unsigned.</summary>
+    DeletionsUnsigned,
+
+    /// <summary>As <see cref="DeletionsUnsigned"/>, with the records signed by a key that is not the registry's.</summary>
+    DeletionsForeignKey,
+
+    /// <summary>Not a misbehaviour: generation 2 deletes version 1, listing and records correctly signed.</summary>
+    DeletionsSigned,
+
     /// <summary>The blob download sends its first 64 KiB, then nothing, with the socket open.</summary>
     BlobStalls,
 
@@ -75,6 +105,7 @@ public sealed class HostileRegistry : IAsyncDisposable
     private readonly X509Certificate2 _certificate;
     private readonly byte[] _package;
     private readonly BlobDigest _digest;
+    private readonly SigningKeyPair _foreignKey = SigningKeyPair.Create();
     private long _blobBytesSent;
     private int _blobRequests;
 
@@ -102,6 +133,12 @@ public sealed class HostileRegistry : IAsyncDisposable
     public string ServerCertificatePem => TestCertificates.Pem(_certificate);
 
     public Misbehaviour Mode { get; set; }
+
+    /// <summary>The key this registry signs listings with; replace it (and add a <see cref="Rotations"/> entry) to rotate.</summary>
+    public SigningKeyPair SigningKey { get; set; } = SigningKeyPair.Create();
+
+    /// <summary>What <c>GET /1.0/signing-key</c> lists as rotations, oldest first.</summary>
+    public List<SignedEnvelope> Rotations { get; } = [];
 
     /// <summary>Bytes of blob bodies written to the sockets so far (what a peer could have received).</summary>
     public long BlobBytesSent => Interlocked.Read(ref _blobBytesSent);
@@ -144,9 +181,11 @@ public sealed class HostileRegistry : IAsyncDisposable
     private void Map(WebApplication app)
     {
         app.MapGet(RegistryRoutes.Prefix, Info);
-        app.MapGet(RegistryRoutes.Applications, Listing);
-        app.MapGet(RegistryRoutes.Deletions, (HttpContext context) =>
-            Json(context, """{"generation":1,"since":1,"deletions":[]}"""));
+        app.MapGet(RegistryRoutes.SignedApplications, Listing);
+        app.MapGet(RegistryRoutes.SignedDeletions, Deletions);
+        app.MapGet(RegistryRoutes.SigningKey, (HttpContext context) => Json(context, JsonSerializer.Serialize(
+            new SigningKeyInfo { KeyId = SigningKey.PublicKey.KeyId, PublicKey = SigningKey.PublicKey.Base64, Rotations = [.. Rotations] },
+            ProtocolJsonContext.Default.SigningKeyInfo)));
         app.MapGet(RegistryRoutes.Blobs + "/{digest}", Blob);
         app.MapGet("/plain/{digest}", (HttpContext context, string digest) => digest == _digest.ToString() ? ServeAsync(context) : Task.CompletedTask);
         app.MapGet("/loop/{hop:int}", (int hop) => Results.Redirect($"/loop/{hop + 1}"));
@@ -181,36 +220,38 @@ public sealed class HostileRegistry : IAsyncDisposable
     private async Task Listing(HttpContext context)
     {
         var size = Mode == Misbehaviour.BlobOversized ? 1024 : _package.Length;
+        var deleting = Mode is Misbehaviour.DeletionsUnsigned or Misbehaviour.DeletionsForeignKey or Misbehaviour.DeletionsSigned;
+        var generation = deleting ? 2 : Mode == Misbehaviour.ListingOlderGeneration ? 0 : 1;
         var version = $$"""{"version":1,"digest":"{{_digest}}","size":{{size}},"manifest":{},"tags":[],"created_at":"2026-01-01T00:00:00+00:00","publisher":"{{Owner}}","generation":1}""";
         var application = $$"""{"name":"{{Name}}","architecture":"amd64","owner":"{{Owner}}","created_at":"2026-01-01T00:00:00+00:00","versions":[{{version}}]}""";
         switch (Mode)
         {
             case Misbehaviour.ListingNullApplications:
-                await Json(context, """{"generation":1,"applications":null}""");
+                await SignedAsync(context, """{"generation":1,"applications":null}""");
                 break;
             case Misbehaviour.ListingNullElement:
-                await Json(context, """{"generation":1,"applications":[null]}""");
+                await SignedAsync(context, """{"generation":1,"applications":[null]}""");
                 break;
             case Misbehaviour.ListingDuplicateProperty:
-                await Json(context, $$"""{"generation":1,"generation":2,"applications":[{{application}}]}""");
+                await SignedAsync(context, $$"""{"generation":1,"generation":2,"applications":[{{application}}]}""");
                 break;
             case Misbehaviour.ListingWrongTypes:
-                await Json(context, $$"""{"generation":"one","applications":[{{application.Replace($"\"size\":{size}", "\"size\":{\"bytes\":1}", StringComparison.Ordinal)}}]}""");
+                await SignedAsync(context, $$"""{"generation":"one","applications":[{{application.Replace($"\"size\":{size}", "\"size\":{\"bytes\":1}", StringComparison.Ordinal)}}]}""");
                 break;
             case Misbehaviour.ListingDuplicateApplication:
-                await Json(context, $$"""{"generation":1,"applications":[{{application}},{{application}}]}""");
+                await SignedAsync(context, $$"""{"generation":1,"applications":[{{application}},{{application}}]}""");
                 break;
             case Misbehaviour.ListingHugeContentLength:
                 context.Response.ContentType = "application/json";
                 context.Response.ContentLength = 100L * 1024 * 1024;
-                await context.Response.Body.WriteAsync("{\"generation\":1,"u8.ToArray());
+                await context.Response.Body.WriteAsync("{\"payloadType\":"u8.ToArray());
                 await context.Response.Body.FlushAsync();
                 await Task.Delay(TimeSpan.FromSeconds(1));
                 context.Abort();
                 break;
             case Misbehaviour.ListingEndless:
                 context.Response.ContentType = "application/json";
-                await context.Response.Body.WriteAsync("{\"generation\":1,\"applications\":["u8.ToArray());
+                await context.Response.Body.WriteAsync("{\"signatures\":["u8.ToArray());
                 var spaces = new byte[64 * 1024];
                 Array.Fill(spaces, (byte)' ');
                 while (!context.RequestAborted.IsCancellationRequested)
@@ -220,9 +261,68 @@ public sealed class HostileRegistry : IAsyncDisposable
 
                 break;
             default:
-                await Json(context, $$"""{"generation":1,"applications":[{{application}}]}""");
+                await SignedAsync(context, $$"""{"generation":{{generation}},"applications":[{{(deleting ? "" : application)}}]}""");
                 break;
         }
+    }
+
+    private Task Deletions(HttpContext context)
+    {
+        var since = long.Parse(context.Request.Query["since"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+        var deleting = Mode is Misbehaviour.DeletionsUnsigned or Misbehaviour.DeletionsForeignKey or Misbehaviour.DeletionsSigned;
+        var deletions = deleting
+            ? $$"""[{"generation":2,"name":"{{Name}}","architecture":"amd64","version":1,"deleted_at":"2026-01-02T00:00:00+00:00"}]"""
+            : "[]";
+        var generation = deleting ? 2 : 1;
+        var now = DateTimeOffset.UtcNow;
+        var payload = Encoding.UTF8.GetBytes($$"""{"generation":{{generation}},"since":{{since}},"issued_at":"{{now:O}}","expires_at":"{{now.AddHours(1):O}}","deletions":{{deletions}}}""");
+        var envelope = Mode switch
+        {
+            Misbehaviour.DeletionsUnsigned => SignedEnvelope.Sign(SignedDeletions.PayloadType, payload, SigningKey) with { Signatures = [] },
+            Misbehaviour.DeletionsForeignKey => SignedEnvelope.Sign(SignedDeletions.PayloadType, payload, _foreignKey),
+            _ => SignedEnvelope.Sign(SignedDeletions.PayloadType, payload, SigningKey),
+        };
+        return Json(context, JsonSerializer.Serialize(envelope, ProtocolJsonContext.Default.SignedEnvelope));
+    }
+
+    /// <summary>
+    /// Signs <paramref name="listing"/> (a listing body: generation and applications) as the registry does, adding the
+    /// query it answers and the validity, then spoils the envelope the way <see cref="Mode"/> asks.
+    /// </summary>
+    private Task SignedAsync(HttpContext context, string listing)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (issued, expires) = Mode == Misbehaviour.ListingExpired ? (now.AddHours(-2), now.AddHours(-1)) : (now, now.AddHours(1));
+        var architecture = Mode == Misbehaviour.ListingOtherQuery ? "arm64" : context.Request.Query["architecture"].ToString();
+        var tags = context.Request.Query["tags"].ToString();
+        var head = $$"""{"issued_at":"{{issued:O}}","expires_at":"{{expires:O}}","architecture":{{(architecture.Length > 0 ? Quote(architecture) : "null")}},"tags":{{(tags.Length > 0 ? "[" + string.Join(',', tags.Split(',').Select(Quote)) + "]" : "null")}},""";
+        var payload = Encoding.UTF8.GetBytes(head + listing[1..]);
+        var envelope = SignedEnvelope.Sign(SignedApplications.PayloadType, payload, Mode == Misbehaviour.ListingForeignKey ? _foreignKey : SigningKey);
+        envelope = Mode switch
+        {
+            Misbehaviour.ListingUnsigned => envelope with { Signatures = [] },
+            Misbehaviour.ListingFlippedByte => envelope with { Payload = Convert.ToBase64String(Flip(payload)) },
+            _ => envelope,
+        };
+        SetListingHeaders(context, Mode == Misbehaviour.ListingOlderGeneration ? 0 : Mode is Misbehaviour.DeletionsUnsigned or Misbehaviour.DeletionsForeignKey or Misbehaviour.DeletionsSigned ? 2 : 1);
+        return Json(context, JsonSerializer.Serialize(envelope, ProtocolJsonContext.Default.SignedEnvelope));
+    }
+
+    private static string Quote(string value) => "\"" + JsonEncodedText.Encode(value) + "\"";
+
+    private static byte[] Flip(byte[] payload)
+    {
+        var flipped = (byte[])payload.Clone();
+        // A digit of the generation: still JSON, so only the signature can tell.
+        var at = Encoding.UTF8.GetString(flipped).IndexOf("\"generation\":1", StringComparison.Ordinal) + "\"generation\":".Length;
+        flipped[at] = (byte)'7';
+        return flipped;
+    }
+
+    private static void SetListingHeaders(HttpContext context, long generation)
+    {
+        context.Response.Headers.ETag = $"\"{generation}\"";
+        context.Response.Headers[RegistryRoutes.GenerationHeader] = generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task Blob(HttpContext context, string digest)
@@ -333,5 +433,7 @@ public sealed class HostileRegistry : IAsyncDisposable
         await _app.StopAsync(stop.Token);
         await _app.DisposeAsync();
         _certificate.Dispose();
+        _foreignKey.Dispose();
+        SigningKey.Dispose();
     }
 }

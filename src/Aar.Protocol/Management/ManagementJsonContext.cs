@@ -24,6 +24,7 @@ namespace Aar.Protocol.Management;
 [JsonSerializable(typeof(VersionPatch))]
 [JsonSerializable(typeof(DeleteRequest))]
 [JsonSerializable(typeof(RegistryStatus))]
+[JsonSerializable(typeof(PackageVerification))]
 [JsonSerializable(typeof(SyncPassReport))]
 [JsonSerializable(typeof(SyncRequest))]
 [JsonSerializable(typeof(JoinRequest))]

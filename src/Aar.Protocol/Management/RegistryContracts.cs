@@ -27,12 +27,39 @@ public sealed record RegistryStatus
     /// <summary>The registry generation the last successful pull reached.</summary>
     public long Generation { get; init; }
 
+    /// <summary>The registry's listing-signing key this AMS verifies with (<c>registry.signing_key</c>); null until pinned.</summary>
+    public SigningKeyStatus? SigningKey { get; init; }
+
     public SyncPassReport? LastPass { get; init; }
 
     public IReadOnlyList<TransferInfo> Transfers { get; init; } = [];
 
     /// <summary>Registry versions this AMS refused and does not download again; null when there are none.</summary>
     public IReadOnlyList<RejectedVersionInfo>? Rejected { get; init; }
+}
+
+/// <summary>The pinned signing key and the last listing that verified with it.</summary>
+public sealed record SigningKeyStatus
+{
+    /// <summary>SHA-256 of the public key (hex), as <c>aar status</c> shows it.</summary>
+    public required string KeyId { get; init; }
+
+    /// <summary>The public key (base64 SubjectPublicKeyInfo), the value of <c>registry.signing_key</c>.</summary>
+    public required string PublicKey { get; init; }
+
+    /// <summary>
+    /// <c>configured</c> (a join token or the operator), or <c>first-use</c>: no key was configured and the first one
+    /// the registry presented was pinned (pin it explicitly to be protected from the first contact on).
+    /// </summary>
+    public required string PinnedBy { get; init; }
+
+    /// <summary>The generation of the last listing that verified; null before one did.</summary>
+    public long? ListingGeneration { get; init; }
+
+    public DateTimeOffset? ListingSignedAt { get; init; }
+
+    /// <summary>When that listing's signature expires: past it, a pull asks for a fresh one.</summary>
+    public DateTimeOffset? ListingExpiresAt { get; init; }
 }
 
 /// <summary>The outcome of one sync pass.</summary>
@@ -156,4 +183,38 @@ public sealed record RegistryApplication
 
     /// <summary>Whether a local application has the name: <c>imported</c>, <c>local</c> or empty.</summary>
     public required string Local { get; init; }
+}
+
+/// <summary>What <c>amc registry verify</c> found: the package, the signed listing it was checked against, the versions it is.</summary>
+public sealed record PackageVerification
+{
+    public required string Package { get; init; }
+
+    public required string Digest { get; init; }
+
+    public required long Size { get; init; }
+
+    /// <summary>The key id the listing verified with.</summary>
+    public required string SigningKey { get; init; }
+
+    public required long Generation { get; init; }
+
+    public required DateTimeOffset SignedAt { get; init; }
+
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>True when the listing's signature has expired: it proves what the registry listed then, not now.</summary>
+    public required bool Expired { get; init; }
+
+    public required IReadOnlyList<VerifiedVersion> Versions { get; init; }
+}
+
+/// <summary>An application version whose listed digest and size are the package's.</summary>
+public sealed record VerifiedVersion
+{
+    public required string Name { get; init; }
+
+    public required string Architecture { get; init; }
+
+    public required int Version { get; init; }
 }

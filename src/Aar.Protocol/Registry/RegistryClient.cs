@@ -111,17 +111,9 @@ public sealed partial class RegistryClient(HttpClient http) : IDisposable
         }
 
         var result = await ApiResponses.ReadAsync(response, RegistryReadJsonContext.Default.ApplicationListing, Options.MaxListingBytes, Options.IdleTimeout, cancellationToken);
-        if (result.Succeeded && result.Value!.Applications.Any(a => a is null || a.Versions.Any(v => v is null)))
+        if (result.Succeeded && ListingShape.Problem(result.Value!.Applications) is { } shape)
         {
-            // The strict reader refuses null members but not null array elements; a listing is useless with them.
-            return ApiResult.Failed<ApplicationListing?>(new Problem { Type = ProblemTypes.Internal, Title = "Unexpected response", Status = 200, Detail = $"GET {RegistryRoutes.Applications} answered 200 with a listing that holds null entries, which this API never sends." });
-        }
-
-        if (result.Succeeded && result.Value!.Applications.GroupBy(a => (a.Name, a.Architecture)).FirstOrDefault(g => g.Count() > 1) is { } twice)
-        {
-            // A registry lists each name once per architecture; a listing that does not cannot be trusted to say which
-            // versions exist (or who owns them), so none of it is used.
-            return ApiResult.Failed<ApplicationListing?>(new Problem { Type = ProblemTypes.Internal, Title = "Unexpected response", Status = 200, Detail = $"GET {RegistryRoutes.Applications} answered 200 with a listing that names '{twice.Key.Name}' ({twice.Key.Architecture}) more than once, which this API never sends." });
+            return ApiResult.Failed<ApplicationListing?>(new Problem { Type = ProblemTypes.Internal, Title = "Unexpected response", Status = 200, Detail = $"GET {RegistryRoutes.Applications} answered 200 with a listing that {shape}." });
         }
 
         return result.Succeeded ? ApiResult.Ok<ApplicationListing?>(result.Value) : ApiResult.Failed<ApplicationListing?>(result.Problem!);

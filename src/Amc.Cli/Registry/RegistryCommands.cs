@@ -4,12 +4,12 @@ using Aar.Protocol.Management;
 
 namespace Amc.Cli.Registry;
 
-/// <summary><c>amc registry status|sync|list|join|push|pull|retry|certificate</c>: how this AMS exchanges applications with a registry.</summary>
+/// <summary><c>amc registry status|sync|list|join|push|pull|retry|certificate|verify</c>: how this AMS exchanges applications with a registry.</summary>
 internal static class RegistryCommands
 {
     public static Command Create(Option<string> dataDirectory, CliConsole console)
     {
-        var registry = new Command("registry", "Sync with the application registry: status, sync now, list, join, push or pull one application, retry a rejected one, renew the client certificate");
+        var registry = new Command("registry", "Sync with the application registry: status, sync now, list, join, push or pull one application, retry a rejected one, renew the client certificate, verify a package offline");
         registry.Subcommands.Add(Status(dataDirectory, console));
         registry.Subcommands.Add(SyncCommand.Create(dataDirectory, console));
         registry.Subcommands.Add(List(dataDirectory, console));
@@ -18,6 +18,7 @@ internal static class RegistryCommands
         registry.Subcommands.Add(Move("pull", "Pull one application from the registry now (client)", dataDirectory, console));
         registry.Subcommands.Add(Move("retry", "Forget why one application's registry versions were rejected and pull it now (client)", dataDirectory, console));
         registry.Subcommands.Add(CertificateCommands.Create(dataDirectory, console));
+        registry.Subcommands.Add(VerifyCommand.Create(dataDirectory, console));
         return registry;
     }
 

@@ -26,6 +26,18 @@ internal static class RegistryStatusTable
             new[] { "next_pass_at", CellText.Time(status.NextPassAt) },
             new[] { "generation", CellText.Number(status.Generation) },
         };
+        if (status.SigningKey is { } key)
+        {
+            rows.Add(["signing_key", CellText.Fingerprint(key.KeyId, OutputFormat.Table) + (key.PinnedBy == "first-use" ? " (pinned on first use)" : "")]);
+            rows.Add(["listing_expires_at", key.ListingExpiresAt is { } expires
+                ? $"{CellText.Time(expires)} (generation {CellText.Number(key.ListingGeneration ?? 0)}, signed {CellText.Time(key.ListingSignedAt)})"
+                : "no signed listing verified yet"]);
+        }
+        else
+        {
+            rows.Add(["signing_key", "not pinned (pinned at the first pass)"]);
+        }
+
         if (status.LastPass is { } pass)
         {
             rows.Add(["last_pass", string.Create(CultureInfo.InvariantCulture,

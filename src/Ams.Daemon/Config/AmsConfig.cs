@@ -20,6 +20,13 @@ internal sealed record AmsConfig
     /// <summary>Fingerprint the registry's server certificate must have; empty when not set.</summary>
     public string RegistryFingerprint { get; init; } = "";
 
+    /// <summary>
+    /// The registry's listing-signing key every listing must verify with (<c>registry.signing_key</c>); null until pinned,
+    /// by a join token, by the operator, or on first use. It belongs to this AMS, not to the URL: changing
+    /// <c>registry.url</c> keeps it, and only the operator or a rotation signed by this key replaces it.
+    /// </summary>
+    public Aar.Protocol.Signing.SigningPublicKey? SigningKey { get; init; }
+
     public TimeSpan UpdateInterval { get; init; } = ConfigKeys.DefaultUpdateInterval;
 
     public RegistryMode Mode { get; init; } = RegistryMode.Pull;

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using Aar.Protocol.Certificates;
+using Aar.Protocol.Signing;
 using Aar.Protocol.Text;
 using Ams.Daemon.Api;
 
@@ -22,6 +23,7 @@ internal static partial class ConfigKeys
     public const string IdleTimeout = "registry.timeout.idle";
     public const string PassTimeout = "registry.timeout.pass";
     public const string AllowHttpRedirects = "registry.redirect.allow_http";
+    public const string RegistrySigningKey = "registry.signing_key";
 
     /// <summary>Shown by <c>amc config show</c>, fixed by <c>ams serve --architecture</c>.</summary>
     public const string Architecture = "architecture";
@@ -47,6 +49,7 @@ internal static partial class ConfigKeys
         [RegistryFilter] = "",
         [RegistryFingerprint] = "",
         [RegistryMode] = "pull",
+        [RegistrySigningKey] = "",
         [RegistryUpdateInterval] = "1h",
         [RegistryUrl] = "",
     }.ToFrozenDictionary(StringComparer.Ordinal);
@@ -82,6 +85,7 @@ internal static partial class ConfigKeys
                 ? value.ToLowerInvariant()
                 : ApiProblem.BadRequest($"registry.mode '{value}' is not valid: use pull (import from the registry), push (publish to it) or manual."),
             RegistryFilter => NormalizeFilter(value),
+            RegistrySigningKey => NormalizeSigningKey(value),
             ConnectTimeout or IdleTimeout or PassTimeout => NormalizeTimeout(key, value),
             _ => value.ToLowerInvariant() is "true" or "false"
                 ? value.ToLowerInvariant()
@@ -121,6 +125,15 @@ internal static partial class ConfigKeys
             0 => ApiProblem.BadRequest($"registry.fingerprint '{value}' matches no certificate in the trust list: add the registry's certificate first with 'amc config trust add server.crt'."),
             _ => ApiProblem.BadRequest($"registry.fingerprint '{value}' matches {matches.Count} trusted certificates: give more characters."),
         };
+    }
+
+    private static Result<string> NormalizeSigningKey(string value)
+    {
+        // Copied from a terminal, the key may carry line breaks or a PEM frame: only the base64 body matters.
+        var body = string.Concat(value.Split('\n').Select(l => l.Trim()).Where(l => !l.StartsWith("-----", StringComparison.Ordinal)));
+        return SigningPublicKey.TryParse(body, out var key, out var error)
+            ? key!.Base64
+            : ApiProblem.BadRequest($"registry.signing_key is not valid ({error}): give the public key 'aar status' prints under 'signing key' on the registry host (base64), or join with 'amc registry join <token>', which pins it for you.");
     }
 
     private static Result<string> NormalizeInterval(string value)

@@ -11,10 +11,11 @@ namespace Ams.Daemon.Sync;
 /// A pull pass (client): lists the registry (a 304 when nothing changed), downloads the versions of this AMS's
 /// architecture (and filter tags) it lacks into <c>registry/downloads</c> with Range-resumed, SHA-256-verified
 /// transfers, imports each as a <c>ready</c>, immutable version in one step, then replays the registry's deletion
-/// records. It never deletes because something is missing from a listing, never touches applications this AMS
-/// created, and refuses a listing whose generation went backwards.
+/// records. Every listing and deletion record is signed by the registry's signing key and verified first
+/// (<see cref="SignedIndex"/>). It never deletes because something is missing from a listing, never touches
+/// applications this AMS created, and refuses a listing whose generation went backwards.
 /// </summary>
-internal sealed class Puller(ApplicationCatalog applications, RejectedVersions rejections, SyncOptions options, SyncStateStore state, SyncStatusTracker status, SyncMetrics metrics, TimeProvider time)
+internal sealed class Puller(ApplicationCatalog applications, RejectedVersions rejections, SignedIndex index, SyncOptions options, SyncStateStore state, SyncStatusTracker status, SyncMetrics metrics, TimeProvider time)
 {
     public async Task RunAsync(RegistryConnection registry, PassReport report, PullFilter filter, string? only, CancellationToken cancellationToken)
     {
@@ -25,20 +26,24 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
         // instead of asking for a 304.
         // Likewise when registry.filter changed since the last complete pull: a 304 would hide what it now selects.
         var unchangedLocally = await state.GetLocalImportsAsync(cancellationToken) == await LocalStateAsync(filter, cancellationToken);
-        var listed = await registry.Client.ListApplicationsAsync(architecture, filter.Tags.Count > 0 ? filter.Tags : null, only is null && known > 0 && unchangedLocally ? known : null, cancellationToken);
+        // And when the last verified listing is past half its validity: a 304 carries no signature, so only a fresh
+        // signed listing proves the registry still stands by it (SyncStateStore.GetRefreshAfterAsync).
+        var fresh = time.GetUtcNow() < await state.GetRefreshAfterAsync(cancellationToken);
+        var listed = await index.ApplicationsAsync(registry, architecture, filter.Tags.Count > 0 ? filter.Tags : null, only is null && known > 0 && unchangedLocally && fresh ? known : null, cancellationToken);
         if (!listed.Succeeded)
         {
-            report.Error(RegistryConnection.Explain(listed.Problem!));
+            report.Error(listed.Error!);
             return;
         }
 
-        if (listed.Value is not { } unfiltered)
+        if (listed.Value is not { } signed)
         {
             report.NotModified = true;
             metrics.Pulled(known, known);
             return;
         }
 
+        var unfiltered = new ApplicationListing { Generation = signed.Generation, Applications = signed.Applications };
         if (unfiltered.Generation < known)
         {
             report.Error($"The registry answered with generation {unfiltered.Generation}, older than generation {known} this AMS already saw; it may have been restored from an old backup. Nothing was imported or deleted; if the registry was reset on purpose, run 'amc registry sync' after checking it.");
@@ -61,6 +66,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
             {
                 // Advance only after a complete pass: a failed download must be retried, not hidden behind a 304.
                 await state.SetGenerationAsync(registry.Identity, listing.Generation, await LocalStateAsync(filter, cancellationToken), cancellationToken);
+                await state.SetRefreshAfterAsync(signed.IssuedAt + ((signed.ExpiresAt - signed.IssuedAt) / 2), cancellationToken);
                 known = listing.Generation;
             }
 
@@ -259,14 +265,16 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
             return;
         }
 
-        var deletions = await registry.Client.GetDeletionsAsync(known, cancellationToken);
+        var deletions = await index.DeletionsAsync(registry, known, cancellationToken);
         if (!deletions.Succeeded)
         {
-            report.Error(RegistryConnection.Explain(deletions.Problem!));
+            report.Error(deletions.Error!);
             return;
         }
 
-        foreach (var deletion in deletions.Value!.Deletions.Where(d => d.Architecture == applications.Architecture))
+        // Only records inside the signed range count: a record older than asked for, or newer than the generation the
+        // registry signed, is not one it vouched for here.
+        foreach (var deletion in deletions.Value.Deletions.Where(d => d.Architecture == applications.Architecture && d.Generation > known && d.Generation <= deletions.Value.Generation))
         {
             var local = (await applications.GetAsync(deletion.Name, cancellationToken)).Value;
             if (local is null || !local.Immutable || local.Origin?.RegistryUrl != origin.RegistryUrl)

@@ -12,15 +12,16 @@ namespace Ams.Daemon.Sync;
 /// again; an interrupted upload resumes from the registry's offset), then removes from the registry what this
 /// publisher revoked or deleted. Conflicts are recorded and the pass carries on with the other applications.
 /// </summary>
-internal sealed class Pusher(ApplicationCatalog applications, PackageStore packages, SyncStateStore state, SyncStatusTracker status)
+internal sealed class Pusher(ApplicationCatalog applications, PackageStore packages, SignedIndex index, SyncStateStore state, SyncStatusTracker status)
 {
     public async Task RunAsync(RegistryConnection registry, PassReport report, string? only, CancellationToken cancellationToken)
     {
         var architecture = applications.Architecture;
-        var listing = await registry.Client.ListApplicationsAsync(architecture, cancellationToken: cancellationToken);
+        // The signed listing: what it says decides what is uploaded and what this publisher removes from the registry.
+        var listing = await index.ApplicationsAsync(registry, architecture, tags: null, known: null, cancellationToken);
         if (!listing.Succeeded)
         {
-            report.Error(RegistryConnection.Explain(listing.Problem!));
+            report.Error(listing.Error!);
             return;
         }
 

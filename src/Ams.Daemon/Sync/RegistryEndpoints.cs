@@ -48,10 +48,26 @@ internal static class RegistryEndpoints
             Generation = current.RegistryUrl is { } url && Fingerprint.TryParse(current.RegistryFingerprint, out var pinned)
                 ? await state.GetGenerationAsync(new RegistryIdentity(url.GetLeftPart(UriPartial.Authority), pinned), cancellationToken)
                 : 0,
+            SigningKey = current.SigningKey is { } key ? await SigningKeyStatusAsync(key, state, cancellationToken) : null,
             LastPass = status.LastPass,
             Transfers = status.Transfers(),
             Rejected = refused.Count > 0 ? refused : null,
         }, Json.RegistryStatus);
+    }
+
+    private static async Task<SigningKeyStatus> SigningKeyStatusAsync(Aar.Protocol.Signing.SigningPublicKey key, SyncStateStore state, CancellationToken cancellationToken)
+    {
+        var listing = await state.GetVerifiedListingAsync(cancellationToken);
+        var current = listing?.KeyId == key.KeyId ? listing : null;
+        return new SigningKeyStatus
+        {
+            KeyId = key.KeyId,
+            PublicKey = key.Base64,
+            PinnedBy = await state.GetFirstUseKeyAsync(cancellationToken) == key.KeyId ? "first-use" : "configured",
+            ListingGeneration = current?.Generation,
+            ListingSignedAt = current?.IssuedAt,
+            ListingExpiresAt = current?.ExpiresAt,
+        };
     }
 
     private static async Task<IResult> Sync(HttpRequest request, ConfigStore config, RegistryConnector connector, SyncWorker worker, SyncStatusTracker status, CancellationToken cancellationToken)
@@ -113,7 +129,7 @@ internal static class RegistryEndpoints
         return Envelope.From(await join.JoinAsync(body.Value!.Token, cancellationToken), Json.JoinOutcome);
     }
 
-    private static async Task<IResult> List(ConfigStore config, RegistryConnector connector, ApplicationCatalog applications, CancellationToken cancellationToken)
+    private static async Task<IResult> List(ConfigStore config, RegistryConnector connector, SignedIndex index, ApplicationCatalog applications, CancellationToken cancellationToken)
     {
         if (connector.Problem(config.Current) is { } problem)
         {
@@ -123,10 +139,11 @@ internal static class RegistryEndpoints
         using var registry = connector.Connect(config.Current);
         try
         {
-            var listing = await registry.Client.ListApplicationsAsync(cancellationToken: cancellationToken);
+            // Shown to the operator, so verified like any listing this AMS acts on.
+            var listing = await index.ApplicationsAsync(registry, architecture: null, tags: null, known: null, cancellationToken);
             if (!listing.Succeeded)
             {
-                return Envelope.Error(new ApiProblem(502, RegistryConnection.Explain(listing.Problem!)));
+                return Envelope.Error(new ApiProblem(502, listing.Error!));
             }
 
             var local = (await applications.ListAsync(cancellationToken)).ToDictionary(a => a.Name, StringComparer.Ordinal);

@@ -12,7 +12,8 @@ namespace Ams.Daemon.Sync;
 /// <summary>
 /// <c>amc registry join &lt;token&gt;</c>: everything the seed's manual steps do, in one: enrol this AMS's registry
 /// client certificate with the token, trust the registry's server certificate, and set <c>registry.url</c>,
-/// <c>registry.fingerprint</c> and <c>registry.mode</c> (push for a publisher token, pull for a client token).
+/// <c>registry.fingerprint</c>, <c>registry.signing_key</c> and <c>registry.mode</c> (push for a publisher token, pull
+/// for a client token).
 /// </summary>
 internal sealed partial class RegistryJoin(SyncOptions options, TrustStore trust, ConfigStore config, ILogger<RegistryJoin> logger)
 {
@@ -45,7 +46,15 @@ internal sealed partial class RegistryJoin(SyncOptions options, TrustStore trust
         // registry.url last: each change wakes the sync worker, and nothing syncs while the URL is empty. Set before the
         // mode, the first pass of a joining publisher ran in the default pull mode and imported other publishers'
         // applications (seen in the end-to-end tests).
-        foreach (var (key, value) in new[] { (ConfigKeys.RegistryFingerprint, token!.Fingerprint), (ConfigKeys.RegistryMode, mode), (ConfigKeys.RegistryUrl, url) })
+        // The token's signing key is pinned with the rest (a token from a registry without one leaves the pin as it
+        // is: pinned on first use, or by the operator). A join is the operator's explicit choice, so it may replace a pin.
+        var settings = new List<(string, string)> { (ConfigKeys.RegistryFingerprint, token!.Fingerprint), (ConfigKeys.RegistryMode, mode), (ConfigKeys.RegistryUrl, url) };
+        if (token.SigningKey is { } signingKey)
+        {
+            settings.Insert(0, (ConfigKeys.RegistrySigningKey, signingKey));
+        }
+
+        foreach (var (key, value) in settings)
         {
             var set = await config.SetAsync(key, value, cancellationToken);
             if (!set.Succeeded)

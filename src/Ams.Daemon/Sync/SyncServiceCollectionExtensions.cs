@@ -14,6 +14,7 @@ internal static class SyncServiceCollectionExtensions
         services.AddSingleton<SyncMetrics>();
         services.AddSingleton<IMetricsSource>(provider => provider.GetRequiredService<SyncMetrics>());
         services.AddSingleton<RegistryConnector>();
+        services.AddSingleton<SignedIndex>();
         services.AddSingleton<Pusher>();
         services.AddSingleton<Puller>();
         services.AddSingleton<SyncCoordinator>();

@@ -9,6 +9,9 @@ internal sealed class SyncStateStore(AmsDatabase database)
     private const string GenerationKey = "pull.generation";
     private const string RegistryKey = "pull.registry";
     private const string LocalImportsKey = "pull.local";
+    private const string RefreshAfterKey = "pull.refresh_after";
+    private const string ListingKey = "signing.listing";
+    private const string FirstUseKey = "signing.first_use";
 
     /// <summary>
     /// The generation the last complete pull reached, for the registry identified by <paramref name="registry"/>
@@ -31,6 +34,29 @@ internal sealed class SyncStateStore(AmsDatabase database)
         await SetAsync(GenerationKey, generation.ToString(CultureInfo.InvariantCulture), cancellationToken);
         await SetAsync(LocalImportsKey, localImports, cancellationToken);
     }
+
+    /// <summary>
+    /// Until when a 304 may stand for the last verified listing: half its validity after it was signed. After that a pull
+    /// asks for a freshly signed listing, so a registry (or whatever holds its TLS key) that answers 304 forever cannot
+    /// keep this AMS on an old listing for longer than the registry's signatures last.
+    /// </summary>
+    public async Task<DateTimeOffset> GetRefreshAfterAsync(CancellationToken cancellationToken) =>
+        DateTimeOffset.TryParse(await GetAsync(RefreshAfterKey, cancellationToken), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.MinValue;
+
+    public Task SetRefreshAfterAsync(DateTimeOffset at, CancellationToken cancellationToken) =>
+        SetAsync(RefreshAfterKey, at.ToString("O", CultureInfo.InvariantCulture), cancellationToken);
+
+    /// <summary>The last listing that verified (generation, signed at, expires at, key id), for <c>amc registry status</c>.</summary>
+    public async Task<VerifiedListing?> GetVerifiedListingAsync(CancellationToken cancellationToken) =>
+        VerifiedListing.Parse(await GetAsync(ListingKey, cancellationToken));
+
+    public Task SetVerifiedListingAsync(VerifiedListing listing, CancellationToken cancellationToken) =>
+        SetAsync(ListingKey, listing.ToString(), cancellationToken);
+
+    /// <summary>The key id this AMS pinned on first use (no key was configured); null when the key came from a token or the operator.</summary>
+    public Task<string?> GetFirstUseKeyAsync(CancellationToken cancellationToken) => GetAsync(FirstUseKey, cancellationToken);
+
+    public Task SetFirstUseKeyAsync(string keyId, CancellationToken cancellationToken) => SetAsync(FirstUseKey, keyId, cancellationToken);
 
     /// <summary>A digest of the imported versions as the last complete pull left them (see <see cref="Puller"/>).</summary>
     public Task<string?> GetLocalImportsAsync(CancellationToken cancellationToken) => GetAsync(LocalImportsKey, cancellationToken);

@@ -13,10 +13,10 @@ public sealed class HostileRegistryTests(ITestOutputHelper output)
     [InlineData(Misbehaviour.InfoNotJson, "GET /1.0 answered 200 OK with a body that is not the JSON this API sends")]
     [InlineData(Misbehaviour.InfoJsonNull, "GET /1.0 answered 200 OK with an empty body (JSON null)")]
     [InlineData(Misbehaviour.InfoTruncated, "The connection to the registry at")]
-    [InlineData(Misbehaviour.ListingNullApplications, "GET /1.0/applications answered 200 OK with a body that is not the JSON this API sends")]
-    [InlineData(Misbehaviour.ListingNullElement, "a listing that holds null entries")]
-    [InlineData(Misbehaviour.ListingDuplicateProperty, "GET /1.0/applications answered 200 OK with a body that is not the JSON this API sends")]
-    [InlineData(Misbehaviour.ListingWrongTypes, "GET /1.0/applications answered 200 OK with a body that is not the JSON this API sends")]
+    [InlineData(Misbehaviour.ListingNullApplications, "The registry's signed listing verified, but its payload is not the JSON this API sends")]
+    [InlineData(Misbehaviour.ListingNullElement, "The registry's signed listing holds null entries")]
+    [InlineData(Misbehaviour.ListingDuplicateProperty, "The registry's signed listing verified, but its payload is not the JSON this API sends")]
+    [InlineData(Misbehaviour.ListingWrongTypes, "The registry's signed listing verified, but its payload is not the JSON this API sends")]
     [InlineData(Misbehaviour.ListingHugeContentLength, "a body of 104857600 bytes, more than the 67108864 accepted for it; nothing was read")]
     public async Task A_malformed_answer_fails_the_pass_with_a_sentence_and_the_next_healthy_pass_imports(Misbehaviour mode, string expected)
     {
@@ -44,7 +44,7 @@ public sealed class HostileRegistryTests(ITestOutputHelper output)
 
         var report = await rig.SyncAsync();
 
-        await rig.AssertFailedThenRecoversAsync(report, "with a listing that names 'hostile' (amd64) more than once, which this API never sends");
+        await rig.AssertFailedThenRecoversAsync(report, "The registry's signed listing names 'hostile' (amd64) more than once, which this API never sends");
     }
 
     [Fact]
