@@ -3,6 +3,7 @@ using Aar.Protocol.Admin;
 using Aar.Protocol.Enrolment;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Protocol.Signing;
 
 namespace Aar.Protocol;
 
@@ -40,4 +41,9 @@ namespace Aar.Protocol;
 [JsonSerializable(typeof(CreateTokenRequest))]
 [JsonSerializable(typeof(CreatedToken))]
 [JsonSerializable(typeof(List<TokenEntry>))]
+[JsonSerializable(typeof(SignedEnvelope))]
+[JsonSerializable(typeof(SignedApplications))]
+[JsonSerializable(typeof(SignedDeletions))]
+[JsonSerializable(typeof(KeyRotation))]
+[JsonSerializable(typeof(SigningKeyInfo))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

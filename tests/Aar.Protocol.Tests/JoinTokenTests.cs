@@ -25,6 +25,24 @@ public sealed class JoinTokenTests
         Assert.Equal(Sample with { Addresses = decoded.Addresses }, decoded);
     }
 
+    [Fact]
+    public void Carries_the_signing_key_and_refuses_one_that_is_not_a_p256_public_key()
+    {
+        using var key = Signing.SigningKeyPair.Create();
+        var signed = Sample with { SigningKey = key.PublicKey.Base64 };
+
+        Assert.True(JoinToken.TryDecode(signed.Encode(), out var decoded, out _));
+        Assert.Equal(key.PublicKey.Base64, decoded!.SigningKey);
+        Assert.Null(JsonDocumentProperty(Sample.Encode()));
+        Assert.False(JoinToken.TryDecode((Sample with { SigningKey = "AAAA" }).Encode(), out _, out _));
+    }
+
+    private static string? JsonDocumentProperty(string token)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(token));
+        return json.RootElement.TryGetProperty("signing_key", out var value) ? value.GetString() : null;
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("!!!not base64!!!")]

@@ -24,6 +24,12 @@ public sealed record JoinToken
 
     public required DateTimeOffset ExpiresAt { get; init; }
 
+    /// <summary>
+    /// The registry's signing public key (base64 SubjectPublicKeyInfo), pinned by the join together with
+    /// <see cref="Fingerprint"/>; null in tokens from registries that did not sign yet.
+    /// </summary>
+    public string? SigningKey { get; init; }
+
     public string Encode() => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this, ProtocolJsonContext.Default.JoinToken));
 
     /// <summary>Decodes a token; on failure <paramref name="error"/> says what is wrong in one sentence.</summary>
@@ -46,7 +52,8 @@ public sealed record JoinToken
         }
 
         if (token is null || token.Addresses.Count == 0 || !Certificates.Fingerprint.TryParse(token.Fingerprint, out _)
-            || string.IsNullOrEmpty(token.Secret) || token.Role is not ("client" or "publisher"))
+            || string.IsNullOrEmpty(token.Secret) || token.Role is not ("client" or "publisher")
+            || (token.SigningKey is not null && !Signing.SigningPublicKey.TryParse(token.SigningKey, out _, out _)))
         {
             token = null;
             return false;

@@ -87,18 +87,7 @@ public sealed partial class RegistryClient(HttpClient http) : IDisposable
     /// </summary>
     public async Task<ApiResult<ApplicationListing?>> ListApplicationsAsync(string? architecture = null, IEnumerable<string>? tags = null, long? knownGeneration = null, CancellationToken cancellationToken = default)
     {
-        var query = new List<string>();
-        if (architecture is not null)
-        {
-            query.Add("architecture=" + Uri.EscapeDataString(architecture));
-        }
-
-        if (tags?.ToList() is { Count: > 0 } wanted)
-        {
-            query.Add("tags=" + Uri.EscapeDataString(string.Join(',', wanted)));
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Applications + (query.Count > 0 ? "?" + string.Join('&', query) : ""));
+        using var request = new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Applications + ListingQuery(architecture, tags));
         if (knownGeneration is { } generation)
         {
             request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{generation.ToString(CultureInfo.InvariantCulture)}\""));

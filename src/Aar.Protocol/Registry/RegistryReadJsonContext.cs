@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Aar.Protocol.Http;
+using Aar.Protocol.Signing;
 
 namespace Aar.Protocol.Registry;
 
@@ -23,4 +24,9 @@ namespace Aar.Protocol.Registry;
 [JsonSerializable(typeof(ApplicationListing))]
 [JsonSerializable(typeof(DeletionRecord))]
 [JsonSerializable(typeof(DeletionListing))]
+[JsonSerializable(typeof(SignedEnvelope))]
+[JsonSerializable(typeof(SignedApplications))]
+[JsonSerializable(typeof(SignedDeletions))]
+[JsonSerializable(typeof(KeyRotation))]
+[JsonSerializable(typeof(SigningKeyInfo))]
 public sealed partial class RegistryReadJsonContext : JsonSerializerContext;

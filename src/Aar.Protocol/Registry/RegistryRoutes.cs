@@ -9,6 +9,15 @@ public static class RegistryRoutes
     public const string Applications = Prefix + "/applications";
     public const string Deletions = Prefix + "/deletions";
 
+    /// <summary>The listing of <see cref="Applications"/> in a signed envelope (same query, ETag and 304 rule).</summary>
+    public const string SignedApplications = Prefix + "/signed/applications";
+
+    /// <summary>The deletion records of <see cref="Deletions"/> in a signed envelope (<c>?since=</c>).</summary>
+    public const string SignedDeletions = Prefix + "/signed/deletions";
+
+    /// <summary>The registry's signing key and its rotations.</summary>
+    public const string SigningKey = Prefix + "/signing-key";
+
     /// <summary>Response header carrying the stored blob's digest, as docker-registry's <c>Docker-Content-Digest</c>.</summary>
     public const string DigestHeader = "Content-Digest-Sha256";
 
