@@ -71,13 +71,13 @@ public enum Misbehaviour
     /// <summary>A correctly signed listing of generation 0, older than the generation 1 served before (a replay).</summary>
     ListingOlderGeneration,
 
-    /// <summary>The listing says generation 2 and the deletion records delete version 1, but the records are unsigned.</summary>
+    /// <summary>The listing says generation 2 without the application and a deletion record deletes it, but the records are unsigned.</summary>
     DeletionsUnsigned,
 
     /// <summary>As <see cref="DeletionsUnsigned"/>, with the records signed by a key that is not the registry's.</summary>
     DeletionsForeignKey,
 
-    /// <summary>Not a misbehaviour: generation 2 deletes version 1, listing and records correctly signed.</summary>
+    /// <summary>Not a misbehaviour: generation 2 deletes the application, listing and records correctly signed.</summary>
     DeletionsSigned,
 
     /// <summary>The blob download sends its first 64 KiB, then nothing, with the socket open.</summary>
@@ -271,7 +271,7 @@ public sealed class HostileRegistry : IAsyncDisposable
         var since = long.Parse(context.Request.Query["since"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
         var deleting = Mode is Misbehaviour.DeletionsUnsigned or Misbehaviour.DeletionsForeignKey or Misbehaviour.DeletionsSigned;
         var deletions = deleting
-            ? $$"""[{"generation":2,"name":"{{Name}}","architecture":"amd64","version":1,"deleted_at":"2026-01-02T00:00:00+00:00"}]"""
+            ? $$"""[{"generation":2,"name":"{{Name}}","architecture":"amd64","deleted_at":"2026-01-02T00:00:00+00:00"}]"""
             : "[]";
         var generation = deleting ? 2 : 1;
         var now = DateTimeOffset.UtcNow;

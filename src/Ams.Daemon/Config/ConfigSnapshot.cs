@@ -20,7 +20,7 @@ internal static class ConfigSnapshot
         {
             RegistryUrl = values[ConfigKeys.RegistryUrl] is { Length: > 0 } url ? new Uri(url) : null,
             RegistryFingerprint = values[ConfigKeys.RegistryFingerprint],
-            SigningKey = SigningPublicKey.TryParse(values[ConfigKeys.RegistrySigningKey], out var key, out _) ? key : null,
+            SigningKey = SigningPublicKey.TryParse(values[ConfigKeys.RegistrySigningKey], out var signingKey, out _) ? signingKey : null,
             UpdateInterval = DurationText.TryParse(values[ConfigKeys.RegistryUpdateInterval], out var interval) ? interval : ConfigKeys.DefaultUpdateInterval,
             Mode = values[ConfigKeys.RegistryMode] switch
             {

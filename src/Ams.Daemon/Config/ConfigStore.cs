@@ -37,7 +37,12 @@ internal sealed partial class ConfigStore(AmsDatabase database, TrustStore trust
         Volatile.Write(ref _current, ConfigSnapshot.Build(stored, architecture));
     }
 
-    public async Task<Result<AmsConfig>> SetAsync(string key, string value, CancellationToken cancellationToken)
+    /// <summary>
+    /// Validates and stores one key. <paramref name="announce"/> false skips <see cref="Changed"/>: for a value the sync
+    /// pass itself records in the middle of its work (a signing key pinned on first use or moved by a rotation), where
+    /// starting another pass at once would only repeat it.
+    /// </summary>
+    public async Task<Result<AmsConfig>> SetAsync(string key, string value, CancellationToken cancellationToken, bool announce = true)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
@@ -65,7 +70,7 @@ internal sealed partial class ConfigStore(AmsDatabase database, TrustStore trust
             var next = ConfigSnapshot.Build(values, architecture);
             Volatile.Write(ref _current, next);
             Log.ConfigChanged(logger, key, old, normalized.Value!);
-            if (old != normalized.Value)
+            if (old != normalized.Value && announce)
             {
                 Changed?.Invoke(this, new ConfigChange(key, old, normalized.Value!, next));
             }

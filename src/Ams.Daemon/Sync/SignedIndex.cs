@@ -156,7 +156,7 @@ internal sealed partial class SignedIndex(ConfigStore config, SyncStateStore sta
             return (null, $"No registry.signing_key is pinned and the key the registry presents is not valid ({error}); nothing was imported or deleted.");
         }
 
-        var set = await config.SetAsync(ConfigKeys.RegistrySigningKey, key!.Base64, cancellationToken);
+        var set = await config.SetAsync(ConfigKeys.RegistrySigningKey, key!.Base64, cancellationToken, announce: false);
         if (!set.Succeeded)
         {
             return (null, set.Error!.Message);
@@ -176,7 +176,7 @@ internal sealed partial class SignedIndex(ConfigStore config, SyncStateStore sta
             return null;
         }
 
-        var set = await config.SetAsync(ConfigKeys.RegistrySigningKey, current.Base64, cancellationToken);
+        var set = await config.SetAsync(ConfigKeys.RegistrySigningKey, current.Base64, cancellationToken, announce: false);
         if (!set.Succeeded)
         {
             return null;
