@@ -3,6 +3,7 @@ using Aar.Cli.Applications;
 using Aar.Cli.Common;
 using Aar.Cli.Migrate;
 using Aar.Cli.Serve;
+using Aar.Cli.Signing;
 using Aar.Cli.Status;
 using Aar.Cli.Trust;
 
@@ -30,6 +31,8 @@ internal static class AarCommand
         root.Subcommands.Add(StatusCommands.Status(dataDirectory, console));
         root.Subcommands.Add(StatusCommands.Storage(dataDirectory, console));
         root.Subcommands.Add(MigrateCommand.Create(dataDirectory, console));
+        root.Subcommands.Add(SigningKeyCommands.Create(dataDirectory, console));
+        root.Subcommands.Add(IndexCommands.Create(dataDirectory, console));
         return root;
     }
 }

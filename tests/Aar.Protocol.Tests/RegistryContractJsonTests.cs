@@ -42,8 +42,12 @@ public sealed class RegistryContractJsonTests
     {
         var status = new RegistryStatus { ServerVersion = "0.1.0", Generation = 1, Applications = 2, Versions = 3, Blobs = 4, BlobBytes = 5, UploadsInFlight = 6, UploadBytes = 7, TrustedPublishers = 8, TrustedClients = 9, RevokedCertificates = 10 };
         Assert.Equal(
-            """{"server_version":"0.1.0","generation":1,"applications":2,"versions":3,"blobs":4,"blob_bytes":5,"uploads_in_flight":6,"upload_bytes":7,"trusted_publishers":8,"trusted_clients":9,"revoked_certificates":10}""",
+            """{"server_version":"0.1.0","generation":1,"applications":2,"versions":3,"blobs":4,"blob_bytes":5,"uploads_in_flight":6,"upload_bytes":7,"trusted_publishers":8,"trusted_clients":9,"revoked_certificates":10,"signing_key_rotations":0}""",
             JsonSerializer.Serialize(status, ProtocolJsonContext.Default.RegistryStatus));
+        Assert.EndsWith(
+            ""","revoked_certificates":10,"signing_key_id":"ab","signing_public_key":"cd","signing_key_rotations":2,"signing_problem":"why"}""",
+            JsonSerializer.Serialize(status with { SigningKeyId = "ab", SigningPublicKey = "cd", SigningKeyRotations = 2, SigningProblem = "why" }, ProtocolJsonContext.Default.RegistryStatus),
+            StringComparison.Ordinal);
         Assert.Equal(
             $$"""{"checked":1,"bytes":2,"corrupt":["{{Digest}}"],"missing":[]}""",
             JsonSerializer.Serialize(new ScrubReport { Checked = 1, Bytes = 2, Corrupt = [Digest], Missing = [] }, ProtocolJsonContext.Default.ScrubReport));

@@ -39,7 +39,11 @@ public sealed class StorageAdminTests(ITestOutputHelper output)
                 TrustedPublishers = 1,
                 TrustedClients = 1,
                 RevokedCertificates = 0,
+                SigningKeyId = status.Value!.SigningKeyId,
+                SigningPublicKey = status.Value.SigningPublicKey,
             });
+        Assert.Matches("^[0-9a-f]{64}$", status.Value.SigningKeyId);
+        Assert.Equal((await registry.Typed().GetSigningKeyAsync()).Value!.PublicKey, status.Value.SigningPublicKey);
     }
 
     [Fact]

@@ -63,8 +63,8 @@ internal sealed class RegistryNode : IAsyncDisposable
     /// <summary>
     /// A node of a scale-out registry: <c>aar serve</c> with <paramref name="serveArguments"/> (shared database and blob
     /// store) and <paramref name="serveEnvironment"/> (S3 credentials), serving <paramref name="serverCertificate"/> and
-    /// its key, which every node of the registry shares so clients pin one fingerprint (null: the node generates them,
-    /// as the first node does; the operator then copies them to the others).
+    /// its key, which every node of the registry shares so clients pin one fingerprint, with the signing key beside
+    /// them (null: the node generates them, as the first node does; the operator then copies them to the others).
     /// </summary>
     public static async Task<RegistryNode> StartNodeAsync(string root, string? serverCertificate, string? serverKey, IReadOnlyList<string> serveArguments, IReadOnlyDictionary<string, string> serveEnvironment)
     {
@@ -76,6 +76,14 @@ internal sealed class RegistryNode : IAsyncDisposable
             File.Copy(serverCertificate, Path.Combine(certs, "server.crt"));
             File.Copy(serverKey, Path.Combine(certs, "server.key"));
             File.SetUnixFileMode(Path.Combine(certs, "server.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // The signing key travels with the TLS pair (docs/scale-out.md): a node without it refuses to sign and
+            // is not ready.
+            var signingKey = Path.Combine(Path.GetDirectoryName(serverKey)!, "signing.key");
+            if (File.Exists(signingKey))
+            {
+                File.Copy(signingKey, Path.Combine(certs, "signing.key"));
+                File.SetUnixFileMode(Path.Combine(certs, "signing.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
 
         await node.StartAsync();

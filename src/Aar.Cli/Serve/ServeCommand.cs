@@ -101,6 +101,11 @@ internal static class ServeCommand
         {
             Description = "Plain-HTTP address for /metrics (Prometheus), /healthz and /readyz, e.g. 127.0.0.1:9100; no authentication, so bind it to localhost or a private interface (default: off)",
         };
+        var signingKey = new Option<string>("--signing-key")
+        {
+            Description = "The signing key's private PEM file (0600), created at first start if the registry has none; every node of a scale-out registry needs the same file (default: <data>/certs/signing.key)",
+        };
+        var listingValidity = DurationOption("--listing-validity", "24h", "How long a signed listing stays valid after it is issued, 5m to 30d: clients refuse older ones");
         var command = new Command("serve", "Run the registry server in the foreground (logs to stderr; stops cleanly on SIGTERM/SIGINT)");
         command.Options.Add(listen);
         command.Options.Add(san);
@@ -116,6 +121,8 @@ internal static class ServeCommand
         command.Options.Add(enrolAttempts);
         command.Options.Add(enrolWindow);
         command.Options.Add(metricsListen);
+        command.Options.Add(signingKey);
+        command.Options.Add(listingValidity);
         var storage = new S3ServeOptions();
         storage.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -139,6 +146,8 @@ internal static class ServeCommand
                 Database = parse.GetValue(database) is { Length: > 0 } flag ? flag : Environment.GetEnvironmentVariable(DatabaseEnvironmentVariable),
                 BlobStore = storage.BlobStore(parse),
                 S3 = storage.Read(parse),
+                SigningKeyPath = parse.GetValue(signingKey),
+                ListingValidity = DurationText.TryParse(parse.GetValue(listingValidity), out var validity) ? validity : TimeSpan.Zero,
             };
             RegistryHost host;
             try

@@ -29,7 +29,7 @@ internal static class StatusCommands
             }
 
             // The same keys as json/yaml; sizes in human units (the machine formats carry exact bytes).
-            DataWriter.WriteTable(console, ["KEY", "VALUE"],
+            List<IReadOnlyList<string>> rows =
             [
                 ["server_version", s.ServerVersion],
                 ["generation", CellText.Number(s.Generation)],
@@ -42,7 +42,16 @@ internal static class StatusCommands
                 ["trusted_publishers", CellText.Number(s.TrustedPublishers)],
                 ["trusted_clients", CellText.Number(s.TrustedClients)],
                 ["revoked_certificates", CellText.Number(s.RevokedCertificates)],
-            ]);
+                ["signing_key_id", s.SigningKeyId ?? "-"],
+                ["signing_public_key", s.SigningPublicKey ?? "-"],
+                ["signing_key_rotations", CellText.Number(s.SigningKeyRotations)],
+            ];
+            if (s.SigningProblem is { } problem)
+            {
+                rows.Add(["signing_problem", problem]);
+            }
+
+            DataWriter.WriteTable(console, ["KEY", "VALUE"], rows);
             return ExitCodes.Ok;
         });
         return command;

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Aar.Protocol.Enrolment;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Protocol.Signing;
 
 namespace Aar.Protocol.Admin;
 
@@ -53,6 +54,31 @@ public sealed class AdminClient(HttpClient http, string socketPath) : IDisposabl
 
     public Task<ApiResult<RegistryStatus>> GetStatusAsync(CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, AdminRoutes.Status), ProtocolJsonContext.Default.RegistryStatus, cancellationToken);
+
+    /// <summary>The registry's signing key and its rotations, oldest first.</summary>
+    public Task<ApiResult<SigningKeyInfo>> GetSigningKeyAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, AdminRoutes.SigningKey), ProtocolJsonContext.Default.SigningKeyInfo, cancellationToken);
+
+    /// <summary>Replaces the signing key with a new one, by a rotation signed by both; the previous private key is destroyed.</summary>
+    public Task<ApiResult<SigningKeyInfo>> RotateSigningKeyAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, AdminRoutes.SigningKeyRotate), ProtocolJsonContext.Default.SigningKeyInfo, cancellationToken);
+
+    /// <summary>A signed applications listing (what <c>GET /1.0/signed/applications</c> answers), for offline verification.</summary>
+    public Task<ApiResult<SignedEnvelope>> GetSignedApplicationsAsync(string? architecture = null, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>();
+        if (architecture is not null)
+        {
+            query.Add("architecture=" + Uri.EscapeDataString(architecture));
+        }
+
+        if (tags?.ToList() is { Count: > 0 } wanted)
+        {
+            query.Add("tags=" + Uri.EscapeDataString(string.Join(',', wanted)));
+        }
+
+        return SendAsync(new HttpRequestMessage(HttpMethod.Get, AdminRoutes.SignedApplications + (query.Count > 0 ? "?" + string.Join('&', query) : "")), ProtocolJsonContext.Default.SignedEnvelope, cancellationToken);
+    }
 
     public Task<ApiResult<ScrubReport>> ScrubAsync(CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, AdminRoutes.Scrub), ProtocolJsonContext.Default.ScrubReport, cancellationToken);

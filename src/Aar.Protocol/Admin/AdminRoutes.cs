@@ -10,6 +10,11 @@ public static class AdminRoutes
     public const string Status = Prefix + "/status";
     public const string Scrub = Prefix + "/storage/scrub";
     public const string Tokens = Prefix + "/trust/tokens";
+    public const string SigningKey = Prefix + "/signing-key";
+    public const string SigningKeyRotate = SigningKey + "/rotate";
+
+    /// <summary>A signed applications listing for offline verification (<c>aar index export</c>).</summary>
+    public const string SignedApplications = Prefix + "/signed/applications";
 
     public static string TrustEntry(string fingerprintPrefix) => $"{Trust}/{Uri.EscapeDataString(fingerprintPrefix)}";
 

@@ -26,4 +26,16 @@ public sealed record RegistryStatus
     public required int TrustedClients { get; init; }
 
     public required int RevokedCertificates { get; init; }
+
+    /// <summary>Id (hex SHA-256 of the public key) of the key listings are signed with; null before the registry has one.</summary>
+    public string? SigningKeyId { get; init; }
+
+    /// <summary>That key as base64 SubjectPublicKeyInfo, what an AMS pins.</summary>
+    public string? SigningPublicKey { get; init; }
+
+    /// <summary>Rotations since the first key.</summary>
+    public int SigningKeyRotations { get; init; }
+
+    /// <summary>Why this node does not sign (its key file is not the current key), or null when it does.</summary>
+    public string? SigningProblem { get; init; }
 }

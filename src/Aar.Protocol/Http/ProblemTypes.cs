@@ -27,6 +27,9 @@ public static class ProblemTypes
     public const string StorageUnavailable = "storage-unavailable";
     public const string TooManyRequests = "too-many-requests";
 
+    /// <summary>503: this registry node's signing key is not the registry's current one (docs/scale-out.md).</summary>
+    public const string SigningKeyNotCurrent = "signing-key-not-current";
+
     // Storage and transfer (docs/api.md "Blobs", "Uploads", "Applications").
     public const string InvalidDigest = "invalid-digest";
     public const string DigestMismatch = "digest-mismatch";

@@ -37,16 +37,9 @@ internal static class ApplicationEndpoints
     /// </summary>
     public static async Task<IResult> List(string? architecture, string? tags, HttpContext context, ApplicationCatalog catalog, ApplicationQueries queries, ClientActivity clients, CancellationToken cancellationToken)
     {
-        var ifNoneMatch = context.Request.Headers.IfNoneMatch.ToString();
-        if (ifNoneMatch.Length > 0)
+        if (await NotModifiedAsync(context, queries, clients, cancellationToken) is { } notModified)
         {
-            var generation = await queries.GenerationAsync(cancellationToken);
-            if (Matches(ifNoneMatch, ETag(generation)))
-            {
-                SetListingHeaders(context, generation);
-                Fetched(context, clients, generation);
-                return Results.StatusCode(StatusCodes.Status304NotModified);
-            }
+            return notModified;
         }
 
         var result = await catalog.ListAsync(architecture, tags, cancellationToken);
@@ -55,9 +48,37 @@ internal static class ApplicationEndpoints
             return ProblemResponses.Result(result.Problem!);
         }
 
-        SetListingHeaders(context, result.Value!.Generation);
-        Fetched(context, clients, result.Value.Generation);
+        Listed(context, clients, result.Value!.Generation);
         return Results.Json(result.Value, ProtocolJsonContext.Default.ApplicationListing);
+    }
+
+    /// <summary>
+    /// The 304 of a listing asked with the current generation in <c>If-None-Match</c> (one single-row query), or null
+    /// when the caller must build the listing. Shared by every form of the listing (plain and signed).
+    /// </summary>
+    internal static async Task<IResult?> NotModifiedAsync(HttpContext context, ApplicationQueries queries, ClientActivity clients, CancellationToken cancellationToken)
+    {
+        var ifNoneMatch = context.Request.Headers.IfNoneMatch.ToString();
+        if (ifNoneMatch.Length == 0)
+        {
+            return null;
+        }
+
+        var generation = await queries.GenerationAsync(cancellationToken);
+        if (!Matches(ifNoneMatch, ETag(generation)))
+        {
+            return null;
+        }
+
+        Listed(context, clients, generation);
+        return Results.StatusCode(StatusCodes.Status304NotModified);
+    }
+
+    /// <summary>The listing's ETag and generation headers, and the client's bookkeeping: it is up to date with <paramref name="generation"/>.</summary>
+    internal static void Listed(HttpContext context, ClientActivity clients, long generation)
+    {
+        SetListingHeaders(context, generation);
+        Fetched(context, clients, generation);
     }
 
     /// <summary>A TLS client is now up to date with <paramref name="generation"/> (the admin socket's listing has no caller).</summary>
@@ -112,15 +133,23 @@ internal static class ApplicationEndpoints
 
     private static async Task<IResult> Deletions(string? since, HttpContext context, ApplicationQueries queries, CancellationToken cancellationToken)
     {
-        long from = 0;
-        if (since is not null && !long.TryParse(since, NumberStyles.None, CultureInfo.InvariantCulture, out from))
+        if (ParseSince(since, out var from) is { } invalid)
         {
-            return ProblemResponses.Result(new Problem { Type = ProblemTypes.InvalidRequest, Title = "Invalid generation", Status = 400, Detail = $"since '{since}' is not a generation number (0 or more)." });
+            return ProblemResponses.Result(invalid);
         }
 
         var listing = await queries.DeletionsSinceAsync(from, cancellationToken);
         context.Response.Headers[RegistryRoutes.GenerationHeader] = listing.Generation.ToString(CultureInfo.InvariantCulture);
         return Results.Json(listing, ProtocolJsonContext.Default.DeletionListing);
+    }
+
+    /// <summary>The <c>since</c> of a deletion query: absent is 0; anything but a generation number is a 400 problem.</summary>
+    internal static Problem? ParseSince(string? since, out long from)
+    {
+        from = 0;
+        return since is not null && !long.TryParse(since, NumberStyles.None, CultureInfo.InvariantCulture, out from)
+            ? new Problem { Type = ProblemTypes.InvalidRequest, Title = "Invalid generation", Status = 400, Detail = $"since '{since}' is not a generation number (0 or more)." }
+            : null;
     }
 
     private static string ETag(long generation) => $"\"{generation.ToString(CultureInfo.InvariantCulture)}\"";

@@ -111,5 +111,16 @@ internal static class PostgresMigrations
             found_at text COLLATE "C" NOT NULL
         );
         """,
+
+        // 5: the signing key's history (SQLite's migration 8).
+        """
+        CREATE TABLE signing_keys (
+            sequence   integer PRIMARY KEY CHECK (sequence >= 0),
+            key_id     text COLLATE "C" NOT NULL UNIQUE CHECK (length(key_id) = 64),
+            public_key text COLLATE "C" NOT NULL,
+            rotation   text COLLATE "C" NULL CHECK ((sequence = 0) = (rotation IS NULL)),
+            created_at text COLLATE "C" NOT NULL
+        );
+        """,
     ];
 }

@@ -129,5 +129,18 @@ internal static class SqliteMigrations
             found_at TEXT NOT NULL
         );
         """,
+
+        // 8: the signing key's history, shared by every node: sequence 0 is the first key, each later row a key
+        // introduced by a rotation (its DSSE envelope, signed by the key before and by itself). The newest row is the
+        // key listings are signed with. PostgreSQL adds the same table.
+        """
+        CREATE TABLE signing_keys (
+            sequence   INTEGER PRIMARY KEY CHECK (sequence >= 0),
+            key_id     TEXT NOT NULL UNIQUE CHECK (length(key_id) = 64),
+            public_key TEXT NOT NULL,
+            rotation   TEXT CHECK ((sequence = 0) = (rotation IS NULL)),
+            created_at TEXT NOT NULL
+        );
+        """,
     ];
 }

@@ -7,6 +7,7 @@ using Aar.Protocol.Enrolment;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Protocol.Text;
+using Aar.Server.Signing;
 using Aar.Server.Tls;
 using Aar.Server.Trust;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,7 @@ namespace Aar.Server.Enrolment;
 /// operator creates a single-use, expiring token; the AMS presents it with its client certificate and is trusted with
 /// the token's role. The token carries the server fingerprint, so the AMS pins the right server from the start.
 /// </summary>
-internal sealed partial class TokenService(TokenDatabase database, TrustStore trust, ServerIdentity server, AdvertisedAddresses advertised, TimeProvider time, ILogger<TokenService> logger)
+internal sealed partial class TokenService(TokenDatabase database, TrustStore trust, ServerIdentity server, AdvertisedAddresses advertised, SigningKeys signing, TimeProvider time, ILogger<TokenService> logger)
 {
     public static readonly TimeSpan MinimumLifetime = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan MaximumLifetime = TimeSpan.FromDays(30);
@@ -71,7 +72,9 @@ internal sealed partial class TokenService(TokenDatabase database, TrustStore tr
             ExpiresAt = now + lifetime,
         };
         await database.InsertAsync(entry, Hash(secret), cancellationToken);
-        var token = new JoinToken { Addresses = addresses, Fingerprint = server.Fingerprint.Hex, Secret = secret, Role = entry.Role, ExpiresAt = entry.ExpiresAt };
+        // The database's current key, the one every node signs with, whether or not this node can.
+        var signingKey = (await signing.CurrentAsync(cancellationToken)).Current?.PublicKey;
+        var token = new JoinToken { Addresses = addresses, Fingerprint = server.Fingerprint.Hex, Secret = secret, Role = entry.Role, ExpiresAt = entry.ExpiresAt, SigningKey = signingKey };
         Log.JoinTokenCreated(logger, entry.Id, entry.Role, entry.ExpiresAt);
         return ApiResult.Ok(new CreatedToken { Entry = entry, Token = token.Encode(), Addresses = addresses });
     }

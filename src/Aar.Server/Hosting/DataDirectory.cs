@@ -6,7 +6,7 @@ namespace Aar.Server.Hosting;
 /// <summary>
 /// The server's data directory (held through the daemon kit's <see cref="DataDirectoryLock"/>): created on first
 /// start, checked for writability, locked for the lifetime of the process so two servers never share one database,
-/// socket or blob store, and given its documented modes at every start (directories 0750, the server key 0600).
+/// socket or blob store, and given its documented modes at every start (directories 0750, the server and signing keys 0600).
 /// </summary>
 public sealed class DataDirectory : IDisposable
 {
@@ -21,6 +21,9 @@ public sealed class DataDirectory : IDisposable
     public string ServerCertificatePath => Path.Combine(CertificatesDirectory, "server.crt");
 
     public string ServerKeyPath => Path.Combine(CertificatesDirectory, "server.key");
+
+    /// <summary>The default signing key (<c>aar serve --signing-key</c> may name another file).</summary>
+    public string SigningKeyPath => Path.Combine(CertificatesDirectory, "signing.key");
 
     public string SocketPath => _held.SocketPath;
 
@@ -38,7 +41,7 @@ public sealed class DataDirectory : IDisposable
     /// <summary>Creates (if needed), checks and locks the directory; throws <see cref="StartupException"/> when it cannot.</summary>
     public static DataDirectory Open(string path) => new(DataDirectoryLock.Open(path, "aar", ["certs"], EnforceModes));
 
-    /// <summary>Directories 0750 (including blob shards) and the server key 0600, whatever they were.</summary>
+    /// <summary>Directories 0750 (including blob shards) and the server and signing keys 0600, whatever they were.</summary>
     private static void EnforceModes(string root)
     {
         FileModes.Enforce(root, FileModes.Directory);
@@ -57,6 +60,7 @@ public sealed class DataDirectory : IDisposable
         }
 
         FileModes.Enforce(Path.Combine(root, "certs", "server.key"), FileModes.PrivateKey);
+        FileModes.Enforce(Path.Combine(root, "certs", "signing.key"), FileModes.PrivateKey);
     }
 
     public void Dispose() => _held.Dispose();

@@ -6,6 +6,7 @@ using Aar.Server.Enrolment;
 using Aar.Hosting;
 using Aar.Server.Info;
 using Aar.Server.Metrics;
+using Aar.Server.Signing;
 using Aar.Server.Status;
 using Aar.Server.Storage;
 using Aar.Server.Trust;
@@ -29,7 +30,8 @@ public sealed partial class RegistryHost
         services.AddDaemonMetrics(RegistryMeter.Name)
             .AddCheck<DatabaseProbe>("database", tags: [DaemonMetrics.ReadyTag], timeout: ReadinessTimeout)
             .AddCheck<BlobStoreHealthCheck>("blob-store", tags: [DaemonMetrics.ReadyTag], timeout: ReadinessTimeout)
-            .AddCheck<TrustHealthCheck>("trust", tags: [DaemonMetrics.ReadyTag], timeout: ReadinessTimeout);
+            .AddCheck<TrustHealthCheck>("trust", tags: [DaemonMetrics.ReadyTag], timeout: ReadinessTimeout)
+            .AddCheck<SigningHealthCheck>("signing", tags: [DaemonMetrics.ReadyTag], timeout: ReadinessTimeout);
         services.AddRequestMetrics(transport);
         var database = new RegistryDatabaseOptions { SqlitePath = data.DatabasePath, Database = options.Database };
         services.AddRegistryDatabase(database);
@@ -55,6 +57,7 @@ public sealed partial class RegistryHost
             StagedBytesCap = options.StagedBytesCap,
         });
         services.AddApplications();
+        services.AddSigning(new SigningOptions { KeyPath = options.SigningKeyPath ?? data.SigningKeyPath, ListingValidity = options.ListingValidity });
         services.AddCollection(new CollectionOptions { BlobGracePeriod = options.BlobGracePeriod, ScrubInterval = options.ScrubInterval });
         services.AddEnrolment(new EnrolmentLimits { Attempts = options.EnrolAttempts, Window = options.EnrolWindow });
     }
@@ -70,6 +73,7 @@ public sealed partial class RegistryHost
         app.MapUploads();
         app.MapApplications();
         app.MapApplicationsAdmin();
+        app.MapSigning();
         app.MapStatus();
         app.MapCollection();
         app.MapEnrolment();

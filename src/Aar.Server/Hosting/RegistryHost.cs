@@ -5,6 +5,7 @@ using Aar.Server.Data;
 using Aar.Server.Enrolment;
 using Aar.Server.Metrics;
 using Aar.Server.Problems;
+using Aar.Server.Signing;
 using Aar.Server.Storage;
 using Aar.Server.Tls;
 using Aar.Server.Trust;
@@ -132,6 +133,7 @@ public sealed partial class RegistryHost : IAsyncDisposable
             {
                 await app.Services.GetRequiredService<TrustStore>().LoadAsync(cancellationToken);
                 await UploadServiceCollectionExtensions.CleanUpAfterCrashAsync(app.Services, cancellationToken);
+                await SigningServiceCollectionExtensions.InitialiseSigningAsync(app.Services, cancellationToken);
             });
             await StartListeningAsync(app, options, metrics, cancellationToken);
             if (registryDatabase.IsShared && !await app.Services.GetRequiredService<TrustStore>().WaitUntilFollowingAsync(TimeSpan.FromSeconds(5), cancellationToken))

@@ -79,4 +79,13 @@ public sealed record ServeOptions
 
     /// <summary>The S3 settings, used when <see cref="BlobStore"/> is <c>s3</c>.</summary>
     public S3StorageOptions S3 { get; init; } = new();
+
+    /// <summary>
+    /// The signing key's private PEM file (<c>--signing-key</c>); null (default) is <c>&lt;data&gt;/certs/signing.key</c>.
+    /// Every node of a scale-out registry needs the same file (docs/scale-out.md).
+    /// </summary>
+    public string? SigningKeyPath { get; init; }
+
+    /// <summary>How long a signed listing is valid after it is issued (<c>--listing-validity</c>); default 24 h, 5 min to 30 days.</summary>
+    public TimeSpan ListingValidity { get; init; } = TimeSpan.FromHours(24);
 }

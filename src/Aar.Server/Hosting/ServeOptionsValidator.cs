@@ -80,6 +80,16 @@ public static class ServeOptionsValidator
             errors.Add($"--scrub-interval '{scrub}' must be at least one second (or off).");
         }
 
+        if (options.ListingValidity < TimeSpan.FromMinutes(5) || options.ListingValidity > TimeSpan.FromDays(30))
+        {
+            errors.Add($"--listing-validity '{options.ListingValidity}' must be between 5 minutes and 30 days: shorter and clients whose clocks drift refuse fresh listings, longer and a replayed listing stays acceptable for too long.");
+        }
+
+        if (options.SigningKeyPath is { } signingKey && string.IsNullOrWhiteSpace(signingKey))
+        {
+            errors.Add("--signing-key is empty: give the path of the signing key's PEM file, or leave the option out for <data>/certs/signing.key.");
+        }
+
         if (!string.IsNullOrWhiteSpace(options.Database) && !PostgresConnectionString.TryParse(options.Database, out _, out var databaseError))
         {
             errors.Add(databaseError!);

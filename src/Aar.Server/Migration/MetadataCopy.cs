@@ -20,6 +20,7 @@ internal static class MetadataCopy
         "versions",
         "version_numbers",
         "deletions",
+        "signing_keys",
     ];
 
     /// <summary>How many rows each table of <paramref name="connection"/> holds, and its generation.</summary>

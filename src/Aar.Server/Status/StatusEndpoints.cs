@@ -4,6 +4,7 @@ using Aar.Protocol.Registry;
 using Aar.Server.Access;
 using Aar.Server.Applications;
 using Aar.Server.Info;
+using Aar.Server.Signing;
 using Aar.Server.Storage;
 using Aar.Server.Trust;
 using Aar.Server.Uploads;
@@ -23,7 +24,7 @@ internal static class StatusEndpoints
         return app;
     }
 
-    private static async Task<IResult> Status(ApplicationQueries queries, IBlobStore blobs, UploadSessions uploads, TrustStore trust, CancellationToken cancellationToken)
+    private static async Task<IResult> Status(ApplicationQueries queries, IBlobStore blobs, UploadSessions uploads, TrustStore trust, SigningKeys signing, CancellationToken cancellationToken)
     {
         var generation = await queries.GenerationAsync(cancellationToken);
         var (applications, versions, _) = await queries.InventoryAsync(cancellationToken);
@@ -36,6 +37,7 @@ internal static class StatusEndpoints
 
         var (sessions, uploadBytes) = await uploads.StatisticsAsync(cancellationToken);
         var snapshot = trust.Current;
+        var signer = await signing.CurrentAsync(cancellationToken);
         return Results.Json(
             new RegistryStatus
             {
@@ -50,6 +52,10 @@ internal static class StatusEndpoints
                 TrustedPublishers = snapshot.Trusted.Values.Count(e => e.Role == TrustRole.Publisher),
                 TrustedClients = snapshot.Trusted.Values.Count(e => e.Role == TrustRole.Client),
                 RevokedCertificates = snapshot.Revoked.Count,
+                SigningKeyId = signer.Current?.KeyId,
+                SigningPublicKey = signer.Current?.PublicKey,
+                SigningKeyRotations = signer.Current?.Sequence ?? 0,
+                SigningProblem = signer.Problem,
             },
             ProtocolJsonContext.Default.RegistryStatus);
     }
