@@ -26,6 +26,7 @@ public sealed class ConfigTests(ITestOutputHelper output)
                 ["registry.fingerprint"] = "",
                 ["registry.mode"] = "pull",
                 ["registry.redirect.allow_http"] = "false",
+                ["registry.signing_key"] = "",
                 ["registry.timeout.connect"] = "15s",
                 ["registry.timeout.idle"] = "1m",
                 ["registry.timeout.pass"] = "6h",
@@ -53,6 +54,8 @@ public sealed class ConfigTests(ITestOutputHelper output)
     [InlineData("registry.timeout.idle", "90s", "1m30s")]
     [InlineData("registry.timeout.pass", "2h", "2h")]
     [InlineData("registry.redirect.allow_http", "TRUE", "true")]
+    [InlineData("registry.signing_key", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEh0aE8msyjJ2sqqtJ+4f/rxgZZNyGz6l9oCSk1+ECPlNQV8eCbsPkWKJGhxtowTBT3EPJSaCLjLKAT8aQSSmZag==", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEh0aE8msyjJ2sqqtJ+4f/rxgZZNyGz6l9oCSk1+ECPlNQV8eCbsPkWKJGhxtowTBT3EPJSaCLjLKAT8aQSSmZag==")]
+    [InlineData("registry.signing_key", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEh0aE8msyjJ2sqqtJ+4f/rxgZZNyG\nz6l9oCSk1+ECPlNQV8eCbsPkWKJGhxtowTBT3EPJSaCLjLKAT8aQSSmZag==\n-----END PUBLIC KEY-----\n", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEh0aE8msyjJ2sqqtJ+4f/rxgZZNyGz6l9oCSk1+ECPlNQV8eCbsPkWKJGhxtowTBT3EPJSaCLjLKAT8aQSSmZag==")]
     public async Task Set_stores_the_normalized_value_and_survives_a_restart(string key, string value, string expected)
     {
         await using var daemon = await AmsTestDaemon.StartAsync(output);
@@ -94,6 +97,9 @@ public sealed class ConfigTests(ITestOutputHelper output)
     [InlineData("registry.timeout.pass", "5s", "registry.timeout.pass '5s' is not valid: use a duration such as 30s, 5m or 2h (at least 10s).")]
     [InlineData("registry.timeout.connect", "soon", "registry.timeout.connect 'soon' is not valid")]
     [InlineData("registry.redirect.allow_http", "yes", "registry.redirect.allow_http 'yes' is not valid: use true or false.")]
+    [InlineData("registry.signing_key", "not a key", "registry.signing_key is not valid (")]
+    [InlineData("registry.signing_key", "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDYDtAG7zf/bbi+8gPbFJ/UfPToRlRYhKHXnaLSnF5QWVu+gR3ylRcRsvG7sDG4eUbXIPrQnLimrAyi27sqAH/nQXDN5KVGK+PVuePX2Y0dnl1vREg471BI8ldRuOl9tIwbZwHkiOdnDqSB15+UePS/hCJM8OGBhdRJP75EPBTSTwIDAQAB", "registry.signing_key is not valid (")]
+    [InlineData("registry.signing_key", "MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEqi7/WMlQgQAJ3Iu7HFVCmgMDBbgmsKYepvB7U1+5J2y+W7NjG9X1SYrifKLJZfjb1U9+/fMi9HpjoEvDq2Zn5nGFpsTzNcU3AD+Tyg1NJqe3HGHbEoEFIIM3eaVf38U1", "registry.signing_key is not valid (")]
     [InlineData("registry.colour", "blue", "Unknown configuration key 'registry.colour': use one of application.auto_publish, registry.filter")]
     [InlineData("architecture", "arm64", "architecture is fixed when the daemon starts")]
     public async Task Set_refuses_bad_values_with_the_key_and_value_named_and_stores_nothing(string key, string value, string message)

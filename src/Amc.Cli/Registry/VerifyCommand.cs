@@ -91,7 +91,7 @@ internal static class VerifyCommand
         {
             return SigningPublicKey.TryParse(given.Trim(), out var key, out var error)
                 ? (key, ExitCodes.Ok)
-                : (null, ProblemReporter.Fail(console, $"--signing-key is not valid ({error}): give the base64 public key 'aar status' prints under 'signing key'.", ExitCodes.Usage));
+                : (null, ProblemReporter.Fail(console, $"--signing-key is not valid ({error}): give the base64 public key 'aar status' prints as signing_public_key.", ExitCodes.Usage));
         }
 
         using var client = ManagementClient.ForDataDirectory(dataDirectory);

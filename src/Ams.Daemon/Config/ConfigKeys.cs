@@ -133,7 +133,7 @@ internal static partial class ConfigKeys
         var body = string.Concat(value.Split('\n').Select(l => l.Trim()).Where(l => !l.StartsWith("-----", StringComparison.Ordinal)));
         return SigningPublicKey.TryParse(body, out var key, out var error)
             ? key!.Base64
-            : ApiProblem.BadRequest($"registry.signing_key is not valid ({error}): give the public key 'aar status' prints under 'signing key' on the registry host (base64), or join with 'amc registry join <token>', which pins it for you.");
+            : ApiProblem.BadRequest($"registry.signing_key is not valid ({error}): give the public key 'aar status' prints as signing_public_key on the registry host (base64), or join with 'amc registry join <token>', which pins it for you.");
     }
 
     private static Result<string> NormalizeInterval(string value)
