@@ -35,16 +35,17 @@ public sealed class OutputGrammarTests(ITestOutputHelper output)
         ["registry push"] = (On.Publisher, ["game"], 0),
         ["registry pull"] = (On.Client, ["game"], 0),
         ["registry retry"] = (On.Client, ["bad"], ExitCodes.Conflict),
+        ["registry verify"] = (On.Client, ["{scratch}/bad.zip", "--listing", "{scratch}/listing.json"], 0),
     };
 
     // Pass numbers, counts and sizes depend on how many passes ran and on random package content.
-    private static readonly string[] PassKeys = ["number", "generation", "uploaded", "downloaded", "deleted", "unchanged", "running"];
+    private static readonly string[] PassKeys = ["number", "generation", "uploaded", "downloaded", "deleted", "unchanged", "running", "public_key", "listing_generation"];
 
     private static readonly (string Name, On On, string[] Args, string[] VolatileKeys)[] Fixtures =
     [
         ("application-list", On.Publisher, ["application", "list"], ["id", "size"]),
         ("application-show", On.Publisher, ["application", "show", "game"], ["id", "size"]),
-        ("config-show", On.Publisher, ["config", "show"], []),
+        ("config-show", On.Publisher, ["config", "show"], ["registry.signing_key"]),
         ("config-trust-list", On.Publisher, ["config", "trust", "list"], []),
         ("registry-status", On.Publisher, ["registry", "status"], PassKeys),
         ("registry-list", On.Publisher, ["registry", "list"], []),
@@ -71,7 +72,8 @@ public sealed class OutputGrammarTests(ITestOutputHelper output)
             var (on, args, exit) = Commands[path];
             foreach (var value in values)
             {
-                var result = await RunAsync(daemons[on], [.. path.Split(' '), .. args, "--format", value]);
+                var scratch = Path.Combine(Path.GetDirectoryName(daemons[on])!, "scratch");
+                var result = await RunAsync(daemons[on], [.. path.Split(' '), .. args.Select(a => a.Replace("{scratch}", scratch, StringComparison.Ordinal)), "--format", value]);
                 Assert.True(result.ExitCode == exit, $"amc {path} --format {value} exited {result.ExitCode}: {result.Error}");
                 CliGrammar.AssertIs(value, result.Out, $"amc {path} --format {value}");
             }
@@ -103,7 +105,8 @@ public sealed class OutputGrammarTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A publisher AMS that pushed "game" and a client AMS that pulled it and rejected "bad" (not a valid package).
+    /// A publisher AMS that pushed "game" and a client AMS that pulled it and rejected "bad" (not a valid package); the
+    /// client's scratch directory holds bad.zip and a signed listing exported from the registry (listing.json).
     /// </summary>
     private static async Task<Dictionary<On, string>> SeedAsync(SyncRig rig)
     {
@@ -114,6 +117,13 @@ public sealed class OutputGrammarTests(ITestOutputHelper output)
         using var raw = await rig.RawPublisherAsync();
         var bad = TestPackage.Minimal("bad").File("app.apk", "not an apk").WriteZip(Path.Combine(client.Scratch, "bad.zip"));
         Assert.True((await raw.PublishFileAsync("bad", "amd64", 0, bad)).Succeeded);
+        using (var admin = rig.Registry.Admin())
+        {
+            var listing = await admin.GetSignedApplicationsAsync();
+            Assert.True(listing.Succeeded, listing.Problem?.Detail);
+            await File.WriteAllTextAsync(Path.Combine(client.Scratch, "listing.json"), System.Text.Json.JsonSerializer.Serialize(listing.Value!, Aar.Protocol.ProtocolJsonContext.Default.SignedEnvelope));
+        }
+
         using (var management = client.Client())
         {
             await management.SyncAsync(wait: true);

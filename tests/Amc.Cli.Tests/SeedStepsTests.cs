@@ -51,6 +51,7 @@ public sealed class SeedStepsTests(ITestOutputHelper output)
               registry.fingerprint: {fingerprint}
               registry.mode: pull
               registry.redirect.allow_http: "false"
+              registry.signing_key: ""
               registry.timeout.connect: 15s
               registry.timeout.idle: 1m
               registry.timeout.pass: 6h
