@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Aar.Protocol.Registry;
+using Microsoft.Extensions.Time.Testing;
 using TestSupport;
 using Xunit.Abstractions;
 
@@ -94,5 +95,32 @@ public sealed class SigningKeyTrustTests(ITestOutputHelper output)
         // The publisher follows too: its push pass reads the same signed listing.
         var pushed = await SyncRig.SyncAsync(publisher);
         Assert.True(pushed.Result is "ok" or "unchanged", string.Join(" | ", pushed.Errors));
+    }
+
+    [Fact]
+    public async Task A_304_stands_only_in_the_first_half_of_the_listings_validity_and_an_expired_one_is_refused()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var rig = await SyncRig.StartAsync(output);
+        var publisher = await rig.JoinAsync("publisher");
+        var client = await rig.JoinAsync("client", time: time);
+        await SyncRig.CreateAsync(publisher, "game");
+        await SyncRig.SyncAsync(publisher);
+        Assert.Equal("ok", (await SyncRig.SyncAsync(client)).Result);
+        Assert.Equal("unchanged", (await SyncRig.SyncAsync(client)).Result);
+
+        // 13 h later (validity 24 h): the last signed listing is past half its life, so the AMS asks for a fresh one
+        // instead of accepting an unsigned 304 (an attacker answering 304 forever freezes it for at most that long).
+        time.Advance(TimeSpan.FromHours(13));
+        var refreshed = await SyncRig.SyncAsync(client);
+        Assert.True(refreshed.Result == "ok", $"{refreshed.Result}: {string.Join(" | ", refreshed.Errors)}");
+        Assert.Equal(1, refreshed.Unchanged);
+
+        // On a clock a day ahead of the registry's, every listing it signs is already expired: refused, nothing deleted.
+        time.Advance(TimeSpan.FromHours(12));
+        var expired = await SyncRig.SyncAsync(client);
+        Assert.Equal("failed", expired.Result);
+        Assert.Contains("The registry's signed listing expired at", Assert.Single(expired.Errors), StringComparison.Ordinal);
+        Assert.NotNull(await SyncRig.FindAsync(client, "game"));
     }
 }
