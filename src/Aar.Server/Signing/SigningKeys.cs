@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Aar.Hosting;
 using Aar.IO;
 using Aar.Protocol;
 using Aar.Protocol.Http;
@@ -42,7 +43,15 @@ internal sealed partial class SigningKeys(SigningOptions options, SigningKeyData
         if (current is null && !File.Exists(options.KeyPath))
         {
             using var created = SigningKeyPair.Create();
-            created.SavePem(options.KeyPath);
+            try
+            {
+                created.SavePem(options.KeyPath);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new StartupException($"Cannot create the signing key {options.KeyPath} ({ex.Message.TrimEnd('.')}); check that its directory exists and is writable, or give another path with --signing-key.", ex);
+            }
+
             Log.KeyCreated(logger, created.PublicKey.KeyId, options.KeyPath);
         }
 
