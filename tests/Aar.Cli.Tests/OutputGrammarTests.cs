@@ -27,6 +27,8 @@ public sealed class OutputGrammarTests(ITestOutputHelper output)
         ["application show"] = ["game"],
         ["status"] = [],
         ["storage scrub"] = [],
+        ["signing-key show"] = [],
+        ["signing-key rotate"] = ["--yes"],
     };
 
     /// <summary>One golden fixture per list/show command (and the data-printing commands): name, arguments, values that change per run.</summary>
@@ -38,7 +40,8 @@ public sealed class OutputGrammarTests(ITestOutputHelper output)
         ("trust-token-create", ["trust", "token", "create", "--name", "golden"], ["token"]),
         ("application-list", ["application", "list"], []),
         ("application-show", ["application", "show", "game"], []),
-        ("status", ["status"], ["server_version"]),
+        ("status", ["status"], ["server_version", "signing_public_key"]),
+        ("signing-key-show", ["signing-key", "show"], ["public_key"]),
         ("storage-scrub", ["storage", "scrub"], []),
     ];
 

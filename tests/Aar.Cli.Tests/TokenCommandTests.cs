@@ -20,6 +20,13 @@ public sealed class TokenCommandTests(ITestOutputHelper output)
         Assert.True(JoinToken.TryDecode(create.Out.Trim(), out var token, out _));
         Assert.Equal("publisher", token!.Role);
         Assert.Contains("amc registry join <token>", create.Error, StringComparison.Ordinal);
+        using (var admin = server.Admin())
+        {
+            var signingKey = (await admin.GetSigningKeyAsync()).Value!;
+            Assert.Equal(signingKey.PublicKey, token.SigningKey);
+            Assert.Contains($"signing key {signingKey.KeyId}.", create.Error, StringComparison.Ordinal);
+        }
+
         Assert.InRange(token.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15));
         Assert.Matches(@"^[0-9a-f]{12},publisher,,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,valid$", listed.Out.Split('\n')[1]);
         Assert.DoesNotContain(token.Secret, listed.Out, StringComparison.Ordinal);

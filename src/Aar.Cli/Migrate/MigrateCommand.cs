@@ -83,8 +83,12 @@ internal static class MigrateCommand
         var uploads = report.UploadSessionsLeft > 0
             ? $" {report.UploadSessionsLeft} unfinished upload session{(report.UploadSessionsLeft == 1 ? " was" : "s were")} not moved; publishers start them again."
             : "";
+        // The key history moved; the private key is a file, which every node needs (docs/scale-out.md).
+        var signing = report.Rows.TryGetValue("signing_keys", out var keys) && keys > 0
+            ? " The signing key's history moved too: give every node this data directory's certs/signing.key (mode 0600)."
+            : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"Migrated: {Count("trusted_certificates", "trusted certificate")}, {Count("revoked_certificates", "revoked certificate")}, {Count("join_tokens", "join token")}, {Count("applications", "application")}, {Count("versions", "version")}, {Count("deletions", "deletion record")}, generation {report.Generation}; {blobs}.{uploads} Start 'aar serve' with the same --database and --blob-store options.");
+            $"Migrated: {Count("trusted_certificates", "trusted certificate")}, {Count("revoked_certificates", "revoked certificate")}, {Count("join_tokens", "join token")}, {Count("applications", "application")}, {Count("versions", "version")}, {Count("deletions", "deletion record")}, generation {report.Generation}; {blobs}.{uploads}{signing} Start 'aar serve' with the same --database and --blob-store options.");
     }
 
     /// <summary>Reports on the caller's thread, in order (<see cref="Progress{T}"/> would post to the thread pool).</summary>

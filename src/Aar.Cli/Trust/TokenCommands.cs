@@ -62,6 +62,12 @@ internal static class TokenCommands
             await console.Out.WriteLineAsync(created.Token);
             await console.Error.WriteLineAsync(
                 $"Token {created.Entry.Id} enrols one AMS as {created.Entry.Role} until {CellText.Time(created.Entry.ExpiresAt)} (addresses: {string.Join(", ", created.Addresses)}).");
+            if (JoinToken.TryDecode(created.Token, out var decoded, out _) && decoded!.SigningKey is { } signingKey
+                && Aar.Protocol.Signing.SigningPublicKey.TryParse(signingKey, out var key, out _))
+            {
+                await console.Error.WriteLineAsync($"The AMS pins server fingerprint {decoded.Fingerprint} and signing key {key.KeyId}.");
+            }
+
             await console.Error.WriteLineAsync("On the AMS host run: amc registry join <token>");
             return ExitCodes.Ok;
         });

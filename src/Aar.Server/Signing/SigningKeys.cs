@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Aar.Hosting;
 using Aar.IO;
 using Aar.Protocol;
 using Aar.Protocol.Http;
@@ -42,7 +43,15 @@ internal sealed partial class SigningKeys(SigningOptions options, SigningKeyData
         if (current is null && !File.Exists(options.KeyPath))
         {
             using var created = SigningKeyPair.Create();
-            created.SavePem(options.KeyPath);
+            try
+            {
+                created.SavePem(options.KeyPath);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new StartupException($"Cannot create the signing key {options.KeyPath} ({ex.Message.TrimEnd('.')}); check that its directory exists and is writable, or give another path with --signing-key.", ex);
+            }
+
             Log.KeyCreated(logger, created.PublicKey.KeyId, options.KeyPath);
         }
 
@@ -56,7 +65,7 @@ internal sealed partial class SigningKeys(SigningOptions options, SigningKeyData
 
         if (state.Signer is { } signer)
         {
-            Log.Signing(logger, signer.PublicKey.KeyId, options.KeyPath);
+            Log.SigningWithKey(logger, signer.PublicKey.KeyId, options.KeyPath);
         }
         else
         {
@@ -124,7 +133,7 @@ internal sealed partial class SigningKeys(SigningOptions options, SigningKeyData
                 _loadedAt = now;
             }
 
-            Log.Rotated(logger, previous.PublicKey.KeyId, next.PublicKey.KeyId, current.Sequence + 1);
+            Log.KeyRotated(logger, previous.PublicKey.KeyId, next.PublicKey.KeyId, current.Sequence + 1);
             return ApiResult.Ok((await InfoAsync(cancellationToken))!);
         }
         finally
@@ -232,7 +241,7 @@ internal sealed partial class SigningKeys(SigningOptions options, SigningKeyData
         public static partial void KeyCreated(ILogger logger, string keyId, string path);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Signing listings with key {KeyId} from {Path}")]
-        public static partial void Signing(ILogger logger, string keyId, string path);
+        public static partial void SigningWithKey(ILogger logger, string keyId, string path);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Signing key {KeyId} loaded from {Path}; this node signs again")]
         public static partial void KeyLoaded(ILogger logger, string keyId, string path);
@@ -241,7 +250,7 @@ internal sealed partial class SigningKeys(SigningOptions options, SigningKeyData
         public static partial void NotSigning(ILogger logger, string problem);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Signing key rotated from {PreviousKeyId} to {KeyId} (rotation {Sequence}); the previous private key is destroyed. Copy the new key file to every other node")]
-        public static partial void Rotated(ILogger logger, string previousKeyId, string keyId, int sequence);
+        public static partial void KeyRotated(ILogger logger, string previousKeyId, string keyId, int sequence);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Finished a key rotation interrupted by a crash: key {KeyId} is now the key file")]
         public static partial void RotationFinished(ILogger logger, string keyId);

@@ -155,6 +155,18 @@ public sealed class SigningKeyLifecycleTests(ITestOutputHelper output)
         Assert.Empty(Aar.Server.Hosting.ServeOptionsValidator.Validate(registry.Server.Options with { ListingValidity = TimeSpan.FromMinutes(5) }));
     }
 
+    [Fact]
+    public async Task A_signing_key_path_that_cannot_be_written_stops_the_start_with_one_sentence()
+    {
+        using var temp = new TestSupport.TempDirectory();
+        var path = Path.Combine(temp.Path, "missing-directory", "signing.key");
+
+        var error = await Assert.ThrowsAsync<Aar.Hosting.StartupException>(() => StorageRegistry.StartAsync(output, o => o with { SigningKeyPath = path }));
+
+        Assert.StartsWith($"Cannot create the signing key {path} (", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("or give another path with --signing-key.", error.Message, StringComparison.Ordinal);
+    }
+
     internal static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
