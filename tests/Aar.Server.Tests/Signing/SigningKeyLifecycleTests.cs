@@ -156,6 +156,41 @@ public sealed class SigningKeyLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_rotation_cut_short_by_a_crash_is_finished_after_the_database_recorded_it_and_undone_before()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var path = Path.Combine(registry.Server.DataDirectory, "certs", "signing.key");
+        var oldKey = await File.ReadAllBytesAsync(path);
+        SigningKeyInfo rotated;
+        using (var admin = registry.Server.Admin())
+        {
+            rotated = (await admin.RotateSigningKeyAsync()).Value!;
+        }
+
+        // Crash after the database recorded the rotation, before the new key was renamed over the old one.
+        await registry.Server.StopAsync();
+        File.Move(path, path + ".next");
+        await File.WriteAllBytesAsync(path, oldKey);
+        await registry.Server.RestartAsync();
+
+        Assert.False(File.Exists(path + ".next"));
+        Assert.True(await VerifiesAsync(registry.Typed(), rotated.PublicKey));
+
+        // Crash before the database recorded it: the stray new key goes, the current key stays.
+        await registry.Server.StopAsync();
+        using (var stray = SigningKeyPair.Create())
+        {
+            stray.SavePem(path + ".next");
+        }
+
+        await registry.Server.RestartAsync();
+
+        Assert.False(File.Exists(path + ".next"));
+        Assert.Equal(rotated.KeyId, (await registry.Typed().GetSigningKeyAsync()).Value!.KeyId);
+        Assert.True(await VerifiesAsync(registry.Typed(), rotated.PublicKey));
+    }
+
+    [Fact]
     public async Task A_signing_key_path_that_cannot_be_written_stops_the_start_with_one_sentence()
     {
         using var temp = new TestSupport.TempDirectory();
