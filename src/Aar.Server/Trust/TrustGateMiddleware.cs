@@ -132,6 +132,11 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
     private Task Deny(HttpContext context, int status, string type, string title, string detail, string fingerprint, TrustRole? role)
     {
         Log.RequestRefused(logger, fingerprint, type, context.Request.Method, context.Request.Path);
+        if (fingerprint.Length > 0)
+        {
+            clients.Refused(fingerprint, type);
+        }
+
         return ProblemResponses.WriteAsync(context, new Problem
         {
             Type = type,
