@@ -10,6 +10,7 @@ public static class ProblemTypes
     public const string PublisherRoleRequired = "publisher-role-required";
     public const string DashboardRoleRequired = "dashboard-role-required";
     public const string OperatorRoleRequired = "operator-role-required";
+    public const string CrossSiteRequest = "cross-site-request";
     public const string NotFound = "not-found";
     public const string InvalidCertificate = "invalid-certificate";
     public const string InvalidRequest = "invalid-request";

@@ -85,7 +85,7 @@ internal sealed class CollectionMetrics : IMetricsSource
 }
 
 /// <summary>One garbage collection pass: when, whether it finished, what was stored after it and what it deleted.</summary>
-internal sealed record CollectionRun(DateTimeOffset At, bool Succeeded, long StoredBlobs, long StoredBytes, int DeletedBlobs, long DeletedBytes);
+public sealed record CollectionRun(DateTimeOffset At, bool Succeeded, long StoredBlobs, long StoredBytes, int DeletedBlobs, long DeletedBytes);
 
 /// <summary>One scrub: when, whether it finished, what it re-hashed and found.</summary>
-internal sealed record ScrubRun(DateTimeOffset At, bool Succeeded, int Blobs, long Bytes, int Damaged, int Missing);
+public sealed record ScrubRun(DateTimeOffset At, bool Succeeded, int Blobs, long Bytes, int Damaged, int Missing);
