@@ -1,5 +1,6 @@
 using Aar.Server.Access;
 using Aar.Server.Dashboard.Views;
+using Aar.Server.Problems;
 using Aar.Server.Trust;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
@@ -25,6 +26,8 @@ internal static class DashboardEndpoints
         pages.MapGet("/live", Live);
         pages.MapGet("/certificates/{fingerprint}", Certificate);
         pages.MapGet("/assets/{file}", DashboardAssets.Serve);
+        // Any other path under the prefix: a 404 for viewers, and the same 403 as every dashboard path for anyone else.
+        pages.MapGet("/{**rest}", static (HttpContext context) => ProblemResponses.Result(ProblemResponses.NotFound(context)));
 
         var actions = app.MapGroup(Prefix).RequireOperator().AddEndpointFilter(SecurityHeaders).AddEndpointFilter(SameOriginForm.CheckAsync);
         actions.MapPost("/tokens", DashboardActions.CreateTokenAsync);
@@ -83,13 +86,19 @@ internal static class DashboardEndpoints
     /// Nothing but our own files (no inline script or style, no CDN), never framed, never cached (the pages carry
     /// tokens and current numbers).
     /// </summary>
-    private static ValueTask<object?> SecurityHeaders(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    private static async ValueTask<object?> SecurityHeaders(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var headers = invocation.HttpContext.Response.Headers;
         headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "same-origin";
-        headers.CacheControl = "no-store";
-        return next(invocation);
+        var result = await next(invocation);
+        if (string.IsNullOrEmpty(headers.CacheControl))
+        {
+            // After the handler: pages with a form token already got antiforgery's own no-cache, no-store.
+            headers.CacheControl = "no-store";
+        }
+
+        return result;
     }
 }
