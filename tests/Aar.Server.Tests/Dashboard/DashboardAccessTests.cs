@@ -126,6 +126,58 @@ public sealed class DashboardAccessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_operator_removes_a_certificate_and_it_is_refused_on_its_open_connection()
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        using var operatorCertificate = TestCertificates.Client("olga");
+        await server.TrustAsync(operatorCertificate, TrustRole.Operator);
+        using var machine = TestCertificates.Client("ams-old");
+        await server.TrustAsync(machine, TrustRole.Publisher);
+        var fingerprint = TestCertificates.FingerprintOf(machine);
+        using var client = server.Client(operatorCertificate);
+        using var old = server.Client(machine);
+        using var before = await old.Http.GetAsync("/1.0");
+        var forms = new DashboardForms(client);
+        await forms.LoadAsync($"/ui/certificates/{fingerprint}");
+
+        using var removed = await forms.PostAsync($"/ui/certificates/{fingerprint}/remove", []);
+        using var after = await old.Http.GetAsync("/1.0");
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+        Assert.Contains("Certificate removed", await removed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, old.Connections);
+        Assert.Equal(ProblemTypes.UntrustedCertificate, (await AssertProblem(after, HttpStatusCode.Forbidden)).Type);
+        Assert.Empty((await server.Admin().ListRevokedAsync()).Value!);
+    }
+
+    [Fact]
+    public async Task Activity_is_written_in_batches_not_per_request()
+    {
+        await using var server = await RegistryTestServer.StartAsync(output);
+        using var machine = TestCertificates.Client("ams-1");
+        await server.TrustAsync(machine, TrustRole.Client);
+        var fingerprint = TestCertificates.FingerprintOf(machine);
+        var database = server.Host.Services.GetRequiredService<ClientActivityDatabase>();
+        using var client = server.Client(machine);
+
+        using var response = await client.Http.GetAsync("/1.0/applications");
+        var right = await database.LoadAsync(CancellationToken.None);
+        var written = right;
+        for (var waited = 0; waited < 100 && written.Count == 0; waited++)
+        {
+            await Task.Delay(100);
+            written = await database.LoadAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(right, row => row.Fingerprint == fingerprint);
+        var (_, view) = Assert.Single(written, row => row.Fingerprint == fingerprint);
+        Assert.Equal(0, view.Generation);
+        Assert.NotNull(view.LastSeen);
+    }
+
+    [Fact]
     public async Task Join_tokens_are_for_machines_and_browser_roles_are_trusted_by_name()
     {
         await using var server = await RegistryTestServer.StartAsync(output);
