@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,6 +13,14 @@ internal static class DashboardServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<DashboardQueries>();
         services.AddRazorComponents();
+        // The form tokens are signed with keys that live in this process only (MemoryKeyRepository); a key never
+        // leaves memory, so there is nothing to encrypt it against.
+        services.AddDataProtection();
+        services.Configure<KeyManagementOptions>(keys =>
+        {
+            keys.XmlRepository = new MemoryKeyRepository();
+            keys.XmlEncryptor = new NullXmlEncryptor();
+        });
         services.AddAntiforgery(antiforgery =>
         {
             // __Host-: sent only over HTTPS to this host and path /, never set by a sibling domain.
