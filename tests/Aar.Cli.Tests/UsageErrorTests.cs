@@ -15,7 +15,7 @@ public sealed class UsageErrorTests
     [InlineData("trust list --fromat json", "Error: unknown option \"--fromat\" for \"aar trust list\".\nDid you mean '--format'? Run 'aar trust list --help' for usage.\n")]
     [InlineData("trust list -x", "Error: unknown option \"-x\" for \"aar trust list\".\nRun 'aar trust list --help' for usage.\n")]
     [InlineData("trust list extra", "Error: unexpected argument \"extra\" for \"aar trust list\".\nRun 'aar trust list --help' for usage.\n")]
-    [InlineData("trust", "Error: \"aar trust\" needs a command: add, list, remove, revoke, token.\nRun 'aar trust --help' for usage.\n")]
+    [InlineData("trust", "Error: \"aar trust\" needs a command: add, list, remove, revoke, token, certificate.\nRun 'aar trust --help' for usage.\n")]
     [InlineData("application show", "Error: \"aar application show\" needs its <name> argument.\nRun 'aar application show --help' for usage.\n")]
     [InlineData("application delete game -a amd64 --version two", "Error: 'two' is not a valid value for --version.\nRun 'aar application delete --help' for usage.\n")]
     [InlineData("status --format csv", "Error: --format 'csv' is unknown: use one of table, json, yaml.\nRun 'aar status --help' for usage.\n")]

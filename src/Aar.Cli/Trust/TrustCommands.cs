@@ -16,6 +16,7 @@ internal static class TrustCommands
         trust.Subcommands.Add(Remove(dataDirectory, console));
         trust.Subcommands.Add(Revoke(dataDirectory, console));
         trust.Subcommands.Add(TokenCommands.Create(dataDirectory, console));
+        trust.Subcommands.Add(BrowserCertificateCommands.Create(dataDirectory, console));
         return trust;
     }
 
@@ -23,11 +24,18 @@ internal static class TrustCommands
     {
         var file = new Argument<string?>("file") { Description = "PEM certificate file; omit (or '-') to read standard input", Arity = ArgumentArity.ZeroOrOne };
         var publisher = new Option<bool>("--publisher", "-p") { Description = "Register client as publisher (read-write); otherwise the read-only client role" };
+        var role = RoleOption("client");
         var name = new Option<string?>("--name") { Description = "Name to show for this certificate (default: its common name)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print nothing on success" };
-        var command = new Command("add", "Register a client certificate") { file, publisher, name, quiet };
+        var command = new Command("add", "Register a client certificate") { file, publisher, role, name, quiet };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var roleName = parse.GetValue(role)!;
+            if (parse.GetValue(publisher) && parse.GetResult(role) is { Implicit: false } && roleName != "publisher")
+            {
+                return ProblemReporter.Fail(console, $"--publisher and --role {roleName} contradict each other; give one of them.", ExitCodes.Usage);
+            }
+
             var (pem, error) = await CertificateInput.ReadAsync(parse.GetValue(file), console, cancellationToken);
             if (pem is null)
             {
@@ -35,7 +43,7 @@ internal static class TrustCommands
             }
 
             using var client = AdminClient.ForDataDirectory(parse.GetValue(dataDirectory)!);
-            var request = new AddTrustRequest { Certificate = pem, Role = parse.GetValue(publisher) ? "publisher" : "client", Name = parse.GetValue(name) };
+            var request = new AddTrustRequest { Certificate = pem, Role = parse.GetValue(publisher) ? "publisher" : roleName, Name = parse.GetValue(name) };
             var result = await client.AddAsync(request, cancellationToken);
             if (!result.Succeeded)
             {
@@ -154,6 +162,21 @@ internal static class TrustCommands
         var match = trusted.Value!.Where(e => e.Fingerprint.StartsWith(normalized, StringComparison.Ordinal)).ToList();
         var what = match.Count == 1 ? $"certificate {match[0].Fingerprint} ('{match[0].Name}', {match[0].Role})" : $"certificate {prefix}";
         return await Confirmation.AskAsync(console, $"Revoke {what}? This cannot be undone: it will be refused from now on and can never be added again. [y/N] ", "revoke", "revoked", enterMeansYes: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>--role</c>: client and publisher are for AMS machines, viewer and operator for people's browsers (the
+    /// dashboard); the registry checks the name too.
+    /// </summary>
+    internal static Option<string> RoleOption(string defaultRole, params string[] roles)
+    {
+        var option = new Option<string>("--role")
+        {
+            Description = "client (read-only AMS), publisher (read-write AMS), viewer (dashboard) or operator (dashboard, may change trust)",
+            DefaultValueFactory = _ => defaultRole,
+        };
+        option.AcceptOnlyFromAmong(roles.Length > 0 ? roles : ["client", "publisher", "viewer", "operator"]);
+        return option;
     }
 
     private static Argument<string> FingerprintArgument() => new("fingerprint")

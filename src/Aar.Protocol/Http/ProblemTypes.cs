@@ -8,6 +8,9 @@ public static class ProblemTypes
     public const string ExpiredCertificate = "expired-certificate";
     public const string CertificateNotYetValid = "certificate-not-yet-valid";
     public const string PublisherRoleRequired = "publisher-role-required";
+    public const string DashboardRoleRequired = "dashboard-role-required";
+    public const string OperatorRoleRequired = "operator-role-required";
+    public const string CrossSiteRequest = "cross-site-request";
     public const string NotFound = "not-found";
     public const string InvalidCertificate = "invalid-certificate";
     public const string InvalidRequest = "invalid-request";

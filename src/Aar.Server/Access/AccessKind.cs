@@ -9,8 +9,14 @@ internal enum AccessKind
     /// <summary>A trusted certificate with the publisher role.</summary>
     PublisherRequired,
 
-    /// <summary>Any trusted certificate, client or publisher.</summary>
+    /// <summary>Any trusted certificate, whatever its role.</summary>
     AnyTrustedCaller,
+
+    /// <summary>A trusted certificate with the viewer or operator role: the dashboard's pages.</summary>
+    ViewerRequired,
+
+    /// <summary>A trusted certificate with the operator role: the dashboard's trust actions.</summary>
+    OperatorRequired,
 
     /// <summary>A certificate that is trusted or not known at all (never revoked or expired): <c>POST /1.0/enrol</c>.</summary>
     UnenrolledAllowed,

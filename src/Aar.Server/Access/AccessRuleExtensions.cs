@@ -27,6 +27,14 @@ internal static class AccessRuleExtensions
     public static TBuilder AllowAnyTrustedCaller<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(AccessRule.AnyTrustedCaller);
 
+    /// <summary>The dashboard's pages: viewer or operator certificates (people's browsers), never an AMS's.</summary>
+    public static TBuilder RequireViewer<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(AccessRule.ViewerRequired);
+
+    /// <summary>The dashboard's trust actions: operator certificates only.</summary>
+    public static TBuilder RequireOperator<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(AccessRule.OperatorRequired);
+
     public static TBuilder AllowUnenrolled<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(AccessRule.UnenrolledAllowed);
 

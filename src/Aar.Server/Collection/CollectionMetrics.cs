@@ -10,6 +10,7 @@ namespace Aar.Server.Collection;
 /// </summary>
 internal sealed class CollectionMetrics : IMetricsSource
 {
+    private readonly TimeProvider _time;
     private readonly ObservedTotals<(string Task, bool Succeeded)> _runs = new(static key => [new("task", key.Task), new("result", key.Succeeded ? "ok" : "failed")]);
     private readonly ObservedTotals<string> _collected = new(static unit => RegistryMeter.Label("unit", unit));
     private readonly ObservedTotals<string> _findings = new(static kind => RegistryMeter.Label("kind", kind));
@@ -18,8 +19,9 @@ internal sealed class CollectionMetrics : IMetricsSource
     private long _storedBlobs = -1;
     private long _storedBytes = -1;
 
-    public CollectionMetrics(IMeterFactory meters)
+    public CollectionMetrics(IMeterFactory meters, TimeProvider time)
     {
+        _time = time;
         // Every label set from the start at 0, so an alert on an increase also sees the first failure or finding.
         foreach (var task in (string[])["gc", "scrub"])
         {
@@ -47,9 +49,20 @@ internal sealed class CollectionMetrics : IMetricsSource
         _collected.Add("blobs", deletedBlobs);
         _collected.Add("bytes", deletedBytes);
         _runs.Add(("gc", true));
+        LastCollection = new CollectionRun(_time.GetUtcNow(), true, storedBlobs - deletedBlobs, storedBytes - deletedBytes, deletedBlobs, deletedBytes);
     }
 
-    public void CollectionFailed() => _runs.Add(("gc", false));
+    public void CollectionFailed()
+    {
+        _runs.Add(("gc", false));
+        LastCollection = new CollectionRun(_time.GetUtcNow(), false, 0, 0, 0, 0);
+    }
+
+    /// <summary>The last garbage collection pass on this node (for the dashboard), or null before the first.</summary>
+    public CollectionRun? LastCollection { get; private set; }
+
+    /// <summary>The last scrub on this node (for the dashboard), or null before the first.</summary>
+    public ScrubRun? LastScrub { get; private set; }
 
     public void Scrubbed(int blobs, long bytes, int damaged, int missing)
     {
@@ -58,10 +71,21 @@ internal sealed class CollectionMetrics : IMetricsSource
         _findings.Add("damaged", damaged);
         _findings.Add("missing", missing);
         _runs.Add(("scrub", true));
+        LastScrub = new ScrubRun(_time.GetUtcNow(), true, blobs, bytes, damaged, missing);
     }
 
-    public void ScrubFailed() => _runs.Add(("scrub", false));
+    public void ScrubFailed()
+    {
+        _runs.Add(("scrub", false));
+        LastScrub = new ScrubRun(_time.GetUtcNow(), false, 0, 0, 0, 0);
+    }
 
     private static IEnumerable<Measurement<long>> Stored(ref long value) =>
         Interlocked.Read(ref value) is var stored and >= 0 ? [new Measurement<long>(stored)] : [];
 }
+
+/// <summary>One garbage collection pass: when, whether it finished, what was stored after it and what it deleted.</summary>
+public sealed record CollectionRun(DateTimeOffset At, bool Succeeded, long StoredBlobs, long StoredBytes, int DeletedBlobs, long DeletedBytes);
+
+/// <summary>One scrub: when, whether it finished, what it re-hashed and found.</summary>
+public sealed record ScrubRun(DateTimeOffset At, bool Succeeded, int Blobs, long Bytes, int Damaged, int Missing);

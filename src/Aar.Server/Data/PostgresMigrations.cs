@@ -122,5 +122,19 @@ internal static class PostgresMigrations
             created_at text COLLATE "C" NOT NULL
         );
         """,
+
+        // 6: as SQLite's 9: the viewer and operator roles, and each known certificate's last activity.
+        """
+        ALTER TABLE trusted_certificates DROP CONSTRAINT trusted_certificates_role_check;
+        ALTER TABLE trusted_certificates ADD CONSTRAINT trusted_certificates_role_check CHECK (role IN ('client', 'publisher', 'viewer', 'operator'));
+        CREATE TABLE client_activity (
+            fingerprint  text COLLATE "C" PRIMARY KEY CHECK (length(fingerprint) = 64),
+            last_seen    text COLLATE "C",
+            generation   bigint,
+            refused_at   text COLLATE "C",
+            refusal      text COLLATE "C",
+            refusals     bigint NOT NULL DEFAULT 0
+        );
+        """,
     ];
 }

@@ -142,5 +142,33 @@ internal static class SqliteMigrations
             created_at TEXT NOT NULL
         );
         """,
+
+        // 9: the roles of people's browsers (viewer, operator: the dashboard), and what each known certificate did
+        // last. SQLite cannot change a CHECK constraint, so the trust table is rebuilt with the same rows. Activity is
+        // written in batches every few seconds (ClientActivity), never per request; rows are kept only for trusted and
+        // revoked certificates, so an unknown certificate cannot grow the table.
+        """
+        CREATE TABLE trusted_certificates_new (
+            fingerprint TEXT PRIMARY KEY NOT NULL CHECK (length(fingerprint) = 64),
+            name        TEXT NOT NULL,
+            role        TEXT NOT NULL CHECK (role IN ('client', 'publisher', 'viewer', 'operator')),
+            subject     TEXT NOT NULL,
+            not_before  TEXT NOT NULL,
+            not_after   TEXT NOT NULL,
+            added_at    TEXT NOT NULL,
+            certificate TEXT NOT NULL
+        );
+        INSERT INTO trusted_certificates_new SELECT fingerprint, name, role, subject, not_before, not_after, added_at, certificate FROM trusted_certificates;
+        DROP TABLE trusted_certificates;
+        ALTER TABLE trusted_certificates_new RENAME TO trusted_certificates;
+        CREATE TABLE client_activity (
+            fingerprint  TEXT PRIMARY KEY NOT NULL CHECK (length(fingerprint) = 64),
+            last_seen    TEXT,
+            generation   INTEGER,
+            refused_at   TEXT,
+            refusal      TEXT,
+            refusals     INTEGER NOT NULL DEFAULT 0
+        );
+        """,
     ];
 }

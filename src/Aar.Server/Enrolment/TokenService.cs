@@ -26,7 +26,8 @@ internal sealed partial class TokenService(TokenDatabase database, TrustStore tr
 
     public async Task<ApiResult<CreatedToken>> CreateAsync(CreateTokenRequest request, CancellationToken cancellationToken)
     {
-        if (!TrustRoleNames.TryParse(request.Role, out _))
+        // A join token enrols an AMS; a browser's viewer or operator certificate comes from 'aar trust certificate create'.
+        if (!TrustRoleNames.TryParse(request.Role, out var role) || !role.IsMachineRole())
         {
             return Invalid<CreatedToken>($"Role '{request.Role}' is unknown: use client or publisher.");
         }

@@ -1,6 +1,7 @@
 using Aar.Server.Access;
 using Aar.Server.Applications;
 using Aar.Server.Collection;
+using Aar.Server.Dashboard;
 using Aar.Server.Data;
 using Aar.Server.Enrolment;
 using Aar.Hosting;
@@ -60,6 +61,7 @@ public sealed partial class RegistryHost
         services.AddSigning(new SigningOptions { KeyPath = options.SigningKeyPath ?? data.SigningKeyPath, ListingValidity = options.ListingValidity });
         services.AddCollection(new CollectionOptions { BlobGracePeriod = options.BlobGracePeriod, ScrubInterval = options.ScrubInterval });
         services.AddEnrolment(new EnrolmentLimits { Attempts = options.EnrolAttempts, Window = options.EnrolWindow });
+        services.AddDashboard(new DashboardOptions());
     }
 
     private static readonly TimeSpan ReadinessTimeout = TimeSpan.FromSeconds(2);
@@ -77,6 +79,7 @@ public sealed partial class RegistryHost
         app.MapStatus();
         app.MapCollection();
         app.MapEnrolment();
+        app.MapDashboard();
         app.MapUnmatchedRoutes();
     }
 }

@@ -15,6 +15,7 @@ internal static class MetadataCopy
     [
         "trusted_certificates",
         "revoked_certificates",
+        "client_activity",
         "join_tokens",
         "applications",
         "versions",

@@ -37,7 +37,7 @@ internal sealed class TrustDatabase(RegistryDatabase database)
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                // The CHECK constraint admits only the two names; anything else would be read as the weaker role.
+                // The CHECK constraint admits only the role names; anything else would be read as the weakest role.
                 var role = TrustRoleNames.TryParse(reader.GetString(2), out var parsed) ? parsed : TrustRole.Client;
                 trusted[reader.GetString(0)] = new TrustedCertificate(
                     reader.GetString(0), reader.GetString(1), role, reader.GetString(3),

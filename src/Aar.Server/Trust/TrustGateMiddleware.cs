@@ -104,6 +104,20 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
                 $"Certificate {fingerprint} has the {entry.Role.ToWire()} role, which is read-only; {context.Request.Method} needs the publisher role (aar trust add --publisher).", fingerprint, entry.Role);
         }
 
+        if (rule.Kind == AccessKind.ViewerRequired && !entry!.Role.SeesDashboard())
+        {
+            metrics.Decided(TrustOutcome.RoleRefused);
+            return Deny(context, 403, ProblemTypes.DashboardRoleRequired, "Viewer or operator role required",
+                $"Certificate {fingerprint} has the {entry.Role.ToWire()} role; the dashboard is for certificates trusted as viewer or operator ('aar trust certificate create --role viewer').", fingerprint, entry.Role);
+        }
+
+        if (rule.Kind == AccessKind.OperatorRequired && entry!.Role != TrustRole.Operator)
+        {
+            metrics.Decided(TrustOutcome.RoleRefused);
+            return Deny(context, 403, ProblemTypes.OperatorRoleRequired, "Operator role required",
+                $"Certificate {fingerprint} has the {entry.Role.ToWire()} role; changing trust from the dashboard needs the operator role.", fingerprint, entry.Role);
+        }
+
         Allowed(entry!);
         context.Features.Set(new CallerIdentity(entry!.Fingerprint, entry.Name, entry.Role, entry.NotAfter));
         return next(context);
@@ -118,6 +132,11 @@ internal sealed partial class TrustGateMiddleware(RequestDelegate next, TrustSto
     private Task Deny(HttpContext context, int status, string type, string title, string detail, string fingerprint, TrustRole? role)
     {
         Log.RequestRefused(logger, fingerprint, type, context.Request.Method, context.Request.Path);
+        if (fingerprint.Length > 0)
+        {
+            clients.Refused(fingerprint, type);
+        }
+
         return ProblemResponses.WriteAsync(context, new Problem
         {
             Type = type,

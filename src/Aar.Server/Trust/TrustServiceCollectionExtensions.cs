@@ -20,6 +20,9 @@ internal static class TrustServiceCollectionExtensions
         services.AddSingleton<TrustDatabase>();
         services.AddSingleton<TrustStore>();
         services.AddSingleton<ClientActivity>();
+        services.AddSingleton<ClientActivityDatabase>();
+        services.AddSingleton<ClientActivityFlusher>();
+        services.AddHostedService(provider => provider.GetRequiredService<ClientActivityFlusher>());
         services.AddSingleton<TrustMetrics>();
         services.AddSingleton<IMetricsSource>(provider => provider.GetRequiredService<TrustMetrics>());
         return services;

@@ -43,6 +43,13 @@ internal sealed partial class TrustStore
         && _following && Interlocked.Read(ref _loaded) == Interlocked.Read(ref _changes);
 
     /// <summary>
+    /// For the dashboard's nodes view: whether another node may change trust (a shared database), whether this node
+    /// follows those changes, and how long ago the snapshot was last proven to hold every committed change.
+    /// </summary>
+    public (bool Shared, bool Following, TimeSpan FreshAge) Freshness =>
+        (database.IsShared, _following, Stopwatch.GetElapsedTime(Interlocked.Read(ref _freshAt)));
+
+    /// <summary>
     /// The listener's heartbeat sent at <paramref name="sentAt"/> (a <see cref="Stopwatch"/> timestamp) came back.
     /// PostgreSQL delivers notifications in commit order, so every trust change committed before it was sent has
     /// already been counted by <see cref="MarkChanged"/>: a snapshot loaded after those is fresh as of

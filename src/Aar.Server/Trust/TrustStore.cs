@@ -72,7 +72,7 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
     {
         if (!TrustRoleNames.TryParse(request.Role, out var role))
         {
-            return Problem(400, ProblemTypes.InvalidRequest, "Unknown role", $"Role '{request.Role}' is unknown: use client or publisher.");
+            return Problem(400, ProblemTypes.InvalidRequest, "Unknown role", $"Role '{request.Role}' is unknown: use {TrustRoleNames.All}.");
         }
 
         var read = PemCertificateReader.Read(request.Certificate, "The input");

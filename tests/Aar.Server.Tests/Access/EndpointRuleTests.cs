@@ -41,10 +41,15 @@ public sealed class EndpointRuleTests(ITestOutputHelper output)
         Assert.All(routes.Where(r => r.Rule == AccessKind.AdminSocketOnly), r => Assert.StartsWith(AdminRoutes.Prefix + "/", r.Pattern, StringComparison.Ordinal));
         var writes = routes.Where(r => r.Rule != AccessKind.AdminSocketOnly && !HttpMethods.IsGet(r.Method) && !HttpMethods.IsHead(r.Method)).ToList();
         Assert.NotEmpty(writes);
-        Assert.All(writes.Where(r => r.Pattern != EnrolmentEndpoints.EnrolPath), r => Assert.Equal(AccessKind.PublisherRequired, r.Rule));
+        Assert.All(writes.Where(r => r.Pattern != EnrolmentEndpoints.EnrolPath && !IsDashboard(r)), r => Assert.Equal(AccessKind.PublisherRequired, r.Rule));
+        Assert.All(writes.Where(IsDashboard), r => Assert.Equal(AccessKind.OperatorRequired, r.Rule));
+        Assert.All(routes.Where(r => IsDashboard(r) && HttpMethods.IsGet(r.Method)), r => Assert.Equal(AccessKind.ViewerRequired, r.Rule));
+        Assert.All(routes.Where(r => r.Rule is AccessKind.ViewerRequired or AccessKind.OperatorRequired), r => Assert.True(IsDashboard(r), r.Pattern));
         Assert.Equal(AccessKind.UnenrolledAllowed, Assert.Single(routes, r => r.Pattern == EnrolmentEndpoints.EnrolPath).Rule);
         Assert.Single(DeclaredRoute.Of(server), r => r.Rule == AccessKind.UnmatchedRoute);
     }
+
+    private static bool IsDashboard(DeclaredRoute route) => route.Pattern.StartsWith("/ui", StringComparison.Ordinal);
 
     [Fact]
     public async Task Admin_endpoints_refuse_a_request_that_did_not_come_over_the_socket_even_without_the_gate()
