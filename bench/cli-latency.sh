@@ -5,7 +5,8 @@
 #   r2r        a self-contained ReadyToRun publish, what the packages installed before the CLIs were native
 #   framework  the Release build in bin/ (framework-dependent, JIT at start), what the demo and the tests run
 # Prints median, p90 and min in ms over RUNS runs (default 30) after 3 warm-ups, one line per build and command, and
-# the load average before and after (the machine is shared: run it when the load is low, and repeat).
+# the load average before and after (the machine is shared: run it when the load is low, and repeat). LEVERS=1 adds
+# the runtime knobs short of Native AOT on the ReadyToRun build, COMPOSITE=1 a composite ReadyToRun publish.
 # Usage: bench/cli-latency.sh [OUT_FILE]   (OUT_FILE: also write the lines there, e.g. bench/results/...)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +22,8 @@ packaging/publish.sh amc "$work/package/amc" >/dev/null
 for project in Aar.Cli Amc.Cli; do
   dotnet publish "src/$project/$project.csproj" -nologo -v quiet -c Release -r linux-x64 --self-contained true \
     -p:PublishReadyToRun=true -p:DebugType=none -o "$work/r2r" >/dev/null
-  # LEVERS=1: the ReadyToRun levers short of Native AOT, measured below on 'amc config show'.
-  if [ "${LEVERS:-0}" = 1 ]; then
+  # COMPOSITE=1: also a composite ReadyToRun publish (the framework compiled with the program; slow to build).
+  if [ "${COMPOSITE:-0}" = 1 ]; then
     dotnet publish "src/$project/$project.csproj" -nologo -v quiet -c Release -r linux-x64 --self-contained true \
       -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:DebugType=none \
       -o "$work/composite" >/dev/null
@@ -75,6 +76,8 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
     measure "r2r TC=0         amc config show" env DOTNET_TieredCompilation=0 "$work/r2r/amc" config show --data-dir "$work/ams"
     measure "r2r QJFL=0       amc config show" env DOTNET_TC_QuickJitForLoops=0 "$work/r2r/amc" config show --data-dir "$work/ams"
     measure "r2r ReadyToRun=0 amc config show" env DOTNET_ReadyToRun=0 "$work/r2r/amc" config show --data-dir "$work/ams"
+  fi
+  if [ "${COMPOSITE:-0}" = 1 ]; then
     measure "r2r composite    amc config show" "$work/composite/amc" config show --data-dir "$work/ams"
     measure "r2r composite    aar trust list" "$work/composite/aar" trust list --data-dir "$work/aar"
   fi
