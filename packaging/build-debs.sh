@@ -2,8 +2,9 @@
 # Builds the Debian packages (docs/operations.md, "Install"):
 #   aar_<version>_amd64.deb  the registry: aar, aar.service, /etc/default/aar, bash completion
 #   ams_<version>_amd64.deb  the management service and its client: ams, amc, ams.service, /etc/default/ams, completion
-# Each program is a self-contained ReadyToRun build for linux-x64 under /usr/lib/<program>/ (the target needs no
-# .NET), linked from /usr/bin. Usage: packaging/build-debs.sh [OUT_DIR]   (default packaging/out)
+# Each program is built by packaging/publish.sh under /usr/lib/<program>/ and linked from /usr/bin: the CLIs aar and
+# amc are Native AOT, the daemons self-contained ReadyToRun (aar's in /usr/lib/aar/server/); the target needs no
+# .NET. Usage: packaging/build-debs.sh [OUT_DIR]   (default packaging/out)
 # PACKAGE_VERSION overrides the version (default: <Version> in Directory.Build.props); DEB_COMPRESSION the dpkg-deb
 # compressor (default xz, the smallest; the CI's install test uses gzip, which is faster to build).
 set -euo pipefail
@@ -19,13 +20,11 @@ done
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# A self-contained ReadyToRun build of one program into <root>/usr/lib/<name>, linked as /usr/bin/<name>.
+# One program as publish.sh builds it, into <root>/usr/lib/<name>, linked as /usr/bin/<name>.
 publish() {
-  local project="$1" name="$2" root="$3"
-  echo "build-debs: publishing $name ($project)"
-  dotnet publish "src/$project/$project.csproj" -nologo -v quiet -c Release -r linux-x64 --self-contained true \
-    -p:PublishReadyToRun=true -p:DebugType=none -p:PublishDocumentationFile=false -p:PublishReferencesDocumentationFiles=false \
-    -o "$root/usr/lib/$name"
+  local name="$1" root="$2"
+  echo "build-debs: publishing $name"
+  packaging/publish.sh "$name" "$root/usr/lib/$name"
   install -d "$root/usr/bin"
   ln -s "../lib/$name/$name" "$root/usr/bin/$name"
   install -D -m 0644 /dev/stdin "$root/usr/share/bash-completion/completions/$name" \
@@ -62,14 +61,14 @@ CONTROL
   echo "build-debs: $out/${name}_${version}_amd64.deb"
 }
 
-publish Aar.Cli aar "$work/aar"
+publish aar "$work/aar"
 package aar "Anbox application registry (aar)" \
 "Stores Android application versions and serves them to trusted AMS instances
 over mutual TLS. Runs as the aar.service systemd unit, user aar, data in
 /var/lib/aar, options in /etc/default/aar; 'aar' is also its admin CLI."
 
-publish Ams.Cli ams "$work/ams"
-publish Amc.Cli amc "$work/ams"
+publish ams "$work/ams"
+publish amc "$work/ams"
 package ams "Anbox management service (ams) and its client (amc)" \
 "Keeps the catalogue of Android applications of one machine and syncs it with
 a registry. Runs as the ams.service systemd unit, user ams, data in

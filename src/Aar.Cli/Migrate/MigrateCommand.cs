@@ -33,7 +33,14 @@ internal static class MigrateCommand
             """);
         command.Options.Add(database);
         storage.AddTo(command);
-        command.SetAction(async (parse, cancellationToken) =>
+        // A plain lambda, not an async one: the native build's trimming drops the in-process branch, which an async
+        // state machine would keep reachable through its resume points.
+        command.SetAction((parse, cancellationToken) => ServerProcess.InProcess
+            ? MigrateInProcessAsync(parse, cancellationToken)
+            : Task.FromResult(ServerProcess.Exec("migrate", console.Error, ExitCodes.Internal)));
+        return command;
+
+        async Task<int> MigrateInProcessAsync(ParseResult parse, CancellationToken cancellationToken)
         {
             var options = new ServeOptions
             {
@@ -60,8 +67,7 @@ internal static class MigrateCommand
                 await console.Error.WriteLineAsync($"aar migrate: {ex.Message}");
                 return ExitCodes.Unreachable;
             }
-        });
-        return command;
+        }
     }
 
     /// <summary>The exit code each kind of failure ends <c>aar migrate</c> with.</summary>

@@ -125,7 +125,14 @@ internal static class ServeCommand
         command.Options.Add(listingValidity);
         var storage = new S3ServeOptions();
         storage.AddTo(command);
-        command.SetAction(async (parse, cancellationToken) =>
+        // A plain lambda, not an async one: the native build's trimming drops the in-process branch, which an async
+        // state machine would keep reachable through its resume points.
+        command.SetAction((parse, cancellationToken) => ServerProcess.InProcess
+            ? ServeInProcessAsync(parse, cancellationToken)
+            : Task.FromResult(ServerProcess.Exec("serve", parse.InvocationConfiguration.Error, StartupFailed)));
+        return command;
+
+        async Task<int> ServeInProcessAsync(ParseResult parse, CancellationToken cancellationToken)
         {
             var options = new ServeOptions
             {
@@ -166,8 +173,7 @@ internal static class ServeCommand
             }
 
             return 0;
-        });
-        return command;
+        }
     }
 
     private static Option<string> DurationOption(string name, string defaultValue, string description)
