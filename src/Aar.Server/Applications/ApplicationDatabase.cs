@@ -71,7 +71,7 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
             return new WriteResult(stored is null ? WriteOutcome.BlobMissing : WriteOutcome.BlobSizeMismatch, StoredSize: stored);
         }
 
-        var generation = await NextGenerationAsync(connection, cancellationToken);
+        var generation = await database.NextGenerationAsync(connection, cancellationToken);
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO applications (name, architecture, owner, created_at) VALUES (@name, @architecture, @publisher, @now)
@@ -94,6 +94,7 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
         await command.ExecuteNonQueryAsync(cancellationToken);
         var created = await ApplicationQueries.ReadVersionAsync(connection, version.Name, version.Architecture, version.Version, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        database.Generation.Advance(generation);
         return new WriteResult(WriteOutcome.Created, created);
     }
 
@@ -118,7 +119,7 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
             return new WriteResult(WriteOutcome.NotFound, Owner: owner);
         }
 
-        var generation = await NextGenerationAsync(connection, cancellationToken);
+        var generation = await database.NextGenerationAsync(connection, cancellationToken);
         using var command = connection.CreateCommand();
         command.CommandText = (version is null
             ? "DELETE FROM versions WHERE name = @name AND architecture = @architecture; DELETE FROM applications WHERE name = @name AND architecture = @architecture;"
@@ -132,6 +133,7 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
         command.Add("@by", caller ?? "operator");
         await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        database.Generation.Advance(generation);
         return new WriteResult(WriteOutcome.Deleted, Deletion: new DeletionRecord { Generation = generation, Name = name, Architecture = architecture, Version = version, DeletedAt = now });
     }
 
@@ -173,12 +175,5 @@ internal sealed class ApplicationDatabase(RegistryDatabase database)
         command.Add("@name", name);
         command.Add("@architecture", architecture);
         return (string?)await command.ExecuteScalarAsync(cancellationToken);
-    }
-
-    private static async Task<long> NextGenerationAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE registry_state SET generation = generation + 1 WHERE id = 1 RETURNING generation";
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

@@ -33,7 +33,8 @@ internal static class ApplicationEndpoints
 
     /// <summary>
     /// The poller's call. The generation changes with every write, so it is the ETag: an unchanged registry answers
-    /// 304 after one single-row query, however many versions it holds.
+    /// 304 after one single-row query (on a shared database: from the node's memory, no query), however many
+    /// versions it holds.
     /// </summary>
     public static async Task<IResult> List(string? architecture, string? tags, HttpContext context, ApplicationCatalog catalog, ApplicationQueries queries, ClientActivity clients, CancellationToken cancellationToken)
     {
@@ -53,7 +54,7 @@ internal static class ApplicationEndpoints
     }
 
     /// <summary>
-    /// The 304 of a listing asked with the current generation in <c>If-None-Match</c> (one single-row query), or null
+    /// The 304 of a listing asked with the current generation in <c>If-None-Match</c> (<see cref="ApplicationQueries.GenerationAsync(CancellationToken)"/>), or null
     /// when the caller must build the listing. Shared by every form of the listing (plain and signed).
     /// </summary>
     internal static async Task<IResult?> NotModifiedAsync(HttpContext context, ApplicationQueries queries, ClientActivity clients, CancellationToken cancellationToken)

@@ -12,7 +12,23 @@ namespace Aar.Server.Applications;
 /// </summary>
 internal sealed class ApplicationQueries(RegistryDatabase database)
 {
-    public async Task<long> GenerationAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The current generation for a poll's 304: on a shared database from this node's <see cref="GenerationCache"/>
+    /// while it is within its staleness bound (no round trip), else read (one load shared by concurrent callers).
+    /// </summary>
+    public Task<long> GenerationAsync(CancellationToken cancellationToken)
+    {
+        if (!database.IsShared)
+        {
+            return ReadGenerationAsync(cancellationToken);
+        }
+
+        return database.Generation.TryGetCurrent(out var generation)
+            ? Task.FromResult(generation)
+            : database.Generation.LoadAsync(ReadGenerationAsync, cancellationToken);
+    }
+
+    private async Task<long> ReadGenerationAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await GenerationAsync(connection, cancellationToken);
@@ -25,6 +41,8 @@ internal sealed class ApplicationQueries(RegistryDatabase database)
         await using var transaction = await database.BeginReadAsync(connection, cancellationToken);
         var generation = await GenerationAsync(connection, cancellationToken);
         var applications = await ReadApplicationsAsync(connection, null, architecture, cancellationToken);
+        // A committed generation: the next poll with it is answered from memory even before its announcement arrives.
+        database.Generation.Advance(generation);
         return new ApplicationListing { Generation = generation, Applications = applications };
     }
 

@@ -19,6 +19,9 @@ internal sealed class PostgresRegistryDatabase : RegistryDatabase, IAsyncDisposa
     /// <summary>The channel a trust change is announced on (<c>NOTIFY aar_trust</c>); see <c>Trust/TrustListener</c>.</summary>
     public const string TrustChannel = "aar_trust";
 
+    /// <summary>The channel a generation bump is announced on, with the new generation as payload; see <see cref="GenerationCache"/>.</summary>
+    public const string GenerationChannel = "aar_generation";
+
     /// <summary>pg_advisory_xact_lock key for migrations: two nodes starting together migrate one after the other.</summary>
     private const long MigrationLockKey = 0x6161725F736368; // "aar_sch"
 
@@ -87,6 +90,14 @@ internal sealed class PostgresRegistryDatabase : RegistryDatabase, IAsyncDisposa
         command.Add("@channel", TrustChannel);
         command.Add("@payload", string.Create(CultureInfo.InvariantCulture, $"{_node}:{sequence}"));
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public override async Task<long> NextGenerationAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // One round trip: the bump and its announcement, which PostgreSQL delivers at commit, in commit order.
+        await using var command = connection.Command(
+            $"WITH bumped AS (UPDATE registry_state SET generation = generation + 1 WHERE id = 1 RETURNING generation) SELECT generation, pg_notify('{GenerationChannel}', generation::text) FROM bumped");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
     public override long LastTrustNotice => Interlocked.Read(ref _lastTrustNotice);

@@ -50,6 +50,24 @@ internal abstract class RegistryDatabase
     /// <summary>Tells the other nodes, when the transaction commits, that the trust store changed (no-op when not shared).</summary>
     public abstract Task NotifyTrustChangedAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The current generation as this node knows it, so a poll's 304 needs no query on a shared database. A writer
+    /// that bumped the generation calls <see cref="GenerationCache.Advance"/> once its transaction has committed, so a
+    /// poll on the same node sees its own write at once; other nodes learn it from the announcement.
+    /// </summary>
+    public GenerationCache Generation { get; } = new();
+
+    /// <summary>
+    /// Inside a write (<see cref="BeginWriteAsync"/>): bumps the generation and returns it; on a shared database it is
+    /// also announced to every node when (and if) the transaction commits.
+    /// </summary>
+    public virtual async Task<long> NextGenerationAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE registry_state SET generation = generation + 1 WHERE id = 1 RETURNING generation";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The sequence number of this node's latest trust notification (0: none, or not shared).</summary>
     public abstract long LastTrustNotice { get; }
 

@@ -31,8 +31,8 @@ internal static class SigningEndpoints
     }
 
     /// <summary>
-    /// The listing of <c>GET /1.0/applications</c>, signed. An unchanged generation answers 304 exactly as there (one
-    /// single-row query, no signature); a 200 is signed for this response, with the query and the expiry inside.
+    /// The listing of <c>GET /1.0/applications</c>, signed. An unchanged generation answers 304 exactly as there (no
+    /// listing read, no signature); a 200 is signed for this response, with the query and the expiry inside.
     /// </summary>
     private static async Task<IResult> SignedListing(string? architecture, string? tags, HttpContext context, ApplicationCatalog catalog, ApplicationQueries queries, ClientActivity clients, SigningKeys keys, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -42,12 +42,9 @@ internal sealed class MissingBlobs(RegistryDatabase database)
             changed += await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        if (changed > 0)
-        {
-            await BumpGenerationAsync(connection, cancellationToken);
-        }
-
+        var generation = changed > 0 ? await database.NextGenerationAsync(connection, cancellationToken) : 0;
         await transaction.CommitAsync(cancellationToken);
+        database.Generation.Advance(generation);
         return changed;
     }
 
@@ -64,15 +61,9 @@ internal sealed class MissingBlobs(RegistryDatabase database)
             return false;
         }
 
-        await BumpGenerationAsync(connection, cancellationToken);
+        var generation = await database.NextGenerationAsync(connection, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        database.Generation.Advance(generation);
         return true;
-    }
-
-    private static async Task BumpGenerationAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE registry_state SET generation = generation + 1 WHERE id = 1";
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -10,10 +10,11 @@ namespace Aar.Server.Trust;
 /// <summary>
 /// Follows trust changes made by other registry nodes on a shared PostgreSQL: one dedicated connection runs
 /// <c>LISTEN aar_trust</c>, and each notification marks the <see cref="TrustStore"/> snapshot as outdated, so the next
-/// request reloads it. Notifications are sent in the changing transaction and delivered at its commit, so there is no
-/// polling delay. When the connection is lost, the store stops trusting its snapshot (every request reloads from the
-/// database, and fails with 503 if that is down too) until the listener is back; then one reload covers whatever
-/// was missed in between.
+/// request reloads it. The same connection and heartbeat keep the node's <see cref="GenerationCache"/> current
+/// (<c>LISTEN aar_generation</c>), so a poller's 304 needs no query.
+/// Notifications are sent in the changing transaction and delivered at its commit, so there is no polling delay. When
+/// the connection is lost, the store stops trusting its snapshot (every request reloads from the database, and fails
+/// with 503 if that is down too) until the listener is back; then one reload covers whatever was missed in between.
 /// A connection can also die silently (a half-open TCP connection still looks connected and simply delivers nothing),
 /// so every second the node sends itself a heartbeat notification through its pool and expects it back here: each one
 /// that returns proves the snapshot fresh as of its sending (<see cref="TrustStore.ConfirmFreshAsOf"/>). Without them
@@ -64,6 +65,7 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
             {
                 store.SetFollowing(false);
+                database.Generation.SetFollowing(false);
                 // Whatever cut this connection most likely broke the pooled ones too: drop them instead of letting
                 // each fail one request later.
                 database.ClearPool();
@@ -88,6 +90,7 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         }
 
         store.SetFollowing(false);
+        database.Generation.SetFollowing(false);
     }
 
     private async Task ListenAsync(Action onListening, CancellationToken stoppingToken)
@@ -97,6 +100,7 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, ApplicationName = ApplicationName };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
         var heartbeatChannel = database.HeartbeatChannel;
+        var generation = database.Generation;
         connection.Notification += (_, notification) =>
         {
             if (notification.Channel == heartbeatChannel)
@@ -105,6 +109,18 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
                 {
                     Interlocked.Exchange(ref _lastEcho, Stopwatch.GetTimestamp());
                     store.ConfirmFreshAsOf(sentAt);
+                    generation.ConfirmFreshAsOf(sentAt);
+                }
+
+                return;
+            }
+
+            if (notification.Channel == PostgresRegistryDatabase.GenerationChannel)
+            {
+                // The payload is the committed generation itself: nothing to reload.
+                if (long.TryParse(notification.Payload, NumberStyles.None, CultureInfo.InvariantCulture, out var committed))
+                {
+                    generation.Advance(committed);
                 }
 
                 return;
@@ -117,7 +133,7 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
             _ = Task.Run(() => RefreshAsync(stoppingToken), CancellationToken.None);
         };
         await connection.OpenAsync(stoppingToken);
-        await using (var listen = new NpgsqlCommand($"LISTEN {PostgresRegistryDatabase.TrustChannel}; LISTEN {heartbeatChannel}", connection))
+        await using (var listen = new NpgsqlCommand($"LISTEN {PostgresRegistryDatabase.TrustChannel}; LISTEN {PostgresRegistryDatabase.GenerationChannel}; LISTEN {heartbeatChannel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
@@ -126,6 +142,8 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         Interlocked.Exchange(ref _lastEcho, Stopwatch.GetTimestamp());
         store.MarkChanged();
         store.SetFollowing(true);
+        generation.Invalidate();
+        generation.SetFollowing(true);
         await store.RefreshAsync(stoppingToken);
         onListening();
 
