@@ -5,7 +5,8 @@
 #                 PUT <location>?digest=&size=                                                  -> 201
 # The blob file is removed from DATA_DIR before each run so every run stores (hashes, fsyncs, renames) it anew; with
 # BLOB_DELETE set (a shell command given the blob's hex digest as $1, e.g. an S3 DELETE), that command removes it instead.
-# Same TLS env as http_get.sh (CACERT, CERT, KEY, CURL_HTTP, CURL_EXTRA) and SERVER_PIDS.
+# Same TLS env as http_get.sh (CACERT, CERT, KEY, CURL_HTTP, CURL_EXTRA) and SERVER_PIDS. STEPS=1 (chunked) also prints
+# each run's request times: the start, the slowest and median chunk, and the completion (which moves the blob into place).
 set -euo pipefail
 [ $# -ge 5 ] || { echo "usage: $0 BASE_URL FILE RUNS mono|chunked DATA_DIR" >&2; exit 2; }
 base=${1%/}; f=$2; runs=$3; mode=$4; data=$5; chunk_mib=${CHUNK_MIB:-64}
@@ -28,6 +29,7 @@ for i in $(seq 1 "$runs"); do
   if [ "$mode" = mono ]; then
     code=$(c -o /dev/null -w '%{http_code}' -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$f" "$base/1.0/blobs/$digest")
   else
+    ts=$(date +%s.%N); steps=()
     loc=$(c -o /dev/null -D - -X POST -H 'Content-Length: 0' "$base/1.0/uploads" | tr -d '\r' | awk 'tolower($1)=="location:"{print $2}')
     [ -n "$loc" ] || { echo "no Location from POST /1.0/uploads" >&2; exit 1; }
     off=0
@@ -36,9 +38,13 @@ for i in $(seq 1 "$runs"); do
       pc=$(c -o /dev/null -w '%{http_code}' -X PATCH -H 'Expect:' -H 'Content-Type: application/octet-stream' \
            -H "Content-Range: bytes $off-$((off + len - 1))/*" -T "$part" "$base$loc")
       [ "$pc" = 202 ] || { echo "PATCH at $off returned $pc" >&2; exit 1; }
-      off=$((off + len))
+      off=$((off + len)); steps+=("$(date +%s.%N)")
     done
     code=$(c -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Length: 0' "$base$loc?digest=$digest&size=$bytes")
+    if [ -n "${STEPS:-}" ]; then
+      printf '%s\n' "$ts" "${steps[@]}" "$(date +%s.%N)" | awk -v t0="$t0" 'NR==1{printf "steps: start %.3f s", $1-t0; p=$1; next}
+        {d[NR-1]=$1-p; p=$1} END{n=NR-2; last=d[NR-1]; for(i=1;i<=n;i++){c[i]=d[i]; if(d[i]>mx)mx=d[i]} asort(c); printf ", %d chunks: median %.3f s, max %.3f s; completion %.3f s\n", n, c[int((n+1)/2)], mx, last}'
+    fi
   fi
   t1=$(date +%s.%N)
   [ "$code" = 201 ] || { echo "upload returned $code" >&2; exit 1; }

@@ -9,12 +9,15 @@
 # daemons (radosgw + ceph-osd) on top. Results: $WORK/results.txt and docs/benchmarks.md.
 #   bench/scale-out.sh                               # ~5 min on 2 cores, needs ~14 GB free in $WORK
 #   RUNS=1 SIZE_MIB=256 POLL_SECONDS=5 bench/scale-out.sh
+#   TESTS="upload" STEPS=1 bench/scale-out.sh       # only some tests; STEPS=1 logs each upload's request times
+# Every test's full output (per-run lines, upload step times) goes to $WORK/<target>-<test>.log.
 # Needs (installs nothing): postgresql-15, radosgw ceph-mon ceph-osd, haproxy (bash .ci/run installs them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(dirname "$here")
 . "$here/lib.sh"
 WORK=${WORK:-/tmp/aar-bench-scale}; RUNS=${RUNS:-3}; SIZE_MIB=${SIZE_MIB:-1024}
-POLLERS=${POLLERS:-50}; POLL_SECONDS=${POLL_SECONDS:-10}
+POLLERS=${POLLERS:-50}; POLL_SECONDS=${POLL_SECONDS:-10}; TESTS=${TESTS:-upload download pollers}
+wants() { [[ " $TESTS " == *" $1 "* ]]; }
 SINGLE_PORT=4200; A_PORT=4201; B_PORT=4202; LB_PORT=4210; PG_PORT=55442; S3_PORT=7490; MON_PORT=6795
 export PG_DIR=$WORK/pg PG_PORT CEPH_DIR=$WORK/ceph CEPH_STORE=bluestore S3_PORT CEPH_MON_PORT=$MON_PORT
 mkdir -p "$WORK/files" && cd "$WORK"
@@ -79,23 +82,28 @@ fingerprint() { openssl x509 -in "$1" -outform der | sha256sum | cut -d' ' -f1; 
 echo "single pid $SINGLE_PID :$SINGLE_PORT; nodes $A_PID :$A_PORT, $B_PID :$B_PORT; haproxy :$LB_PORT; PostgreSQL :$PG_PORT; radosgw :$S3_PORT (bluestore)"
 
 log=$WORK/results.txt; : > "$log"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)   # the machine is shared: the load says how much to trust the figures
 result() { echo "RESULT $*" | tee -a "$log"; }
 # timed TARGET TEST CA PIDS -- CMD...: one warm-up, then the timed runs; adds the storage daemons' CPU per GB (cluster).
 timed() {
   local target=$1 test=$2 ca=$3 server_pids=$4; shift 5
   CACERT=$ca SERVER_PIDS=$server_pids RUNS=1 "$@" 1 >/dev/null 2>&1 || true
   local s0; s0=$(bench_cpu_s $storage_pids)
-  local line; line=$(CACERT=$ca SERVER_PIDS=$server_pids "$@" "$RUNS" | tail -n 1)
+  local line; line=$(CACERT=$ca SERVER_PIDS=$server_pids "$@" "$RUNS" | tee "$WORK/$target-$test.log" | tail -n 1)
   local storage; storage=$(awk -v a="$s0" -v b="$(bench_cpu_s $storage_pids)" -v g="$(( SIZE_MIB * 1048576 * RUNS ))" 'BEGIN{printf "%.2f", (b-a)/(g/1e9)}')
   [ "$target" = cluster ] || storage=0
   result "target=$target test=$test ${line#RESULT } storage_cpu_s_per_GB=$storage"
 }
 push() { local base=$1 data=$2 runs=$3; "$here/aar_push.sh" "$base" files/big.bin "$runs" chunked "$data"; }
 get() { local url=$1 runs=$2; "$here/http_get.sh" "$url" "$runs" get; }
-timed single upload "$WORK/single/certs/server.crt" "$SINGLE_PID" -- push "$S" "$WORK/single"
-BLOB_DELETE=$s3_delete timed cluster upload "$WORK/a/certs/server.crt" "$A_PID $B_PID" -- push "$L" "$WORK/a"
-timed single download "$WORK/single/certs/server.crt" "$SINGLE_PID" -- get "$S/1.0/blobs/$digest"
-timed cluster download "$WORK/a/certs/server.crt" "$A_PID $B_PID" -- get "$L/1.0/blobs/$digest"
+if wants upload || wants download; then
+  timed single upload "$WORK/single/certs/server.crt" "$SINGLE_PID" -- push "$S" "$WORK/single"
+  BLOB_DELETE=$s3_delete timed cluster upload "$WORK/a/certs/server.crt" "$A_PID $B_PID" -- push "$L" "$WORK/a"
+fi
+if wants download; then
+  timed single download "$WORK/single/certs/server.crt" "$SINGLE_PID" -- get "$S/1.0/blobs/$digest"
+  timed cluster download "$WORK/a/certs/server.crt" "$A_PID $B_PID" -- get "$L/1.0/blobs/$digest"
+fi
 
 poll() {
   local target=$1 url=$2 ca=$3 server_pids=$4
@@ -105,9 +113,11 @@ poll() {
   local cpu; cpu=$(awk -v a="$c0" -v b="$(bench_cpu_s $server_pids)" -v n="$requests" 'BEGIN{printf "%.1f", (b-a)/n*1e6}')
   result "target=$target ${line#RESULT } server_cpu_us_per_request=$cpu"
 }
-poll single "$S" "$WORK/single/certs/server.crt" "$SINGLE_PID"
-poll cluster "$L" "$WORK/a/certs/server.crt" "$A_PID $B_PID"
+if wants pollers; then
+  poll single "$S" "$WORK/single/certs/server.crt" "$SINGLE_PID"
+  poll cluster "$L" "$WORK/a/certs/server.crt" "$A_PID $B_PID"
+fi
 
 for p in "$SINGLE_PID" "$A_PID" "$B_PID"; do result "test=rss pid=$p peak_MB=$(bench_rss_mb "$p" VmHWM)"; done
-echo; echo "=== summary (MB/s = 10^6 B/s, medians of $RUNS after a warm-up; commit $(git -C "$repo" rev-parse --short HEAD), $(date -u +%FT%TZ))"
+echo; echo "=== summary (MB/s = 10^6 B/s, medians of $RUNS after a warm-up; commit $(git -C "$repo" rev-parse --short HEAD), $(date -u +%FT%TZ); load average at start $load_start, at end $(cut -d' ' -f1-3 /proc/loadavg))"
 grep '^RESULT' "$log" | sed 's/^RESULT //'
