@@ -29,8 +29,8 @@ for i in $(seq 1 "$runs"); do
   if [ "$mode" = mono ]; then
     code=$(c -o /dev/null -w '%{http_code}' -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$f" "$base/1.0/blobs/$digest")
   else
-    ts=$(date +%s.%N); steps=()
     loc=$(c -o /dev/null -D - -X POST -H 'Content-Length: 0' "$base/1.0/uploads" | tr -d '\r' | awk 'tolower($1)=="location:"{print $2}')
+    ts=$(date +%s.%N); steps=()
     [ -n "$loc" ] || { echo "no Location from POST /1.0/uploads" >&2; exit 1; }
     off=0
     for part in "$parts"/part-*; do
@@ -42,8 +42,10 @@ for i in $(seq 1 "$runs"); do
     done
     code=$(c -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Length: 0' "$base$loc?digest=$digest&size=$bytes")
     if [ -n "${STEPS:-}" ]; then
-      printf '%s\n' "$ts" "${steps[@]}" "$(date +%s.%N)" | awk -v t0="$t0" 'NR==1{printf "steps: start %.3f s", $1-t0; p=$1; next}
-        {d[NR-1]=$1-p; p=$1} END{n=NR-2; last=d[NR-1]; for(i=1;i<=n;i++){c[i]=d[i]; if(d[i]>mx)mx=d[i]} asort(c); printf ", %d chunks: median %.3f s, max %.3f s; completion %.3f s\n", n, c[int((n+1)/2)], mx, last}'
+      te=$(date +%s.%N)
+      chunks=$(printf '%s\n' "$ts" "${steps[@]}" | awk 'NR>1{printf "%.3f\n", $1-p} {p=$1}' | sort -n)
+      n=$(wc -l <<<"$chunks")
+      echo "steps: start $(awk -v a="$t0" -v b="$ts" 'BEGIN{printf "%.3f", b-a}') s, $n chunks: median $(sed -n "$(( (n + 1) / 2 ))p" <<<"$chunks") s, max $(tail -n 1 <<<"$chunks") s; completion $(awk -v a="${steps[-1]}" -v b="$te" 'BEGIN{printf "%.3f", b-a}') s"
     fi
   fi
   t1=$(date +%s.%N)
