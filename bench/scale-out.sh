@@ -10,6 +10,7 @@
 #   bench/scale-out.sh                               # ~5 min on 2 cores, needs ~14 GB free in $WORK
 #   RUNS=1 SIZE_MIB=256 POLL_SECONDS=5 bench/scale-out.sh
 #   TESTS="upload" STEPS=1 bench/scale-out.sh       # only some tests; STEPS=1 logs each upload's request times
+#   S3_PART_MIB=32 bench/scale-out.sh                # the nodes' --s3-part-size (default: aar's own)
 # Every test's full output (per-run lines, upload step times) goes to $WORK/<target>-<test>.log.
 # Needs (installs nothing): postgresql-15, radosgw ceph-mon ceph-osd, haproxy (bash .ci/run installs them).
 set -euo pipefail
@@ -47,6 +48,7 @@ storage_pids="$(cat "$CEPH_DIR/run/client.rgw.a.pid") $(cat "$CEPH_DIR/run/osd.0
 
 rm -rf single a b
 shared=(--database "$database" --blob-store s3 --s3-endpoint "$endpoint" --s3-bucket "$bucket" --s3-create-bucket)
+[ -z "${S3_PART_MIB:-}" ] || shared+=(--s3-part-size "${S3_PART_MIB}MiB")
 dotnet "$WORK/aar/aar.dll" serve --data-dir single --listen "127.0.0.1:$SINGLE_PORT" --max-blob-size 16GiB > single.log 2>&1 & pids+=($!); SINGLE_PID=$!
 dotnet "$WORK/aar/aar.dll" serve --data-dir a --listen "127.0.0.1:$A_PORT" --max-blob-size 16GiB "${shared[@]}" > a.log 2>&1 & pids+=($!); A_PID=$!
 bench_wait_port "$A_PORT"
