@@ -60,7 +60,8 @@ if [[ " $TARGETS " == *" cluster "* ]]; then
   shared=(--database "$database" --blob-store s3 --s3-endpoint "$AAR_TEST_S3_ENDPOINT" --s3-bucket aar-fleet --s3-create-bucket)
   dotnet "$WORK/aar/aar.dll" serve --data-dir a --listen "127.0.0.1:$A_PORT" --max-blob-size 16GiB "${shared[@]}" > a.log 2>&1 & pids+=($!); A_PID=$!
   bench_wait_port "$A_PORT"
-  mkdir -p b/certs && cp a/certs/server.crt a/certs/server.key b/certs/ && chmod 600 b/certs/server.key
+  # Both nodes answer as one registry: the same TLS identity and the same signing key (docs/scale-out.md).
+  mkdir -p b/certs && cp a/certs/server.crt a/certs/server.key a/certs/signing.key b/certs/ && chmod 600 b/certs/server.key b/certs/signing.key
   dotnet "$WORK/aar/aar.dll" serve --data-dir b --listen "127.0.0.1:$B_PORT" --max-blob-size 16GiB "${shared[@]}" > b.log 2>&1 & pids+=($!); B_PID=$!
   cat > haproxy.cfg <<CFG
 global
