@@ -5,6 +5,7 @@
 # Needs: dotnet SDK, curl, openssl, coreutils; installs docker-registry and nginx with apt-get if missing.
 # Env: WORK=/tmp/aar-bench  RUNS=5 (after 1 warm-up)  SIZE_MIB=1024  SMALL_MIB=64  CONC=16  ROUNDS=3
 #      BIG_MIB=4096 (the RSS test's blob; 0 skips it)  CURL_HTTP=--http1.1  AAR_PORT/REG_PORT/NGX_PORT
+#      DOWNLOADS_ONLY=1: store the files once, untimed, and measure only the downloads (single, Range, concurrent)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
 WORK=${WORK:-/tmp/aar-bench}; RUNS=${RUNS:-5}; SIZE_MIB=${SIZE_MIB:-1024}; SMALL_MIB=${SMALL_MIB:-64}
@@ -68,9 +69,14 @@ A=https://127.0.0.1:$AAR_PORT; R=https://127.0.0.1:$REG_PORT; N=https://127.0.0.
 log=$WORK/results.txt; : > "$log"
 # Each test: one warm-up run (discarded), then RUNS timed runs.
 run() { local ca=$1 pids=$2; shift 2; CACERT=$ca SERVER_PIDS=$pids RUNS=1 "$@" >/dev/null 2>&1 || true; CACERT=$ca SERVER_PIDS=$pids "$@" | tee -a "$log"; }
-run "$PEER_CA" "$REG_PID" "$here/blob_push.sh" "$R" bench/big files/big.bin "$RUNS"
-run "$AAR_CA" "$AAR_PID" "$here/aar_push.sh" "$A" files/big.bin "$RUNS" mono "$WORK/aar-data"
-run "$AAR_CA" "$AAR_PID" "$here/aar_push.sh" "$A" files/big.bin "$RUNS" chunked "$WORK/aar-data"
+if [ "${DOWNLOADS_ONLY:-0}" = 1 ]; then
+  CACERT=$PEER_CA DELETE_BETWEEN=0 "$here/blob_push.sh" "$R" bench/big files/big.bin 1 >/dev/null
+  CACERT=$AAR_CA "$here/aar_push.sh" "$A" files/big.bin 1 mono "$WORK/aar-data" >/dev/null
+else
+  run "$PEER_CA" "$REG_PID" "$here/blob_push.sh" "$R" bench/big files/big.bin "$RUNS"
+  run "$AAR_CA" "$AAR_PID" "$here/aar_push.sh" "$A" files/big.bin "$RUNS" mono "$WORK/aar-data"
+  run "$AAR_CA" "$AAR_PID" "$here/aar_push.sh" "$A" files/big.bin "$RUNS" chunked "$WORK/aar-data"
+fi
 run "$PEER_CA" "$REG_PID" "$here/blob_pull.sh" "$R" bench/big "$big" "$RUNS"
 run "$AAR_CA" "$AAR_PID" "$here/http_get.sh" "$A/1.0/blobs/$big" "$RUNS" aar-get
 run "$PEER_CA" "$NGX_PIDS" "$here/http_get.sh" "$N/big.bin" "$RUNS" nginx-get

@@ -37,6 +37,26 @@ public sealed class SigningTests
     }
 
     [Fact]
+    public void An_envelope_written_straight_to_utf8_is_the_same_dsse_json_and_verifies()
+    {
+        using var key = SigningKeyPair.Create();
+        // Bytes whose base64 has '+' and '/', which a JSON writer might escape.
+        var body = Enumerable.Range(0, 3000).Select(i => (byte)(i * 251)).ToArray();
+
+        var utf8 = SignedEnvelope.SignToUtf8(Type, body, key);
+
+        var read = JsonSerializer.Deserialize(utf8.Span, RegistryReadJsonContext.Default.SignedEnvelope)!;
+        Assert.Equal(Convert.ToBase64String(body), read.Payload);
+        Assert.Equal(key.PublicKey.KeyId, read.Signatures.Single().KeyId);
+        Assert.True(read.TryOpen(Type, key.PublicKey, out var payload, out var error), error);
+        Assert.Equal(body, payload);
+        Assert.InRange(utf8.Length, Convert.ToBase64String(body).Length, Convert.ToBase64String(body).Length + 300);
+        using var ecdsa = ECDsa.Create();
+        ecdsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(key.PublicKey.Base64), out _);
+        Assert.True(ecdsa.VerifyData(SignedEnvelope.Pae(Type, body), Convert.FromBase64String(read.Signatures[0].Sig), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+    }
+
+    [Fact]
     public void The_signature_is_over_dsse_pae_in_ieee_p1363_form()
     {
         using var key = SigningKeyPair.Create();

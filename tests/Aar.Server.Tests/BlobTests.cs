@@ -110,6 +110,27 @@ public sealed class BlobTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Tls_13_prefers_aes_128_gcm_over_the_clients_first_choice()
+    {
+        // The client offers OpenSSL's default order (AES-256-GCM first); the server's order decides: AES-128-GCM costs
+        // four AES rounds less per block of every download.
+        await using var registry = await StorageRegistry.StartAsync(output);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(registry.Server.Address.Host, registry.Server.Address.Port);
+        await using var tls = new System.Net.Security.SslStream(tcp.GetStream());
+        await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            ClientCertificates = [registry.PublisherCertificate],
+            RemoteCertificateValidationCallback = Aar.Protocol.Certificates.PinnedServerCertificate.Validator(Pin(registry.Server.ServerFingerprint)),
+            EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13,
+            CipherSuitesPolicy = new System.Net.Security.CipherSuitesPolicy([System.Net.Security.TlsCipherSuite.TLS_AES_256_GCM_SHA384, System.Net.Security.TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256, System.Net.Security.TlsCipherSuite.TLS_AES_128_GCM_SHA256]),
+        });
+
+        Assert.Equal(System.Net.Security.TlsCipherSuite.TLS_AES_128_GCM_SHA256, tls.NegotiatedCipherSuite);
+    }
+
+    [Fact]
     public async Task Digest_mismatch_is_400_and_nothing_becomes_visible()
     {
         await using var registry = await StorageRegistry.StartAsync(output);

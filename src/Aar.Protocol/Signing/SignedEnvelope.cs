@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -49,23 +51,79 @@ public sealed record SignedEnvelope
         return pae;
     }
 
+    /// <summary>
+    /// SHA-256 of <see cref="Pae"/>, computed piece by piece: what is signed and verified, without a second copy of
+    /// a payload that may be tens of megabytes.
+    /// </summary>
+    public static byte[] PaeHash(string payloadType, ReadOnlySpan<byte> payload)
+    {
+        ArgumentNullException.ThrowIfNull(payloadType);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var type = Encoding.UTF8.GetBytes(payloadType);
+        hash.AppendData(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"DSSEv1 {type.Length} ")));
+        hash.AppendData(type);
+        hash.AppendData(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $" {payload.Length} ")));
+        hash.AppendData(payload);
+        return hash.GetHashAndReset();
+    }
+
     /// <summary>An envelope of <paramref name="payload"/> signed by each of <paramref name="keys"/>, in order.</summary>
     public static SignedEnvelope Sign(string payloadType, byte[] payload, params SigningKeyPair[] keys)
     {
         ArgumentNullException.ThrowIfNull(payload);
+        var digest = PaeHash(payloadType, payload);
+        return new SignedEnvelope
+        {
+            PayloadType = payloadType,
+            Payload = Convert.ToBase64String(payload),
+            Signatures = SignAll(digest, keys),
+        };
+    }
+
+    /// <summary>
+    /// The JSON of <see cref="Sign(string, byte[], SigningKeyPair[])"/>'s envelope, written straight as UTF-8: the
+    /// payload's base64 goes into the output once, with no base64 string (two bytes a character) or second
+    /// serialization in between. For a 36 MB listing that is about 50 MB of output instead of 170 MB of copies.
+    /// </summary>
+    public static ReadOnlyMemory<byte> SignToUtf8(string payloadType, byte[] payload, params SigningKeyPair[] keys)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        var signatures = SignAll(PaeHash(payloadType, payload), keys);
+        var output = new ArrayBufferWriter<byte>((payload.Length + 2) / 3 * 4 + 256 + 256 * signatures.Count);
+        using (var json = new Utf8JsonWriter(output))
+        {
+            json.WriteStartObject();
+            json.WriteString("payloadType", payloadType);
+            json.WriteBase64String("payload", payload);
+            json.WriteStartArray("signatures");
+            foreach (var signature in signatures)
+            {
+                json.WriteStartObject();
+                json.WriteString("keyid", signature.KeyId);
+                json.WriteString("sig", signature.Sig);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return output.WrittenMemory;
+    }
+
+    /// <summary><see cref="SignToUtf8(string, byte[], SigningKeyPair[])"/> of <paramref name="value"/> serialized with <paramref name="typeInfo"/>.</summary>
+    public static ReadOnlyMemory<byte> SignToUtf8<T>(string payloadType, T value, JsonTypeInfo<T> typeInfo, params SigningKeyPair[] keys) =>
+        SignToUtf8(payloadType, JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), keys);
+
+    private static List<EnvelopeSignature> SignAll(byte[] paeHash, SigningKeyPair[] keys)
+    {
         ArgumentNullException.ThrowIfNull(keys);
         if (keys.Length is 0 or > MaxSignatures)
         {
             throw new ArgumentException($"An envelope carries 1 to {MaxSignatures} signatures.", nameof(keys));
         }
 
-        var pae = Pae(payloadType, payload);
-        return new SignedEnvelope
-        {
-            PayloadType = payloadType,
-            Payload = Convert.ToBase64String(payload),
-            Signatures = [.. keys.Select(k => new EnvelopeSignature { KeyId = k.PublicKey.KeyId, Sig = Convert.ToBase64String(k.Sign(pae)) })],
-        };
+        return [.. keys.Select(k => new EnvelopeSignature { KeyId = k.PublicKey.KeyId, Sig = Convert.ToBase64String(k.SignHash(paeHash)) })];
     }
 
     /// <summary>An envelope of <paramref name="value"/> serialized with <paramref name="typeInfo"/>, signed by <paramref name="keys"/>.</summary>
@@ -124,13 +182,13 @@ public sealed record SignedEnvelope
             return false;
         }
 
-        var pae = Pae(PayloadType, bytes);
+        var pae = PaeHash(PayloadType, bytes);
         Span<byte> sig = stackalloc byte[MaxSignatureBase64Length];
         foreach (var signature in mine)
         {
             if (signature.Sig is { Length: <= MaxSignatureBase64Length } text
                 && Convert.TryFromBase64String(text, sig, out var length)
-                && key.Verify(pae, sig[..length]))
+                && key.VerifyHash(pae, sig[..length]))
             {
                 payload = bytes;
                 error = null;

@@ -95,6 +95,18 @@ public sealed class SigningPublicKey
         return ecdsa.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 
+    /// <summary><see cref="Verify"/> of data whose SHA-256 is <paramref name="sha256"/>.</summary>
+    public bool VerifyHash(ReadOnlySpan<byte> sha256, ReadOnlySpan<byte> signature)
+    {
+        if (signature.Length != 64)
+        {
+            return false;
+        }
+
+        using var ecdsa = ECDsa.Create(_parameters);
+        return ecdsa.VerifyHash(sha256, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+
     public override string ToString() => KeyId;
 
     internal static SigningPublicKey FromParameters(ECParameters parameters)

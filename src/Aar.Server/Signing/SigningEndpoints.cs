@@ -1,6 +1,7 @@
 using System.Globalization;
 using Aar.Protocol;
 using Aar.Protocol.Admin;
+using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Protocol.Signing;
 using Aar.Server.Access;
@@ -32,9 +33,10 @@ internal static class SigningEndpoints
 
     /// <summary>
     /// The listing of <c>GET /1.0/applications</c>, signed. An unchanged generation answers 304 exactly as there (no
-    /// listing read, no signature); a 200 is signed for this response, with the query and the expiry inside.
+    /// listing read, no signature); a 200 is signed with the query and the expiry inside, and the same bytes
+    /// answer every request for that generation and query for a while (<see cref="SignedListingCache"/>).
     /// </summary>
-    private static async Task<IResult> SignedListing(string? architecture, string? tags, HttpContext context, ApplicationCatalog catalog, ApplicationQueries queries, ClientActivity clients, SigningKeys keys, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> SignedListing(string? architecture, string? tags, HttpContext context, ApplicationCatalog catalog, ApplicationQueries queries, ClientActivity clients, SigningKeys keys, SignedListingCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await ApplicationEndpoints.NotModifiedAsync(context, queries, clients, cancellationToken) is { } notModified)
         {
@@ -47,25 +49,39 @@ internal static class SigningEndpoints
             return ProblemResponses.Result(SigningKeys.NotSigningProblem(state.Problem!));
         }
 
-        var result = await catalog.ListAsync(architecture, tags, cancellationToken);
-        if (!result.Succeeded)
+        Problem? problem = null;
+        var key = new ListingKey(await queries.GenerationAsync(cancellationToken), architecture, tags, signer.PublicKey.KeyId);
+        // Not the request's token: the signing is shared with other requests, which must not fail if this one goes.
+        var signed = await cache.GetOrSignAsync(key, async () =>
         {
-            return ProblemResponses.Result(result.Problem!);
+            var result = await catalog.ListAsync(architecture, tags, CancellationToken.None);
+            if (!result.Succeeded)
+            {
+                problem = result.Problem;
+                return null;
+            }
+
+            var listing = result.Value!;
+            var now = time.GetUtcNow();
+            var payload = new SignedApplications
+            {
+                Generation = listing.Generation,
+                IssuedAt = now,
+                ExpiresAt = now + keys.ListingValidity,
+                Architecture = architecture,
+                Tags = TagSet(tags),
+                Applications = listing.Applications,
+            };
+            return new SignedListing(SignedEnvelope.SignToUtf8(SignedApplications.PayloadType, payload, ProtocolJsonContext.Default.SignedApplications, signer), listing.Generation, now);
+        });
+        if (signed is null)
+        {
+            // Only the request that ran the listing knows its problem; one that waited on it answers the same way.
+            return ProblemResponses.Result(problem ?? new Problem { Type = "about:blank", Title = "Listing unavailable", Status = StatusCodes.Status503ServiceUnavailable, Detail = "The listing could not be built; try again." });
         }
 
-        var listing = result.Value!;
-        var now = time.GetUtcNow();
-        var payload = new SignedApplications
-        {
-            Generation = listing.Generation,
-            IssuedAt = now,
-            ExpiresAt = now + keys.ListingValidity,
-            Architecture = architecture,
-            Tags = TagSet(tags),
-            Applications = listing.Applications,
-        };
-        ApplicationEndpoints.Listed(context, clients, listing.Generation);
-        return Results.Json(SignedEnvelope.Sign(SignedApplications.PayloadType, payload, ProtocolJsonContext.Default.SignedApplications, signer), ProtocolJsonContext.Default.SignedEnvelope);
+        ApplicationEndpoints.Listed(context, clients, signed.Generation);
+        return Results.Bytes(signed.Envelope, "application/json; charset=utf-8");
     }
 
     private static async Task<IResult> SignedDeletionList(string? since, HttpContext context, ApplicationQueries queries, SigningKeys keys, TimeProvider time, CancellationToken cancellationToken)

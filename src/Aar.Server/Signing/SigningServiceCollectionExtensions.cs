@@ -9,6 +9,7 @@ internal static class SigningServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<SigningKeyDatabase>();
         services.AddSingleton<SigningKeys>();
+        services.AddSingleton<SignedListingCache>();
         return services;
     }
 

@@ -54,6 +54,29 @@ public sealed class SignedIndexTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task One_signed_listing_answers_a_fleet_until_the_generation_changes()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var blob = await StoreAsync(registry, 100);
+        (await CreateAsync(registry.Http, "game", "amd64", 0, blob)).Dispose();
+
+        // ECDSA signatures are randomized: equal bodies mean one signing served every request.
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => registry.Http.GetByteArrayAsync(RegistryRoutes.SignedApplications)));
+        (await CreateAsync(registry.Http, "game", "amd64", 1, blob)).Dispose();
+        using var changed = await registry.Http.GetAsync(RegistryRoutes.SignedApplications);
+        var after = await changed.Content.ReadAsByteArrayAsync();
+
+        Assert.All(bodies, b => Assert.Equal(bodies[0], b));
+        Assert.NotEqual(bodies[0], after);
+        Assert.Equal("\"2\"", changed.Headers.ETag?.Tag);
+        var key = (await registry.Typed().GetSigningKeyAsync()).Value!;
+        Assert.True(SigningPublicKey.TryParse(key.PublicKey, out var published, out _));
+        var envelope = System.Text.Json.JsonSerializer.Deserialize(after, RegistryReadJsonContext.Default.SignedEnvelope)!;
+        Assert.True(envelope.TryOpen(SignedApplications.PayloadType, published, RegistryReadJsonContext.Default.SignedApplications, out var listing, out var error), error);
+        Assert.Equal((2L, 2), (listing.Generation, listing.Applications.Single().Versions.Count));
+    }
+
+    [Fact]
     public async Task An_unchanged_generation_answers_304_and_a_change_a_new_signed_listing()
     {
         await using var registry = await StorageRegistry.StartAsync(output);
