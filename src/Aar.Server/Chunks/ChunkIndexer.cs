@@ -24,7 +24,7 @@ internal sealed partial class ChunkIndexer(ChunkIndexes indexes, ILogger<ChunkIn
             catch (Exception ex)
             {
                 // The index is computed again on first use; one bad blob must not stop the others.
-                Log.Failed(logger, digest.ToString(), ex.Message);
+                Log.IndexFailed(logger, digest.ToString(), ex.Message);
             }
         }
     }
@@ -32,6 +32,6 @@ internal sealed partial class ChunkIndexer(ChunkIndexes indexes, ILogger<ChunkIn
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "Chunk index of {Digest} not computed: {Reason}")]
-        public static partial void Failed(ILogger logger, string digest, string reason);
+        public static partial void IndexFailed(ILogger logger, string digest, string reason);
     }
 }
