@@ -15,7 +15,7 @@ namespace Ams.Daemon.Sync;
 /// (<see cref="SignedIndex"/>). It never deletes because something is missing from a listing, never touches
 /// applications this AMS created, and refuses a listing whose generation went backwards.
 /// </summary>
-internal sealed class Puller(ApplicationCatalog applications, RejectedVersions rejections, SignedIndex index, SyncOptions options, SyncStateStore state, SyncStatusTracker status, SyncMetrics metrics, DeltaDownloader deltas, TimeProvider time)
+internal sealed class Puller(ApplicationCatalog applications, RejectedVersions rejections, SignedIndex index, SyncOptions options, SyncStateStore state, SyncStatusTracker status, SyncMetrics metrics, DeltaDownloader deltas, PackageStore packages, TimeProvider time)
 {
     public async Task RunAsync(RegistryConnection registry, PassReport report, PullFilter filter, string? only, CancellationToken cancellationToken)
     {
@@ -191,6 +191,13 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
         }
 
         report.Downloaded(version.Size);
+        if (staged.Index is null && version.Size >= DeltaDownloader.SmallestPackage)
+        {
+            // A whole download was not indexed on the way in: index it now, after the version is ready, so the next
+            // version can reuse its chunks and a later damage to it is caught while copying.
+            await packages.GetChunkIndexAsync(staged.Sha256, cancellationToken);
+        }
+
         return imported.Value.Application;
     }
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using Aar.Protocol.Chunking;
 using Aar.Protocol.Management;
+using Aar.Protocol.Registry;
 using TestSupport;
 using Xunit.Abstractions;
 
@@ -113,5 +114,117 @@ public sealed class DeltaDownloadTests(ITestOutputHelper output)
         Assert.Equal("game", delta!.Application);
         Assert.InRange(delta.Fetched, 20_000, 20_000 + (4 * ChunkParameters.Default.Max));
         await AssertReadyAsync(client, "game", inserted);
+    }
+
+    /// <summary>Version 1 pulled by the client, version 2 (one entry changed) published; returns both digests.</summary>
+    private async Task<(SyncRig Rig, AmsTestDaemon Client, AmsTestDaemon Publisher, string First, string Second)> TwoVersionsAsync()
+    {
+        var rig = await SyncRig.StartAsync(output);
+        var publisher = await rig.JoinAsync("publisher");
+        var client = await rig.JoinAsync("client");
+        var first = await PublishAsync(rig, publisher, "game", Package("game", 1));
+        Assert.Equal("ok", (await SyncRig.SyncAsync(client)).Result);
+        var second = await PublishAsync(rig, publisher, "game", Package("game", 1, i => i == 3 ? 999 : 100 + i));
+        return (rig, client, publisher, first, second);
+    }
+
+    private static string PackagePath(AmsTestDaemon daemon, string sha256) => Path.Combine(daemon.DataDirectory, "packages", "sha256", sha256);
+
+    [Fact]
+    public async Task A_damaged_local_source_is_noticed_while_copying_and_its_chunk_fetched_instead()
+    {
+        var (rig, client, _, first, second) = await TwoVersionsAsync();
+        await using var _rig = rig;
+        var source = PackagePath(client, first);
+        var bytes = await File.ReadAllBytesAsync(source);
+        bytes[(int)(1.5 * AssetSize)] ^= 0xff;
+        await File.WriteAllBytesAsync(source, bytes);
+
+        var (pass, delta) = await PullAsync(client);
+
+        Assert.Equal("ok", pass.Result);
+        Assert.True(delta!.Fetched > AssetSize, $"{delta.Fetched} bytes fetched: the damaged chunk should be among them");
+        await AssertReadyAsync(client, "game", second);
+    }
+
+    [Fact]
+    public async Task A_delta_resumes_from_its_recorded_progress_after_the_daemon_or_the_connection_went_away()
+    {
+        var (rig, client, publisher, _, second) = await TwoVersionsAsync();
+        await using var _rig = rig;
+        // What a daemon killed (or a connection cut) after all but the last batch leaves in registry/downloads: the
+        // chunks written and fsynced, and the count of them recorded.
+        var bytes = await File.ReadAllBytesAsync(PackagePath(publisher, second));
+        var index = await ChunkIndexBuilder.ComputeAsync(new MemoryStream(bytes), ChunkParameters.Default);
+        var done = index.Count - 1;
+        var downloads = Path.Combine(client.DataDirectory, "registry", "downloads");
+        Directory.CreateDirectory(downloads);
+        var partial = Path.Combine(downloads, second + ".delta");
+        await File.WriteAllBytesAsync(partial, bytes[..(int)index.OffsetOf(done)]);
+        await File.WriteAllTextAsync(partial + ".done", done.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var (pass, delta) = await PullAsync(client);
+
+        Assert.Equal("ok", pass.Result);
+        Assert.InRange(delta!.Fetched, 0, index.LengthOf(done));
+        await AssertReadyAsync(client, "game", second);
+        Assert.Empty(Directory.EnumerateFiles(downloads));
+    }
+
+    [Fact]
+    public async Task Range_bytes_that_do_not_match_the_index_are_refused_and_nothing_is_imported()
+    {
+        var (rig, client, _, _, second) = await TwoVersionsAsync();
+        await using var _rig = rig;
+        // The registry's copy damaged inside the changed entry: its ranges and its whole download both carry wrong bytes.
+        await StoredBlobDamage.FlipByteAsync(rig.Registry, "sha256:" + second, (int)(3.5 * AssetSize));
+
+        var (pass, _) = await PullAsync(client);
+
+        Assert.NotEqual("ok", pass.Result);
+        Assert.Contains(pass.Errors, e => e.Contains("was not assembled from local chunks: The registry's bytes for chunk", StringComparison.Ordinal));
+        Assert.Contains(pass.Errors, e => e.Contains("do not match its digest", StringComparison.Ordinal));
+        Assert.DoesNotContain((await SyncRig.FindAsync(client, "game"))!.Versions, v => v.Sha256 == second);
+    }
+
+    [Fact]
+    public async Task A_chunk_index_that_lies_is_refused_with_a_sentence_and_the_verified_whole_download_follows()
+    {
+        var (rig, client, _, first, second) = await TwoVersionsAsync();
+        await using var _rig = rig;
+        if (rig.Registry.Options.BlobStore == "s3")
+        {
+            // The lie is planted in the sidecar file; the S3 run covers the rest of this class.
+            return;
+        }
+
+        await using var source = File.OpenRead(PackagePath(client, first));
+        var held = (await ChunkIndexBuilder.ComputeAsync(source, ChunkParameters.Default)).Chunks().Select(c => c.Hash).ToHashSet();
+        using (var raw = await rig.RawPublisherAsync())
+        {
+            Assert.True(BlobDigest.TryParse("sha256:" + second, out var digest));
+            Assert.True((await raw.GetChunkIndexAsync(digest)).Succeeded);
+        }
+
+        // The chunks the client lacks get wrong hashes; the index stays well-formed (its checksum recomputed).
+        var sidecar = Path.Combine(rig.Registry.DataDirectory, "blobs", "sha256", second[..2], second + ".chunks");
+        var wire = await File.ReadAllBytesAsync(sidecar);
+        var index = ChunkIndexWire.Parse(wire, ChunkIndexLimits.Default);
+        for (var i = 0; i < index.Count; i++)
+        {
+            if (!held.Contains(index.HashOf(i)))
+            {
+                wire[ChunkIndexWire.HeaderSize + (i * ChunkIndexWire.EntrySize) + 4] ^= 0xff;
+            }
+        }
+
+        SHA256.HashData(wire.AsSpan(0, wire.Length - 32), wire.AsSpan(wire.Length - 32));
+        await File.WriteAllBytesAsync(sidecar, wire);
+
+        var (pass, delta) = await PullAsync(client);
+
+        Assert.Contains(pass.Errors, e => e.Contains("do not match its SHA-256 in the chunk index", StringComparison.Ordinal) && e.EndsWith("It is downloaded whole instead.", StringComparison.Ordinal));
+        Assert.Null(delta);
+        await AssertReadyAsync(client, "game", second);
     }
 }
