@@ -106,7 +106,7 @@ internal sealed partial class ChunkIndexes(IBlobStore blobs, IBlobSidecars sidec
         }
 
         metrics.Computed(index.Length);
-        Log.Computed(logger, digest.ToString(), index.Count, index.Length, (DateTimeOffset.UtcNow - started).TotalMilliseconds);
+        Log.IndexComputed(logger, digest.ToString(), index.Count, index.Length, (DateTimeOffset.UtcNow - started).TotalMilliseconds);
         Stored?.Invoke(index);
         return new StoredChunkIndex(index, wire);
     }
@@ -114,7 +114,7 @@ internal sealed partial class ChunkIndexes(IBlobStore blobs, IBlobSidecars sidec
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Chunk index of {Digest}: {Chunks} chunks for {Bytes} bytes in {Milliseconds:F0} ms")]
-        public static partial void Computed(ILogger logger, string digest, int chunks, long bytes, double milliseconds);
+        public static partial void IndexComputed(ILogger logger, string digest, int chunks, long bytes, double milliseconds);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "The chunk index stored beside {Digest} is refused ({Reason}); computing it again")]
         public static partial void SidecarDamaged(ILogger logger, string digest, string reason);
