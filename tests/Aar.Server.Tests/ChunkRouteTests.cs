@@ -62,7 +62,7 @@ public sealed class ChunkRouteTests(ITestOutputHelper output)
         (await registry.Http.GetAsync(RegistryRoutes.BlobChunks(blob.Digest))).Dispose();
         if (registry.S3 is null)
         {
-            var sidecar = Path.Combine(registry.Server.DataDirectory, blob.RelativePath) + ".chunks";
+            var sidecar = Path.Combine(registry.BlobsDirectory, "chunks", blob.Digest.Hex[..2], blob.Digest.Hex);
             var bytes = await File.ReadAllBytesAsync(sidecar);
             bytes[100] ^= 0xff;
             await File.WriteAllBytesAsync(sidecar, bytes);

@@ -96,18 +96,18 @@ internal sealed class StorageRegistry : IAsyncDisposable
             .ToList();
     }
 
-    /// <summary>A chunk index kept beside a blob (<c>&lt;hex&gt;.chunks</c>): derived from the blob, not a blob itself.</summary>
-    public static bool IsSidecar(string name) => name.EndsWith(".chunks", StringComparison.Ordinal);
+    /// <summary>A chunk index kept with a blob (<c>blobs/chunks/ab/&lt;hex&gt;</c>): derived from the blob, not a blob itself.</summary>
+    public static bool IsSidecar(string name) => name.Contains($"{Path.DirectorySeparatorChar}chunks{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
 
     /// <summary>Whether the blob's chunk-index sidecar is stored (a file beside it, or an object beside it on S3).</summary>
     public async Task<bool> HasSidecarAsync(TestBlob blob)
     {
         if (S3 is not { } s3)
         {
-            return File.Exists(Path.Combine(Server.DataDirectory, blob.RelativePath) + ".chunks");
+            return File.Exists(Path.Combine(BlobsDirectory, "chunks", blob.Digest.Hex[..2], blob.Digest.Hex));
         }
 
-        return await s3.HeadAsync(s3.BlobKey(blob.Digest) + ".chunks", CancellationToken.None) is not null;
+        return await s3.HeadAsync(s3.Options.Prefix + "blobs/chunks/" + blob.Digest.Hex, CancellationToken.None) is not null;
     }
 
     private static async Task<IReadOnlyList<string>> StoredObjectsAsync(S3Connection s3)
@@ -116,11 +116,6 @@ internal sealed class StorageRegistry : IAsyncDisposable
         await foreach (var item in s3.ListAsync(s3.BlobsPrefix, CancellationToken.None))
         {
             var hex = item.Key[s3.BlobsPrefix.Length..];
-            if (IsSidecar(hex))
-            {
-                continue;
-            }
-
             names.Add(Path.Combine("blobs", "sha256", hex[..2], hex));
         }
 

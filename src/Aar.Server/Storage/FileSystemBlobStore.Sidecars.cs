@@ -3,10 +3,13 @@ using Aar.Protocol.Registry;
 
 namespace Aar.Server.Storage;
 
-/// <summary>Sidecars as <c>sha256/ab/abcd….&lt;kind&gt;</c>: beside the blob, skipped by the listing (not a digest).</summary>
+/// <summary>
+/// Sidecars as <c>&lt;kind&gt;/ab/abcd…</c> in the blobs directory: in the same store as the blob but out of
+/// <c>sha256/</c>, so whatever reads that directory sees blobs only.
+/// </summary>
 internal sealed partial class FileSystemBlobStore : IBlobSidecars
 {
-    private string SidecarPath(BlobDigest digest, string kind) => PathOf(digest) + "." + kind;
+    private string SidecarPath(BlobDigest digest, string kind) => Path.Combine(_root, kind, digest.Hex[..2], digest.Hex);
 
     public async Task<byte[]?> ReadSidecarAsync(BlobDigest digest, string kind, int maxBytes, CancellationToken cancellationToken)
     {

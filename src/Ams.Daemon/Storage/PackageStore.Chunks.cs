@@ -4,13 +4,16 @@ using Aar.Protocol.Chunking;
 namespace Ams.Daemon.Storage;
 
 /// <summary>
-/// A chunk index beside each package (<c>packages/sha256/&lt;hex&gt;.chunks</c>, the registry's wire form): what a
+/// A chunk index for each package (<c>packages/chunks/&lt;hex&gt;</c>, the registry's wire form; a directory of its
+/// own, so <c>packages/sha256/</c> keeps holding package files only): what a
 /// delta download looks chunks up in. Written at commit when the bytes were indexed as they streamed in, otherwise
 /// computed on first use (packages stored before indexes existed) and kept.
 /// </summary>
 internal sealed partial class PackageStore
 {
-    public string ChunkIndexPath(string sha256) => PathOf(sha256) + ".chunks";
+    public string ChunkIndexPath(string sha256) => Path.Combine(ChunksDirectory, sha256);
+
+    private string ChunksDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.PackagesDirectory))!, "chunks");
 
     /// <summary>The package's chunk index, or null if the package is not stored (or its bytes no longer match its name).</summary>
     public async Task<ChunkIndex?> GetChunkIndexAsync(string sha256, CancellationToken cancellationToken)
@@ -58,6 +61,7 @@ internal sealed partial class PackageStore
             file.Flush(flushToDisk: true);
         }
 
+        DurableDirectory.Create(ChunksDirectory);
         DurableDirectory.Move(temporary, ChunkIndexPath(sha256), overwrite: true);
     }
 }

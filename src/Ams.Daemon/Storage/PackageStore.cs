@@ -106,7 +106,10 @@ internal sealed partial class PackageStore(StorageOptions options)
     public void Delete(string sha256)
     {
         File.Delete(PathOf(sha256));
-        File.Delete(ChunkIndexPath(sha256));
+        if (File.Exists(ChunkIndexPath(sha256)))
+        {
+            File.Delete(ChunkIndexPath(sha256));
+        }
     }
 
     /// <summary>Removes uploads a previous run left half-done (the daemon was stopped mid-upload).</summary>

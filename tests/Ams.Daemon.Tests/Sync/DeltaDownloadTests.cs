@@ -207,7 +207,7 @@ public sealed class DeltaDownloadTests(ITestOutputHelper output)
         }
 
         // The chunks the client lacks get wrong hashes; the index stays well-formed (its checksum recomputed).
-        var sidecar = Path.Combine(rig.Registry.DataDirectory, "blobs", "sha256", second[..2], second + ".chunks");
+        var sidecar = Path.Combine(rig.Registry.DataDirectory, "blobs", "chunks", second[..2], second);
         var wire = await File.ReadAllBytesAsync(sidecar);
         var index = ChunkIndexWire.Parse(wire, ChunkIndexLimits.Default);
         for (var i = 0; i < index.Count; i++)

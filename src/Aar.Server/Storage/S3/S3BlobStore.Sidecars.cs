@@ -6,12 +6,12 @@ using Amazon.S3.Model;
 namespace Aar.Server.Storage.S3;
 
 /// <summary>
-/// Sidecars as <c>&lt;prefix&gt;blobs/sha256/&lt;hex&gt;.&lt;kind&gt;</c>: beside the blob's object, skipped by the
-/// listing (not a digest), deleted with the blob.
+/// Sidecars as <c>&lt;prefix&gt;blobs/&lt;kind&gt;/&lt;hex&gt;</c>: next to the blob objects' <c>blobs/sha256/</c>, out of
+/// its listing, deleted with the blob.
 /// </summary>
 internal sealed partial class S3BlobStore : IBlobSidecars
 {
-    private string SidecarKey(BlobDigest digest, string kind) => s3.BlobKey(digest) + "." + kind;
+    private string SidecarKey(BlobDigest digest, string kind) => s3.Options.Prefix + "blobs/" + kind + "/" + digest.Hex;
 
     public async Task<byte[]?> ReadSidecarAsync(BlobDigest digest, string kind, int maxBytes, CancellationToken cancellationToken)
     {
