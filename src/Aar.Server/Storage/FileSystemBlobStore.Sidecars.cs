@@ -67,7 +67,11 @@ internal sealed partial class FileSystemBlobStore : IBlobSidecars
     {
         foreach (var kind in IBlobSidecars.Kinds)
         {
-            File.Delete(SidecarPath(digest, kind));
+            // File.Delete tolerates a missing file, not a missing directory (no sidecar was ever written in that shard).
+            if (File.Exists(SidecarPath(digest, kind)))
+            {
+                File.Delete(SidecarPath(digest, kind));
+            }
         }
     }
 }
