@@ -89,10 +89,25 @@ internal sealed class StorageRegistry : IAsyncDisposable
         }
 
         return Directory.EnumerateFiles(BlobsDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => !IsSidecar(f))
             .Concat(Directory.EnumerateFiles(UploadsDirectory, "*", SearchOption.AllDirectories))
             .Select(f => Path.GetRelativePath(Server.DataDirectory, f))
             .Order(StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>A chunk index kept with a blob (<c>blobs/chunks/ab/&lt;hex&gt;</c>): derived from the blob, not a blob itself.</summary>
+    public static bool IsSidecar(string name) => name.Contains($"{Path.DirectorySeparatorChar}chunks{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+
+    /// <summary>Whether the blob's chunk-index sidecar is stored (a file beside it, or an object beside it on S3).</summary>
+    public async Task<bool> HasSidecarAsync(TestBlob blob)
+    {
+        if (S3 is not { } s3)
+        {
+            return File.Exists(Path.Combine(BlobsDirectory, "chunks", blob.Digest.Hex[..2], blob.Digest.Hex));
+        }
+
+        return await s3.HeadAsync(s3.Options.Prefix + "blobs/chunks/" + blob.Digest.Hex, CancellationToken.None) is not null;
     }
 
     private static async Task<IReadOnlyList<string>> StoredObjectsAsync(S3Connection s3)

@@ -34,6 +34,9 @@ public sealed record RegistryStatus
 
     public IReadOnlyList<TransferInfo> Transfers { get; init; } = [];
 
+    /// <summary>The last download by difference since the daemon started; null before the first.</summary>
+    public DeltaDownloadInfo? LastDelta { get; init; }
+
     /// <summary>Registry versions this AMS refused and does not download again; null when there are none.</summary>
     public IReadOnlyList<RejectedVersionInfo>? Rejected { get; init; }
 }
@@ -118,6 +121,22 @@ public sealed record TransferInfo
     /// cut after <c>registry.timeout.idle</c> and resumes with a Range request. Null while bytes are moving.
     /// </summary>
     public double? StalledSeconds { get; init; }
+}
+
+/// <summary>A package downloaded by difference: the bytes fetched from the registry and those copied from packages held here.</summary>
+public sealed record DeltaDownloadInfo
+{
+    public required string Application { get; init; }
+
+    public required int Version { get; init; }
+
+    /// <summary>Bytes moved over the network (the chunks this AMS lacked).</summary>
+    public required long Fetched { get; init; }
+
+    /// <summary>Bytes saved: copied from packages this AMS already held.</summary>
+    public required long Reused { get; init; }
+
+    public required DateTimeOffset FinishedAt { get; init; }
 }
 
 /// <summary><c>POST /1.0/registry/sync</c>.</summary>

@@ -29,6 +29,12 @@ public static class RegistryRoutes
 
     public static string Blob(BlobDigest digest) => $"{Blobs}/{digest}";
 
+    /// <summary>The blob's chunk index (<c>Chunking.ChunkIndexWire</c>).</summary>
+    public static string BlobChunks(BlobDigest digest) => $"{Blobs}/{digest}/chunks";
+
+    /// <summary>A batched range read of the blob (<c>Chunking.ByteRanges</c>).</summary>
+    public static string BlobRanges(BlobDigest digest) => $"{Blobs}/{digest}/ranges";
+
     public static string Upload(string id) => $"{Uploads}/{Uri.EscapeDataString(id)}";
 
     public static string Application(string name, string architecture) =>

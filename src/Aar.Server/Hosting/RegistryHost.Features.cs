@@ -1,5 +1,6 @@
 using Aar.Server.Access;
 using Aar.Server.Applications;
+using Aar.Server.Chunks;
 using Aar.Server.Collection;
 using Aar.Server.Dashboard;
 using Aar.Server.Data;
@@ -57,6 +58,7 @@ public sealed partial class RegistryHost
             MaxSessionsPerPublisher = options.MaxUploadSessionsPerPublisher,
             StagedBytesCap = options.StagedBytesCap,
         });
+        services.AddChunks(new ChunkOptions());
         services.AddApplications();
         services.AddSigning(new SigningOptions { KeyPath = options.SigningKeyPath ?? data.SigningKeyPath, ListingValidity = options.ListingValidity });
         services.AddCollection(new CollectionOptions { BlobGracePeriod = options.BlobGracePeriod, ScrubInterval = options.ScrubInterval });
@@ -72,6 +74,7 @@ public sealed partial class RegistryHost
         app.MapInfo();
         app.MapTrustAdmin();
         app.MapBlobs();
+        app.MapChunks();
         app.MapUploads();
         app.MapApplications();
         app.MapApplicationsAdmin();

@@ -46,6 +46,11 @@ internal static class RegistryStatusTable
             rows.AddRange(pass.Conflicts.Select(c => (IReadOnlyList<string>)["conflict", c]));
         }
 
+        if (status.LastDelta is { } delta)
+        {
+            rows.Add(["last_delta", $"{delta.Application} {CellText.Number(delta.Version)}: {CellText.Size(delta.Fetched)} moved, {CellText.Size(delta.Reused)} saved (finished {CellText.Time(delta.FinishedAt)})"]);
+        }
+
         DataWriter.WriteTable(console, ["KEY", "VALUE"], rows);
         if (status.Transfers.Count > 0)
         {

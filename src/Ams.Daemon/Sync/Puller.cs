@@ -15,7 +15,7 @@ namespace Ams.Daemon.Sync;
 /// (<see cref="SignedIndex"/>). It never deletes because something is missing from a listing, never touches
 /// applications this AMS created, and refuses a listing whose generation went backwards.
 /// </summary>
-internal sealed class Puller(ApplicationCatalog applications, RejectedVersions rejections, SignedIndex index, SyncOptions options, SyncStateStore state, SyncStatusTracker status, SyncMetrics metrics, TimeProvider time)
+internal sealed class Puller(ApplicationCatalog applications, RejectedVersions rejections, SignedIndex index, SyncOptions options, SyncStateStore state, SyncStatusTracker status, SyncMetrics metrics, DeltaDownloader deltas, PackageStore packages, TimeProvider time)
 {
     public async Task RunAsync(RegistryConnection registry, PassReport report, PullFilter filter, string? only, CancellationToken cancellationToken)
     {
@@ -191,6 +191,13 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
         }
 
         report.Downloaded(version.Size);
+        if (staged.Index is null && version.Size >= DeltaDownloader.SmallestPackage)
+        {
+            // A whole download was not indexed on the way in: index it now, after the version is ready, so the next
+            // version can reuse its chunks and a later damage to it is caught while copying.
+            await packages.GetChunkIndexAsync(staged.Sha256, cancellationToken);
+        }
+
         return imported.Value.Application;
     }
 
@@ -214,6 +221,11 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
         var progress = status.Track(name, version.Version, "download", version.Size);
         try
         {
+            if (await DeltaAsync(registry, report, name, version, digest, progress, cancellationToken) is { } assembled)
+            {
+                return assembled;
+            }
+
             var downloaded = await registry.Client.DownloadBlobAsync(digest, partial, progress: progress, expectedSize: version.Size, cancellationToken: cancellationToken);
             if (!downloaded.Succeeded)
             {
@@ -243,6 +255,32 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
         finally
         {
             status.Untrack(name, version.Version, "download");
+        }
+    }
+
+    /// <summary>
+    /// Tries a download by difference first (<see cref="DeltaDownloader"/>); null when it does not pay or was refused,
+    /// and the whole download follows. A refusal (the registry's index or bytes lie) is reported as an error.
+    /// </summary>
+    private async Task<StagedPackage?> DeltaAsync(RegistryConnection registry, PassReport report, string name, ApplicationVersion version, BlobDigest digest, IProgress<long> progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var delta = await deltas.TryAsync(registry.Client, name, digest, version.Size, DownloadsDirectory, progress, cancellationToken);
+            if (delta.Staged is null)
+            {
+                return null;
+            }
+
+            metrics.Delta(delta.Fetched, delta.Reused);
+            status.RecordDelta(name, version.Version, delta.Fetched, delta.Reused);
+            return delta.Staged;
+        }
+        catch (DeltaRefusedException ex)
+        {
+            DeltaDownloader.Discard(Path.Combine(DownloadsDirectory, digest.Hex + ".delta"));
+            report.Error($"Version {version.Version} of '{name}' was not assembled from local chunks: {ex.Message} It is downloaded whole instead.");
+            return null;
         }
     }
 
@@ -327,9 +365,11 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
         }
 
         var wanted = listing.Applications.SelectMany(a => a.Versions).Select(v => v.Digest).ToHashSet(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(DownloadsDirectory, "*.partial"))
+        foreach (var file in Directory.EnumerateFiles(DownloadsDirectory))
         {
-            if (!wanted.Contains("sha256:" + Path.GetFileNameWithoutExtension(file)))
+            // <hex>.partial (whole downloads), <hex>.delta and <hex>.delta.done (downloads by difference).
+            var name = Path.GetFileName(file);
+            if (!wanted.Contains("sha256:" + name.Split('.')[0]))
             {
                 File.Delete(file);
             }

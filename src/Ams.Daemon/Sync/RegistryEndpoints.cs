@@ -51,6 +51,7 @@ internal static class RegistryEndpoints
             SigningKey = current.SigningKey is { } key ? await SigningKeyStatusAsync(key, state, cancellationToken) : null,
             LastPass = status.LastPass,
             Transfers = status.Transfers(),
+            LastDelta = status.LastDelta,
             Rejected = refused.Count > 0 ? refused : null,
         }, Json.RegistryStatus);
     }

@@ -17,6 +17,7 @@ internal sealed class SyncMetrics : IMetricsSource
     private readonly ObservedTotals<string> _passes = new(static result => [new("result", result)]);
     private readonly ObservedTotals<string> _versions = new(static action => [new("action", action)]);
     private readonly ObservedTotals<string> _bytes = new(static direction => [new("direction", direction)]);
+    private readonly ObservedTotals<string> _delta = new(static kind => [new("kind", kind)]);
     private readonly ObservedTotals<string> _problems = new(static kind => [new("kind", kind)]);
     private readonly Histogram<double> _duration;
     private readonly ConfigStore _config;
@@ -40,6 +41,8 @@ internal sealed class SyncMetrics : IMetricsSource
 
         _bytes.Add("up", 0);
         _bytes.Add("down", 0);
+        _delta.Add("fetched", 0);
+        _delta.Add("reused", 0);
         _problems.Add("error", 0);
         _problems.Add("conflict", 0);
         var meter = AmsMeter.Create(meters);
@@ -47,6 +50,7 @@ internal sealed class SyncMetrics : IMetricsSource
         _duration = meter.CreateHistogram<double>("sync_pass_duration_seconds", unit: "s", description: "How long sync passes took.");
         meter.CreateObservableCounter<long>("sync_versions_total", _versions.Observe, description: "Versions uploaded to the registry, imported from it, deleted by sync, and rejected (pulled versions refused as invalid or too large).");
         meter.CreateObservableCounter<long>("sync_package_bytes_total", _bytes.Observe, unit: "By", description: "Package bytes of completed transfers, up (pushed) and down (pulled).");
+        meter.CreateObservableCounter<long>("sync_delta_bytes_total", _delta.Observe, unit: "By", description: "Bytes of packages downloaded by difference: fetched from the registry (kind fetched) and copied from packages this AMS held (kind reused, the bytes saved).");
         meter.CreateObservableCounter<long>("sync_problems_total", _problems.Observe, description: "Errors and conflicts reported by sync passes.");
         meter.CreateObservableGauge<double>("sync_last_success_timestamp_seconds", ObserveLastSuccess, unit: "s", description: "Unix time the last pass that ended ok or unchanged finished.");
         meter.CreateObservableGauge<long>("sync_registry_generation", () => Observe(ref _registryGeneration), description: "The registry's generation as of the last pull.");
@@ -70,6 +74,13 @@ internal sealed class SyncMetrics : IMetricsSource
         {
             Volatile.Write(ref _lastSuccess, report.FinishedAt.ToUnixTimeMilliseconds() / 1000.0);
         }
+    }
+
+    /// <summary>A download by difference finished: <paramref name="fetched"/> bytes moved, <paramref name="reused"/> saved.</summary>
+    public void Delta(long fetched, long reused)
+    {
+        _delta.Add("fetched", fetched);
+        _delta.Add("reused", reused);
     }
 
     /// <summary>A pull saw the registry at <paramref name="registry"/>; this AMS has applied everything up to <paramref name="applied"/>.</summary>

@@ -16,6 +16,7 @@ internal static class SyncServiceCollectionExtensions
         services.AddSingleton<RegistryConnector>();
         services.AddSingleton<SignedIndex>();
         services.AddSingleton<Pusher>();
+        services.AddSingleton<DeltaDownloader>();
         services.AddSingleton<Puller>();
         services.AddSingleton<SyncCoordinator>();
         services.AddSingleton<RegistryJoin>();

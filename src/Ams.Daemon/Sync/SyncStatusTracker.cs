@@ -61,6 +61,12 @@ internal sealed class SyncStatusTracker(TimeProvider time)
         return done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>The last download by difference (<c>amc registry status</c>'s last_delta).</summary>
+    public DeltaDownloadInfo? LastDelta { get; private set; }
+
+    public void RecordDelta(string application, int version, long fetched, long reused) =>
+        LastDelta = new DeltaDownloadInfo { Application = application, Version = version, Fetched = fetched, Reused = reused, FinishedAt = time.GetUtcNow() };
+
     public IProgress<long> Track(string application, int version, string direction, long total)
     {
         var transfer = new Transfer(application, version, direction, total, time.GetUtcNow());

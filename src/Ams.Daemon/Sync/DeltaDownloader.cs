@@ -1,0 +1,307 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Aar.IO;
+using Aar.Protocol.Chunking;
+using Aar.Protocol.Registry;
+using Ams.Daemon.Applications;
+using Ams.Daemon.Storage;
+
+namespace Ams.Daemon.Sync;
+
+/// <summary>What a delta attempt came to: the staged package, or null and why a whole download follows.</summary>
+internal sealed record DeltaOutcome(StagedPackage? Staged, long Fetched, long Reused, string? WhyWhole);
+
+/// <summary>
+/// Downloads a package by difference: fetches the new version's chunk index, finds which of its chunks this AMS
+/// already holds (in the packages it stores), fetches only the others with batched range reads, and assembles the
+/// package in <c>registry/downloads</c>. Every chunk is checked against its SHA-256 before it is written and the
+/// whole file against the version's digest at the end, so neither a lying registry nor a damaged local package can
+/// make it import wrong bytes. Progress is recorded durably after each batch: a cut connection or a killed daemon
+/// resumes at the last recorded chunk.
+/// </summary>
+internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageStore packages)
+{
+    /// <summary>Below this a whole download is one round trip anyway: an index and a plan cannot pay.</summary>
+    public const long SmallestPackage = 1L << 20;
+
+    /// <summary>A delta that reuses less than this share of the package is not worth its index and its extra requests.</summary>
+    public const double LeastReuse = 0.10;
+
+    /// <summary>Bytes and ranges asked for in one batched range read (well under the registry's 256 MiB / 4,096).</summary>
+    private const long BatchBytes = 16L << 20;
+    private const int BatchRanges = 1024;
+
+    public async Task<DeltaOutcome> TryAsync(RegistryClient client, string application, BlobDigest digest, long size, string directory, IProgress<long> progress, CancellationToken cancellationToken)
+    {
+        if (size < SmallestPackage)
+        {
+            return Whole($"it is smaller than {SmallestPackage} bytes");
+        }
+
+        var holdings = await applications.ListAsync(cancellationToken);
+        if (!holdings.Any(a => a.Versions.Any(v => v.Status == VersionStatus.Ready)))
+        {
+            return Whole("this AMS holds no package to reuse");
+        }
+
+        ChunkIndex target;
+        try
+        {
+            var fetched = await client.GetChunkIndexAsync(digest, cancellationToken);
+            if (!fetched.Succeeded)
+            {
+                return Whole($"the registry serves no chunk index for it ({fetched.Problem!.Detail ?? fetched.Problem.Title})");
+            }
+
+            target = fetched.Value!;
+        }
+        catch (ChunkIndexFormatException ex)
+        {
+            throw new DeltaRefusedException($"The registry's chunk index for {digest} is refused: {ex.Message}");
+        }
+
+        if (target.Digest != digest || target.Length != size)
+        {
+            throw new DeltaRefusedException($"The registry's chunk index for {digest} describes {target.Digest} ({target.Length} bytes), not the listed package ({size} bytes).");
+        }
+
+        if (target.Parameters != ChunkParameters.Default)
+        {
+            return Whole($"its chunk index uses chunk sizes {target.Parameters}, not this AMS's {ChunkParameters.Default}");
+        }
+
+        var plan = await DeltaPlan.CreateAsync(target, application, holdings, packages, cancellationToken);
+        if (plan.Reused < size * LeastReuse)
+        {
+            return Whole($"only {plan.Reused} of its {size} bytes are held locally");
+        }
+
+        return await AssembleAsync(client, plan, directory, progress, cancellationToken);
+    }
+
+    private static DeltaOutcome Whole(string why) => new(null, 0, 0, why);
+
+    private static async Task<DeltaOutcome> AssembleAsync(RegistryClient client, DeltaPlan plan, string directory, IProgress<long> progress, CancellationToken cancellationToken)
+    {
+        var target = plan.Target;
+        var path = Path.Combine(directory, target.Digest.Hex + ".delta");
+        var marker = path + ".done";
+        using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[target.Parameters.Max];
+        long fetched = 0, reused = 0;
+        using (var file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var next = await ResumeAsync(file, marker, target, whole, cancellationToken);
+            progress.Report(next < target.Count ? target.OffsetOf(next) : target.Length);
+            while (next < target.Count)
+            {
+                var end = BatchEnd(plan, next);
+                var ranges = RemoteRuns(plan, next, end);
+                Stream? remote = null;
+                try
+                {
+                    if (ranges.Count > 0)
+                    {
+                        var answer = await client.ReadRangesAsync(target.Digest, ranges, cancellationToken);
+                        remote = answer.Succeeded ? answer.Value! : throw new HttpRequestException($"the registry refused a range read: {answer.Problem!.Detail ?? answer.Problem.Title}");
+                    }
+
+                    var remoteChunks = new HashSet<int>(Enumerable.Range(next, end - next).Where(i => !plan.TryLocal(target.HashOf(i), out _)));
+                    for (var i = next; i < end; i++)
+                    {
+                        var length = target.LengthOf(i);
+                        var bytes = buffer.AsMemory(0, length);
+                        if (remoteChunks.Contains(i))
+                        {
+                            await ReadExactlyAsync(remote!, bytes, target, i, cancellationToken);
+                            Check(bytes.Span, target, i, "the registry's bytes for");
+                            fetched += length;
+                        }
+                        else if (await CopyLocalAsync(plan, target, i, bytes, cancellationToken))
+                        {
+                            reused += length;
+                        }
+                        else
+                        {
+                            // A damaged local copy: that one chunk comes from the registry instead.
+                            var single = await client.ReadRangesAsync(target.Digest, [new ByteRange(target.OffsetOf(i), length)], cancellationToken);
+                            await using var stream = single.Succeeded ? single.Value! : throw new HttpRequestException($"the registry refused a range read: {single.Problem!.Detail ?? single.Problem.Title}");
+                            await ReadExactlyAsync(stream, bytes, target, i, cancellationToken);
+                            Check(bytes.Span, target, i, "the registry's bytes for");
+                            fetched += length;
+                        }
+
+                        await RandomAccess.WriteAsync(file, bytes, target.OffsetOf(i), cancellationToken);
+                        whole.AppendData(bytes.Span);
+                        progress.Report(target.OffsetOf(i) + length);
+                    }
+                }
+                finally
+                {
+                    if (remote is not null)
+                    {
+                        await remote.DisposeAsync();
+                    }
+                }
+
+                RandomAccess.FlushToDisk(file);
+                next = end;
+                await RecordAsync(marker, next, cancellationToken);
+            }
+
+            RandomAccess.SetLength(file, target.Length);
+        }
+
+        if (BlobDigest.FromHash(whole.GetHashAndReset()) != target.Digest)
+        {
+            Discard(path);
+            throw new DeltaRefusedException($"The package assembled for {target.Digest} does not match that digest (the registry's chunk index lies about it).");
+        }
+
+        File.Delete(marker);
+        return new DeltaOutcome(new StagedPackage(path, target.Digest.Hex, target.Length, target), fetched, reused, null);
+    }
+
+    /// <summary>The first chunk not yet written and fsynced, re-hashing the ones before it into <paramref name="whole"/>.</summary>
+    private static async Task<int> ResumeAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, string marker, ChunkIndex target, IncrementalHash whole, CancellationToken cancellationToken)
+    {
+        var done = 0;
+        if (File.Exists(marker) && int.TryParse(await File.ReadAllTextAsync(marker, cancellationToken), NumberStyles.None, CultureInfo.InvariantCulture, out var recorded) && recorded <= target.Count)
+        {
+            done = recorded;
+        }
+
+        var prefix = done == 0 ? 0 : target.OffsetOf(done - 1) + target.LengthOf(done - 1);
+        if (RandomAccess.GetLength(file) < prefix)
+        {
+            done = 0;
+            prefix = 0;
+        }
+
+        var buffer = new byte[FileWrites.BatchSize];
+        for (long offset = 0; offset < prefix;)
+        {
+            var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(buffer.Length, prefix - offset)), offset, cancellationToken);
+            whole.AppendData(buffer, 0, read);
+            offset += read;
+        }
+
+        return done;
+    }
+
+    private static async Task RecordAsync(string marker, int next, CancellationToken cancellationToken)
+    {
+        var temporary = marker + ".tmp";
+        await File.WriteAllTextAsync(temporary, next.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        DurableDirectory.Move(temporary, marker, overwrite: true);
+    }
+
+    /// <summary>Where the batch that starts at chunk <paramref name="start"/> ends: bounded in fetched bytes and ranges.</summary>
+    private static int BatchEnd(DeltaPlan plan, int start)
+    {
+        var target = plan.Target;
+        long bytes = 0;
+        var runs = 0;
+        var previousRemote = false;
+        var i = start;
+        for (; i < target.Count; i++)
+        {
+            var remote = !plan.TryLocal(target.HashOf(i), out _);
+            if (remote)
+            {
+                if (!previousRemote && ++runs > BatchRanges)
+                {
+                    break;
+                }
+
+                bytes += target.LengthOf(i);
+                if (bytes > BatchBytes && i > start)
+                {
+                    break;
+                }
+            }
+
+            previousRemote = remote;
+        }
+
+        return i;
+    }
+
+    /// <summary>The chunks to fetch in [start, end), adjacent ones coalesced into one range.</summary>
+    private static List<ByteRange> RemoteRuns(DeltaPlan plan, int start, int end)
+    {
+        var target = plan.Target;
+        var ranges = new List<ByteRange>();
+        for (var i = start; i < end; i++)
+        {
+            if (plan.TryLocal(target.HashOf(i), out _))
+            {
+                continue;
+            }
+
+            if (ranges.Count > 0 && ranges[^1].End == target.OffsetOf(i))
+            {
+                ranges[^1] = ranges[^1] with { Length = ranges[^1].Length + target.LengthOf(i) };
+            }
+            else
+            {
+                ranges.Add(new ByteRange(target.OffsetOf(i), target.LengthOf(i)));
+            }
+        }
+
+        return ranges;
+    }
+
+    /// <summary>Copies a chunk from a local package if its bytes there still hash right; false (and forgotten) if not.</summary>
+    private static async Task<bool> CopyLocalAsync(DeltaPlan plan, ChunkIndex target, int chunk, Memory<byte> bytes, CancellationToken cancellationToken)
+    {
+        var hash = target.HashOf(chunk);
+        if (!plan.TryLocal(hash, out var local))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var source = File.OpenHandle(local.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var read = await RandomAccess.ReadAsync(source, bytes, local.Offset, cancellationToken);
+            if (read == bytes.Length && ChunkHash.Of(bytes.Span) == hash)
+            {
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            // Gone or unreadable: the same as damaged.
+        }
+
+        plan.Forget(hash);
+        return false;
+    }
+
+    private static async Task ReadExactlyAsync(Stream stream, Memory<byte> bytes, ChunkIndex target, int chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await stream.ReadExactlyAsync(bytes, cancellationToken);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new DeltaRefusedException($"The registry's range answer for {target.Digest} ended before chunk {chunk}.");
+        }
+    }
+
+    private static void Check(ReadOnlySpan<byte> bytes, ChunkIndex target, int chunk, string what)
+    {
+        if (ChunkHash.Of(bytes) != target.HashOf(chunk))
+        {
+            throw new DeltaRefusedException($"{char.ToUpperInvariant(what[0])}{what[1..]} chunk {chunk} of {target.Digest} do not match its SHA-256 in the chunk index.");
+        }
+    }
+
+    public static void Discard(string path)
+    {
+        File.Delete(path);
+        File.Delete(path + ".done");
+    }
+}
