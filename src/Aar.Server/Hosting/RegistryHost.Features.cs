@@ -2,6 +2,7 @@ using Aar.Server.Access;
 using Aar.Server.Applications;
 using Aar.Server.Collection;
 using Aar.Server.Dashboard;
+using Aar.Server.Deltas;
 using Aar.Server.Data;
 using Aar.Server.Enrolment;
 using Aar.Hosting;
@@ -57,6 +58,7 @@ public sealed partial class RegistryHost
             MaxSessionsPerPublisher = options.MaxUploadSessionsPerPublisher,
             StagedBytesCap = options.StagedBytesCap,
         });
+        services.AddDeltas(new DeltaOptions());
         services.AddApplications();
         services.AddSigning(new SigningOptions { KeyPath = options.SigningKeyPath ?? data.SigningKeyPath, ListingValidity = options.ListingValidity });
         services.AddCollection(new CollectionOptions { BlobGracePeriod = options.BlobGracePeriod, ScrubInterval = options.ScrubInterval });
@@ -73,6 +75,7 @@ public sealed partial class RegistryHost
         app.MapTrustAdmin();
         app.MapBlobs();
         app.MapUploads();
+        app.MapDeltas();
         app.MapApplications();
         app.MapApplicationsAdmin();
         app.MapSigning();
