@@ -149,6 +149,7 @@ public sealed partial class RegistryClient
                         (result, var requestBytes) = await SendCopyAsync(upload, plan, at, policy, options, cancellationToken);
                         overhead += requestBytes;
                         reused += Math.Max(0, upload.Offset - before);
+                        options.Reused?.Report(reused);
                     }
                 }
 

@@ -1,4 +1,5 @@
 using Aar.Hosting;
+using Aar.Server.Uploads;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aar.Server.Deltas;
@@ -12,6 +13,9 @@ internal static class DeltaServiceCollectionExtensions
         services.AddSingleton<ChunkLocations>();
         services.AddSingleton<ChunkLookup>();
         services.AddSingleton<DeltaMetrics>();
+        services.AddSingleton<ChunkRecorder>();
+        services.AddSingleton<IStoredBlobListener>(provider => provider.GetRequiredService<ChunkRecorder>());
+        services.AddHostedService(provider => provider.GetRequiredService<ChunkRecorder>());
         services.AddSingleton<IMetricsSource>(provider => provider.GetRequiredService<DeltaMetrics>());
         return services;
     }

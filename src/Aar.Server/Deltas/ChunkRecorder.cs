@@ -1,0 +1,119 @@
+using System.Threading.Channels;
+using Aar.Protocol.Chunking;
+using Aar.Protocol.Registry;
+using Aar.Server.Storage;
+using Aar.Server.Uploads;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Aar.Server.Deltas;
+
+/// <summary>
+/// Fills the chunk location table: each blob an upload stores is chunked (content-defined, the parameters every
+/// publisher uses) and recorded right after, in the background so the upload itself is not slowed; at start, and
+/// then every <see cref="SweepInterval"/>, blobs not yet recorded (stored before this feature, or by a plain PUT) are
+/// filled in. One blob at a time: chunking costs a read of the blob and a SHA-256 per chunk.
+/// </summary>
+internal sealed partial class ChunkRecorder(IBlobStore blobs, ChunkLocations locations, ILogger<ChunkRecorder> logger) : BackgroundService, IStoredBlobListener
+{
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(10);
+
+    private readonly Channel<BlobDigest?> _queue = Channel.CreateUnbounded<BlobDigest?>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Stored(BlobDigest digest) => _queue.Writer.TryWrite(digest);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var sweeps = new PeriodicTimer(SweepInterval);
+        _ = Task.Run(async () =>
+        {
+            do
+            {
+                _queue.Writer.TryWrite(null);
+            }
+            while (await sweeps.WaitForNextTickAsync(stoppingToken));
+        }, stoppingToken);
+
+        await foreach (var next in _queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                if (next is { } digest)
+                {
+                    await RecordAsync(digest, stoppingToken);
+                }
+                else
+                {
+                    await SweepAsync(stoppingToken);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The next sweep tries again; a lookup meanwhile just finds less to reuse.
+                Log.RecordFailed(logger, ex);
+            }
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        var recorded = await locations.IndexedBlobsAsync(cancellationToken);
+        var pending = new List<BlobDigest>();
+        await foreach (var blob in blobs.ListAsync(cancellationToken))
+        {
+            if (!recorded.Contains(blob.Digest.ToString()))
+            {
+                pending.Add(blob.Digest);
+            }
+        }
+
+        foreach (var digest in pending)
+        {
+            await RecordAsync(digest, cancellationToken);
+        }
+    }
+
+    private async Task RecordAsync(BlobDigest digest, CancellationToken cancellationToken)
+    {
+        if (await blobs.OpenReadAsync(digest, cancellationToken) is not { } content)
+        {
+            return;
+        }
+
+        ChunkIndex index;
+        await using (var stream = await content.OpenAsync(0, null, cancellationToken))
+        {
+            index = await ChunkIndexBuilder.ComputeAsync(stream, ChunkParameters.Default, cancellationToken);
+        }
+
+        if (index.Digest != digest)
+        {
+            // Damaged bytes must never become a copy source; the scrub deals with the blob itself.
+            Log.DamagedBlobSkipped(logger, digest.ToString());
+            return;
+        }
+
+        var chunks = new List<IndexedChunk>(index.Count);
+        foreach (var chunk in index.Chunks())
+        {
+            var hash = new byte[ChunkHash.Size];
+            chunk.Hash.Write(hash);
+            chunks.Add(new IndexedChunk(hash, chunk.Offset, chunk.Length));
+        }
+
+        await locations.RecordAsync(digest, chunks, cancellationToken);
+        Log.Recorded(logger, digest.ToString(), index.Count);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Recorded the {Chunks} chunks of blob {Digest} as delta sources")]
+        public static partial void Recorded(ILogger logger, string digest, int chunks);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {Digest} does not hash to its name; it is not used as a delta source")]
+        public static partial void DamagedBlobSkipped(ILogger logger, string digest);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Recording chunks for delta uploads failed; the next sweep tries again")]
+        public static partial void RecordFailed(ILogger logger, Exception exception);
+    }
+}
