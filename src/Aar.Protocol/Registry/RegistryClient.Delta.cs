@@ -48,6 +48,14 @@ public sealed partial class RegistryClient
             : ApiResult.Failed<UploadOutcome>(result.Problem!);
     }
 
+    /// <summary>How many bytes of <paramref name="chunks"/> the registry holds, in any blob; null when it cannot say.</summary>
+    public async Task<long?> HeldBytesAsync(IReadOnlyList<PackageChunk> chunks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        var size = chunks.Count == 0 ? 0 : chunks[^1].Offset + chunks[^1].Length;
+        return (await PlanDeltaAsync(size, chunks, new DeltaPolicy(), cancellationToken))?.Reused;
+    }
+
     /// <summary>Asks which chunks the registry holds; null when it cannot say (no lookup route, or it failed).</summary>
     private async Task<DeltaPlan?> PlanDeltaAsync(long size, IReadOnlyList<PackageChunk> chunks, DeltaPolicy policy, CancellationToken cancellationToken)
     {

@@ -58,6 +58,14 @@ internal sealed class ChunkLocations(RegistryDatabase database, TimeProvider tim
         await transaction.CommitAsync(cancellationToken);
     }
 
+    public async Task<bool> IsRecordedAsync(BlobDigest blob, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT count(*) FROM chunk_indexed_blobs WHERE blob = @blob");
+        command.Add("@blob", blob.ToString());
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0;
+    }
+
     /// <summary>The blobs whose chunks are recorded.</summary>
     public async Task<HashSet<string>> IndexedBlobsAsync(CancellationToken cancellationToken)
     {

@@ -75,7 +75,8 @@ internal sealed partial class ChunkRecorder(IBlobStore blobs, ChunkLocations loc
 
     private async Task RecordAsync(BlobDigest digest, CancellationToken cancellationToken)
     {
-        if (await blobs.OpenReadAsync(digest, cancellationToken) is not { } content)
+        // Stored again after a loss (a re-upload of a collected or quarantined blob): its chunks are already known.
+        if (await locations.IsRecordedAsync(digest, cancellationToken) || await blobs.OpenReadAsync(digest, cancellationToken) is not { } content)
         {
             return;
         }
