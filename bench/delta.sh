@@ -31,6 +31,8 @@ for p in rsync zsync casync nginx; do command -v "$p" >/dev/null || need+=("$p")
 pids=()
 cleanup() {
   local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # rsync's daemon may run as a child of the one started here: its pid file names the listener.
+  [ -f "$WORK/rsyncd.pid" ] && kill "$(cat "$WORK/rsyncd.pid")" 2>/dev/null || true
   [ "$KEEP" = 1 ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
