@@ -89,10 +89,25 @@ internal sealed class StorageRegistry : IAsyncDisposable
         }
 
         return Directory.EnumerateFiles(BlobsDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => !IsSidecar(f))
             .Concat(Directory.EnumerateFiles(UploadsDirectory, "*", SearchOption.AllDirectories))
             .Select(f => Path.GetRelativePath(Server.DataDirectory, f))
             .Order(StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>A chunk index kept beside a blob (<c>&lt;hex&gt;.chunks</c>): derived from the blob, not a blob itself.</summary>
+    public static bool IsSidecar(string name) => name.EndsWith(".chunks", StringComparison.Ordinal);
+
+    /// <summary>Whether the blob's chunk-index sidecar is stored (a file beside it, or an object beside it on S3).</summary>
+    public async Task<bool> HasSidecarAsync(TestBlob blob)
+    {
+        if (S3 is not { } s3)
+        {
+            return File.Exists(Path.Combine(Server.DataDirectory, blob.RelativePath) + ".chunks");
+        }
+
+        return await s3.HeadAsync(s3.BlobKey(blob.Digest) + ".chunks", CancellationToken.None) is not null;
     }
 
     private static async Task<IReadOnlyList<string>> StoredObjectsAsync(S3Connection s3)
@@ -101,6 +116,11 @@ internal sealed class StorageRegistry : IAsyncDisposable
         await foreach (var item in s3.ListAsync(s3.BlobsPrefix, CancellationToken.None))
         {
             var hex = item.Key[s3.BlobsPrefix.Length..];
+            if (IsSidecar(hex))
+            {
+                continue;
+            }
+
             names.Add(Path.Combine("blobs", "sha256", hex[..2], hex));
         }
 

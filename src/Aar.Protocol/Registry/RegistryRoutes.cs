@@ -32,6 +32,12 @@ public static class RegistryRoutes
 
     public static string Blob(BlobDigest digest) => $"{Blobs}/{digest}";
 
+    /// <summary>The blob's chunk index (<c>Chunking.ChunkIndexWire</c>).</summary>
+    public static string BlobChunks(BlobDigest digest) => $"{Blobs}/{digest}/chunks";
+
+    /// <summary>A batched range read of the blob (<c>Chunking.ByteRanges</c>).</summary>
+    public static string BlobRanges(BlobDigest digest) => $"{Blobs}/{digest}/ranges";
+
     public static string Upload(string id) => $"{Uploads}/{Uri.EscapeDataString(id)}";
 
     /// <summary>POST an <see cref="UploadCopyRequest"/>: append ranges of stored blobs to the session.</summary>

@@ -1,5 +1,6 @@
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Server.Chunks;
 using Aar.Server.Storage;
 using Aar.Server.Trust;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Aar.Server.Applications;
 /// size, a version never changes (same digest = idempotent, other digest = conflict naming both), the first
 /// publisher of a name+architecture owns it, and only the owner or the operator deletes.
 /// </summary>
-internal sealed partial class ApplicationCatalog(ApplicationDatabase database, ApplicationQueries queries, IBlobStore blobs, MissingBlobs missingBlobs, TrustStore trust, TimeProvider time, ILogger<ApplicationCatalog> logger)
+internal sealed partial class ApplicationCatalog(ApplicationDatabase database, ApplicationQueries queries, IBlobStore blobs, IChunkIndexes chunks, MissingBlobs missingBlobs, TrustStore trust, TimeProvider time, ILogger<ApplicationCatalog> logger)
 {
     public async Task<ApiResult<(ApplicationVersion Version, bool Created)>> CreateVersionAsync(string name, string architecture, string versionText, CreateVersionRequest request, string publisher, CancellationToken cancellationToken)
     {
@@ -39,6 +40,8 @@ internal sealed partial class ApplicationCatalog(ApplicationDatabase database, A
         {
             case WriteOutcome.Created:
                 Log.VersionCreated(logger, name, architecture, number, request.Digest, publisher);
+                // Clients will ask for the new version's chunk index before downloading it: have it ready.
+                chunks.Schedule(digest);
                 return ApiResult.Ok((result.Version!, true));
             case WriteOutcome.Identical:
                 return ApiResult.Ok((result.Version!, false));

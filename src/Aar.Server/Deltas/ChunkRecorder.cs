@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Aar.Protocol.Chunking;
 using Aar.Protocol.Registry;
+using Aar.Server.Chunks;
 using Aar.Server.Storage;
 using Aar.Server.Uploads;
 using Microsoft.Extensions.Hosting;
@@ -9,12 +10,12 @@ using Microsoft.Extensions.Logging;
 namespace Aar.Server.Deltas;
 
 /// <summary>
-/// Fills the chunk location table: each blob an upload stores is chunked (content-defined, the parameters every
-/// publisher uses) and recorded right after, in the background so the upload itself is not slowed; at start, and
-/// then every <see cref="SweepInterval"/>, blobs not yet recorded (stored before this feature, or by a plain PUT) are
-/// filled in. One blob at a time: chunking costs a read of the blob and a SHA-256 per chunk.
+/// Fills the chunk location table from the blobs' chunk indexes (<see cref="IChunkIndexes"/>: read from the sidecar,
+/// or computed once and kept): each blob an upload stores right after, in the background so the upload itself is not
+/// slowed; any index computed elsewhere; and at start, then every <see cref="SweepInterval"/>, blobs not yet recorded
+/// (stored before this feature, or by a plain PUT). One blob at a time: an index costs a read of the blob.
 /// </summary>
-internal sealed partial class ChunkRecorder(IBlobStore blobs, ChunkLocations locations, ILogger<ChunkRecorder> logger) : BackgroundService, IStoredBlobListener
+internal sealed partial class ChunkRecorder(IBlobStore blobs, IChunkIndexes indexes, ChunkLocations locations, ILogger<ChunkRecorder> logger) : BackgroundService, IStoredBlobListener
 {
     public static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(10);
 
@@ -24,6 +25,8 @@ internal sealed partial class ChunkRecorder(IBlobStore blobs, ChunkLocations loc
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // An index computed elsewhere (a download asked for it, a new version scheduled it) is recorded too.
+        indexes.Stored += index => _queue.Writer.TryWrite(index.Digest);
         using var sweeps = new PeriodicTimer(SweepInterval);
         _ = Task.Run(async () =>
         {
@@ -76,20 +79,21 @@ internal sealed partial class ChunkRecorder(IBlobStore blobs, ChunkLocations loc
     private async Task RecordAsync(BlobDigest digest, CancellationToken cancellationToken)
     {
         // Stored again after a loss (a re-upload of a collected or quarantined blob): its chunks are already known.
-        if (await locations.IsRecordedAsync(digest, cancellationToken) || await blobs.OpenReadAsync(digest, cancellationToken) is not { } content)
+        if (await locations.IsRecordedAsync(digest, cancellationToken))
         {
             return;
         }
 
-        ChunkIndex index;
-        await using (var stream = await content.OpenAsync(0, null, cancellationToken))
+        // The blob's one chunk index (its sidecar, or computed and kept now), shared with the download side.
+        if (await indexes.GetAsync(digest, cancellationToken) is not { } stored)
         {
-            index = await ChunkIndexBuilder.ComputeAsync(stream, ChunkParameters.Default, cancellationToken);
+            return;
         }
 
-        if (index.Digest != digest)
+        var index = stored.Index;
+        if (index.Digest != digest || index.Parameters != ChunkParameters.Default)
         {
-            // Damaged bytes must never become a copy source; the scrub deals with the blob itself.
+            // Another blob's or another chunking's index can never name this blob's bytes for a publisher.
             Log.DamagedBlobSkipped(logger, digest.ToString());
             return;
         }
@@ -111,7 +115,7 @@ internal sealed partial class ChunkRecorder(IBlobStore blobs, ChunkLocations loc
         [LoggerMessage(Level = LogLevel.Debug, Message = "Recorded the {Chunks} chunks of blob {Digest} as delta sources")]
         public static partial void Recorded(ILogger logger, string digest, int chunks);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {Digest} does not hash to its name; it is not used as a delta source")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {Digest}: its chunk index does not describe it with the publishers' chunking; it is not used as a delta source")]
         public static partial void DamagedBlobSkipped(ILogger logger, string digest);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Recording chunks for delta uploads failed; the next sweep tries again")]

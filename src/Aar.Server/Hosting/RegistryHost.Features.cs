@@ -1,5 +1,6 @@
 using Aar.Server.Access;
 using Aar.Server.Applications;
+using Aar.Server.Chunks;
 using Aar.Server.Collection;
 using Aar.Server.Dashboard;
 using Aar.Server.Deltas;
@@ -58,6 +59,7 @@ public sealed partial class RegistryHost
             MaxSessionsPerPublisher = options.MaxUploadSessionsPerPublisher,
             StagedBytesCap = options.StagedBytesCap,
         });
+        services.AddChunks(new ChunkOptions());
         services.AddDeltas(new DeltaOptions());
         services.AddApplications();
         services.AddSigning(new SigningOptions { KeyPath = options.SigningKeyPath ?? data.SigningKeyPath, ListingValidity = options.ListingValidity });
@@ -74,6 +76,7 @@ public sealed partial class RegistryHost
         app.MapInfo();
         app.MapTrustAdmin();
         app.MapBlobs();
+        app.MapChunks();
         app.MapUploads();
         app.MapDeltas();
         app.MapApplications();

@@ -11,7 +11,7 @@ namespace Aar.Server.Storage;
 /// never sees part of a blob. Paths are built only from a parsed <see cref="BlobDigest"/> (64 hex characters), so
 /// no request can name a path outside the store.
 /// </summary>
-internal sealed class FileSystemBlobStore : IBlobStore
+internal sealed partial class FileSystemBlobStore : IBlobStore
 {
     private readonly string _root;
     private readonly string _temporary;
@@ -135,6 +135,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
         }
 
         File.Delete(path);
+        DeleteSidecars(digest);
         DurableDirectory.Flush(Path.GetDirectoryName(path)!);
         return Task.FromResult(true);
     }
@@ -161,6 +162,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
             return Task.FromResult(false);
         }
 
+        DeleteSidecars(digest);
         DurableDirectory.Flush(Path.GetDirectoryName(path)!);
         DurableDirectory.Flush(_quarantine);
         return Task.FromResult(true);

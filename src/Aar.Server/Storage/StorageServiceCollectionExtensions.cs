@@ -22,6 +22,7 @@ internal static partial class StorageServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(new FileSystemBlobStore(options.BlobsDirectory, options.QuarantineDirectory));
         services.AddSingleton<IBlobStore>(provider => provider.GetRequiredService<FileSystemBlobStore>());
+        services.AddSingleton<IBlobSidecars>(provider => provider.GetRequiredService<FileSystemBlobStore>());
         return services;
     }
 
@@ -31,6 +32,7 @@ internal static partial class StorageServiceCollectionExtensions
         services.AddSingleton(new S3Connection(options));
         services.AddSingleton<S3BlobStore>();
         services.AddSingleton<IBlobStore>(provider => provider.GetRequiredService<S3BlobStore>());
+        services.AddSingleton<IBlobSidecars>(provider => provider.GetRequiredService<S3BlobStore>());
         services.AddSingleton<IS3MultipartStaging>(provider => provider.GetRequiredService<S3BlobStore>());
         return services;
     }

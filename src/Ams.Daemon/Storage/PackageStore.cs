@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Aar.Protocol.Chunking;
 using Aar.IO;
 using Ams.Daemon.Api;
 
@@ -9,7 +9,7 @@ namespace Ams.Daemon.Storage;
 /// a validated package is moved atomically to <c>packages/sha256/&lt;hex&gt;</c>. Memory use does not depend on
 /// package size: two pooled 256 KiB buffers per upload.
 /// </summary>
-internal sealed class PackageStore(StorageOptions options)
+internal sealed partial class PackageStore(StorageOptions options)
 {
     /// <summary>Kestrel hands out small reads; they are gathered before hashing and writing (see <see cref="FileWrites.BatchSize"/>).</summary>
     private const int BatchSize = FileWrites.BatchSize;
@@ -27,12 +27,13 @@ internal sealed class PackageStore(StorageOptions options)
         var completed = false;
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            // The chunk index and the SHA-256 in the same pass (ChunkIndexBuilder computes both).
+            using var hash = new ChunkIndexBuilder();
             long total = 0;
             await using (var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0, UnixCreateMode = FileMode0640 }))
             {
                 // Hash and write on other cores while the next batch is read from the socket (PipelinedFileWriter).
-                await using var writer = new PipelinedFileWriter(file.SafeFileHandle, 0, data => hash.AppendData(data));
+                await using var writer = new PipelinedFileWriter(file.SafeFileHandle, 0, data => hash.Append(data));
                 int filled;
                 while ((filled = await body.ReadAtLeastAsync(writer.Buffer, BatchSize, throwOnEndOfStream: false, cancellationToken)) > 0)
                 {
@@ -56,7 +57,8 @@ internal sealed class PackageStore(StorageOptions options)
             }
 
             completed = true;
-            return new StagedPackage(path, Convert.ToHexStringLower(hash.GetHashAndReset()), total);
+            var index = hash.Complete();
+            return new StagedPackage(path, index.Digest.Hex, total, index);
         }
         finally
         {
@@ -81,6 +83,13 @@ internal sealed class PackageStore(StorageOptions options)
             return;
         }
 
+        // The index first: a package never sits without one it could have had for free (a missing one is computed
+        // on first use anyway).
+        if (staged.Index is { } index && index.Digest.Hex == staged.Sha256)
+        {
+            WriteChunkIndex(staged.Sha256, index);
+        }
+
         // Flushing packages/sha256 makes the rename itself durable: the database records the package as imported next.
         DurableDirectory.Move(staged.Path, target, overwrite: true);
     }
@@ -94,7 +103,11 @@ internal sealed class PackageStore(StorageOptions options)
 
     public static void Discard(StagedPackage staged) => File.Delete(staged.Path);
 
-    public void Delete(string sha256) => File.Delete(PathOf(sha256));
+    public void Delete(string sha256)
+    {
+        File.Delete(PathOf(sha256));
+        File.Delete(ChunkIndexPath(sha256));
+    }
 
     /// <summary>Removes uploads a previous run left half-done (the daemon was stopped mid-upload).</summary>
     public void CleanStaging()

@@ -6,12 +6,6 @@ namespace Ams.Daemon.Sync;
 /// <summary>A package's content-defined chunks, as a delta upload names them to the registry (the registry's parameters).</summary>
 internal static class PackageChunks
 {
-    public static async Task<IReadOnlyList<PackageChunk>> ComputeAsync(Stream package, CancellationToken cancellationToken)
-    {
-        var index = await ChunkIndexBuilder.ComputeAsync(package, ChunkParameters.Default, cancellationToken);
-        return From(index);
-    }
-
     public static IReadOnlyList<PackageChunk> From(ChunkIndex index)
     {
         var hashes = new byte[index.Count * ChunkHash.Size];

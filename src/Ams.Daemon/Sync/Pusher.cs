@@ -162,8 +162,10 @@ internal sealed class Pusher(ApplicationCatalog applications, PackageStore packa
     private async Task<ApiResult<UploadOutcome>> UploadAsync(RegistryConnection registry, BlobDigest blob, LocalVersion version, bool similar, IProgress<long> progress, CancellationToken cancellationToken)
     {
         await using var package = new FileStream(packages.PathOf(version.Sha256), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        var chunks = similar && version.Size >= Delta.MinimumBytes ? await PackageChunks.ComputeAsync(package, cancellationToken) : [];
-        package.Position = 0;
+        // The index kept beside the package (written as it was imported; computed once for older packages).
+        var chunks = similar && version.Size >= Delta.MinimumBytes && await packages.GetChunkIndexAsync(version.Sha256, cancellationToken) is { } index
+            ? PackageChunks.From(index)
+            : [];
         var resume = await state.GetUploadSessionAsync(version.Sha256, cancellationToken);
         var saved = SyncStatusTracker.SavedOf(progress);
         var result = await registry.Client.UploadDeltaAsync(package, blob, version.Size, chunks, Delta, new UploadOptions { ResumeSessionId = resume, Progress = progress, Reused = saved, OnSessionStarted = id => state.SetUploadSessionAsync(version.Sha256, id, CancellationToken.None) }, cancellationToken);

@@ -137,7 +137,7 @@ public sealed class DeltaHostileTests(ITestOutputHelper output)
         var held = await StorageRegistryWait.OffsetAsync(registry, session.Id, o => o > 4 << 20);
         using var client = registry.Typed();
         var digest = BlobDigest.Of(next);
-        var result = await client.UploadDeltaAsync(new MemoryStream(next), digest, next.Length, Chunks(next), options: new UploadOptions { ResumeSessionId = session.Id });
+        var result = await client.UploadDeltaAsync(new MemoryStream(next), digest, next.Length, DeltaPackages.Chunks(next), options: new UploadOptions { ResumeSessionId = session.Id });
 
         Assert.True(result.Succeeded, result.Problem?.Detail);
         Assert.True(result.Value!.Delta);

@@ -83,7 +83,7 @@ public sealed class DeltaUploadTests(ITestOutputHelper output)
         await WaitRecordedAsync(registry.Http, old);
 
         var digest = BlobDigest.Of(next);
-        var result = await client.UploadDeltaAsync(new MemoryStream(next), digest, next.Length, Chunks(next));
+        var result = await client.UploadDeltaAsync(new MemoryStream(next), digest, next.Length, DeltaPackages.Chunks(next));
         Assert.True(result.Succeeded, result.Problem?.Detail);
         Assert.Equal(digest.ToString(), result.Value!.Blob.Digest);
         Assert.Equal(next, await registry.ReadStoredAsync(new TestBlob(next, digest)));

@@ -289,6 +289,7 @@ internal sealed partial class S3BlobStore(S3Connection s3) : IBlobStore
         }
 
         await s3.DeleteAsync(s3.BlobKey(digest), cancellationToken);
+        await DeleteSidecarsAsync(digest, cancellationToken);
         await foreach (var marker in s3.ListAsync(s3.TouchKeyPrefix(digest), cancellationToken))
         {
             await s3.DeleteAsync(marker.Key, cancellationToken);

@@ -1,0 +1,39 @@
+using System.Diagnostics.Metrics;
+using Aar.Hosting;
+using Aar.Server.Metrics;
+
+namespace Aar.Server.Chunks;
+
+/// <summary>Chunk indexes computed, and the ranges and bytes served by <c>POST …/ranges</c> (the bytes delta downloads move).</summary>
+internal sealed class ChunkMetrics : IMetricsSource
+{
+    private long _indexes;
+    private long _indexedBytes;
+    private long _rangeRequests;
+    private long _ranges;
+    private long _rangeBytes;
+
+    public ChunkMetrics(IMeterFactory meters)
+    {
+        var meter = RegistryMeter.Create(meters);
+        meter.CreateObservableCounter<long>("chunk_indexes_computed_total", () => Interlocked.Read(ref _indexes), description: "Chunk indexes computed from stored blobs.");
+        meter.CreateObservableCounter<long>("chunk_indexed_bytes_total", () => Interlocked.Read(ref _indexedBytes), unit: "By", description: "Bytes read to compute chunk indexes.");
+        meter.CreateObservableCounter<long>("blob_range_requests_total", () => Interlocked.Read(ref _rangeRequests), description: "Batched range reads served (POST /1.0/blobs/{digest}/ranges).");
+        meter.CreateObservableCounter<long>("blob_ranges_total", () => Interlocked.Read(ref _ranges), description: "Byte ranges served by batched range reads.");
+        meter.CreateObservableCounter<long>("blob_range_bytes_total", () => Interlocked.Read(ref _rangeBytes), unit: "By", description: "Bytes sent by batched range reads.");
+    }
+
+    public void Computed(long bytes)
+    {
+        Interlocked.Increment(ref _indexes);
+        Interlocked.Add(ref _indexedBytes, bytes);
+    }
+
+    public void RangeRequest(int ranges)
+    {
+        Interlocked.Increment(ref _rangeRequests);
+        Interlocked.Add(ref _ranges, ranges);
+    }
+
+    public void RangeBytes(long bytes) => Interlocked.Add(ref _rangeBytes, bytes);
+}
