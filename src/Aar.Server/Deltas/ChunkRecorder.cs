@@ -107,13 +107,13 @@ internal sealed partial class ChunkRecorder(IBlobStore blobs, IChunkIndexes inde
         }
 
         await locations.RecordAsync(digest, chunks, cancellationToken);
-        Log.Recorded(logger, digest.ToString(), index.Count);
+        Log.ChunksRecorded(logger, digest.ToString(), index.Count);
     }
 
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Debug, Message = "Recorded the {Chunks} chunks of blob {Digest} as delta sources")]
-        public static partial void Recorded(ILogger logger, string digest, int chunks);
+        public static partial void ChunksRecorded(ILogger logger, string digest, int chunks);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {Digest}: its chunk index does not describe it with the publishers' chunking; it is not used as a delta source")]
         public static partial void DamagedBlobSkipped(ILogger logger, string digest);
