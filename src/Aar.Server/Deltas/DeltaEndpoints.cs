@@ -42,7 +42,15 @@ internal static class DeltaEndpoints
         }
 
         var body = new byte[length];
-        await context.Request.Body.ReadExactlyAsync(body, cancellationToken);
+        try
+        {
+            await context.Request.Body.ReadExactlyAsync(body, cancellationToken);
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or IOException)
+        {
+            // Shorter than its Content-Length, or the connection broke: nothing was looked up.
+            return ProblemResponses.Result(DeltaProblems.Invalid($"The body ended before its {length} declared bytes."));
+        }
         var hashes = new byte[length / 32][];
         for (var i = 0; i < hashes.Length; i++)
         {
