@@ -26,6 +26,8 @@ namespace Aar.Protocol;
 [JsonSerializable(typeof(TrustChange))]
 [JsonSerializable(typeof(BlobDescriptor))]
 [JsonSerializable(typeof(UploadSession))]
+[JsonSerializable(typeof(ChunkMatches))]
+[JsonSerializable(typeof(UploadCopyRequest))]
 [JsonSerializable(typeof(CreateVersionRequest))]
 [JsonSerializable(typeof(ApplicationVersion))]
 [JsonSerializable(typeof(ApplicationRecord))]

@@ -20,6 +20,17 @@ public sealed class RegistryContractJsonTests
     }
 
     [Fact]
+    public void Chunk_lookup_answer_and_copy_request()
+    {
+        Assert.Equal(
+            $$"""{"blobs":["{{Digest}}"],"runs":[{"first":2,"count":3,"blob":0,"offset":65536,"length":200000}]}""",
+            JsonSerializer.Serialize(new ChunkMatches { Blobs = [Digest], Runs = [new ChunkRun { First = 2, Count = 3, Blob = 0, Offset = 65536, Length = 200000 }] }, ProtocolJsonContext.Default.ChunkMatches));
+        Assert.Equal(
+            $$"""{"offset":10,"ranges":[{"blob":"{{Digest}}","offset":0,"length":4096}]}""",
+            JsonSerializer.Serialize(new UploadCopyRequest { Offset = 10, Ranges = [new BlobRange { Blob = Digest, Offset = 0, Length = 4096 }] }, ProtocolJsonContext.Default.UploadCopyRequest));
+    }
+
+    [Fact]
     public void Version_request_listing_and_deletions()
     {
         using var manifest = JsonDocument.Parse("""{"name":"game"}""");

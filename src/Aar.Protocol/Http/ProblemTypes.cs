@@ -47,6 +47,7 @@ public static class ProblemTypes
     public const string UploadBusy = "upload-busy";
     public const string TooManyUploads = "too-many-uploads";
     public const string UploadQuotaExceeded = "upload-quota-exceeded";
+    public const string CopySourceUnknown = "copy-source-unknown";
     public const string RangeNotSatisfiable = "range-not-satisfiable";
     public const string InvalidName = "invalid-name";
     public const string InvalidArchitecture = "invalid-architecture";

@@ -88,6 +88,12 @@ public sealed record SyncPassReport
 
     public int Unchanged { get; init; }
 
+    /// <summary>Package bytes this pass's uploads put on the wire; null when nothing was uploaded.</summary>
+    public long? UploadSentBytes { get; init; }
+
+    /// <summary>Package bytes this pass's uploads did not send because the registry already held them (delta uploads); null when nothing was uploaded.</summary>
+    public long? UploadSavedBytes { get; init; }
+
     /// <summary>One sentence each: what went wrong and what to do.</summary>
     public IReadOnlyList<string> Errors { get; init; } = [];
 
@@ -108,6 +114,9 @@ public sealed record TransferInfo
     public required long Bytes { get; init; }
 
     public required long Total { get; init; }
+
+    /// <summary>Of <see cref="Bytes"/>, those the registry copied from blobs it already held (a delta upload); null when none.</summary>
+    public long? SavedBytes { get; init; }
 
     public required DateTimeOffset StartedAt { get; init; }
 

@@ -12,7 +12,10 @@ public sealed partial class RegistryClient
     /// for its offset and continues from there, so a cut costs at most one chunk; a session the registry expired or
     /// lost is replaced by a new one. Finishes with the digest, which the server verifies.
     /// </summary>
-    public async Task<ApiResult<BlobDescriptor>> UploadBlobAsync(Stream content, BlobDigest digest, long size, UploadOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<ApiResult<BlobDescriptor>> UploadBlobAsync(Stream content, BlobDigest digest, long size, UploadOptions? options = null, CancellationToken cancellationToken = default) =>
+        UploadWholeAsync(content, digest, size, options, new SentBytes(), cancellationToken);
+
+    private async Task<ApiResult<BlobDescriptor>> UploadWholeAsync(Stream content, BlobDigest digest, long size, UploadOptions? options, SentBytes sent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         options ??= new UploadOptions();
@@ -34,7 +37,7 @@ public sealed partial class RegistryClient
             return ApiResult.Failed<BlobDescriptor>(session.Problem!);
         }
 
-        var upload = new UploadState(session.Value!.Id, session.Value.Offset);
+        var upload = new UploadState(session.Value!.Id, session.Value.Offset, sent);
         while (true)
         {
             try
@@ -65,6 +68,7 @@ public sealed partial class RegistryClient
     private async Task<ApiResult<BlobDescriptor>?> SendChunkAsync(UploadState upload, Stream content, long size, UploadOptions options, CancellationToken cancellationToken)
     {
         var length = Math.Min(options.ChunkSize, size - upload.Offset);
+        upload.Sent.Bytes += length;
         using var request = new HttpRequestMessage(HttpMethod.Patch, RegistryRoutes.Upload(upload.Id)) { Content = new ChunkContent(content, upload.Offset, length, options.Progress) };
         request.Content.Headers.ContentRange = new ContentRangeHeaderValue(upload.Offset, upload.Offset + length - 1);
         using var response = await SendForHeadersAsync(http, request, cancellationToken, idle: false);
@@ -76,6 +80,12 @@ public sealed partial class RegistryClient
         }
 
         var problem = await ApiResponses.ReadProblemAsync(response, Options.IdleTimeout, cancellationToken);
+        return await RetryAfterAsync(upload, problem, options, cancellationToken);
+    }
+
+    /// <summary>After a refused chunk (or copy): null to go on from the offset the problem names, or the final answer.</summary>
+    private async Task<ApiResult<BlobDescriptor>?> RetryAfterAsync(UploadState upload, Problem problem, UploadOptions options, CancellationToken cancellationToken)
+    {
         var retryable = problem.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown or ProblemTypes.UploadBusy
             || problem.Offset is not null && problem.Type is ProblemTypes.UploadOffsetMismatch or ProblemTypes.IncompleteBody or ProblemTypes.StorageUnavailable;
         if (!retryable || ++upload.Failures >= options.MaxAttempts)
@@ -166,13 +176,21 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>Where an upload stands: its session, the offset to send from, and consecutive failures.</summary>
-    private sealed class UploadState(string id, long offset)
+    private sealed class UploadState(string id, long offset, SentBytes sent)
     {
         public string Id { get; set; } = id;
 
         public long Offset { get; set; } = offset;
 
         public int Failures { get; set; }
+
+        public SentBytes Sent { get; } = sent;
+    }
+
+    /// <summary>Bytes of chunk bodies sent (re-sent ones included): what an upload cost on the wire.</summary>
+    private sealed class SentBytes
+    {
+        public long Bytes { get; set; }
     }
 
     /// <summary>

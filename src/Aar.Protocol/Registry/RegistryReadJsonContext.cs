@@ -19,6 +19,8 @@ namespace Aar.Protocol.Registry;
 [JsonSerializable(typeof(ServerInfo))]
 [JsonSerializable(typeof(BlobDescriptor))]
 [JsonSerializable(typeof(UploadSession))]
+[JsonSerializable(typeof(ChunkMatches))]
+[JsonSerializable(typeof(UploadCopyRequest))]
 [JsonSerializable(typeof(ApplicationVersion))]
 [JsonSerializable(typeof(ApplicationRecord))]
 [JsonSerializable(typeof(ApplicationListing))]

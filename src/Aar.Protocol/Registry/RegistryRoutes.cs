@@ -9,6 +9,9 @@ public static class RegistryRoutes
     public const string Applications = Prefix + "/applications";
     public const string Deletions = Prefix + "/deletions";
 
+    /// <summary>POST a list of 32-byte chunk hashes: which of them the registry holds, in which stored blob (<see cref="ChunkMatches"/>).</summary>
+    public const string ChunkLookup = Prefix + "/chunks/lookup";
+
     /// <summary>The listing of <see cref="Applications"/> in a signed envelope (same query, ETag and 304 rule).</summary>
     public const string SignedApplications = Prefix + "/signed/applications";
 
@@ -36,6 +39,9 @@ public static class RegistryRoutes
     public static string BlobRanges(BlobDigest digest) => $"{Blobs}/{digest}/ranges";
 
     public static string Upload(string id) => $"{Uploads}/{Uri.EscapeDataString(id)}";
+
+    /// <summary>POST an <see cref="UploadCopyRequest"/>: append ranges of stored blobs to the session.</summary>
+    public static string UploadCopy(string id) => Upload(id) + "/copy";
 
     public static string Application(string name, string architecture) =>
         $"{Applications}/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(architecture)}";

@@ -18,6 +18,9 @@ public sealed record UploadOptions
     /// <summary>Receives the number of bytes the registry holds (or that have left) so far.</summary>
     public IProgress<long>? Progress { get; init; }
 
+    /// <summary>Receives the bytes the registry copied from blobs it already held so far (a delta upload: bytes not sent).</summary>
+    public IProgress<long>? Reused { get; init; }
+
     /// <summary>Called with the id of a newly started upload session, so the caller can persist it and resume after its own restart.</summary>
     public Func<string, Task>? OnSessionStarted { get; init; }
 }

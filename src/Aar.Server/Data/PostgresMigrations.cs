@@ -136,5 +136,20 @@ internal static class PostgresMigrations
             refusals     bigint NOT NULL DEFAULT 0
         );
         """,
+
+        // 7: as SQLite's 10: where each stored chunk lies in a stored blob, for delta uploads.
+        """
+        CREATE TABLE chunk_locations (
+            hash   bytea PRIMARY KEY CHECK (length(hash) = 32),
+            blob   text COLLATE "C" NOT NULL,
+            start  bigint NOT NULL CHECK (start >= 0),
+            length bigint NOT NULL CHECK (length > 0)
+        );
+        CREATE INDEX chunk_locations_blob ON chunk_locations (blob);
+        CREATE TABLE chunk_indexed_blobs (
+            blob       text COLLATE "C" PRIMARY KEY,
+            indexed_at text COLLATE "C" NOT NULL
+        );
+        """,
     ];
 }

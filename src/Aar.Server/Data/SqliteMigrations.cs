@@ -170,5 +170,23 @@ internal static class SqliteMigrations
             refusals     INTEGER NOT NULL DEFAULT 0
         );
         """,
+
+        // 10: where each stored chunk (content-defined, by SHA-256) lies in a stored blob, so a publisher's delta upload
+        // can name bytes the registry holds instead of sending them. One location per chunk is enough (the first blob
+        // that had it); rows of a blob that is gone are dropped when a lookup meets them. chunk_indexed_blobs says
+        // which blobs are recorded, so older blobs are filled in once, in the background.
+        """
+        CREATE TABLE chunk_locations (
+            hash   BLOB PRIMARY KEY NOT NULL CHECK (length(hash) = 32),
+            blob   TEXT NOT NULL,
+            start  INTEGER NOT NULL CHECK (start >= 0),
+            length INTEGER NOT NULL CHECK (length > 0)
+        ) WITHOUT ROWID;
+        CREATE INDEX chunk_locations_blob ON chunk_locations (blob);
+        CREATE TABLE chunk_indexed_blobs (
+            blob       TEXT PRIMARY KEY NOT NULL,
+            indexed_at TEXT NOT NULL
+        );
+        """,
     ];
 }

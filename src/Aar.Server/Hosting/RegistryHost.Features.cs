@@ -3,6 +3,7 @@ using Aar.Server.Applications;
 using Aar.Server.Chunks;
 using Aar.Server.Collection;
 using Aar.Server.Dashboard;
+using Aar.Server.Deltas;
 using Aar.Server.Data;
 using Aar.Server.Enrolment;
 using Aar.Hosting;
@@ -59,6 +60,7 @@ public sealed partial class RegistryHost
             StagedBytesCap = options.StagedBytesCap,
         });
         services.AddChunks(new ChunkOptions());
+        services.AddDeltas(new DeltaOptions());
         services.AddApplications();
         services.AddSigning(new SigningOptions { KeyPath = options.SigningKeyPath ?? data.SigningKeyPath, ListingValidity = options.ListingValidity });
         services.AddCollection(new CollectionOptions { BlobGracePeriod = options.BlobGracePeriod, ScrubInterval = options.ScrubInterval });
@@ -76,6 +78,7 @@ public sealed partial class RegistryHost
         app.MapBlobs();
         app.MapChunks();
         app.MapUploads();
+        app.MapDeltas();
         app.MapApplications();
         app.MapApplicationsAdmin();
         app.MapSigning();

@@ -18,7 +18,7 @@ internal sealed record Chunk(ContentRange? Range, long Length, Stream Body);
 /// the session, and is saved with every recorded offset, so any node (or this one after a restart) continues
 /// without re-reading the bytes; without a usable saved state the stored bytes are re-hashed.
 /// </summary>
-internal sealed partial class UploadSessions(UploadDatabase database, IUploadStaging staging, IBlobStore blobs, TimeProvider time, UploadOptions options, ILogger<UploadSessions> logger)
+internal sealed partial class UploadSessions(UploadDatabase database, IUploadStaging staging, IBlobStore blobs, TimeProvider time, UploadOptions options, IEnumerable<IStoredBlobListener> listeners, ILogger<UploadSessions> logger)
 {
     /// <summary>Offset persisted at least this often during one long chunk, so kill -9 costs at most this much re-transfer.</summary>
     public const long CheckpointBytes = 64L * 1024 * 1024;
@@ -149,6 +149,14 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
                 var trace = ProblemTrace.NewId();
                 Log.UploadBlobStoreFailed(logger, id, received, trace, ex);
                 return ApiResult.Failed<BlobPutResult>(UploadProblems.StorageUnavailable(trace, received));
+            }
+
+            if (result.Outcome == BlobPutOutcome.Created)
+            {
+                foreach (var listener in listeners)
+                {
+                    listener.Stored(actual);
+                }
             }
 
             if (result.Outcome == BlobPutOutcome.AlreadyExists)

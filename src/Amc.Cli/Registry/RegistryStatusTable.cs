@@ -41,7 +41,8 @@ internal static class RegistryStatusTable
         if (status.LastPass is { } pass)
         {
             rows.Add(["last_pass", string.Create(CultureInfo.InvariantCulture,
-                $"{pass.Result} ({pass.Mode}, finished {CellText.Time(pass.FinishedAt)}): {pass.Uploaded} uploaded, {pass.Downloaded} downloaded, {pass.Deleted} deleted, {pass.Unchanged} unchanged")]);
+                $"{pass.Result} ({pass.Mode}, finished {CellText.Time(pass.FinishedAt)}): {pass.Uploaded} uploaded, {pass.Downloaded} downloaded, {pass.Deleted} deleted, {pass.Unchanged} unchanged")
+                + (pass.UploadSentBytes is { } sent ? $"; uploads sent {CellText.Size(sent)}, saved {CellText.Size(pass.UploadSavedBytes ?? 0)}" : "")]);
             rows.AddRange(pass.Errors.Select(e => (IReadOnlyList<string>)["error", e]));
             rows.AddRange(pass.Conflicts.Select(c => (IReadOnlyList<string>)["conflict", c]));
         }
@@ -59,7 +60,7 @@ internal static class RegistryStatusTable
                 t.Application,
                 CellText.Number(t.Version),
                 t.Direction,
-                $"{CellText.Size(t.Bytes)} of {CellText.Size(t.Total)}",
+                $"{CellText.Size(t.Bytes)} of {CellText.Size(t.Total)}" + (t.SavedBytes is { } saved ? $" ({CellText.Size(saved)} not sent)" : ""),
                 $"{CellText.Size((long)t.BytesPerSecond)}/s",
                 t.StalledSeconds is { } stalled
                     ? string.Create(CultureInfo.InvariantCulture, $"stalled for {stalled:0} s, will resume")

@@ -15,6 +15,8 @@ internal sealed class PassReport(long number, string mode, DateTimeOffset starte
     private int _rejected;
     private long _uploadedBytes;
     private long _downloadedBytes;
+    private long _uploadSent;
+    private long _uploadSaved;
 
     public long Number => number;
 
@@ -43,6 +45,18 @@ internal sealed class PassReport(long number, string mode, DateTimeOffset starte
     {
         Interlocked.Increment(ref _uploaded);
         Interlocked.Add(ref _uploadedBytes, bytes);
+    }
+
+    /// <summary>Package bytes uploads sent, and those they did not send because the registry held them (delta uploads).</summary>
+    public long UploadSentBytes => Interlocked.Read(ref _uploadSent);
+
+    public long UploadSavedBytes => Interlocked.Read(ref _uploadSaved);
+
+    /// <summary>An upload's cost on the wire, counted whether or not its version was then created.</summary>
+    public void UploadTraffic(long sent, long saved)
+    {
+        Interlocked.Add(ref _uploadSent, sent);
+        Interlocked.Add(ref _uploadSaved, saved);
     }
 
     public void Downloaded(long bytes)
@@ -91,6 +105,8 @@ internal sealed class PassReport(long number, string mode, DateTimeOffset starte
                 Downloaded = _downloaded,
                 Deleted = _deleted,
                 Unchanged = _unchanged,
+                UploadSentBytes = _uploaded > 0 || _uploadSent > 0 ? _uploadSent : null,
+                UploadSavedBytes = _uploaded > 0 || _uploadSent > 0 ? _uploadSaved : null,
                 Errors = [.. _errors],
                 Conflicts = [.. _conflicts],
             };

@@ -14,6 +14,9 @@ namespace Ams.Daemon.Sync;
 /// </summary>
 internal sealed class Pusher(ApplicationCatalog applications, PackageStore packages, SignedIndex index, SyncStateStore state, SyncStatusTracker status)
 {
+    /// <summary>When an upload goes by difference: the client's defaults (at least 4 MiB, at least 1/8 already held).</summary>
+    private static readonly DeltaPolicy Delta = new();
+
     public async Task RunAsync(RegistryConnection registry, PassReport report, string? only, CancellationToken cancellationToken)
     {
         var architecture = applications.Architecture;
@@ -91,8 +94,13 @@ internal sealed class Pusher(ApplicationCatalog applications, PackageStore packa
         var progress = status.Track(application.Name, version.Number, "upload", version.Size);
         try
         {
-            var uploaded = await UploadAsync(registry, blob, version, progress, cancellationToken);
-            if (!uploaded.Succeeded)
+            var similar = registryApplication?.Versions.Count > 0;
+            var uploaded = await UploadAsync(registry, blob, version, similar, progress, cancellationToken);
+            if (uploaded.Succeeded)
+            {
+                report.UploadTraffic(uploaded.Value!.SentBytes, uploaded.Value.ReusedBytes);
+            }
+            else
             {
                 report.Error($"Uploading version {version.Number} of '{application.Name}' failed: {RegistryConnection.Explain(uploaded.Problem!)}");
                 return;
@@ -129,9 +137,10 @@ internal sealed class Pusher(ApplicationCatalog applications, PackageStore packa
         var progress = status.Track(application.Name, version.Number, "upload", version.Size);
         try
         {
-            var uploaded = await UploadAsync(registry, blob, version, progress, cancellationToken);
+            var uploaded = await UploadAsync(registry, blob, version, similar: true, progress, cancellationToken);
             if (uploaded.Succeeded)
             {
+                report.UploadTraffic(uploaded.Value!.SentBytes, uploaded.Value.ReusedBytes);
                 report.Uploaded(version.Size);
             }
             else
@@ -145,17 +154,27 @@ internal sealed class Pusher(ApplicationCatalog applications, PackageStore packa
         }
     }
 
-    private async Task<ApiResult<BlobDescriptor>> UploadAsync(RegistryConnection registry, BlobDigest blob, LocalVersion version, IProgress<long> progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads the package, by difference when the registry holds an earlier version of the application (its chunks are
+    /// likely there): the client asks which chunks the registry holds and sends only the others, and goes whole by
+    /// itself when that does not pay. A fresh application goes whole without chunking, so it is not slowed.
+    /// </summary>
+    private async Task<ApiResult<UploadOutcome>> UploadAsync(RegistryConnection registry, BlobDigest blob, LocalVersion version, bool similar, IProgress<long> progress, CancellationToken cancellationToken)
     {
         await using var package = new FileStream(packages.PathOf(version.Sha256), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        // The index kept beside the package (written as it was imported; computed once for older packages).
+        var chunks = similar && version.Size >= Delta.MinimumBytes && await packages.GetChunkIndexAsync(version.Sha256, cancellationToken) is { } index
+            ? PackageChunks.From(index)
+            : [];
         var resume = await state.GetUploadSessionAsync(version.Sha256, cancellationToken);
-        var result = await registry.Client.UploadBlobAsync(package, blob, version.Size, new UploadOptions { ResumeSessionId = resume, Progress = progress, OnSessionStarted = id => state.SetUploadSessionAsync(version.Sha256, id, CancellationToken.None) }, cancellationToken);
+        var saved = SyncStatusTracker.SavedOf(progress);
+        var result = await registry.Client.UploadDeltaAsync(package, blob, version.Size, chunks, Delta, new UploadOptions { ResumeSessionId = resume, Progress = progress, Reused = saved, OnSessionStarted = id => state.SetUploadSessionAsync(version.Sha256, id, CancellationToken.None) }, cancellationToken);
         if (!result.Succeeded && resume is not null && result.Problem!.Type is ProblemTypes.UploadUnknown or ProblemTypes.UploadExpired)
         {
             // The registry forgot the session (expired, reclaimed): start over with a new one.
             await state.SetUploadSessionAsync(version.Sha256, null, cancellationToken);
             package.Position = 0;
-            result = await registry.Client.UploadBlobAsync(package, blob, version.Size, new UploadOptions { Progress = progress, OnSessionStarted = id => state.SetUploadSessionAsync(version.Sha256, id, CancellationToken.None) }, cancellationToken);
+            result = await registry.Client.UploadDeltaAsync(package, blob, version.Size, chunks, Delta, new UploadOptions { Progress = progress, Reused = saved, OnSessionStarted = id => state.SetUploadSessionAsync(version.Sha256, id, CancellationToken.None) }, cancellationToken);
         }
 
         if (result.Succeeded)

@@ -19,6 +19,7 @@ internal sealed class SyncMetrics : IMetricsSource
     private readonly ObservedTotals<string> _bytes = new(static direction => [new("direction", direction)]);
     private readonly ObservedTotals<string> _delta = new(static kind => [new("kind", kind)]);
     private readonly ObservedTotals<string> _problems = new(static kind => [new("kind", kind)]);
+    private readonly ObservedTotals<string> _pushed = new(static kind => [new("kind", kind)]);
     private readonly Histogram<double> _duration;
     private readonly ConfigStore _config;
     private double _lastSuccess = -1;
@@ -45,12 +46,15 @@ internal sealed class SyncMetrics : IMetricsSource
         _delta.Add("reused", 0);
         _problems.Add("error", 0);
         _problems.Add("conflict", 0);
+        _pushed.Add("sent", 0);
+        _pushed.Add("saved", 0);
         var meter = AmsMeter.Create(meters);
         meter.CreateObservableCounter<long>("sync_passes_total", _passes.Observe, description: "Sync passes by result: ok, unchanged (the registry answered 304), partial, failed.");
         _duration = meter.CreateHistogram<double>("sync_pass_duration_seconds", unit: "s", description: "How long sync passes took.");
         meter.CreateObservableCounter<long>("sync_versions_total", _versions.Observe, description: "Versions uploaded to the registry, imported from it, deleted by sync, and rejected (pulled versions refused as invalid or too large).");
         meter.CreateObservableCounter<long>("sync_package_bytes_total", _bytes.Observe, unit: "By", description: "Package bytes of completed transfers, up (pushed) and down (pulled).");
         meter.CreateObservableCounter<long>("sync_delta_bytes_total", _delta.Observe, unit: "By", description: "Bytes of packages downloaded by difference: fetched from the registry (kind fetched) and copied from packages this AMS held (kind reused, the bytes saved).");
+        meter.CreateObservableCounter<long>("sync_upload_bytes_total", _pushed.Observe, unit: "By", description: "Package bytes uploads sent to the registry (kind sent) and did not send because the registry already held them (kind saved, delta uploads).");
         meter.CreateObservableCounter<long>("sync_problems_total", _problems.Observe, description: "Errors and conflicts reported by sync passes.");
         meter.CreateObservableGauge<double>("sync_last_success_timestamp_seconds", ObserveLastSuccess, unit: "s", description: "Unix time the last pass that ended ok or unchanged finished.");
         meter.CreateObservableGauge<long>("sync_registry_generation", () => Observe(ref _registryGeneration), description: "The registry's generation as of the last pull.");
@@ -68,6 +72,8 @@ internal sealed class SyncMetrics : IMetricsSource
         _versions.Add("rejected", pass.Rejected);
         _bytes.Add("up", pass.UploadedBytes);
         _bytes.Add("down", pass.DownloadedBytes);
+        _pushed.Add("sent", pass.UploadSentBytes);
+        _pushed.Add("saved", pass.UploadSavedBytes);
         _problems.Add("error", report.Errors.Count);
         _problems.Add("conflict", report.Conflicts.Count);
         if (report.Result is "ok" or "unchanged")

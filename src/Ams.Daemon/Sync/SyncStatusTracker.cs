@@ -78,6 +78,9 @@ internal sealed class SyncStatusTracker(TimeProvider time)
         return new Progress(transfer, time);
     }
 
+    /// <summary>Where a tracked transfer reports the bytes it did not have to move (a delta upload's copied bytes).</summary>
+    public static IProgress<long> SavedOf(IProgress<long> tracked) => new Saved(((Progress)tracked).Transfer);
+
     public void Untrack(string application, int version, string direction)
     {
         lock (_lock)
@@ -99,6 +102,8 @@ internal sealed class SyncStatusTracker(TimeProvider time)
     {
         public long Bytes;
 
+        public long SavedBytes;
+
         /// <summary>When bytes last moved (ticks of <see cref="DateTimeOffset.UtcTicks"/>); the start until then.</summary>
         public long LastProgressTicks = startedAt.UtcTicks;
 
@@ -115,6 +120,7 @@ internal sealed class SyncStatusTracker(TimeProvider time)
                 Direction = direction,
                 Bytes = bytes,
                 Total = total,
+                SavedBytes = Volatile.Read(ref SavedBytes) is > 0 and var saved ? saved : null,
                 StartedAt = startedAt,
                 BytesPerSecond = Math.Round(rate),
                 EtaSeconds = rate > 0 ? Math.Round((total - bytes) / rate, 1) : null,
@@ -123,8 +129,15 @@ internal sealed class SyncStatusTracker(TimeProvider time)
         }
     }
 
+    private sealed class Saved(Transfer transfer) : IProgress<long>
+    {
+        public void Report(long value) => Volatile.Write(ref transfer.SavedBytes, value);
+    }
+
     private sealed class Progress(Transfer transfer, TimeProvider time) : IProgress<long>
     {
+        public Transfer Transfer => transfer;
+
         public void Report(long value)
         {
             Volatile.Write(ref transfer.Bytes, value);

@@ -1,0 +1,38 @@
+namespace Aar.Protocol.Registry;
+
+/// <summary>One content-defined chunk of a package being uploaded: where it lies and its SHA-256 (32 bytes).</summary>
+public readonly record struct PackageChunk(long Offset, int Length, ReadOnlyMemory<byte> Hash);
+
+/// <summary>What an upload cost and saved: bytes sent, bytes the registry took from blobs it already held.</summary>
+public sealed record UploadOutcome
+{
+    public required BlobDescriptor Blob { get; init; }
+
+    /// <summary>Package bytes sent (re-sent ones after a cut included); 0 when the registry already had the blob.</summary>
+    public required long SentBytes { get; init; }
+
+    /// <summary>Package bytes the registry copied from blobs it already stored instead of receiving them.</summary>
+    public required long ReusedBytes { get; init; }
+
+    /// <summary>Bytes of chunk lookups and copy requests: the price of the delta (0 for a whole upload).</summary>
+    public long OverheadBytes { get; init; }
+
+    /// <summary>True when the package went by difference, false when it went whole (or was not needed).</summary>
+    public bool Delta { get; init; }
+}
+
+/// <summary>When <see cref="RegistryClient.UploadDeltaAsync"/> goes by difference rather than whole.</summary>
+public sealed record DeltaPolicy
+{
+    /// <summary>Packages smaller than this go whole: a lookup's round trip costs more than it can save. Default 4 MiB.</summary>
+    public long MinimumBytes { get; init; } = 4L * 1024 * 1024;
+
+    /// <summary>Below this share of the package already on the registry, it goes whole. Default 1/8.</summary>
+    public double MinimumReuse { get; init; } = 0.125;
+
+    /// <summary>Chunk hashes per lookup request (the registry accepts at most 32,768).</summary>
+    public int LookupBatch { get; init; } = 32 * 1024;
+
+    /// <summary>Ranges per copy request (the registry accepts at most 4,096).</summary>
+    public int CopyBatch { get; init; } = 4096;
+}

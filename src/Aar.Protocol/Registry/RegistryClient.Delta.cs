@@ -1,0 +1,270 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Aar.Protocol.Http;
+
+namespace Aar.Protocol.Registry;
+
+public sealed partial class RegistryClient
+{
+    /// <summary>
+    /// Uploads <paramref name="content"/> (seekable) by difference when that pays: asks the registry which of the
+    /// package's <paramref name="chunks"/> it already holds (in any blob), sends only the others and has the registry
+    /// copy the rest into the same resumable upload session; the registry verifies the whole SHA-256 at the end, as for
+    /// any upload. Goes whole (<see cref="UploadBlobAsync"/>) for a small package, when little is held, when the
+    /// registry has no chunk lookup, or when the assembled blob did not verify (a damaged source on the registry).
+    /// </summary>
+    public async Task<ApiResult<UploadOutcome>> UploadDeltaAsync(Stream content, BlobDigest digest, long size, IReadOnlyList<PackageChunk> chunks, DeltaPolicy? policy = null, UploadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(chunks);
+        policy ??= new DeltaPolicy();
+        options ??= new UploadOptions();
+        var existing = await FindBlobAsync(digest, cancellationToken);
+        if (existing.Succeeded)
+        {
+            options.Progress?.Report(size);
+            return ApiResult.Ok(new UploadOutcome { Blob = existing.Value!, SentBytes = 0, ReusedBytes = 0 });
+        }
+
+        if (size >= policy.MinimumBytes && chunks.Count > 0)
+        {
+            var plan = await PlanDeltaAsync(size, chunks, policy, cancellationToken);
+            if (plan is not null && plan.Reused >= policy.MinimumReuse * size)
+            {
+                var delta = await SendDeltaAsync(content, digest, size, plan, policy, options, cancellationToken);
+                if (delta.Succeeded || delta.Problem!.Type != ProblemTypes.DigestMismatch)
+                {
+                    return delta;
+                }
+            }
+        }
+
+        var sent = new SentBytes();
+        content.Position = 0;
+        var result = await UploadWholeAsync(content, digest, size, options, sent, cancellationToken);
+        return result.Succeeded
+            ? ApiResult.Ok(new UploadOutcome { Blob = result.Value!, SentBytes = sent.Bytes, ReusedBytes = 0 })
+            : ApiResult.Failed<UploadOutcome>(result.Problem!);
+    }
+
+    /// <summary>How many bytes of <paramref name="chunks"/> the registry holds, in any blob; null when it cannot say.</summary>
+    public async Task<long?> HeldBytesAsync(IReadOnlyList<PackageChunk> chunks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        var size = chunks.Count == 0 ? 0 : chunks[^1].Offset + chunks[^1].Length;
+        return (await PlanDeltaAsync(size, chunks, new DeltaPolicy(), cancellationToken))?.Reused;
+    }
+
+    /// <summary>Asks which chunks the registry holds; null when it cannot say (no lookup route, or it failed).</summary>
+    private async Task<DeltaPlan?> PlanDeltaAsync(long size, IReadOnlyList<PackageChunk> chunks, DeltaPolicy policy, CancellationToken cancellationToken)
+    {
+        var segments = new List<DeltaSegment>();
+        long overhead = 0;
+        long covered = 0;
+        for (var from = 0; from < chunks.Count; from += policy.LookupBatch)
+        {
+            var count = Math.Min(policy.LookupBatch, chunks.Count - from);
+            var body = new byte[count * 32];
+            for (var i = 0; i < count; i++)
+            {
+                chunks[from + i].Hash.Span.CopyTo(body.AsSpan(i * 32, 32));
+            }
+
+            overhead += body.Length;
+            using var request = new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.ChunkLookup) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            var matches = await SendAsync(request, RegistryReadJsonContext.Default.ChunkMatches, cancellationToken);
+            if (!matches.Succeeded)
+            {
+                return null;
+            }
+
+            foreach (var run in matches.Value!.Runs)
+            {
+                if (run.First < 0 || run.Count < 1 || run.First + run.Count > count || run.Blob < 0 || run.Blob >= matches.Value.Blobs.Count)
+                {
+                    return null;
+                }
+
+                var first = chunks[from + run.First];
+                var last = chunks[from + run.First + run.Count - 1];
+                var start = first.Offset;
+                var length = last.Offset + last.Length - start;
+                if (start < covered || length != run.Length)
+                {
+                    // Not an answer this client can use (overlapping or mis-sized runs): go whole.
+                    return null;
+                }
+
+                if (start > covered)
+                {
+                    segments.Add(new DeltaSegment(covered, start - covered, null, 0));
+                }
+
+                segments.Add(new DeltaSegment(start, length, matches.Value.Blobs[run.Blob], run.Offset));
+                covered = start + length;
+            }
+        }
+
+        if (covered < size)
+        {
+            segments.Add(new DeltaSegment(covered, size - covered, null, 0));
+        }
+
+        return new DeltaPlan(segments, segments.Where(s => s.Blob is not null).Sum(s => s.Length), overhead);
+    }
+
+    private async Task<ApiResult<UploadOutcome>> SendDeltaAsync(Stream content, BlobDigest digest, long size, DeltaPlan plan, DeltaPolicy policy, UploadOptions options, CancellationToken cancellationToken)
+    {
+        var session = options.ResumeSessionId is { } resume ? await GetUploadAsync(resume, cancellationToken) : await StartSessionAsync(options, cancellationToken);
+        if (session.Problem?.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown)
+        {
+            session = await StartSessionAsync(options, cancellationToken);
+        }
+
+        if (!session.Succeeded)
+        {
+            return ApiResult.Failed<UploadOutcome>(session.Problem!);
+        }
+
+        var upload = new UploadState(session.Value!.Id, session.Value.Offset, new SentBytes());
+        long reused = 0;
+        long overhead = plan.Overhead;
+        while (true)
+        {
+            try
+            {
+                ApiResult<BlobDescriptor>? result;
+                if (upload.Offset >= size)
+                {
+                    result = await SendAsync(
+                        new HttpRequestMessage(HttpMethod.Put, $"{RegistryRoutes.Upload(upload.Id)}?digest={digest}&size={size.ToString(CultureInfo.InvariantCulture)}"),
+                        RegistryReadJsonContext.Default.BlobDescriptor,
+                        cancellationToken);
+                }
+                else
+                {
+                    var at = plan.IndexOf(upload.Offset);
+                    var segment = plan.Segments[at];
+                    if (segment.Blob is null)
+                    {
+                        result = await SendChunkAsync(upload, content, segment.End, options, cancellationToken);
+                    }
+                    else
+                    {
+                        var before = upload.Offset;
+                        (result, var requestBytes) = await SendCopyAsync(upload, plan, at, policy, options, cancellationToken);
+                        overhead += requestBytes;
+                        reused += Math.Max(0, upload.Offset - before);
+                        options.Reused?.Report(reused);
+                    }
+                }
+
+                if (result is not null)
+                {
+                    return result.Succeeded
+                        ? ApiResult.Ok(new UploadOutcome { Blob = result.Value!, SentBytes = upload.Sent.Bytes, ReusedBytes = reused, OverheadBytes = overhead, Delta = true })
+                        : ApiResult.Failed<UploadOutcome>(result.Problem!);
+                }
+            }
+            catch (HttpRequestException) when (++upload.Failures < options.MaxAttempts)
+            {
+                await Task.Delay(options.RetryDelay * (1 << Math.Min(upload.Failures - 1, 6)), cancellationToken);
+                if (await RecoverAsync(upload, digest, options, cancellationToken) is { } finished)
+                {
+                    return finished.Succeeded
+                        ? ApiResult.Ok(new UploadOutcome { Blob = finished.Value!, SentBytes = upload.Sent.Bytes, ReusedBytes = reused, OverheadBytes = overhead, Delta = true })
+                        : ApiResult.Failed<UploadOutcome>(finished.Problem!);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks the registry to append the copy segments from <paramref name="at"/> on (the first one from the session's
+    /// offset), up to the next segment to send. A source the registry no longer holds turns its segments into sent ones.
+    /// </summary>
+    private async Task<(ApiResult<BlobDescriptor>? Result, long RequestBytes)> SendCopyAsync(UploadState upload, DeltaPlan plan, int at, DeltaPolicy policy, UploadOptions options, CancellationToken cancellationToken)
+    {
+        var ranges = new List<BlobRange>();
+        for (var i = at; i < plan.Segments.Count && plan.Segments[i].Blob is { } blob && ranges.Count < policy.CopyBatch; i++)
+        {
+            var segment = plan.Segments[i];
+            var skip = i == at ? upload.Offset - segment.Start : 0;
+            ranges.Add(new BlobRange { Blob = blob, Offset = segment.BlobOffset + skip, Length = segment.Length - skip });
+        }
+
+        var copy = new UploadCopyRequest { Offset = upload.Offset, Ranges = ranges };
+        using var request = new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.UploadCopy(upload.Id))
+        {
+            Content = JsonContent.Create(copy, ProtocolJsonContext.Default.UploadCopyRequest),
+        };
+        await request.Content.LoadIntoBufferAsync(cancellationToken);
+        var requestBytes = request.Content.Headers.ContentLength ?? 0;
+        using var response = await SendForHeadersAsync(http, request, cancellationToken, idle: false);
+        if (response.IsSuccessStatusCode)
+        {
+            upload.Offset = Offset(response) ?? upload.Offset;
+            upload.Failures = 0;
+            options.Progress?.Report(upload.Offset);
+            return (null, requestBytes);
+        }
+
+        var problem = await ApiResponses.ReadProblemAsync(response, Options.IdleTimeout, cancellationToken);
+        if (problem.Type == ProblemTypes.CopySourceUnknown)
+        {
+            // Collected since the lookup: send those bytes instead (every segment of a blob that is gone).
+            plan.SendInstead(ranges.Select(r => r.Blob).ToHashSet(StringComparer.Ordinal));
+            return (null, requestBytes);
+        }
+
+        return (await RetryAfterAsync(upload, problem, options, cancellationToken), requestBytes);
+    }
+
+    /// <summary>The package as segments in order: copy from a stored blob (<see cref="DeltaSegment.Blob"/> set) or send.</summary>
+    private sealed class DeltaPlan(List<DeltaSegment> segments, long reused, long overhead)
+    {
+        public List<DeltaSegment> Segments { get; } = segments;
+
+        public long Reused { get; } = reused;
+
+        public long Overhead { get; } = overhead;
+
+        public int IndexOf(long offset)
+        {
+            var (low, high) = (0, Segments.Count - 1);
+            while (low < high)
+            {
+                var middle = (low + high + 1) / 2;
+                if (Segments[middle].Start <= offset)
+                {
+                    low = middle;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
+            }
+
+            return low;
+        }
+
+        /// <summary>Turns every copy from <paramref name="blobs"/> into a send (one of them is no longer stored).</summary>
+        public void SendInstead(HashSet<string> blobs)
+        {
+            for (var i = 0; i < Segments.Count; i++)
+            {
+                if (Segments[i].Blob is { } blob && blobs.Contains(blob))
+                {
+                    Segments[i] = Segments[i] with { Blob = null };
+                }
+            }
+        }
+    }
+
+    private sealed record DeltaSegment(long Start, long Length, string? Blob, long BlobOffset)
+    {
+        public long End => Start + Length;
+    }
+}
