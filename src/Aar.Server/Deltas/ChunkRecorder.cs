@@ -37,6 +37,18 @@ internal sealed partial class ChunkRecorder(IBlobStore blobs, IChunkIndexes inde
             while (await sweeps.WaitForNextTickAsync(stoppingToken));
         }, stoppingToken);
 
+        try
+        {
+            await DrainAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: whatever is still queued is recorded by the next start's sweep.
+        }
+    }
+
+    private async Task DrainAsync(CancellationToken stoppingToken)
+    {
         await foreach (var next in _queue.Reader.ReadAllAsync(stoppingToken))
         {
             try

@@ -53,7 +53,7 @@ internal sealed class SignedListingCache(SigningOptions options, TimeProvider ti
         var result = await task.ConfigureAwait(false);
         lock (_lock)
         {
-            if (result is null)
+            if (result is not { Reusable: true })
             {
                 _entries.RemoveAll(e => e.Signing == task);
             }
@@ -76,5 +76,10 @@ internal sealed class SignedListingCache(SigningOptions options, TimeProvider ti
 /// <summary>Which listing: the generation it was asked at, the query, and the key that signs it.</summary>
 internal sealed record ListingKey(long Generation, string? Architecture, string? Tags, string KeyId);
 
-/// <summary>A signed listing as sent: the envelope's UTF-8 JSON, the generation inside, and when it was signed.</summary>
-internal sealed record SignedListing(ReadOnlyMemory<byte> Envelope, long Generation, DateTimeOffset IssuedAt);
+/// <summary>
+/// A signed listing as sent: the envelope's UTF-8 JSON, the generation inside, and when it was signed. Not
+/// <paramref name="Reusable"/> when building it has a side effect a later request must repeat: a listing that flags a
+/// version <c>blob_missing</c> is where the flag is released once the blob is back (ApplicationCatalog), so serving
+/// it again from memory would keep asking the publisher for a blob it already re-sent.
+/// </summary>
+internal sealed record SignedListing(ReadOnlyMemory<byte> Envelope, long Generation, DateTimeOffset IssuedAt, bool Reusable);

@@ -72,7 +72,8 @@ internal static class SigningEndpoints
                 Tags = TagSet(tags),
                 Applications = listing.Applications,
             };
-            return new SignedListing(SignedEnvelope.SignToUtf8(SignedApplications.PayloadType, payload, ProtocolJsonContext.Default.SignedApplications, signer), listing.Generation, now);
+            return new SignedListing(SignedEnvelope.SignToUtf8(SignedApplications.PayloadType, payload, ProtocolJsonContext.Default.SignedApplications, signer), listing.Generation, now,
+                Reusable: !listing.Applications.Any(a => a.Versions.Any(v => v.BlobMissing == true)));
         });
         if (signed is null)
         {
