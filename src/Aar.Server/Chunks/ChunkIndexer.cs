@@ -11,6 +11,18 @@ internal sealed partial class ChunkIndexer(ChunkIndexes indexes, ILogger<ChunkIn
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await DrainAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping while waiting for work: what was scheduled is computed on first use.
+        }
+    }
+
+    private async Task DrainAsync(CancellationToken stoppingToken)
+    {
         await foreach (var digest in indexes.Scheduled.ReadAllAsync(stoppingToken))
         {
             try

@@ -61,7 +61,11 @@ public sealed class DeltaHostileTests(ITestOutputHelper output)
         using var copy = await registry.Http.PostAsync(RegistryRoutes.UploadCopy(session.Id), JsonContent.Create(new UploadCopyRequest { Offset = 0, Ranges = ranges }, ProtocolJsonContext.Default.UploadCopyRequest));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, copy.StatusCode);
 
-        using var lookup = await registry.Http.PostAsync(RegistryRoutes.ChunkLookup, Octets(new byte[32 * 32769]));
+        // Past Kestrel's body limit too: without 100-continue the client may still be sending when the refusal closes
+        // the connection, and then sees a cut instead of the 413 (as any client sending that much would).
+        using var tooMany = new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.ChunkLookup) { Content = Octets(new byte[32 * 32769]) };
+        tooMany.Headers.ExpectContinue = true;
+        using var lookup = await registry.Http.SendAsync(tooMany);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, lookup.StatusCode);
 
         using var ragged = await registry.Http.PostAsync(RegistryRoutes.ChunkLookup, Octets(new byte[33]));

@@ -176,6 +176,14 @@ public sealed class DeltaDownloadTests(ITestOutputHelper output)
     {
         var (rig, client, _, _, second) = await TwoVersionsAsync();
         await using var _rig = rig;
+        // The index is computed in the background after the publish; made from the damaged bytes it would not verify
+        // and the client would rightly skip the delta, so it must exist before the damage.
+        using (var raw = await rig.RawPublisherAsync())
+        {
+            Assert.True(BlobDigest.TryParse("sha256:" + second, out var digest));
+            Assert.True((await raw.GetChunkIndexAsync(digest)).Succeeded);
+        }
+
         // The registry's copy damaged inside the changed entry: its ranges and its whole download both carry wrong bytes.
         await StoredBlobDamage.FlipByteAsync(rig.Registry, "sha256:" + second, (int)(3.5 * AssetSize));
 
