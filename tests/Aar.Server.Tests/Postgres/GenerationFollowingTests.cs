@@ -93,7 +93,9 @@ public sealed class GenerationFollowingTests(ITestOutputHelper output)
         await WaitUntilAnsweringFromMemoryAsync(a, onA, "\"1\"");
         await WaitUntilAnsweringFromMemoryAsync(b, onB, "\"1\"");
 
-        // Every command Npgsql runs in this process (both nodes, the test) is traced; keep those reading the generation.
+        // Every command Npgsql runs in this process is traced, other test classes' databases included (they run in
+        // parallel); keep this database's commands that read the generation.
+        var name = database.Name!;
         var generationReads = new ConcurrentBag<string>();
         var commands = 0;
         using var listener = new ActivityListener
@@ -104,7 +106,7 @@ public sealed class GenerationFollowingTests(ITestOutputHelper output)
             {
                 Interlocked.Increment(ref commands);
                 var text = string.Join(' ', activity.TagObjects.Select(t => t.Value as string).Where(v => v is not null).Append(activity.DisplayName));
-                if (text.Contains("registry_state", StringComparison.Ordinal))
+                if (text.Contains("registry_state", StringComparison.Ordinal) && text.Contains(name, StringComparison.Ordinal))
                 {
                     generationReads.Add(text);
                 }
