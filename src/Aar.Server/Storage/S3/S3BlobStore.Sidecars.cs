@@ -16,15 +16,6 @@ internal sealed partial class S3BlobStore : IBlobSidecars
     public async Task<byte[]?> ReadSidecarAsync(BlobDigest digest, string kind, int maxBytes, CancellationToken cancellationToken)
     {
         var key = SidecarKey(digest, kind);
-        // HEAD first: a GET of a missing key answers 404 with an XML body that radosgw sends ~40 ms after the headers,
-        // and the request the SDK sent next on that pooled connection was answered on the wire but never completed in
-        // the client: it waited out the full 60 s timeout (seen in packet captures of the test suite). A HEAD's 404 has
-        // no body. The extra round trip is paid only when the sidecar exists.
-        if (await s3.HeadAsync(key, cancellationToken) is not { } head || head.Size > maxBytes)
-        {
-            return null;
-        }
-
         try
         {
             using var response = await s3.CallAsync("GET " + key, token => s3.Client.GetObjectAsync(new GetObjectRequest { BucketName = s3.Bucket, Key = key }, token), cancellationToken);
@@ -46,7 +37,7 @@ internal sealed partial class S3BlobStore : IBlobSidecars
     public Task WriteSidecarAsync(BlobDigest digest, string kind, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         var key = SidecarKey(digest, kind);
-        return s3.CallAsync("PUT " + key, token => s3.Client.PutObjectAsync(new PutObjectRequest
+        return s3.SendBodyAsync("PUT " + key, token => s3.Client.PutObjectAsync(new PutObjectRequest
         {
             BucketName = s3.Bucket,
             Key = key,

@@ -34,7 +34,7 @@ internal sealed partial class S3BlobStore : IS3MultipartStaging
         s3.CallAsync("multipart abort " + key, token => s3.Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = s3.Bucket, Key = key, UploadId = uploadId }, token), cancellationToken);
 
     Task IS3MultipartStaging.PutObjectAsync(string key, byte[] buffer, int count, CancellationToken cancellationToken) =>
-        s3.CallAsync("PUT " + key, token => s3.Client.PutObjectAsync(new PutObjectRequest
+        s3.SendBodyAsync("PUT " + key, token => s3.Client.PutObjectAsync(new PutObjectRequest
         {
             BucketName = s3.Bucket,
             Key = key,

@@ -112,7 +112,7 @@ internal sealed partial class S3BlobStore(S3Connection s3) : IBlobStore
     {
         try
         {
-            await s3.CallAsync("PUT " + key, token => s3.Client.PutObjectAsync(new PutObjectRequest
+            await s3.SendBodyAsync("PUT " + key, token => s3.Client.PutObjectAsync(new PutObjectRequest
             {
                 BucketName = s3.Bucket,
                 Key = key,
@@ -187,7 +187,7 @@ internal sealed partial class S3BlobStore(S3Connection s3) : IBlobStore
 
     public async Task<string> UploadPartAsync(string key, string uploadId, int number, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        var response = await s3.CallAsync($"part {number} of {key}", token => s3.Client.UploadPartAsync(new UploadPartRequest
+        var response = await s3.SendBodyAsync($"part {number} of {key}", token => s3.Client.UploadPartAsync(new UploadPartRequest
         {
             BucketName = s3.Bucket,
             Key = key,

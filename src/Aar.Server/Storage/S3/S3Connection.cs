@@ -65,9 +65,20 @@ internal sealed class S3Connection : IDisposable
     /// <summary>
     /// Runs one S3 call and turns every way a store can fail (network, timeout, 5xx, access denied) into
     /// <see cref="StorageUnavailableException"/> with a sentence naming the call; the caller's own cancellation
-    /// passes through. The message carries the store's error code, never the credentials.
+    /// passes through (see <see cref="DetachedAsync{T}"/> for what it does not cancel). The message carries the
+    /// store's error code, never the credentials.
     /// </summary>
-    public async Task<T> CallAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public Task<T> CallAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        RunAsync(what, token => DetachedAsync(call, token), cancellationToken);
+
+    /// <summary>
+    /// <see cref="CallAsync{T}"/> for a request whose body is read from the caller's memory (often a pooled buffer):
+    /// it must have ended before the caller returns, so the caller's cancellation cancels the request itself.
+    /// </summary>
+    public Task<T> SendBodyAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        RunAsync(what, call, cancellationToken);
+
+    private async Task<T> RunAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
@@ -88,6 +99,40 @@ internal sealed class S3Connection : IDisposable
         catch (Exception ex) when (ex is AmazonClientException or HttpRequestException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
             throw new StorageUnavailableException($"S3 {what} in bucket {Bucket} failed: {Innermost(ex).Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The caller stops waiting at once when cancelled, but the request itself runs to its end (bounded by the client's
+    /// timeout) and whatever it returns is disposed. Cancelling the SDK in the middle of a response (a host stopping
+    /// while a background listing or lookup was in flight) left the pooled connection in a state where the next
+    /// request sent on it was answered on the wire but never completed in the client: it waited out the full 60 s
+    /// timeout (seen in packet captures of the test suite on radosgw).
+    /// </summary>
+    private static async Task<T> DetachedAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var request = call(CancellationToken.None);
+        try
+        {
+            return await request.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = request.ContinueWith(
+                static finished =>
+                {
+                    if (finished.IsCompletedSuccessfully)
+                    {
+                        (finished.Result as IDisposable)?.Dispose();
+                    }
+
+                    // Observed, so a failure of a request nobody waits for does not surface as unobserved.
+                    _ = finished.Exception;
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            throw;
         }
     }
 
