@@ -28,6 +28,27 @@ public sealed class DeltaDownloadCrashTests(ITestOutputHelper output)
         await site.AssertPulledByDifferenceAsync(recorded);
     }
 
+    [Fact]
+    public async Task A_connection_cut_in_the_middle_of_a_delta_download_fails_that_pass_and_the_next_resumes_it_with_the_exact_bytes()
+    {
+        await using var site = await DeltaSite.StartAsync(output, withClient: true);
+        var before = await StartSlowPullAsync(site);
+
+        site.ClientLink!.Stop();
+        site.ClientLink.Start();
+        var broken = await DeltaSite.PassAfterAsync(site.Client, before);
+        output.WriteLine($"the cut pass said: {string.Join(" | ", broken.Errors)}");
+        Assert.NotEqual("ok", broken.Result);
+        Assert.Equal(0, broken.Downloaded);
+        Assert.NotEmpty(broken.Errors);
+        var recorded = site.RecordedChunks();
+        Assert.Null(await site.ShowNeverHalfAsync(site.Client));
+
+        Assert.Equal(1, (await site.Client.SyncOkAsync()).Downloaded);
+
+        await site.AssertPulledByDifferenceAsync(recorded);
+    }
+
     /// <summary>
     /// The publisher pushes version 1; the client starts pulling it over the slow link. Returns, with the number of
     /// the client's last pass before, once the download by difference has recorded its first batch (so there is
