@@ -159,19 +159,26 @@ public sealed class TcpProxy : IDisposable
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            // One side went away (reset, or killed): the other side learns it too, as it would without the proxy,
-            // instead of waiting on a connection that will carry nothing more. Stop closes both.
+            // One side went away (reset, or its process killed): the other side is reset too, as its own connection
+            // would be without the proxy, instead of sending forever into a connection nobody reads any more.
             if (!forwarded.BlackHoled)
             {
-                try
-                {
-                    to.Shutdown(SocketShutdown.Both);
-                }
-                catch (Exception already) when (already is SocketException or ObjectDisposedException)
-                {
-                    // Already closed.
-                }
+                Reset(from);
+                Reset(to);
             }
+        }
+    }
+
+    private static void Reset(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
         }
     }
 
