@@ -33,6 +33,21 @@ public sealed class DeltaUploadCrashTests(ITestOutputHelper output)
         Assert.InRange(long.Parse(resumed.Groups[2].Value, CultureInfo.InvariantCulture), 1, stored);
     }
 
+    [Fact]
+    public async Task Kill_9_of_the_publisher_in_the_middle_of_a_delta_upload_then_a_restart_continues_the_session_by_difference()
+    {
+        await using var site = await DeltaSite.StartAsync(output, withClient: false);
+        var (session, _) = await StartSlowPushAsync(site);
+
+        await site.Publisher.KillAsync();
+        AssertInterrupted(site, session);
+        // The restarted publisher starts a pass by itself (its first: number 1).
+        await site.Publisher.StartAsync();
+        var report = await site.PushReportAsync(0);
+
+        await site.AssertPushedByDifferenceAsync(report, session);
+    }
+
     /// <summary>
     /// Starts pushing version 1 over the slow link; returns its upload session and the publisher's last pass before,
     /// once the registry holds <see cref="InterruptAfterBytes"/> of it.
