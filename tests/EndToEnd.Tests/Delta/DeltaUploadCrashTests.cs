@@ -48,6 +48,20 @@ public sealed class DeltaUploadCrashTests(ITestOutputHelper output)
         await site.AssertPushedByDifferenceAsync(report, session);
     }
 
+    [Fact]
+    public async Task A_connection_cut_in_the_middle_of_a_delta_upload_is_recovered_in_the_same_session_by_difference()
+    {
+        await using var site = await DeltaSite.StartAsync(output, withClient: false);
+        var (session, before) = await StartSlowPushAsync(site);
+
+        site.PublisherLink.Stop();
+        AssertInterrupted(site, session);
+        site.PublisherLink.Start();
+        var report = await site.PushReportAsync(before);
+
+        await site.AssertPushedByDifferenceAsync(report, session);
+    }
+
     /// <summary>
     /// Starts pushing version 1 over the slow link; returns its upload session and the publisher's last pass before,
     /// once the registry holds <see cref="InterruptAfterBytes"/> of it.
