@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Aar.Protocol;
+using Aar.Protocol.Chunking;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using TestSupport;
@@ -112,6 +114,8 @@ public sealed class TrustEnforcementTests(ITestOutputHelper output)
     [InlineData("PATCH", "/1.0/uploads/0123456789abcdef")]
     [InlineData("DELETE", "/1.0/applications/game/amd64")]
     [InlineData("DELETE", "/1.0/Applications/game/amd64/versions/0")]
+    [InlineData("POST", "/1.0/chunks/lookup")]
+    [InlineData("POST", "/1.0/uploads/0123456789abcdef/copy")]
     public async Task A_client_role_certificate_cannot_write(string method, string path)
     {
         await using var server = await RegistryTestServer.StartAsync(output);
@@ -126,6 +130,52 @@ public sealed class TrustEnforcementTests(ITestOutputHelper output)
         Assert.Equal("client", problem.Role);
         Assert.Contains(TestCertificates.FingerprintOf(certificate), problem.Detail, StringComparison.Ordinal);
         Assert.Contains("client role", problem.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The delta routes (a blob's chunk index, its batched range read, the chunk lookup and the copy into a session) sit
+    /// behind the same gate as the rest: each request here is well-formed and names a stored blob and a live session, so
+    /// without the gate it would succeed (the revoked certificate is the session's own publisher).
+    /// </summary>
+    [Theory]
+    [InlineData("untrusted")]
+    [InlineData("revoked")]
+    public async Task An_untrusted_or_revoked_certificate_gets_403_on_every_delta_route(string who)
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var blob = TestBlob.Random(200_000);
+        (await registry.PutBlobAsync(blob)).EnsureSuccessStatusCode();
+        var session = await UploadSessionTests.StartAsync(registry);
+        using var stranger = TestCertificates.Client("stranger");
+        var certificate = who == "revoked" ? registry.PublisherCertificate : stranger;
+        using var strangerClient = registry.Server.Client(stranger);
+        var caller = who == "revoked" ? registry.Publisher : strangerClient;
+        if (who == "revoked")
+        {
+            using var before = await caller.Http.GetAsync(RegistryRoutes.BlobChunks(blob.Digest));
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+            using var admin = registry.Server.Admin();
+            Assert.True((await admin.RevokeAsync(TestCertificates.FingerprintOf(certificate))).Succeeded);
+        }
+
+        HttpContent Octets(byte[] body) => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } };
+        var requests = new Func<Task<HttpResponseMessage>>[]
+        {
+            () => caller.Http.GetAsync(RegistryRoutes.BlobChunks(blob.Digest)),
+            () => caller.Http.PostAsync(RegistryRoutes.BlobRanges(blob.Digest), Octets(ByteRanges.Serialize([new(0, 1000)]))),
+            () => caller.Http.PostAsync(RegistryRoutes.ChunkLookup, Octets(new byte[32])),
+            () => caller.Http.PostAsync(RegistryRoutes.UploadCopy(session.Id), JsonContent.Create(new UploadCopyRequest { Offset = 0, Ranges = [new BlobRange { Blob = blob.Digest.ToString(), Offset = 0, Length = 1000 }] }, ProtocolJsonContext.Default.UploadCopyRequest)),
+        };
+
+        foreach (var request in requests)
+        {
+            using var response = await request();
+            var problem = await AssertProblem(response, HttpStatusCode.Forbidden, who == "revoked" ? ProblemTypes.RevokedCertificate : ProblemTypes.UntrustedCertificate);
+            Assert.Equal(TestCertificates.FingerprintOf(certificate), problem.Fingerprint);
+        }
+
+        // The refused copy moved nothing into the session.
+        Assert.Equal(0, registry.StagedBytes(session.Id));
     }
 
     [Fact]

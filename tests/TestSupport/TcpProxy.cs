@@ -8,16 +8,20 @@ namespace TestSupport;
 /// connection and refuses new ones, as a crashed or unreachable database would; <see cref="Start"/> brings it back on
 /// the same port. <see cref="BytesFromTarget"/> counts what the server sent (e.g. whether a client downloaded a blob).
 /// <see cref="BlackHole"/> makes chosen connections die silently instead: they stay open but carry nothing either way,
-/// as a half-open TCP connection behind a failed router or firewall would.
+/// as a half-open TCP connection behind a failed router or firewall would. <see cref="BytesPerSecond"/> makes it a slow
+/// link, so a transfer takes long enough to be interrupted at a chosen point.
 /// </summary>
 public sealed class TcpProxy : IDisposable
 {
     private readonly IPEndPoint _target;
     private readonly List<Socket> _sockets = [];
     private readonly List<Forwarded> _forwarded = [];
+    private readonly Lock _pace = new();
     private TcpListener? _listener;
     private CancellationTokenSource? _stopping;
     private long _bytesFromTarget;
+    private long _bytesPerSecond;
+    private long _paceFreeTicks;
 
     public TcpProxy(IPEndPoint target)
     {
@@ -29,6 +33,16 @@ public sealed class TcpProxy : IDisposable
 
     /// <summary>Bytes forwarded from the target to clients since the proxy was made (TLS records included).</summary>
     public long BytesFromTarget => Interlocked.Read(ref _bytesFromTarget);
+
+    /// <summary>
+    /// At most this many bytes a second cross the proxy, both directions and all connections together (0, the default:
+    /// as fast as they come). Takes effect at once, also on open connections.
+    /// </summary>
+    public long BytesPerSecond
+    {
+        get => Interlocked.Read(ref _bytesPerSecond);
+        set => Interlocked.Exchange(ref _bytesPerSecond, value);
+    }
 
     public void Start()
     {
@@ -65,7 +79,19 @@ public sealed class TcpProxy : IDisposable
             {
                 var client = await listener.AcceptSocketAsync(cancellationToken);
                 var server = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                await server.ConnectAsync(_target, cancellationToken);
+                try
+                {
+                    await server.ConnectAsync(_target, cancellationToken);
+                }
+                catch (SocketException)
+                {
+                    // The target is down (e.g. restarting): this connection fails as it would without the proxy, and
+                    // the proxy keeps accepting for when the target is back.
+                    server.Dispose();
+                    client.Dispose();
+                    continue;
+                }
+
                 var forwarded = new Forwarded(((IPEndPoint)server.LocalEndPoint!).Port);
                 lock (_sockets)
                 {
@@ -110,7 +136,7 @@ public sealed class TcpProxy : IDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to, Forwarded forwarded, Action<int>? counted)
+    private async Task PumpAsync(Socket from, Socket to, Forwarded forwarded, Action<int>? counted)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -119,6 +145,7 @@ public sealed class TcpProxy : IDisposable
             while ((read = await from.ReceiveAsync(buffer)) > 0)
             {
                 counted?.Invoke(read);
+                await PaceAsync(read);
                 if (!forwarded.BlackHoled)
                 {
                     await to.SendAsync(buffer.AsMemory(0, read));
@@ -132,8 +159,48 @@ public sealed class TcpProxy : IDisposable
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            // One side went away; Stop closes the other.
+            // One side went away (reset, or its process killed): the other side is reset too, as its own connection
+            // would be without the proxy, instead of sending forever into a connection nobody reads any more.
+            if (!forwarded.BlackHoled)
+            {
+                Reset(from);
+                Reset(to);
+            }
         }
+    }
+
+    private static void Reset(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+    }
+
+    /// <summary>Waits until <paramref name="bytes"/> more fit in the rate: each piece gets the next free slot of the link.</summary>
+    private async Task PaceAsync(int bytes)
+    {
+        var rate = BytesPerSecond;
+        if (rate <= 0)
+        {
+            return;
+        }
+
+        TimeSpan wait;
+        lock (_pace)
+        {
+            var now = DateTime.UtcNow.Ticks;
+            var start = Math.Max(_paceFreeTicks, now);
+            _paceFreeTicks = start + (bytes * TimeSpan.TicksPerSecond / rate);
+            wait = TimeSpan.FromTicks(_paceFreeTicks - now);
+        }
+
+        await Task.Delay(wait);
     }
 
     public void Dispose()
