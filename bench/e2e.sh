@@ -18,12 +18,15 @@
 #      already published to artifacts/bench-bin)  KEEP=0 (1: keep WORK and the logs)  OUT=<file> (also write the RESULT lines there)
 #      WATCH=0 (1: split each transfer phase by polling the AMS every 50 ms; costs CPU on our side only, so off for
 #      the headline figures)
+#      DELTA_PCT=0 (P > 0: after the runs above, RUNS update runs: an application's version 0 goes through the whole
+#      path, then version 1, its extra data with P % rewritten in place in 1 MiB blocks, goes publisher -> registry ->
+#      client by difference; each update is timed like a run and compared with its own version 0, test=e2e-delta)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 WORK=${WORK:-/tmp/aar-e2e}; RUNS=${RUNS:-3}; SIZE_MIB=${SIZE_MIB:-1024}
 AAR_PORT=${AAR_PORT:-39643}; REG_PORT=${REG_PORT:-35643}; BUILD=${BUILD:-1}; KEEP=${KEEP:-0}; OUT=${OUT:-}
-WATCH=${WATCH:-0}
+WATCH=${WATCH:-0}; DELTA_PCT=${DELTA_PCT:-0}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "GNU time (/usr/bin/time) is needed to read amc's peak memory: apt-get install time" >&2; exit 2; }
 bench_install_peers docker-registry
@@ -48,6 +51,7 @@ BIN=$repo/artifacts/bench-bin
 if [ "$BUILD" = 1 ] || [ ! -x "$BIN/amc/amc" ]; then
   echo "publishing aar, ams and amc (Release, ReadyToRun) to $BIN"
   bench_publish "$repo" "$BIN"
+  [ "$DELTA_PCT" = 0 ] || dotnet publish "$repo/bench/deltabench" -c Release -o "$BIN/deltabench" -nologo -v quiet >/dev/null
 fi
 aar_bin=$BIN/aar/aar; ams_bin=$BIN/ams/ams; amc_bin=$BIN/amc/amc
 
@@ -214,4 +218,41 @@ result "test=ratio e2e_over_raw_of_medians=$(awk -v a="$e2e_total" -v b="$raw_su
 result "test=peak-rss-MB aar=$(bench_rss_mb "$AAR_PID" VmHWM) ams_publisher=$(bench_rss_mb "$PUB_PID" VmHWM)" \
   "ams_client=$(bench_rss_mb "$CLI_PID" VmHWM) amc_max=$amc_peak_mb docker_registry=$(bench_rss_mb "$REG_PID" VmHWM)" \
   "amc_invocations=$amc_n amc_max_cpu_s=$amc_cpu_max target=200"
+
+# --- updates by difference (DELTA_PCT > 0): version 0 whole, then version 1 (P % of its extra data changed) by
+# difference on both sides. The registry records a new blob's chunks as delta sources in the background; the update
+# waits for that (bench/deltabench wait-recorded, with the benchmark's own publisher certificate), untimed.
+if [ "$DELTA_PCT" != 0 ]; then
+  python3 "$here/delta_files.py" inplace files/big.bin files/big-delta.bin "$DELTA_PCT" 35 > files/big-delta.changed
+  "$aar_bin" --data-dir "$WORK/aar" trust add -p certs/client.crt >/dev/null
+  pin=$(openssl x509 -in "$WORK/aar/certs/server.crt" -outform der | sha256sum | cut -d' ' -f1)
+  wait_recorded() {  # wait_recorded FILE -- until the registry holds every chunk of FILE
+    dotnet "$BIN/deltabench/deltabench.dll" "https://127.0.0.1:$AAR_PORT" certs/client.crt certs/client.key "$pin" wait-recorded "$1" >/dev/null
+  }
+  newest_package() { ls -t "$WORK/pub/packages/sha256" | grep -E '^[0-9a-f]{64}$' | head -n1; }
+  for i in $(seq 1 "$RUNS"); do
+    name=e2e-delta-$i
+    e2e_run "$name" "delta-base-$i"
+    wait_recorded "$WORK/pub/packages/sha256/$(newest_package)"
+    mkdir -p "pkg/$name-1/extra-data"; cp "pkg/$name/manifest.yaml" "pkg/$name-1/"
+    ln -f files/big-delta.bin "pkg/$name-1/extra-data/big.obb"
+    amc pub application update "$name" "pkg/$name-1" -t 10m >/dev/null
+    amc pub application publish "$name" 1 >/dev/null
+    c0a=$(bench_cpu_s "$AAR_PID"); c0p=$(bench_cpu_s "$PUB_PID"); c0c=$(bench_cpu_s "$CLI_PID")
+    t2=$(now); amc pub registry sync --wait >/dev/null
+    t3=$(now); amc cli registry sync --wait >/dev/null
+    amc cli wait "$name" -c status=ready -t 5m >/dev/null
+    t4=$(now)
+    moved=$(curl -s --unix-socket "$WORK/cli/unix.socket" http://ams/1.0/registry | tr -d ' \n' | grep -o '"[a-z_]*\(sent\|received\|saved\|moved\)[a-z_]*":[0-9]*' | paste -sd, - || true)
+    result "test=e2e-delta run=$i name=$name changed=$(cat files/big-delta.changed) upload_s=$(secs "$t2" "$t3") download_s=$(secs "$t3" "$t4")" \
+      "total_s=$(secs "$t2" "$t4") aar_cpu_s=$(secs "$c0a" "$(bench_cpu_s "$AAR_PID")") pub_cpu_s=$(secs "$c0p" "$(bench_cpu_s "$PUB_PID")")" \
+      "cli_cpu_s=$(secs "$c0c" "$(bench_cpu_s "$CLI_PID")") client_counters=${moved:-none} load=$(cut -d' ' -f1 /proc/loadavg)"
+    e2e_forget "$name"
+  done
+  # the whole path of the same runs: upload + download of version 0 (create and publish are local, the same for both)
+  whole=$(grep "^RESULT test=e2e run=delta-base-" "$log" | tr ' ' '\n' | awk -F= '/^upload_s=/{u=$2} /^download_s=/{print u+$2}' | bench_median)
+  delta=$(field e2e-delta total_s | bench_median)
+  result "test=e2e-delta-summary runs=$RUNS changed_pct=$DELTA_PCT upload_s=$(med e2e-delta upload_s) download_s=$(med e2e-delta download_s)" \
+    "delta_s=$delta whole_s=$whole delta_over_whole=$(awk -v a="$delta" -v b="$whole" 'BEGIN{printf "%.3f", a/b}') target=0.20"
+fi
 [ -z "$OUT" ] || cp "$log" "$OUT"

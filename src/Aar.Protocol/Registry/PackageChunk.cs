@@ -30,6 +30,13 @@ public sealed record DeltaPolicy
     /// <summary>Below this share of the package already on the registry, it goes whole. Default 1/8.</summary>
     public double MinimumReuse { get; init; } = 0.125;
 
+    /// <summary>
+    /// Chunks of a large package asked about first, spread evenly over it; when they show less than half of
+    /// <see cref="MinimumReuse"/> held, the package goes whole without asking about the rest. A fresh 1 GiB package
+    /// then costs one 8 KiB lookup instead of one for each of its ~15,000 chunks. 0 turns the sample off. Default 256.
+    /// </summary>
+    public int SampleChunks { get; init; } = 256;
+
     /// <summary>Chunk hashes per lookup request (the registry accepts at most 32,768).</summary>
     public int LookupBatch { get; init; } = 32 * 1024;
 

@@ -27,7 +27,7 @@ public sealed partial class RegistryClient
             return ApiResult.Ok(new UploadOutcome { Blob = existing.Value!, SentBytes = 0, ReusedBytes = 0 });
         }
 
-        if (size >= policy.MinimumBytes && chunks.Count > 0)
+        if (size >= policy.MinimumBytes && chunks.Count > 0 && !await SampleSaysWholeAsync(chunks, policy, cancellationToken))
         {
             var plan = await PlanDeltaAsync(size, chunks, policy, cancellationToken);
             if (plan is not null && plan.Reused >= policy.MinimumReuse * size)
@@ -54,6 +54,41 @@ public sealed partial class RegistryClient
         ArgumentNullException.ThrowIfNull(chunks);
         var size = chunks.Count == 0 ? 0 : chunks[^1].Offset + chunks[^1].Length;
         return (await PlanDeltaAsync(size, chunks, new DeltaPolicy(), cancellationToken))?.Reused;
+    }
+
+    /// <summary>
+    /// True when a lookup of <see cref="DeltaPolicy.SampleChunks"/> chunks spread over the package finds less than half
+    /// of <see cref="DeltaPolicy.MinimumReuse"/> of their bytes held: the package is as good as fresh, so the full
+    /// lookup is skipped. False for a package with few chunks (the full lookup is as cheap) or when the sample fails.
+    /// </summary>
+    private async Task<bool> SampleSaysWholeAsync(IReadOnlyList<PackageChunk> chunks, DeltaPolicy policy, CancellationToken cancellationToken)
+    {
+        var count = policy.SampleChunks;
+        if (count <= 0 || chunks.Count < count * 4)
+        {
+            return false;
+        }
+
+        var body = new byte[count * 32];
+        long asked = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var chunk = chunks[(int)((long)i * chunks.Count / count)];
+            chunk.Hash.Span.CopyTo(body.AsSpan(i * 32, 32));
+            asked += chunk.Length;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.ChunkLookup) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        var matches = await SendAsync(request, RegistryReadJsonContext.Default.ChunkMatches, cancellationToken);
+        if (!matches.Succeeded)
+        {
+            return false;
+        }
+
+        // Sampled chunks are never neighbours, so each run is one chunk; a length is only summed, never trusted further.
+        var held = matches.Value!.Runs.Sum(r => Math.Clamp(r.Length, 0, int.MaxValue));
+        return held < asked * policy.MinimumReuse / 2;
     }
 
     /// <summary>Asks which chunks the registry holds; null when it cannot say (no lookup route, or it failed).</summary>

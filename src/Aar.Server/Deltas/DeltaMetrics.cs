@@ -21,6 +21,10 @@ internal sealed class DeltaMetrics : IMetricsSource
         meter.CreateObservableCounter<long>("delta_lookup_matched_bytes_total", () => Interlocked.Read(ref _matched), unit: "By", description: "Bytes of the asked chunks the registry already held.");
     }
 
+    public long Lookups => Interlocked.Read(ref _lookups);
+
+    public long LookupChunks => Interlocked.Read(ref _asked);
+
     public void Copied(long bytes) => Interlocked.Add(ref _copied, bytes);
 
     public void Looked(int chunks, long matched)

@@ -1,4 +1,6 @@
 using Aar.Protocol.Registry;
+using Aar.Server.Deltas;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using static Aar.Server.Tests.Deltas.DeltaPackages;
 
@@ -61,6 +63,41 @@ public sealed class DeltaUploadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_large_new_package_goes_whole_after_one_sample_lookup()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var metrics = registry.Server.Host.Services.GetRequiredService<DeltaMetrics>();
+        var sample = new DeltaPolicy { SampleChunks = 16 };
+
+        (long Lookups, long Chunks) before = default;
+
+        var outcome = await UploadNextAsync(registry, Random(8 * 1024 * 1024, 12), Random(8 * 1024 * 1024, 13), sample, () => before = (metrics.Lookups, metrics.LookupChunks));
+
+        // About 110 chunks: the 16 sampled ones are all that was looked up, and nothing of them was held.
+        Assert.False(outcome.Delta);
+        Assert.Equal(8 * 1024 * 1024, outcome.SentBytes);
+        Assert.Equal((1, 16), (metrics.Lookups - before.Lookups, metrics.LookupChunks - before.Chunks));
+    }
+
+    [Fact]
+    public async Task A_sample_that_finds_held_chunks_goes_on_to_the_full_lookup()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var metrics = registry.Server.Host.Services.GetRequiredService<DeltaMetrics>();
+        var old = Random(8 * 1024 * 1024, 14);
+        var next = (byte[])old.Clone();
+        Random(256 * 1024, 15).CopyTo(next, 4 * 1024 * 1024);
+
+        (long Lookups, long Chunks) before = default;
+
+        var outcome = await UploadNextAsync(registry, old, next, new DeltaPolicy { SampleChunks = 16 }, () => before = (metrics.Lookups, metrics.LookupChunks));
+
+        Assert.True(outcome.Delta);
+        Assert.InRange(outcome.SentBytes, 256 * 1024, 1024 * 1024);
+        Assert.Equal((2, 16 + DeltaPackages.Chunks(next).Count), (metrics.Lookups - before.Lookups, metrics.LookupChunks - before.Chunks));
+    }
+
+    [Fact]
     public async Task A_small_package_goes_whole_without_a_lookup()
     {
         await using var registry = await StorageRegistry.StartAsync(output);
@@ -75,15 +112,16 @@ public sealed class DeltaUploadTests(ITestOutputHelper output)
     }
 
     /// <summary>Uploads <paramref name="old"/> whole, waits until its chunks are recorded, then <paramref name="next"/> by difference; checks the stored bytes.</summary>
-    internal static async Task<UploadOutcome> UploadNextAsync(StorageRegistry registry, byte[] old, byte[] next)
+    internal static async Task<UploadOutcome> UploadNextAsync(StorageRegistry registry, byte[] old, byte[] next, DeltaPolicy? policy = null, Action? beforeDelta = null)
     {
         using var client = registry.Typed();
         var first = await client.UploadBlobAsync(new MemoryStream(old), BlobDigest.Of(old), old.Length);
         Assert.True(first.Succeeded, first.Problem?.Detail);
         await WaitRecordedAsync(registry.Http, old);
+        beforeDelta?.Invoke();
 
         var digest = BlobDigest.Of(next);
-        var result = await client.UploadDeltaAsync(new MemoryStream(next), digest, next.Length, DeltaPackages.Chunks(next));
+        var result = await client.UploadDeltaAsync(new MemoryStream(next), digest, next.Length, DeltaPackages.Chunks(next), policy);
         Assert.True(result.Succeeded, result.Problem?.Detail);
         Assert.Equal(digest.ToString(), result.Value!.Blob.Digest);
         Assert.Equal(next, await registry.ReadStoredAsync(new TestBlob(next, digest)));
