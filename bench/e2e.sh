@@ -243,10 +243,10 @@ if [ "$DELTA_PCT" != 0 ]; then
     t3=$(now); amc cli registry sync --wait >/dev/null
     amc cli wait "$name" -c status=ready -t 5m >/dev/null
     t4=$(now)
-    moved=$(curl -s --unix-socket "$WORK/cli/unix.socket" http://ams/1.0/registry | tr -d ' \n' | grep -o '"[a-z_]*\(sent\|received\|saved\|moved\)[a-z_]*":[0-9]*' | paste -sd, - || true)
+    moved=$(curl -s --unix-socket "$WORK/cli/unix.socket" http://ams/1.0/registry | tr -d ' \n' | grep -o '"\(fetched\|reused\)":[0-9]*' | tr -d '"' | paste -sd, - || true)
     result "test=e2e-delta run=$i name=$name changed=$(cat files/big-delta.changed) upload_s=$(secs "$t2" "$t3") download_s=$(secs "$t3" "$t4")" \
       "total_s=$(secs "$t2" "$t4") aar_cpu_s=$(secs "$c0a" "$(bench_cpu_s "$AAR_PID")") pub_cpu_s=$(secs "$c0p" "$(bench_cpu_s "$PUB_PID")")" \
-      "cli_cpu_s=$(secs "$c0c" "$(bench_cpu_s "$CLI_PID")") client_counters=${moved:-none} load=$(cut -d' ' -f1 /proc/loadavg)"
+      "cli_cpu_s=$(secs "$c0c" "$(bench_cpu_s "$CLI_PID")") client_delta=${moved:-none} load=$(cut -d' ' -f1 /proc/loadavg)"
     e2e_forget "$name"
   done
   # the whole path of the same runs: upload + download of version 0 (create and publish are local, the same for both)

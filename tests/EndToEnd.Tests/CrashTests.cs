@@ -31,7 +31,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         Assert.True(start.ExitCode == 0, start.ToString());
         var transfer = await Poll.UntilAsync(async () => (await publisher.StatusAsync()).Transfers.FirstOrDefault(t => t.Direction == "upload" && t.Bytes > 0), Patience, "amc registry status to show the upload moving", 10);
         Assert.Equal(("big", 0, source.Size), (transfer.Application, transfer.Version, transfer.Total));
-        var partial = await Poll.UntilAsync(() => Task.FromResult(LargestFile(registry.UploadsDirectory, KillAfterBytes)), Patience, $"the registry to hold {KillAfterBytes} bytes of the upload", 5);
+        var partial = await Poll.UntilAsync(() => Task.FromResult(TransferProbes.LargestFile(registry.UploadsDirectory, KillAfterBytes)), Patience, $"the registry to hold {KillAfterBytes} bytes of the upload", 5);
         await registry.KillAsync();
         var stored = new FileInfo(partial.FullName).Length;
         Assert.True(stored < source.Size, $"the kill came after the upload was complete ({stored} of {source.Size} bytes)");
@@ -48,9 +48,9 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         Assert.Equal(($"sha256:{source.Sha256}", source.Size), (version.Digest, version.Size));
         // Resumed, not restarted: the restarted registry continued the session the first run started, from the bytes
         // it had stored, and no new session was opened.
-        var session = UploadStarted().Match(registry.Log).Groups[1].Value;
+        var session = TransferProbes.UploadStarted().Match(registry.Log).Groups[1].Value;
         Assert.Equal(Path.GetFileName(partial.FullName), session);
-        Assert.DoesNotMatch(UploadStarted(), registry.CurrentLog);
+        Assert.DoesNotMatch(TransferProbes.UploadStarted(), registry.CurrentLog);
         var rebuilt = Resumed().Match(registry.CurrentLog);
         Assert.True(rebuilt.Success, registry.CurrentLog);
         Assert.Equal(session, rebuilt.Groups[1].Value);
@@ -72,7 +72,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         Assert.True(start.ExitCode == 0, start.ToString());
         var transfer = await Poll.UntilAsync(async () => (await client.StatusAsync()).Transfers.FirstOrDefault(t => t.Direction == "download" && t.Bytes > 0), Patience, "amc registry status to show the download moving", 10);
         Assert.Equal(("big", 0, source.Size), (transfer.Application, transfer.Version, transfer.Total));
-        var partial = await Poll.UntilAsync(() => Task.FromResult(LargestFile(client.DownloadsDirectory, KillAfterBytes)), Patience, $"the client to hold {KillAfterBytes} bytes of the download", 5);
+        var partial = await Poll.UntilAsync(() => Task.FromResult(TransferProbes.LargestFile(client.DownloadsDirectory, KillAfterBytes)), Patience, $"the client to hold {KillAfterBytes} bytes of the download", 5);
         await client.KillAsync();
         var stored = new FileInfo(partial.FullName).Length;
         Assert.Equal($"{source.Sha256}.partial", partial.Name);
@@ -117,7 +117,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
 
         var start = await publisher.AmcAsync("registry", "sync");
         Assert.True(start.ExitCode == 0, start.ToString());
-        var partial = await Poll.UntilAsync(() => Task.FromResult(LargestFile(registry.UploadsDirectory, KillAfterBytes)), Patience, $"the registry to hold {KillAfterBytes} bytes of the upload", 5);
+        var partial = await Poll.UntilAsync(() => Task.FromResult(TransferProbes.LargestFile(registry.UploadsDirectory, KillAfterBytes)), Patience, $"the registry to hold {KillAfterBytes} bytes of the upload", 5);
         await publisher.KillAsync();
         var session = Path.GetFileName(partial.FullName);
         await Poll.UntilAsync(() => Task.FromResult(ChunkBroke(session).Match(registry.Log) is { Success: true } m ? m : null), Patience, "the registry to notice the broken chunk");
@@ -133,7 +133,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         var version = Assert.Single(Assert.Single(JsonSerializer.Deserialize(show.Out, ProtocolJsonContext.Default.ListApplicationRecord)!).Versions);
         Assert.Equal(($"sha256:{source.Sha256}", source.Size), (version.Digest, version.Size));
         // One session from start to end: the publisher remembered its id across the kill and continued it.
-        Assert.Equal([session], UploadStarted().Matches(registry.Log).Select(m => m.Groups[1].Value));
+        Assert.Equal([session], TransferProbes.UploadStarted().Matches(registry.Log).Select(m => m.Groups[1].Value));
         Assert.Contains($"Upload {session} completed as sha256:{source.Sha256} ({source.Size} bytes)", registry.Log, StringComparison.Ordinal);
     }
 
@@ -147,7 +147,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
 
         var start = await client.AmcAsync("registry", "sync");
         Assert.True(start.ExitCode == 0, start.ToString());
-        var partial = await Poll.UntilAsync(() => Task.FromResult(LargestFile(client.DownloadsDirectory, KillAfterBytes)), Patience, $"the client to hold {KillAfterBytes} bytes of the download", 5);
+        var partial = await Poll.UntilAsync(() => Task.FromResult(TransferProbes.LargestFile(client.DownloadsDirectory, KillAfterBytes)), Patience, $"the client to hold {KillAfterBytes} bytes of the download", 5);
         await registry.KillAsync();
         var broken = await Poll.UntilAsync(async () => await client.StatusAsync() is { Running: false, LastPass: { Number: > 1 } last } ? last : null, Patience, "the broken pass to end");
         Assert.Equal("failed", broken.Result);
@@ -180,7 +180,7 @@ public sealed partial class CrashTests(ITestOutputHelper output)
 
         var start = await client.AmcAsync("registry", "sync");
         Assert.True(start.ExitCode == 0, start.ToString());
-        await Poll.UntilAsync(() => Task.FromResult(LargestFile(client.DownloadsDirectory, KillAfterBytes)), Patience, $"the client to hold {KillAfterBytes} bytes of the download", 5);
+        await Poll.UntilAsync(() => Task.FromResult(TransferProbes.LargestFile(client.DownloadsDirectory, KillAfterBytes)), Patience, $"the client to hold {KillAfterBytes} bytes of the download", 5);
 
         Assert.Equal(0, await client.StopAsync(TimeSpan.FromSeconds(10)));
         Assert.DoesNotContain("Unhandled exception", client.Log, StringComparison.Ordinal);
@@ -194,14 +194,6 @@ public sealed partial class CrashTests(ITestOutputHelper output)
         var imported = await client.ShowAsync("big");
         Assert.Equal([(0, "ready", source.Sha256, source.Size)], imported!.Versions.Select(v => (v.Number, v.Status, v.Sha256, v.Size)));
     }
-
-    private static FileInfo? LargestFile(string directory, long atLeast) =>
-        Directory.Exists(directory)
-            ? Directory.EnumerateFiles(directory).Select(f => new FileInfo(f)).Where(f => f.Exists && f.Length >= atLeast).OrderByDescending(f => f.Length).FirstOrDefault()
-            : null;
-
-    [GeneratedRegex(@"Upload ([0-9a-f]{32}) started by ")]
-    private static partial Regex UploadStarted();
 
     private static Regex ChunkBroke(string session) => new($@"Upload {session} chunk broke off at offset \d+");
 

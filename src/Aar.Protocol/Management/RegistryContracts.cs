@@ -115,7 +115,10 @@ public sealed record TransferInfo
 
     public required long Total { get; init; }
 
-    /// <summary>Of <see cref="Bytes"/>, those the registry copied from blobs it already held (a delta upload); null when none.</summary>
+    /// <summary>
+    /// Of <see cref="Bytes"/>, those that did not cross the network: copied by the registry from blobs it already held
+    /// (a delta upload), or taken from packages this AMS already held (a delta download); null when none.
+    /// </summary>
     public long? SavedBytes { get; init; }
 
     public required DateTimeOffset StartedAt { get; init; }

@@ -40,6 +40,16 @@ public sealed record DeltaPolicy
     /// <summary>Chunk hashes per lookup request (the registry accepts at most 32,768).</summary>
     public int LookupBatch { get; init; } = 32 * 1024;
 
+    /// <summary>
+    /// With this many pieces to send or more (scattered small edits), they are uploaded first, one after the other, as
+    /// one blob, and the package is then assembled by copy requests alone (up to <see cref="CopyBatch"/> ranges each):
+    /// otherwise every alternation between a copied run and a sent piece is a request of its own, and each request
+    /// ends with an fsync and a checkpoint on the registry (measured: 819 insertions of 64 KiB in 1 GiB took 8.9 s by
+    /// difference against 5.4 s whole on loopback). The blob names no version, so the registry collects it after its
+    /// grace period. 0 turns this off. Default 64.
+    /// </summary>
+    public int StageSentFrom { get; init; } = 64;
+
     /// <summary>Ranges per copy request (the registry accepts at most 4,096).</summary>
     public int CopyBatch { get; init; } = 4096;
 }

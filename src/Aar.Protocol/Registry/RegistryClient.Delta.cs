@@ -164,6 +164,7 @@ public sealed partial class RegistryClient
         }
 
         var upload = new UploadState(session.Value!.Id, session.Value.Offset, new SentBytes());
+        var staged = await StageSentPiecesAsync(content, plan, policy, options, upload.Sent, cancellationToken);
         long reused = 0;
         long overhead = plan.Overhead;
         while (true)
@@ -191,7 +192,8 @@ public sealed partial class RegistryClient
                         var before = upload.Offset;
                         (result, var requestBytes) = await SendCopyAsync(upload, plan, at, policy, options, cancellationToken);
                         overhead += requestBytes;
-                        reused += Math.Max(0, upload.Offset - before);
+                        // Bytes copied from the staged sent pieces were sent, not reused.
+                        reused += Math.Max(0, upload.Offset - before - plan.BytesFrom(staged, before, upload.Offset));
                         options.Reused?.Report(reused);
                     }
                 }
@@ -214,6 +216,56 @@ public sealed partial class RegistryClient
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// When the plan has <see cref="DeltaPolicy.StageSentFrom"/> pieces to send or more, uploads them (read from
+    /// <paramref name="content"/> in place) as one blob and turns them into copies from it, so the package is then
+    /// assembled by copy requests alone. Returns that blob's digest, or null when nothing was staged: too few pieces,
+    /// or the blob upload failed (the pieces are then sent one by one, as without staging).
+    /// </summary>
+    private async Task<string?> StageSentPiecesAsync(Stream content, DeltaPlan plan, DeltaPolicy policy, UploadOptions options, SentBytes sent, CancellationToken cancellationToken)
+    {
+        var pieces = plan.Segments.Where(s => s.Blob is null).Select(s => (s.Start, s.Length)).ToList();
+        if (policy.StageSentFrom <= 0 || pieces.Count < policy.StageSentFrom)
+        {
+            return null;
+        }
+
+        var joined = new StreamSegments(content, pieces);
+        BlobDigest digest;
+        using (var sha256 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256))
+        {
+            var buffer = new byte[1 << 20];
+            int read;
+            while ((read = await joined.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                sha256.AppendData(buffer, 0, read);
+            }
+
+            digest = BlobDigest.FromHash(sha256.GetHashAndReset());
+        }
+
+        joined.Position = 0;
+        // Its own session (not the package's: the AMS records that one to resume it), with the same chunking and retries.
+        var stagedOptions = new UploadOptions { ChunkSize = options.ChunkSize, MaxAttempts = options.MaxAttempts, RetryDelay = options.RetryDelay };
+        var uploaded = await UploadWholeAsync(joined, digest, joined.Length, stagedOptions, sent, cancellationToken);
+        if (!uploaded.Succeeded)
+        {
+            return null;
+        }
+
+        var name = digest.ToString();
+        var k = 0;
+        for (var i = 0; i < plan.Segments.Count; i++)
+        {
+            if (plan.Segments[i].Blob is null)
+            {
+                plan.Segments[i] = plan.Segments[i] with { Blob = name, BlobOffset = joined.StartOf(k++) };
+            }
+        }
+
+        return name;
     }
 
     /// <summary>
@@ -283,6 +335,21 @@ public sealed partial class RegistryClient
             }
 
             return low;
+        }
+
+        /// <summary>Bytes of [<paramref name="from"/>, <paramref name="to"/>) that copy from <paramref name="blob"/> (0 when it is null).</summary>
+        public long BytesFrom(string? blob, long from, long to)
+        {
+            long bytes = 0;
+            for (var i = blob is null || to <= from ? Segments.Count : IndexOf(from); i < Segments.Count && Segments[i].Start < to; i++)
+            {
+                if (string.Equals(Segments[i].Blob, blob, StringComparison.Ordinal))
+                {
+                    bytes += Math.Min(to, Segments[i].End) - Math.Max(from, Segments[i].Start);
+                }
+            }
+
+            return bytes;
         }
 
         /// <summary>Turns every copy from <paramref name="blobs"/> into a send (one of them is no longer stored).</summary>

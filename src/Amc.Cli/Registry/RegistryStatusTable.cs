@@ -60,7 +60,7 @@ internal static class RegistryStatusTable
                 t.Application,
                 CellText.Number(t.Version),
                 t.Direction,
-                $"{CellText.Size(t.Bytes)} of {CellText.Size(t.Total)}" + (t.SavedBytes is { } saved ? $" ({CellText.Size(saved)} not sent)" : ""),
+                $"{CellText.Size(t.Bytes)} of {CellText.Size(t.Total)}" + (t.SavedBytes is { } saved ? $" ({CellText.Size(saved)} not {(t.Direction == "download" ? "fetched" : "sent")})" : ""),
                 $"{CellText.Size((long)t.BytesPerSecond)}/s",
                 t.StalledSeconds is { } stalled
                     ? string.Create(CultureInfo.InvariantCulture, $"stalled for {stalled:0} s, will resume")

@@ -266,7 +266,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
     {
         try
         {
-            var delta = await deltas.TryAsync(registry.Client, name, digest, version.Size, DownloadsDirectory, progress, cancellationToken);
+            var delta = await deltas.TryAsync(registry.Client, name, digest, version.Size, DownloadsDirectory, progress, SyncStatusTracker.SavedOf(progress), cancellationToken);
             if (delta.Staged is null)
             {
                 return null;

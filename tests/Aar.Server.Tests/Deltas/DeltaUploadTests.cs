@@ -97,6 +97,36 @@ public sealed class DeltaUploadTests(ITestOutputHelper output)
         Assert.Equal((2, 16 + DeltaPackages.Chunks(next).Count), (metrics.Lookups - before.Lookups, metrics.LookupChunks - before.Chunks));
     }
 
+    [Theory]
+    [InlineData(16, 1)]
+    [InlineData(0, 32)]
+    public async Task Scattered_small_edits_are_sent_as_one_blob_and_assembled_by_copies_alone(int stageSentFrom, int leastCopyRequests)
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var metrics = registry.Server.Host.Services.GetRequiredService<DeltaMetrics>();
+        var old = Random(16 * 1024 * 1024, 16);
+        // 31 insertions of 2 KiB, 512 KiB apart: each changes the chunk it falls in, so the pieces to send are many and small.
+        var next = new List<byte>(old.Length + (31 * 2048));
+        for (var i = 0; i < 32; i++)
+        {
+            next.AddRange(old.AsSpan(i * 512 * 1024, 512 * 1024).ToArray());
+            if (i < 31)
+            {
+                next.AddRange(Random(2048, 100 + i));
+            }
+        }
+
+        long before = 0;
+        var outcome = await UploadNextAsync(registry, old, [.. next], new DeltaPolicy { StageSentFrom = stageSentFrom }, () => before = metrics.CopyRequests);
+
+        Assert.True(outcome.Delta);
+        Assert.Equal(next.Count, outcome.SentBytes + outcome.ReusedBytes);
+        Assert.InRange(outcome.SentBytes, 31 * 2048, 31 * 600 * 1024);
+        // Staged: one copy request assembles every run and piece; not staged: one request per run at least.
+        var copies = metrics.CopyRequests - before;
+        Assert.True(stageSentFrom > 0 ? copies == leastCopyRequests : copies >= leastCopyRequests, $"{copies} copy requests");
+    }
+
     [Fact]
     public async Task A_small_package_goes_whole_without_a_lookup()
     {

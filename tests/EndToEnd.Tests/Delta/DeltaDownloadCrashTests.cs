@@ -61,6 +61,10 @@ public sealed class DeltaDownloadCrashTests(ITestOutputHelper output)
         site.ClientLink!.BytesPerSecond = DeltaSite.SlowLink;
         await DeltaSite.StartPassAsync(site.Client);
         await Poll.UntilAsync(() => Task.FromResult(File.Exists(site.DeltaRecord) ? site.DeltaRecord : null), DeltaSite.Patience, "the download by difference to record its first batch", everyMilliseconds: 5);
+        // While it runs, the transfer row says how much of it came from the package the client already held.
+        var transfer = Assert.Single((await site.Client.StatusAsync()).Transfers);
+        Assert.Equal(("download", 1), (transfer.Direction, transfer.Version));
+        Assert.True(transfer.SavedBytes > 0, $"the transfer row shows no bytes taken from version 0 ({transfer.Bytes} of {transfer.Total} assembled)");
         return before;
     }
 }

@@ -129,8 +129,8 @@ internal sealed partial class DeltaSite : IAsyncDisposable
         var versions = Assert.Single(JsonSerializer.Deserialize(show.Out, ProtocolJsonContext.Default.ListApplicationRecord)!).Versions;
         Assert.Equal([(0, $"sha256:{Old.Sha256}", Old.Size), (1, New.Digest.ToString(), New.Length)], versions.Select(v => (v.Version, v.Digest, v.Size)));
         // Version 0's session, then version 1's: the interruption did not make the publisher start another.
-        Assert.Equal(session, UploadStarted().Matches(Registry.Log).Select(m => m.Groups[1].Value).Last());
-        Assert.Equal(2, UploadStarted().Count(Registry.Log));
+        Assert.Equal(session, TransferProbes.UploadStarted().Matches(Registry.Log).Select(m => m.Groups[1].Value).Last());
+        Assert.Equal(2, TransferProbes.UploadStarted().Count(Registry.Log));
         Assert.Contains($"Upload {session} completed as {New.Digest} ({New.Length} bytes)", Registry.Log, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(Registry.UploadsDirectory));
     }
@@ -163,14 +163,6 @@ internal sealed partial class DeltaSite : IAsyncDisposable
         Assert.All(shown.Versions, v => Assert.Contains((v.Number, v.Status, v.Sha256, v.Size), new[] { (0, "ready", Old.Sha256, Old.Size), (1, "ready", New.Digest.Hex, New.Length) }));
         return shown.Versions.Count == 2 ? shown : null;
     }
-
-    public static FileInfo? LargestFile(string directory, long atLeast) =>
-        Directory.Exists(directory)
-            ? Directory.EnumerateFiles(directory).Select(f => new FileInfo(f)).Where(f => f.Exists && f.Length >= atLeast).OrderByDescending(f => f.Length).FirstOrDefault()
-            : null;
-
-    [GeneratedRegex(@"Upload ([0-9a-f]{32}) started by ")]
-    public static partial Regex UploadStarted();
 
     // The restarted registry continues from the hash state saved with the offset (no re-reading of the file).
     [GeneratedRegex(@"Upload ([0-9a-f]{32}) continues at offset (\d+) from its saved hash state")]

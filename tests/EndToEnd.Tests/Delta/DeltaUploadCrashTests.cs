@@ -71,7 +71,7 @@ public sealed class DeltaUploadCrashTests(ITestOutputHelper output)
         var before = await DeltaSite.LastPassAsync(site.Publisher);
         site.PublisherLink.BytesPerSecond = DeltaSite.SlowLink;
         await DeltaSite.StartPassAsync(site.Publisher);
-        var partial = await Poll.UntilAsync(() => Task.FromResult(DeltaSite.LargestFile(site.Registry.UploadsDirectory, InterruptAfterBytes)), DeltaSite.Patience, $"the registry to hold {InterruptAfterBytes} bytes of version 1", everyMilliseconds: 5);
+        var partial = await Poll.UntilAsync(() => Task.FromResult(TransferProbes.LargestFile(site.Registry.UploadsDirectory, InterruptAfterBytes)), DeltaSite.Patience, $"the registry to hold {InterruptAfterBytes} bytes of version 1", everyMilliseconds: 5);
         return (partial.Name, before);
     }
 

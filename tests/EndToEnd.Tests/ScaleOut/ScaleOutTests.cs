@@ -90,9 +90,9 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
         var version = Assert.Single(Assert.Single(JsonSerializer.Deserialize(show.Out, ProtocolJsonContext.Default.ListApplicationRecord)!).Versions);
         Assert.Equal(($"sha256:{source.Sha256}", source.Size), (version.Digest, version.Size));
         // Resumed, not restarted: node A opened the one session, node B completed it and opened none.
-        var session = UploadStarted().Match(a.Log).Groups[1].Value;
+        var session = TransferProbes.UploadStarted().Match(a.Log).Groups[1].Value;
         Assert.NotEmpty(session);
-        Assert.DoesNotMatch(UploadStarted(), b.Log);
+        Assert.DoesNotMatch(TransferProbes.UploadStarted(), b.Log);
         Assert.Contains($"Upload {session} completed as sha256:{source.Sha256} ({source.Size} bytes)", b.Log, StringComparison.Ordinal);
 
         // And a client behind the same balancer (now node B) gets it whole.
@@ -169,8 +169,8 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
         Assert.Equal(1, (await client.SyncOkAsync()).Downloaded);
         var imported = await client.ShowAsync("game");
         Assert.Equal([(0, "ready", source.Sha256)], imported!.Versions.Select(v => (v.Number, v.Status, v.Sha256)));
-        Assert.Matches(UploadStarted(), b.Log);
-        Assert.DoesNotMatch(UploadStarted(), a.Log);
+        Assert.Matches(TransferProbes.UploadStarted(), b.Log);
+        Assert.DoesNotMatch(TransferProbes.UploadStarted(), a.Log);
 
         // The database comes back: so does node A, without a restart.
         cluster.DatabaseProxy.Start();
@@ -200,9 +200,6 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
         Assert.True(join.ExitCode == 0, join.ToString());
         Assert.StartsWith($"Joined the registry at {url} as {role} ", join.Out, StringComparison.Ordinal);
     }
-
-    [GeneratedRegex(@"Upload ([0-9a-f]{32}) started by ")]
-    private static partial Regex UploadStarted();
 
     [GeneratedRegex(@"Server nodes/node0 is DOWN")]
     private static partial Regex ServerDown();
