@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using Aar.Protocol.Http;
 
 namespace Aar.Protocol.Registry;
@@ -234,7 +235,7 @@ public sealed partial class RegistryClient
 
         var joined = new StreamSegments(content, pieces);
         BlobDigest digest;
-        using (var sha256 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256))
+        using (var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
         {
             var buffer = new byte[1 << 20];
             int read;
