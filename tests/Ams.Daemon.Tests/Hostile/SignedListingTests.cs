@@ -104,6 +104,10 @@ public sealed class SignedListingTests(ITestOutputHelper output)
     {
         await using var rig = await HostileRig.StartAsync(output, Misbehaviour.None);
         var pinned = await PinAsync(rig);
+        // Pinning starts a pass by itself; let it finish on the honest registry before the thief's rotation appears,
+        // so what follows is decided by the rotation alone (it raced the rotation before: CI saw it import first).
+        await SyncedAsync(rig);
+        var downloads = rig.Registry.BlobRequests;
         using var thief = SigningKeyPair.Create();
         using var next = SigningKeyPair.Create();
         rig.Registry.Rotations.Add(KeyRotation.Sign(1, thief, next, DateTimeOffset.UtcNow));
@@ -114,7 +118,7 @@ public sealed class SignedListingTests(ITestOutputHelper output)
         Assert.Equal("failed", report.Result);
         Assert.Contains(Refused, Assert.Single(report.Errors), StringComparison.Ordinal);
         Assert.Equal(pinned, (await rig.StatusAsync()).SigningKey!.KeyId);
-        Assert.Equal(0, rig.Registry.BlobRequests);
+        Assert.Equal(downloads, rig.Registry.BlobRequests);
     }
 
     [Fact]
