@@ -20,7 +20,7 @@ public sealed partial class RegistryHost
     {
         // Inline scheduling: the socket transport runs Kestrel's and our continuations on the thread that completed
         // the I/O instead of queueing each one to the thread pool, and a flush sends on the flushing thread. Measured
-        // on downloads (docs/benchmarks.md): 10-41 % less CPU per GB, at equal or better throughput; uploads lose
+        // on downloads (docs/benchmarks.md): 4-41 % less CPU per GB, at equal or better throughput; uploads lose
         // 7-33 % (receive, decryption, hash and write then run on one thread): kept because a fleet downloads far more.
         // Kestrel calls it unsafe because a handler that blocks then holds that I/O thread. With the runtime's own
         // inline socket completions left off, that thread is a thread-pool thread, as the handler's thread was before:
