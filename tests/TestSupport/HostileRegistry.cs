@@ -91,6 +91,18 @@ public enum Misbehaviour
 
     /// <summary>The blob download redirects to itself, forever.</summary>
     BlobRedirectLoop,
+
+    /// <summary>An upload chunk's body is never read and never answered, with the socket open.</summary>
+    UploadBodyNotRead,
+
+    /// <summary>An upload chunk's body is read to its end (and discarded), then never answered.</summary>
+    UploadNoAnswer,
+
+    /// <summary>The finishing PUT of an upload is never answered.</summary>
+    UploadFinishNoAnswer,
+
+    /// <summary>Not a misbehaviour: upload chunks are read at about 16 MiB/s (a slow uplink), then answered.</summary>
+    UploadSlowReader,
 }
 
 /// <summary>
@@ -106,8 +118,10 @@ public sealed class HostileRegistry : IAsyncDisposable
     private readonly byte[] _package;
     private readonly BlobDigest _digest;
     private readonly SigningKeyPair _foreignKey = SigningKeyPair.Create();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _uploads = new(StringComparer.Ordinal);
     private long _blobBytesSent;
     private int _blobRequests;
+    private int _uploadStalls;
 
     private HostileRegistry(WebApplication app, X509Certificate2 certificate, string name, byte[] package)
     {
@@ -145,6 +159,12 @@ public sealed class HostileRegistry : IAsyncDisposable
 
     public int BlobRequests => Volatile.Read(ref _blobRequests);
 
+    /// <summary>Upload requests an <c>Upload…</c> misbehaviour started to hold (neither read further nor answered).</summary>
+    public int UploadStalls => Volatile.Read(ref _uploadStalls);
+
+    /// <summary>Upload chunk bytes read and counted into a session's offset (stalled or discarded bodies are not).</summary>
+    public long UploadBytesKept => _uploads.Values.Sum();
+
     /// <summary>Size of the package the registry serves, in bytes.</summary>
     public long PackageLength => _package.Length;
 
@@ -155,6 +175,8 @@ public sealed class HostileRegistry : IAsyncDisposable
         builder.Logging.ClearProviders().AddProvider(new XunitLoggerProvider(output));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // Upload chunks are as large as a client makes them (64 MiB by default).
+            kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(IPAddress.Loopback, 0, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
@@ -189,6 +211,98 @@ public sealed class HostileRegistry : IAsyncDisposable
         app.MapGet(RegistryRoutes.Blobs + "/{digest}", Blob);
         app.MapGet("/plain/{digest}", (HttpContext context, string digest) => digest == _digest.ToString() ? ServeAsync(context) : Task.CompletedTask);
         app.MapGet("/loop/{hop:int}", (int hop) => Results.Redirect($"/loop/{hop + 1}"));
+        app.MapMethods(RegistryRoutes.Blobs + "/{digest}", ["HEAD"], () => Results.NotFound());
+        app.MapPost(RegistryRoutes.Uploads, StartUpload);
+        app.MapGet(RegistryRoutes.Uploads + "/{id}", (HttpContext context, string id) => _uploads.TryGetValue(id, out var offset) ? Session(context, id, offset, 200) : Task.FromResult(context.Response.StatusCode = 404));
+        app.MapPatch(RegistryRoutes.Uploads + "/{id}", AppendUpload);
+        app.MapPut(RegistryRoutes.Uploads + "/{id}", FinishUpload);
+    }
+
+    private Task StartUpload(HttpContext context)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        _uploads[id] = 0;
+        return Session(context, id, 0, 201);
+    }
+
+    /// <summary>A chunk, taken the way <see cref="Mode"/> says; an honest one moves the session's offset to its end.</summary>
+    private async Task AppendUpload(HttpContext context, string id)
+    {
+        if (!_uploads.TryGetValue(id, out var offset))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        if (Mode == Misbehaviour.UploadBodyNotRead)
+        {
+            await HoldAsync(context);
+            return;
+        }
+
+        var buffer = new byte[1024 * 1024];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long read = 0;
+        int n;
+        while ((n = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+        {
+            read += n;
+            var due = TimeSpan.FromSeconds(read / (16.0 * 1024 * 1024)) - clock.Elapsed;
+            if (Mode == Misbehaviour.UploadSlowReader && due > TimeSpan.Zero)
+            {
+                // About 16 MiB/s, however the reads are cut.
+                await Task.Delay(due, context.RequestAborted);
+            }
+        }
+
+        if (Mode == Misbehaviour.UploadNoAnswer)
+        {
+            await HoldAsync(context);
+            return;
+        }
+
+        var start = context.Request.Headers.ContentRange.ToString() is { Length: > 0 } range
+            ? long.Parse(range["bytes ".Length..range.IndexOf('-', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)
+            : offset;
+        _uploads[id] = start + read;
+        await Session(context, id, start + read, 202);
+    }
+
+    private async Task FinishUpload(HttpContext context, string id)
+    {
+        if (Mode == Misbehaviour.UploadFinishNoAnswer)
+        {
+            await HoldAsync(context);
+            return;
+        }
+
+        var size = _uploads.TryGetValue(id, out var offset) ? offset : 0;
+        context.Response.StatusCode = 201;
+        await Json(context, $$"""{"digest":"{{context.Request.Query["digest"]}}","size":{{size}}}""");
+    }
+
+    private static Task Session(HttpContext context, string id, long offset, int status)
+    {
+        context.Response.StatusCode = status;
+        context.Response.Headers[RegistryRoutes.UploadOffsetHeader] = offset.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Json(context, $$"""{"id":"{{id}}","offset":{{offset}},"expires_at":"2030-01-01T00:00:00+00:00","location":"{{RegistryRoutes.Upload(id)}}"}""");
+    }
+
+    /// <summary>
+    /// Neither reads nor answers until the client cuts the connection (which Kestrel may only notice at shutdown: with
+    /// the body unread, it stops reading the socket).
+    /// </summary>
+    private async Task HoldAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _uploadStalls);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client gave up, as it should.
+        }
     }
 
     private async Task Info(HttpContext context)

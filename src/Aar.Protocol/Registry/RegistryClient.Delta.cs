@@ -79,9 +79,7 @@ public sealed partial class RegistryClient
             asked += chunk.Length;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.ChunkLookup) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        var matches = await SendAsync(request, RegistryReadJsonContext.Default.ChunkMatches, cancellationToken);
+        var matches = await LookupAsync(body, cancellationToken);
         if (!matches.Succeeded)
         {
             return false;
@@ -90,6 +88,14 @@ public sealed partial class RegistryClient
         // Sampled chunks are never neighbours, so each run is one chunk; a length is only summed, never trusted further.
         var held = matches.Value!.Runs.Sum(r => Math.Clamp(r.Length, 0, int.MaxValue));
         return held < asked * policy.MinimumReuse / 2;
+    }
+
+    /// <summary>One <c>POST /1.0/chunks/lookup</c> of concatenated 32-byte chunk hashes.</summary>
+    private Task<ApiResult<ChunkMatches>> LookupAsync(byte[] hashes, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.ChunkLookup) { Content = new ByteArrayContent(hashes) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return SendAsync(request, RegistryReadJsonContext.Default.ChunkMatches, cancellationToken);
     }
 
     /// <summary>Asks which chunks the registry holds; null when it cannot say (no lookup route, or it failed).</summary>
@@ -108,9 +114,7 @@ public sealed partial class RegistryClient
             }
 
             overhead += body.Length;
-            using var request = new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.ChunkLookup) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            var matches = await SendAsync(request, RegistryReadJsonContext.Default.ChunkMatches, cancellationToken);
+            var matches = await LookupAsync(body, cancellationToken);
             if (!matches.Succeeded)
             {
                 return null;
@@ -178,7 +182,8 @@ public sealed partial class RegistryClient
                     result = await SendAsync(
                         new HttpRequestMessage(HttpMethod.Put, $"{RegistryRoutes.Upload(upload.Id)}?digest={digest}&size={size.ToString(CultureInfo.InvariantCulture)}"),
                         RegistryReadJsonContext.Default.BlobDescriptor,
-                        cancellationToken);
+                        cancellationToken,
+                        workBytes: size);
                 }
                 else
                 {
@@ -206,7 +211,7 @@ public sealed partial class RegistryClient
                         : ApiResult.Failed<UploadOutcome>(result.Problem!);
                 }
             }
-            catch (HttpRequestException) when (++upload.Failures < options.MaxAttempts)
+            catch (Exception ex) when (ex is HttpRequestException or WriteStalledException && ++upload.Failures < options.MaxAttempts)
             {
                 await Task.Delay(options.RetryDelay * (1 << Math.Min(upload.Failures - 1, 6)), cancellationToken);
                 if (await RecoverAsync(upload, digest, options, cancellationToken) is { } finished)
@@ -290,7 +295,7 @@ public sealed partial class RegistryClient
         };
         await request.Content.LoadIntoBufferAsync(cancellationToken);
         var requestBytes = request.Content.Headers.ContentLength ?? 0;
-        using var response = await SendForHeadersAsync(http, request, cancellationToken, idle: false);
+        using var response = await SendWriteAsync(request, ranges.Sum(r => r.Length), cancellationToken);
         if (response.IsSuccessStatusCode)
         {
             upload.Offset = Offset(response) ?? upload.Offset;

@@ -47,13 +47,14 @@ public sealed partial class RegistryClient
                     : await SendAsync(
                         new HttpRequestMessage(HttpMethod.Put, $"{RegistryRoutes.Upload(upload.Id)}?digest={digest}&size={size.ToString(CultureInfo.InvariantCulture)}"),
                         RegistryReadJsonContext.Default.BlobDescriptor,
-                        cancellationToken);
+                        cancellationToken,
+                        workBytes: size);
                 if (result is not null)
                 {
                     return result;
                 }
             }
-            catch (HttpRequestException) when (++upload.Failures < options.MaxAttempts)
+            catch (Exception ex) when (ex is HttpRequestException or WriteStalledException && ++upload.Failures < options.MaxAttempts)
             {
                 await Task.Delay(options.RetryDelay * (1 << Math.Min(upload.Failures - 1, 6)), cancellationToken);
                 if (await RecoverAsync(upload, digest, options, cancellationToken) is { } finished)
@@ -71,7 +72,7 @@ public sealed partial class RegistryClient
         upload.Sent.Bytes += length;
         using var request = new HttpRequestMessage(HttpMethod.Patch, RegistryRoutes.Upload(upload.Id)) { Content = new ChunkContent(content, upload.Offset, length, options.Progress) };
         request.Content.Headers.ContentRange = new ContentRangeHeaderValue(upload.Offset, upload.Offset + length - 1);
-        using var response = await SendForHeadersAsync(http, request, cancellationToken, idle: false);
+        using var response = await SendWriteAsync(request, length, cancellationToken);
         if (response.IsSuccessStatusCode)
         {
             upload.Offset = Offset(response) ?? upload.Offset + length;
@@ -157,7 +158,7 @@ public sealed partial class RegistryClient
             (upload.Id, upload.Offset) = (fresh.Value!.Id, 0);
             return null;
         }
-        catch (HttpRequestException)
+        catch (Exception ex) when (ex is HttpRequestException or IdleTimeoutException)
         {
             return null;
         }

@@ -133,30 +133,27 @@ public sealed partial class RegistryClient(HttpClient http) : IDisposable
     public Task<ApiResult<UploadSession>> GetUploadAsync(string id, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Upload(id)), RegistryReadJsonContext.Default.UploadSession, cancellationToken);
 
-    /// <summary>Sends and reads a JSON answer of at most <paramref name="maxBytes"/> (default <see cref="RegistryClientOptions.MaxJsonBytes"/>), streaming, with the idle timeout on every wait.</summary>
-    private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, long? maxBytes = null)
+    /// <summary>
+    /// Sends and reads a JSON answer of at most <paramref name="maxBytes"/> (default <see cref="RegistryClientOptions.MaxJsonBytes"/>),
+    /// streaming, with the idle timeout on every wait. A write may ask the registry's store to move
+    /// <paramref name="workBytes"/> before it answers (see <see cref="SendWriteAsync"/>).
+    /// </summary>
+    private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, long? maxBytes = null, long workBytes = 0)
     {
         using (request)
         {
-            using var response = await SendForHeadersAsync(http, request, cancellationToken, idle: request.Method == HttpMethod.Get || request.Method == HttpMethod.Head);
+            using var response = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head
+                ? await SendForHeadersAsync(http, request, cancellationToken)
+                : await SendWriteAsync(request, workBytes, cancellationToken);
             return await ApiResponses.ReadAsync(response, typeInfo, maxBytes ?? Options.MaxJsonBytes, Options.IdleTimeout, cancellationToken);
         }
     }
 
-    /// <summary>
-    /// Sends and returns once the headers are in, without buffering the body. With <paramref name="idle"/>, the
-    /// headers must arrive within <see cref="RegistryClientOptions.IdleTimeout"/>. Reads only: a write (an upload
-    /// chunk on a slow uplink, the finishing PUT while the registry stores the blob) may rightly take longer, and is
-    /// bounded by TCP keepalive and the caller's deadline instead.
-    /// </summary>
-    private async Task<HttpResponseMessage> SendForHeadersAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken, bool idle = true)
+    /// <summary>Sends a read and returns once the headers are in (within <see cref="RegistryClientOptions.IdleTimeout"/>), without buffering the body.</summary>
+    private async Task<HttpResponseMessage> SendForHeadersAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using var headers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (idle)
-        {
-            headers.CancelAfter(Options.IdleTimeout);
-        }
-
+        headers.CancelAfter(Options.IdleTimeout);
         try
         {
             return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headers.Token);
@@ -164,6 +161,30 @@ public sealed partial class RegistryClient(HttpClient http) : IDisposable
         catch (OperationCanceledException) when (headers.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new IdleTimeoutException($"{request.Method} {request.RequestUri} (waiting for the answer's headers)", Options.IdleTimeout);
+        }
+    }
+
+    /// <summary>
+    /// Sends a write (an upload chunk, a copy, the finishing PUT) and returns once the answer's headers are in. It may
+    /// rightly take long on a slow uplink, so it is bounded by progress (<see cref="WriteWatchdog"/>): cut when the
+    /// registry takes no byte of the body for the idle timeout, or gives no answer within the idle timeout plus the
+    /// time its store needs for <paramref name="workBytes"/> once the body is out (<see cref="WriteStalledException"/>).
+    /// </summary>
+    private async Task<HttpResponseMessage> SendWriteAsync(HttpRequestMessage request, long workBytes, CancellationToken cancellationToken)
+    {
+        using var watchdog = new WriteWatchdog(Options.IdleTimeout, workBytes, request.Content is not null, cancellationToken);
+        if (request.Content is { } body)
+        {
+            request.Content = new WatchedContent(body, watchdog);
+        }
+
+        try
+        {
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, watchdog.Token);
+        }
+        catch (OperationCanceledException) when (watchdog.Fired)
+        {
+            throw watchdog.Stalled(request);
         }
     }
 

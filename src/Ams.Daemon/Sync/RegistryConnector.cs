@@ -39,6 +39,7 @@ internal sealed class RegistryConnection(RegistryClient client, X509Certificate2
         OperationCanceledException { InnerException: TimeoutException } =>
             $"Connecting to the registry at {Url} took longer than registry.timeout.connect ({DurationText.Format(Client.Options.ConnectTimeout)}): TCP or the TLS handshake got no answer. Check that registry.url is the registry's address and that it is up; the pass is retried with backoff.",
         IdleTimeoutException idle => $"The registry at {Url} stopped sending: {idle.Message}. What arrived is kept; the next pass resumes the transfer with a Range request (registry.timeout.idle is {DurationText.Format(idle.Idle)}).",
+        WriteStalledException stalled => $"The registry at {Url} stopped taking an upload: {stalled.Message}. What it stored is kept; the next attempt resumes from the offset it reports (registry.timeout.idle is {DurationText.Format(stalled.Idle)}).",
         IOException io => $"The connection to the registry at {Url} broke: {io.Message}.",
         _ => $"Talking to the registry at {Url} failed: {error.Message}",
     };
