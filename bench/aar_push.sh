@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # aar_push.sh BASE_URL FILE RUNS MODE DATA_DIR  -- upload FILE to an aar registry, timed end to end; MB/s median.
 #   MODE=mono:    PUT BASE/1.0/blobs/<digest> with the file as body (curl -T, streamed)          -> 201
-#   MODE=chunked: POST BASE/1.0/uploads, then PATCH 64 MiB chunks with Content-Range (CHUNK_MIB), then
-#                 PUT <location>?digest=&size=                                                  -> 201
+#   MODE=chunked: POST BASE/1.0/uploads?digest= (as the AMS and aar do; NAME_DIGEST=0 leaves the digest out, so an
+#                 S3 registry stages under uploads/ and copies at completion), then PATCH 64 MiB chunks with
+#                 Content-Range (CHUNK_MIB), then PUT <location>?digest=&size=                  -> 201
 # The blob file is removed from DATA_DIR before each run so every run stores (hashes, fsyncs, renames) it anew; with
 # BLOB_DELETE set (a shell command given the blob's hex digest as $1, e.g. an S3 DELETE), that command removes it instead.
 # Same TLS env as http_get.sh (CACERT, CERT, KEY, CURL_HTTP, CURL_EXTRA) and SERVER_PIDS. STEPS=1 (chunked) also prints
@@ -29,7 +30,8 @@ for i in $(seq 1 "$runs"); do
   if [ "$mode" = mono ]; then
     code=$(c -o /dev/null -w '%{http_code}' -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$f" "$base/1.0/blobs/$digest")
   else
-    loc=$(c -o /dev/null -D - -X POST -H 'Content-Length: 0' "$base/1.0/uploads" | tr -d '\r' | awk 'tolower($1)=="location:"{print $2}')
+    start="$base/1.0/uploads"; [ "${NAME_DIGEST:-1}" = 0 ] || start+="?digest=$digest"
+    loc=$(c -o /dev/null -D - -X POST -H 'Content-Length: 0' "$start" | tr -d '\r' | awk 'tolower($1)=="location:"{print $2}')
     ts=$(date +%s.%N); steps=()
     [ -n "$loc" ] || { echo "no Location from POST /1.0/uploads" >&2; exit 1; }
     off=0

@@ -11,6 +11,7 @@
 #   RUNS=1 SIZE_MIB=256 POLL_SECONDS=5 bench/scale-out.sh
 #   TESTS="upload" STEPS=1 bench/scale-out.sh       # only some tests; STEPS=1 logs each upload's request times
 #   S3_PART_MIB=32 bench/scale-out.sh                # the nodes' --s3-part-size (default: aar's own)
+#   NAME_DIGEST=0 TESTS=upload bench/scale-out.sh    # sessions started without the digest: S3 stages under uploads/ and copies at the end
 # Every test's full output (per-run lines, upload step times) goes to $WORK/<target>-<test>.log.
 # Needs (installs nothing): postgresql-15, radosgw ceph-mon ceph-osd, haproxy (bash .ci/run installs them).
 set -euo pipefail

@@ -195,6 +195,21 @@ public sealed class UploadSessionTests(ITestOutputHelper output)
         await AssertProblem(again, HttpStatusCode.NotFound, ProblemTypes.UploadUnknown);
     }
 
+    [Theory]
+    [InlineData("nonsense")]
+    [InlineData("sha256:abc")]
+    [InlineData("md5:d41d8cd98f00b204e9800998ecf8427e")]
+    [InlineData("sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855")]
+    public async Task A_start_naming_a_malformed_digest_is_refused_and_opens_no_session(string digest)
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+
+        using var response = await registry.Http.PostAsync($"/1.0/uploads?digest={Uri.EscapeDataString(digest)}", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, await registry.SessionRowsAsync());
+    }
+
     internal static async Task<UploadSession> StartAsync(StorageRegistry registry)
     {
         using var response = await registry.Http.PostAsync("/1.0/uploads", null);

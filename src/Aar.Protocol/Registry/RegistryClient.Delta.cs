@@ -157,10 +157,10 @@ public sealed partial class RegistryClient
 
     private async Task<ApiResult<UploadOutcome>> SendDeltaAsync(Stream content, BlobDigest digest, long size, DeltaPlan plan, DeltaPolicy policy, UploadOptions options, CancellationToken cancellationToken)
     {
-        var session = options.ResumeSessionId is { } resume ? await GetUploadAsync(resume, cancellationToken) : await StartSessionAsync(options, cancellationToken);
+        var session = options.ResumeSessionId is { } resume ? await GetUploadAsync(resume, cancellationToken) : await StartSessionAsync(digest, options, cancellationToken);
         if (session.Problem?.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown)
         {
-            session = await StartSessionAsync(options, cancellationToken);
+            session = await StartSessionAsync(digest, options, cancellationToken);
         }
 
         if (!session.Succeeded)
@@ -168,7 +168,7 @@ public sealed partial class RegistryClient
             return ApiResult.Failed<UploadOutcome>(session.Problem!);
         }
 
-        var upload = new UploadState(session.Value!.Id, session.Value.Offset, new SentBytes());
+        var upload = new UploadState(digest, session.Value!.Id, session.Value.Offset, new SentBytes());
         var staged = await StageSentPiecesAsync(content, plan, policy, options, upload.Sent, cancellationToken);
         long reused = 0;
         long overhead = plan.Overhead;

@@ -26,10 +26,10 @@ public sealed partial class RegistryClient
             return existing;
         }
 
-        var session = options.ResumeSessionId is { } resume ? await GetUploadAsync(resume, cancellationToken) : await StartSessionAsync(options, cancellationToken);
+        var session = options.ResumeSessionId is { } resume ? await GetUploadAsync(resume, cancellationToken) : await StartSessionAsync(digest, options, cancellationToken);
         if (session.Problem?.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown)
         {
-            session = await StartSessionAsync(options, cancellationToken);
+            session = await StartSessionAsync(digest, options, cancellationToken);
         }
 
         if (!session.Succeeded)
@@ -37,7 +37,7 @@ public sealed partial class RegistryClient
             return ApiResult.Failed<BlobDescriptor>(session.Problem!);
         }
 
-        var upload = new UploadState(session.Value!.Id, session.Value.Offset, sent);
+        var upload = new UploadState(digest, session.Value!.Id, session.Value.Offset, sent);
         while (true)
         {
             try
@@ -108,7 +108,7 @@ public sealed partial class RegistryClient
         if (problem.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown)
         {
             // The session was reclaimed (idle too long, or the registry lost it): start again from zero.
-            var fresh = await StartSessionAsync(options, cancellationToken);
+            var fresh = await StartSessionAsync(upload.Digest, options, cancellationToken);
             if (!fresh.Succeeded)
             {
                 return ApiResult.Failed<BlobDescriptor>(fresh.Problem!);
@@ -149,7 +149,7 @@ public sealed partial class RegistryClient
                 return found;
             }
 
-            var fresh = await StartSessionAsync(options, cancellationToken);
+            var fresh = await StartSessionAsync(digest, options, cancellationToken);
             if (!fresh.Succeeded)
             {
                 return ApiResult.Failed<BlobDescriptor>(fresh.Problem!);
@@ -165,9 +165,9 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>Starts a session and tells the caller its id (<see cref="UploadOptions.OnSessionStarted"/>), so it can resume after its own restart.</summary>
-    private async Task<ApiResult<UploadSession>> StartSessionAsync(UploadOptions options, CancellationToken cancellationToken)
+    private async Task<ApiResult<UploadSession>> StartSessionAsync(BlobDigest digest, UploadOptions options, CancellationToken cancellationToken)
     {
-        var started = await StartUploadAsync(cancellationToken);
+        var started = await StartUploadAsync(digest, cancellationToken);
         if (started.Succeeded && options.OnSessionStarted is { } notify)
         {
             await notify(started.Value!.Id);
@@ -176,9 +176,11 @@ public sealed partial class RegistryClient
         return started;
     }
 
-    /// <summary>Where an upload stands: its session, the offset to send from, and consecutive failures.</summary>
-    private sealed class UploadState(string id, long offset, SentBytes sent)
+    /// <summary>Where an upload stands: what it sends, its session, the offset to send from, and consecutive failures.</summary>
+    private sealed class UploadState(BlobDigest digest, string id, long offset, SentBytes sent)
     {
+        public BlobDigest Digest { get; } = digest;
+
         public string Id { get; set; } = id;
 
         public long Offset { get; set; } = offset;

@@ -127,8 +127,13 @@ public sealed partial class RegistryClient(HttpClient http) : IDisposable
     public Task<ApiResult<DeletionRecord>> DeleteApplicationAsync(string name, string architecture, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Delete, RegistryRoutes.Application(name, architecture)), RegistryReadJsonContext.Default.DeletionRecord, cancellationToken);
 
-    public Task<ApiResult<UploadSession>> StartUploadAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.Uploads), RegistryReadJsonContext.Default.UploadSession, cancellationToken);
+    /// <summary>
+    /// Starts an upload session. Naming the <paramref name="digest"/> that will be sent lets a registry on S3 stage the
+    /// bytes at the blob's address (no copy of the whole blob at completion); the session can then only be finished
+    /// with that digest.
+    /// </summary>
+    public Task<ApiResult<UploadSession>> StartUploadAsync(BlobDigest? digest = null, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, digest is { } named ? $"{RegistryRoutes.Uploads}?digest={named}" : RegistryRoutes.Uploads), RegistryReadJsonContext.Default.UploadSession, cancellationToken);
 
     public Task<ApiResult<UploadSession>> GetUploadAsync(string id, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, RegistryRoutes.Upload(id)), RegistryReadJsonContext.Default.UploadSession, cancellationToken);

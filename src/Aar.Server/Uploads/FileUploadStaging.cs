@@ -13,7 +13,8 @@ namespace Aar.Server.Uploads;
 /// </summary>
 internal sealed class FileUploadStaging(UploadArea area, FileSystemBlobStore blobs) : IUploadStaging
 {
-    public Task<string?> StartAsync(string id, CancellationToken cancellationToken)
+    /// <summary>The partial file is renamed to its content address at completion, whatever the client announced.</summary>
+    public Task<string?> StartAsync(string id, BlobDigest? intended, CancellationToken cancellationToken)
     {
         File.Create(area.PathOf(id)).Dispose();
         return Task.FromResult<string?>(null);

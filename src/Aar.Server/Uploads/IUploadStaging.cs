@@ -12,8 +12,12 @@ namespace Aar.Server.Uploads;
 /// </summary>
 internal interface IUploadStaging
 {
-    /// <summary>Prepares storage for a new session; returns its staging JSON for the row (null when none is needed).</summary>
-    Task<string?> StartAsync(string id, CancellationToken cancellationToken);
+    /// <summary>
+    /// Prepares storage for a new session; returns its staging JSON for the row (null when none is needed).
+    /// <paramref name="intended"/> is the digest the client says it will send, when it said one (a staging may stage
+    /// at that content address; <see cref="CommitAsync"/> then refuses any other digest).
+    /// </summary>
+    Task<string?> StartAsync(string id, BlobDigest? intended, CancellationToken cancellationToken);
 
     /// <summary>
     /// Checks the stored bytes still match the row before its saved hash state is trusted (e.g. the partial file

@@ -24,6 +24,13 @@ internal sealed record S3StagingState
     [JsonPropertyName("parts")]
     public List<string> Parts { get; init; } = [];
 
+    /// <summary>
+    /// The digest the client named when it started the session: the multipart upload then targets that blob's content
+    /// address (<see cref="Key"/>), so completion needs no copy; only bytes verified to be that digest complete it.
+    /// </summary>
+    [JsonPropertyName("digest")]
+    public string? Digest { get; init; }
+
     /// <summary>Key of the object with the bytes after the last full part; null when there are none.</summary>
     [JsonPropertyName("tail")]
     public string? Tail { get; init; }

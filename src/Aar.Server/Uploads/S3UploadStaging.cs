@@ -12,22 +12,25 @@ using Amazon.S3.Model;
 namespace Aar.Server.Uploads;
 
 /// <summary>
-/// Upload sessions on S3, continuable on any node. A session is a multipart upload into a temporary key
-/// <c>&lt;prefix&gt;uploads/&lt;id&gt;/data</c> (its digest, hence its final key, is only known at the end); bytes are cut into
+/// Upload sessions on S3, continuable on any node. A session is a multipart upload into the blob's content address
+/// when the client named the digest at start, otherwise into a temporary key <c>&lt;prefix&gt;uploads/&lt;id&gt;/data</c>
+/// (the final key is only known at the end); bytes are cut into
 /// fixed parts, and what a chunk leaves after its last full part goes to a small tail object
 /// <c>uploads/&lt;id&gt;/tail-&lt;offset&gt;</c> that the next chunk, on whichever node, reads back into its part buffer. The
 /// recorded offset only ever covers parts and a tail that are stored: a part that was uploaded but not recorded is
 /// simply uploaded again (same part number overwrites), a tail is never overwritten (a new offset, a new key, the
-/// old one deleted after the row moved). Completion uploads the tail as the last part (server-side copy), completes
-/// the multipart upload and copies the object to its content address after the digest was checked.
+/// old one deleted after the row moved). Completion, after the digest was checked, uploads the tail as the last part
+/// (server-side copy) and completes the multipart upload; from a temporary key the object is then copied to its
+/// content address (a server-side copy of the whole blob: 1–3 s per GiB on radosgw, which a named digest saves). An
+/// incomplete multipart upload is invisible to readers, so staging at the content address shows nothing unverified.
 /// </summary>
 internal sealed class S3UploadStaging(IS3MultipartStaging s3) : IUploadStaging
 {
-    public async Task<string?> StartAsync(string id, CancellationToken cancellationToken)
+    public async Task<string?> StartAsync(string id, BlobDigest? intended, CancellationToken cancellationToken)
     {
-        var key = s3.SessionPrefix(id) + "data";
+        var key = intended is { } digest ? s3.BlobKey(digest) : s3.SessionPrefix(id) + "data";
         var uploadId = await s3.StartMultipartAsync(key, cancellationToken);
-        return new S3StagingState { UploadId = uploadId, Key = key, PartSize = s3.PartSize }.ToJson();
+        return new S3StagingState { UploadId = uploadId, Key = key, PartSize = s3.PartSize, Digest = intended?.ToString() }.ToJson();
     }
 
     public Task<bool> CheckAsync(UploadRow row, CancellationToken cancellationToken)
@@ -128,10 +131,24 @@ internal sealed class S3UploadStaging(IS3MultipartStaging s3) : IUploadStaging
     public async Task<BlobPutResult> CommitAsync(UploadRow row, BlobDigest digest, CancellationToken cancellationToken)
     {
         var state = S3StagingState.Parse(row.Staging);
+        if (state.Digest is { } named && named != digest.ToString())
+        {
+            // The parts sit at another blob's address: completing them would store these bytes under a digest they
+            // do not have. The session is discarded by the caller.
+            throw new StagedForAnotherDigestException(named);
+        }
+
         if (row.Received == 0)
         {
             // A multipart upload needs at least one part; the empty blob is a plain put.
             return await s3.PutAsync(Stream.Null, digest, 0, cancellationToken);
+        }
+
+        if (state.Digest is not null && await s3.HeadAsync(state.Key, cancellationToken) is { } held && held.Size == row.Received)
+        {
+            // Stored already (by another session, or by an earlier attempt of this one that died before answering):
+            // left as it is; this session's multipart upload is aborted when the caller discards the session.
+            return new BlobPutResult(BlobPutOutcome.AlreadyExists, digest, row.Received);
         }
 
         var parts = state.Parts.Select((etag, index) => new PartETag(index + 1, etag)).ToList();
@@ -150,7 +167,8 @@ internal sealed class S3UploadStaging(IS3MultipartStaging s3) : IUploadStaging
         catch (Exception ex) when (ex is StorageUnavailableException or AmazonS3Exception { StatusCode: HttpStatusCode.NotFound })
         {
             // NoSuchUpload (404, or another 4xx from some stores): an earlier attempt completed it and died before
-            // the copy; the object below tells. Anything else is the store failing: rethrow.
+            // the copy (or, at a content address, before answering); the object below tells. Anything else is the
+            // store failing: rethrow.
             if (await s3.HeadAsync(state.Key, cancellationToken) is not { } done || done.Size != row.Received)
             {
                 throw ex is StorageUnavailableException ? ex : new StorageUnavailableException($"S3 upload {state.Key} is gone before completion.", ex);
@@ -162,7 +180,9 @@ internal sealed class S3UploadStaging(IS3MultipartStaging s3) : IUploadStaging
             throw new StorageUnavailableException($"S3 object {state.Key} should hold {row.Received} bytes after completing the upload but does not.");
         }
 
-        return await s3.CommitStagedAsync(state.Key, digest, row.Received, cancellationToken);
+        return state.Digest is null
+            ? await s3.CommitStagedAsync(state.Key, digest, row.Received, cancellationToken)
+            : new BlobPutResult(BlobPutOutcome.Created, digest, row.Received);
     }
 
     public async Task DiscardAsync(UploadRow row, CancellationToken cancellationToken)

@@ -30,9 +30,21 @@ internal static class UploadEndpoints
         return app;
     }
 
-    private static async Task<IResult> Start(HttpContext context, UploadSessions sessions, CancellationToken cancellationToken)
+    /// <summary><c>POST /1.0/uploads[?digest=sha256:…]</c>: a client that knows the digest it will send says so (optional).</summary>
+    private static async Task<IResult> Start(string? digest, HttpContext context, UploadSessions sessions, CancellationToken cancellationToken)
     {
-        var result = await sessions.CreateAsync(context.Caller().Fingerprint, cancellationToken);
+        BlobDigest? intended = null;
+        if (digest is not null)
+        {
+            if (!BlobDigest.TryParse(digest, out var parsed))
+            {
+                return BlobEndpoints.InvalidDigest(digest);
+            }
+
+            intended = parsed;
+        }
+
+        var result = await sessions.CreateAsync(context.Caller().Fingerprint, intended, cancellationToken);
         return result.Succeeded ? Session(context, result.Value!, StatusCodes.Status201Created) : Failed(context, result.Problem!);
     }
 

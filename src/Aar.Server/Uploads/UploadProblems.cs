@@ -68,6 +68,14 @@ internal static class UploadProblems
         Offset = offset,
     };
 
+    public static Problem StartedForAnotherDigest(string named, BlobDigest actual, long size) => new()
+    {
+        Type = ProblemTypes.DigestMismatch,
+        Title = "Digest mismatch",
+        Status = 400,
+        Detail = $"The session was started for {named}, but the {size} bytes received hash to {actual}; nothing was stored and the session was discarded. Upload again, naming the digest you send.",
+    };
+
     public static Problem DigestMismatch(BlobDigest expected, BlobDigest actual, long size) => new()
     {
         Type = ProblemTypes.DigestMismatch,

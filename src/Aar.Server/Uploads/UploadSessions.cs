@@ -28,7 +28,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
 
     public TimeSpan IdleTimeout => options.IdleTimeout;
 
-    public async Task<ApiResult<UploadSession>> CreateAsync(string publisher, CancellationToken cancellationToken)
+    public async Task<ApiResult<UploadSession>> CreateAsync(string publisher, BlobDigest? intended, CancellationToken cancellationToken)
     {
         // Checked before anything is staged, so a publisher at its limit costs no file or S3 multipart upload; the
         // insert checks again in its transaction, against concurrent starts.
@@ -41,7 +41,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
 
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var now = time.GetUtcNow();
-        var stagingState = await staging.StartAsync(id, cancellationToken);
+        var stagingState = await staging.StartAsync(id, intended, cancellationToken);
         var row = new UploadRow(id, publisher, 0, now, now, null, stagingState);
         if (!await database.InsertUnlessAtLimitAsync(row, limit, cancellationToken))
         {
@@ -149,6 +149,12 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
                 var trace = ProblemTrace.NewId();
                 Log.UploadBlobStoreFailed(logger, id, received, trace, ex);
                 return ApiResult.Failed<BlobPutResult>(UploadProblems.StorageUnavailable(trace, received));
+            }
+            catch (StagedForAnotherDigestException ex)
+            {
+                await DiscardAsync(row, CancellationToken.None);
+                Log.UploadDigestMismatch(logger, id, ex.Named, actual.ToString());
+                return ApiResult.Failed<BlobPutResult>(UploadProblems.StartedForAnotherDigest(ex.Named, actual, received));
             }
 
             if (result.Outcome == BlobPutOutcome.Created)

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Data;
 using System.Net;
 using Aar.Hosting;
+using Aar.Protocol;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Server.Data;
@@ -235,6 +236,98 @@ public sealed class S3UploadTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.PartialContent, ranged.StatusCode);
         Assert.Equal($"bytes {5 * MiB - 10}-{5 * MiB + 9}/{blob.Bytes.Length}", ranged.Content.Headers.ContentRange?.ToString());
         Assert.Equal(blob.Bytes[(5 * MiB - 10)..(5 * MiB + 10)], await ranged.Content.ReadAsByteArrayAsync());
+    }
+
+    [S3Fact]
+    public async Task A_session_naming_its_digest_is_staged_at_the_blobs_address_unseen_until_verified_and_needs_no_copy()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output, SmallParts());
+        var blob = TestBlob.Random(12 * MiB + 7);
+        var session = await StartNamingAsync(registry, blob.Digest);
+        using (var sent = await registry.Http.PatchAsync(session.Location, Chunk(blob.Bytes, 0)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        }
+
+        // The parts sit in a multipart upload at the content address itself; until completion no reader sees a byte.
+        Assert.Equal([registry.S3!.BlobKey(blob.Digest)], await PendingMultipartKeysAsync(registry));
+        using (var head = await registry.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, RegistryRoutes.Blob(blob.Digest))))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        }
+
+        using (var finished = await registry.Http.PutAsync($"{session.Location}?digest={blob.Digest}", null))
+        {
+            Assert.Equal(HttpStatusCode.Created, finished.StatusCode);
+        }
+
+        Assert.Equal(blob.Bytes, await registry.ReadStoredAsync(blob));
+        Assert.Empty(await PendingMultipartKeysAsync(registry));
+        Assert.Equal([blob.RelativePath], registry.StoredFiles());
+    }
+
+    [S3Fact]
+    public async Task A_session_started_for_one_digest_cannot_put_other_bytes_at_that_address()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output, SmallParts());
+        var named = TestBlob.Random(6 * MiB);
+        var other = TestBlob.Random(6 * MiB);
+        var session = await StartNamingAsync(registry, named.Digest);
+        using (var sent = await registry.Http.PatchAsync(session.Location, Chunk(other.Bytes, 0)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        }
+
+        // The bytes are a valid blob of their own digest, but the parts target the named blob's key.
+        using (var refused = await registry.Http.PutAsync($"{session.Location}?digest={other.Digest}", null))
+        {
+            var problem = await AssertProblem(refused, HttpStatusCode.BadRequest, ProblemTypes.DigestMismatch);
+            Assert.StartsWith($"The session was started for {named.Digest}, but the {6 * MiB} bytes received hash to {other.Digest}", problem.Detail, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(registry.StoredFiles());
+        Assert.Empty(await PendingMultipartKeysAsync(registry));
+    }
+
+    [S3Fact]
+    public async Task Two_sessions_naming_the_same_digest_store_it_once_and_the_second_leaves_it_as_it_is()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output, SmallParts());
+        var blob = TestBlob.Random(7 * MiB + 1);
+        var first = await StartNamingAsync(registry, blob.Digest);
+        var second = await StartNamingAsync(registry, blob.Digest);
+        foreach (var session in new[] { first, second })
+        {
+            using var sent = await registry.Http.PatchAsync(session.Location, Chunk(blob.Bytes, 0));
+            Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        }
+
+        using (var created = await registry.Http.PutAsync($"{first.Location}?digest={blob.Digest}", null))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using (var existed = await registry.Http.PutAsync($"{second.Location}?digest={blob.Digest}", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, existed.StatusCode);
+        }
+
+        Assert.Equal(blob.Bytes, await registry.ReadStoredAsync(blob));
+        Assert.Empty(await PendingMultipartKeysAsync(registry));
+        Assert.Equal([blob.RelativePath], registry.StoredFiles());
+    }
+
+    private static async Task<UploadSession> StartNamingAsync(StorageRegistry registry, BlobDigest digest)
+    {
+        using var response = await registry.Http.PostAsync($"/1.0/uploads?digest={digest}", null);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await ReadAsync(response, ProtocolJsonContext.Default.UploadSession);
+    }
+
+    private static async Task<List<string>> PendingMultipartKeysAsync(StorageRegistry registry)
+    {
+        var pending = await registry.S3!.Client.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = registry.S3.Bucket, Prefix = registry.S3.Options.Prefix });
+        return [.. (pending.MultipartUploads ?? []).Select(u => u.Key)];
     }
 
     private static async Task WaitForOffsetAsync(StorageRegistry registry, string id, long atLeast)

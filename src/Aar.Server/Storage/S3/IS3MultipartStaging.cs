@@ -14,7 +14,10 @@ internal interface IS3MultipartStaging
     /// <summary>Bytes per part (<c>--s3-part-size</c>) for sessions started now.</summary>
     long PartSize { get; }
 
-    /// <summary><c>&lt;prefix&gt;uploads/&lt;id&gt;/</c>: everything a session stores lives under it.</summary>
+    /// <summary><c>&lt;prefix&gt;blobs/sha256/&lt;hex&gt;</c>: the blob's content address.</summary>
+    string BlobKey(BlobDigest digest);
+
+    /// <summary><c>&lt;prefix&gt;uploads/&lt;id&gt;/</c>: everything a session stores lives under it, except a multipart upload started at a content address.</summary>
     string SessionPrefix(string id);
 
     /// <summary>Starts a multipart upload into <paramref name="key"/>; returns its upload id.</summary>

@@ -1,3 +1,4 @@
+using Aar.Protocol.Registry;
 using System.Runtime.CompilerServices;
 using Amazon.S3.Model;
 
@@ -9,6 +10,8 @@ internal sealed partial class S3BlobStore : IS3MultipartStaging
     long IS3MultipartStaging.PartSize => s3.Options.PartSize;
 
     string IS3MultipartStaging.SessionPrefix(string id) => s3.UploadPrefix(id);
+
+    string IS3MultipartStaging.BlobKey(BlobDigest digest) => s3.BlobKey(digest);
 
     async Task<string> IS3MultipartStaging.StartMultipartAsync(string key, CancellationToken cancellationToken)
     {
