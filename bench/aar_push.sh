@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # aar_push.sh BASE_URL FILE RUNS MODE DATA_DIR  -- upload FILE to an aar registry, timed end to end; MB/s median.
 #   MODE=mono:    PUT BASE/1.0/blobs/<digest> with the file as body (curl -T, streamed)          -> 201
-#   MODE=chunked: POST BASE/1.0/uploads?digest= (as the AMS and aar do; NAME_DIGEST=0 leaves the digest out, so an
+#   MODE=chunked: POST BASE/1.0/uploads?digest= (as the AMS does; NAME_DIGEST=0 leaves the digest out, so an
 #                 S3 registry stages under uploads/ and copies at completion), then PATCH 64 MiB chunks with
 #                 Content-Range (CHUNK_MIB), then PUT <location>?digest=&size=                  -> 201
 # The blob file is removed from DATA_DIR before each run so every run stores (hashes, fsyncs, renames) it anew; with
