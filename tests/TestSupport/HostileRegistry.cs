@@ -148,6 +148,12 @@ public sealed class HostileRegistry : IAsyncDisposable
 
     public Misbehaviour Mode { get; set; }
 
+    /// <summary>The role <c>GET /1.0</c> tells the caller it has: <c>client</c> (a pulling AMS) or <c>publisher</c> (a pushing one).</summary>
+    public string Role { get; set; } = "client";
+
+    /// <summary>Versions created with <c>PUT /1.0/applications/{name}/{architecture}/versions/{version}</c>, as "name/version/digest".</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> CreatedVersions { get; } = new();
+
     /// <summary>The key this registry signs listings with; replace it (and add a <see cref="Rotations"/> entry) to rotate.</summary>
     public SigningKeyPair SigningKey { get; set; } = SigningKeyPair.Create();
 
@@ -216,6 +222,17 @@ public sealed class HostileRegistry : IAsyncDisposable
         app.MapGet(RegistryRoutes.Uploads + "/{id}", (HttpContext context, string id) => _uploads.TryGetValue(id, out var offset) ? Session(context, id, offset, 200) : Task.FromResult(context.Response.StatusCode = 404));
         app.MapPatch(RegistryRoutes.Uploads + "/{id}", AppendUpload);
         app.MapPut(RegistryRoutes.Uploads + "/{id}", FinishUpload);
+        app.MapPut(RegistryRoutes.Applications + "/{name}/{architecture}/versions/{version:int}", CreateVersion);
+    }
+
+    /// <summary>Accepts any version a publisher creates and answers as the registry does (nothing is listed afterwards).</summary>
+    private async Task CreateVersion(HttpContext context, string name, string architecture, int version)
+    {
+        var request = await JsonSerializer.DeserializeAsync(context.Request.Body, ProtocolJsonContext.Default.CreateVersionRequest, context.RequestAborted);
+        CreatedVersions.Enqueue($"{name}/{version}/{request!.Digest}");
+        var publisher = Fingerprint.Of(context.Connection.ClientCertificate!).Hex;
+        context.Response.StatusCode = 201;
+        await Json(context, $$"""{"version":{{version}},"digest":"{{request!.Digest}}","size":{{request.Size}},"manifest":{},"tags":[],"created_at":"2026-01-01T00:00:00+00:00","publisher":"{{publisher}}","generation":2}""");
     }
 
     private Task StartUpload(HttpContext context)
@@ -308,7 +325,7 @@ public sealed class HostileRegistry : IAsyncDisposable
     private async Task Info(HttpContext context)
     {
         var fingerprint = Fingerprint.Of(context.Connection.ClientCertificate!).Hex;
-        var info = $$"""{"server_version":"hostile","api_version":"1.0","fingerprint":"{{fingerprint}}","role":"client","name":"ams","certificate_expires_at":"2030-01-01T00:00:00+00:00"}""";
+        var info = $$"""{"server_version":"hostile","api_version":"1.0","fingerprint":"{{fingerprint}}","role":"{{Role}}","name":"ams","certificate_expires_at":"2030-01-01T00:00:00+00:00"}""";
         switch (Mode)
         {
             case Misbehaviour.InfoNotJson:
