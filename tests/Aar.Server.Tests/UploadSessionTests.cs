@@ -210,9 +210,10 @@ public sealed class UploadSessionTests(ITestOutputHelper output)
         Assert.Equal(0, await registry.SessionRowsAsync());
     }
 
-    internal static async Task<UploadSession> StartAsync(StorageRegistry registry)
+    /// <summary>Starts a session, naming the <paramref name="digest"/> it will send when one is given.</summary>
+    internal static async Task<UploadSession> StartAsync(StorageRegistry registry, BlobDigest? digest = null)
     {
-        using var response = await registry.Http.PostAsync("/1.0/uploads", null);
+        using var response = await registry.Http.PostAsync(digest is { } named ? $"/1.0/uploads?digest={named}" : "/1.0/uploads", null);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var session = await ReadAsync(response, ProtocolJsonContext.Default.UploadSession);
         Assert.Equal(0, session.Offset);

@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Data;
 using System.Net;
 using Aar.Hosting;
-using Aar.Protocol;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Aar.Server.Data;
@@ -243,7 +242,7 @@ public sealed class S3UploadTests(ITestOutputHelper output)
     {
         await using var registry = await StorageRegistry.StartAsync(output, SmallParts());
         var blob = TestBlob.Random(12 * MiB + 7);
-        var session = await StartNamingAsync(registry, blob.Digest);
+        var session = await UploadSessionTests.StartAsync(registry, blob.Digest);
         using (var sent = await registry.Http.PatchAsync(session.Location, Chunk(blob.Bytes, 0)))
         {
             Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
@@ -272,7 +271,7 @@ public sealed class S3UploadTests(ITestOutputHelper output)
         await using var registry = await StorageRegistry.StartAsync(output, SmallParts());
         var named = TestBlob.Random(6 * MiB);
         var other = TestBlob.Random(6 * MiB);
-        var session = await StartNamingAsync(registry, named.Digest);
+        var session = await UploadSessionTests.StartAsync(registry, named.Digest);
         using (var sent = await registry.Http.PatchAsync(session.Location, Chunk(other.Bytes, 0)))
         {
             Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
@@ -294,8 +293,8 @@ public sealed class S3UploadTests(ITestOutputHelper output)
     {
         await using var registry = await StorageRegistry.StartAsync(output, SmallParts());
         var blob = TestBlob.Random(7 * MiB + 1);
-        var first = await StartNamingAsync(registry, blob.Digest);
-        var second = await StartNamingAsync(registry, blob.Digest);
+        var first = await UploadSessionTests.StartAsync(registry, blob.Digest);
+        var second = await UploadSessionTests.StartAsync(registry, blob.Digest);
         foreach (var session in new[] { first, second })
         {
             using var sent = await registry.Http.PatchAsync(session.Location, Chunk(blob.Bytes, 0));
@@ -315,13 +314,6 @@ public sealed class S3UploadTests(ITestOutputHelper output)
         Assert.Equal(blob.Bytes, await registry.ReadStoredAsync(blob));
         Assert.Empty(await PendingMultipartKeysAsync(registry));
         Assert.Equal([blob.RelativePath], registry.StoredFiles());
-    }
-
-    private static async Task<UploadSession> StartNamingAsync(StorageRegistry registry, BlobDigest digest)
-    {
-        using var response = await registry.Http.PostAsync($"/1.0/uploads?digest={digest}", null);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return await ReadAsync(response, ProtocolJsonContext.Default.UploadSession);
     }
 
     private static async Task<List<string>> PendingMultipartKeysAsync(StorageRegistry registry)
