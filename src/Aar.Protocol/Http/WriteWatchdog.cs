@@ -12,8 +12,9 @@ internal sealed class WriteWatchdog : IDisposable
 {
     /// <summary>
     /// The slowest store the answer's allowance assumes. The registry answers a finishing PUT after its store took the
-    /// blob (on S3 a server-side copy: 1–3 s per GiB measured on radosgw) and a copy request after writing its
-    /// ranges; 16 MiB/s leaves a 5 GiB blob 320 s, several times what a healthy store needs.
+    /// blob (on S3, for a session started without its digest, a server-side copy: 1–3 s per GiB measured on radosgw)
+    /// and a copy request after writing its ranges; 16 MiB/s leaves a 5 GiB blob 320 s, several times what a healthy
+    /// store needs.
     /// </summary>
     public const long SlowestStoreBytesPerSecond = 16L * 1024 * 1024;
 
