@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Aar.Protocol.Chunking;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 using static Aar.Server.Tests.ApplicationTests;
@@ -111,6 +112,88 @@ public sealed class ChunkRouteTests(ITestOutputHelper output)
         await RefusedAsync(new byte[4097 * 16], HttpStatusCode.RequestEntityTooLarge, ProblemTypes.BodyTooLarge, "at most 4096 ranges");
         using var unknown = await PostRangesAsync(registry.Http, BlobDigest.Of([9]), ByteRanges.Serialize([new(0, 1)]));
         await AssertProblem(unknown, HttpStatusCode.NotFound, ProblemTypes.BlobUnknown);
+    }
+
+    [Fact]
+    public async Task Fine_signatures_describe_each_asked_range_on_its_own_and_a_client_reads_them_back()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var blob = await StoreAsync(registry, 1_000_000);
+        var reader = await registry.AddCallerAsync("reader", TrustRole.Client);
+        ByteRange[] ranges = [new(900_000, 100_000), new(0, 1), new(200_000, 300_000), new(10, 5000)];
+
+        using var response = await PostSignaturesAsync(reader.Http, blob.Digest, ByteRanges.Serialize(ranges));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(ChunkSignatureWire.MediaType, response.Content.Headers.ContentType?.MediaType);
+        var expected = ranges.Select(r => ChunkSigner.Of(blob.Bytes.AsSpan((int)r.Offset, (int)r.Length), ChunkParameters.Fine)).ToArray();
+        var served = await ChunkSignatureWire.ReadAsync(await response.Content.ReadAsStreamAsync(), ranges, ChunkParameters.Fine);
+        Assert.Equal(expected.Length, served.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], served[i]);
+        }
+
+        // 300,000 bytes in chunks of 1 to 8 KiB: dozens of chunks, each within the bounds, adding up to the range.
+        Assert.InRange(served[2].Length, 300_000 / 8192, 300_000 / 1024);
+        Assert.Equal(1, Assert.Single(served[1]).Length);
+
+        using var client = registry.Typed();
+        var typed = await client.GetSignaturesAsync(blob.Digest, ranges);
+        Assert.True(typed.Succeeded, typed.Problem?.Detail);
+        Assert.Equal(expected[2], typed.Value![2]);
+    }
+
+    [Fact]
+    public async Task Signature_requests_that_are_garbage_out_of_range_or_too_costly_are_refused_with_a_sentence()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var blob = await StoreAsync(registry, 100_000);
+        async Task RefusedAsync(byte[] body, HttpStatusCode status, string type, string words)
+        {
+            using var response = await PostSignaturesAsync(registry.Http, blob.Digest, body);
+            var problem = await AssertProblem(response, status, type);
+            Assert.Contains(words, problem.Detail, StringComparison.Ordinal);
+        }
+
+        await RefusedAsync([], HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, "Content-Length");
+        await RefusedAsync(new byte[17], HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, "16-byte entries");
+        await RefusedAsync(ByteRanges.Serialize([new(0, 10), new(5, 10)]), HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, "overlap");
+        await RefusedAsync(ByteRanges.Serialize([new(-1, 10)]), HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, "empty or not within");
+        await RefusedAsync(ByteRanges.Serialize([new(99_999, 2)]), HttpStatusCode.RequestedRangeNotSatisfiable, ProblemTypes.RangeNotSatisfiable, "not within the blob's 100000 bytes");
+        await RefusedAsync(new byte[4097 * 16], HttpStatusCode.RequestEntityTooLarge, ProblemTypes.BodyTooLarge, "at most 4096 ranges");
+        using var unknown = await PostSignaturesAsync(registry.Http, BlobDigest.Of([9]), ByteRanges.Serialize([new(0, 1)]));
+        await AssertProblem(unknown, HttpStatusCode.NotFound, ProblemTypes.BlobUnknown);
+        using var invalid = await registry.Http.PostAsync(RegistryRoutes.Blobs + "/sha256:ABC/signatures", new ByteArrayContent(ByteRanges.Serialize([new(0, 1)])));
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+    }
+
+    [Fact]
+    public async Task One_signature_request_cannot_make_the_registry_hash_more_than_its_bound()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var blob = await StoreAsync(registry, 3_000_000);
+        var limited = registry.Server.Host.Services.GetRequiredService<Aar.Server.Chunks.ChunkOptions>().MaxSignatureBytes;
+        Assert.Equal(64L * 1024 * 1024, limited);
+
+        // The same blob asked many times over (ranges may not overlap, so walk it in slices): 4,096 ranges of 700 bytes
+        // is 2.8 MB, within the bound; the bound itself is checked on a blob that would need 64 MiB of it.
+        var slices = Enumerable.Range(0, 4096).Select(i => new ByteRange(i * 700L, 700)).ToArray();
+        using var many = await PostSignaturesAsync(registry.Http, blob.Digest, ByteRanges.Serialize(slices));
+        Assert.Equal(HttpStatusCode.OK, many.StatusCode);
+        Assert.Equal(4096 * ChunkSignatureWire.EntrySize, (await many.Content.ReadAsByteArrayAsync()).Length);
+
+        var big = await StoreAsync(registry, (int)limited + 1);
+        using var refused = await PostSignaturesAsync(registry.Http, big.Digest, ByteRanges.Serialize([new(0, limited + 1)]));
+        var problem = await AssertProblem(refused, HttpStatusCode.RequestEntityTooLarge, ProblemTypes.BodyTooLarge);
+        Assert.Contains("split them over several requests", problem.Detail, StringComparison.Ordinal);
+    }
+
+    internal static async Task<HttpResponseMessage> PostSignaturesAsync(HttpClient http, BlobDigest digest, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(ByteRanges.MediaType);
+        return await http.PostAsync(RegistryRoutes.BlobSignatures(digest), content);
     }
 
     internal static async Task<HttpResponseMessage> PostRangesAsync(HttpClient http, BlobDigest digest, byte[] body)

@@ -10,16 +10,12 @@ namespace Aar.Protocol.Chunking;
 /// </summary>
 public sealed class ChunkIndexBuilder : IDisposable
 {
-    private readonly ContentChunker _chunker;
+    private readonly ChunkSigner _chunks;
     private readonly IncrementalHash _whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly IncrementalHash _chunk = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly List<int> _lengths = [];
-    private readonly List<ChunkHash> _hashes = [];
-    private long _current;
 
     public ChunkIndexBuilder(ChunkParameters parameters)
     {
-        _chunker = new ContentChunker(parameters);
+        _chunks = new ChunkSigner(parameters);
     }
 
     public ChunkIndexBuilder()
@@ -34,34 +30,24 @@ public sealed class ChunkIndexBuilder : IDisposable
     {
         _whole.AppendData(data);
         Length += data.Length;
-        while (!data.IsEmpty)
-        {
-            var cut = _chunker.NextBoundary(data);
-            if (cut < 0)
-            {
-                _chunk.AppendData(data);
-                _current += data.Length;
-                return;
-            }
-
-            _chunk.AppendData(data[..cut]);
-            _current += cut;
-            EndChunk();
-            data = data[cut..];
-        }
+        _chunks.Append(data);
     }
 
     /// <summary>Ends the last chunk and returns the index; the builder is spent afterwards.</summary>
     public ChunkIndex Complete()
     {
-        if (_current > 0)
-        {
-            EndChunk();
-        }
-
+        _chunks.End();
         Span<byte> whole = stackalloc byte[ChunkHash.Size];
         _whole.GetHashAndReset(whole);
-        return new ChunkIndex(_chunker.Parameters, BlobDigest.FromHash(whole), [.. _lengths], [.. _hashes]);
+        var chunks = _chunks.Chunks;
+        var lengths = new int[chunks.Count];
+        var hashes = new ChunkHash[chunks.Count];
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            (lengths[i], hashes[i]) = (chunks[i].Length, chunks[i].Hash);
+        }
+
+        return new ChunkIndex(_chunks.Parameters, BlobDigest.FromHash(whole), lengths, hashes);
     }
 
     /// <summary>Reads <paramref name="content"/> to its end and returns its index.</summary>
@@ -85,18 +71,9 @@ public sealed class ChunkIndexBuilder : IDisposable
         }
     }
 
-    private void EndChunk()
-    {
-        Span<byte> hash = stackalloc byte[ChunkHash.Size];
-        _chunk.GetHashAndReset(hash);
-        _hashes.Add(ChunkHash.Read(hash));
-        _lengths.Add(checked((int)_current));
-        _current = 0;
-    }
-
     public void Dispose()
     {
         _whole.Dispose();
-        _chunk.Dispose();
+        _chunks.Dispose();
     }
 }

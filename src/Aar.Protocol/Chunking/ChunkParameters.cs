@@ -15,6 +15,12 @@ public readonly record struct ChunkParameters(int Min, int Average, int Max)
     /// </summary>
     public static ChunkParameters Default { get; } = new(16 * 1024, 64 * 1024, 256 * 1024);
 
+    /// <summary>
+    /// 1/2/8 KiB: the second, finer level of a delta, applied only to the few ranges around an edit. An edit then costs
+    /// its own bytes plus about two fine chunks instead of about one 64 KiB chunk (docs/decisions.md).
+    /// </summary>
+    public static ChunkParameters Fine { get; } = new(1024, 2048, 8192);
+
     /// <summary>The smallest minimum accepted from the wire: below it an index costs more than the chunks save.</summary>
     public const int SmallestMin = 1024;
 

@@ -95,6 +95,9 @@ public sealed class ContentChunker
         return -1;
     }
 
+    /// <summary>Forgets the bytes since the last boundary: the next byte starts a chunk, as at the start of a content.</summary>
+    public void Reset() => Cut(0);
+
     private int Cut(int consumed)
     {
         _hash = 0;

@@ -52,4 +52,20 @@ public sealed record DeltaPolicy
 
     /// <summary>Ranges per copy request (the registry accepts at most 4,096).</summary>
     public int CopyBatch { get; init; } = 4096;
+
+    /// <summary>
+    /// The second, finer level: a piece to send that lies between two copies from the same stored blob is compared, in
+    /// 1/2/8 KiB chunks (<see cref="Chunking.ChunkParameters.Fine"/>), with the bytes between those copies there, whose
+    /// fine chunks the registry computes; the parts found are copied too. An edit then costs its own bytes plus about
+    /// two fine chunks instead of the whole 64 KiB chunk it fell into (measured: 64 KiB insertions sent 3.2 times their
+    /// bytes without it). False keeps to whole chunks. Default true.
+    /// </summary>
+    public bool FineChunks { get; init; } = true;
+
+    /// <summary>
+    /// The largest stored range compared at the fine level (default 1 MiB). An edit inside a chunk leaves a chunk or two
+    /// between its matched neighbours; a longer range is a rewrite, where the fine level finds at most its edges while
+    /// the registry reads and hashes all of it.
+    /// </summary>
+    public long FineRangeMost { get; init; } = 1024 * 1024;
 }

@@ -44,4 +44,25 @@ public sealed partial class RegistryClient
 
         return ApiResult.Ok(await response.Content.ReadAsStreamAsync(cancellationToken));
     }
+
+    /// <summary>
+    /// The fine chunks (<see cref="ChunkParameters.Fine"/>) of ranges of a stored blob, one array per range; a problem
+    /// when the registry has no such blob or route (an older registry). The answer is read within
+    /// <see cref="ChunkSignatureWire.MostBytes"/> and only steers which bytes a delta sends: every byte it leads to is
+    /// verified by the whole SHA-256 in the end. A malformed answer throws <see cref="ChunkIndexFormatException"/>.
+    /// </summary>
+    public async Task<ApiResult<ChunkSignature[][]>> GetSignaturesAsync(BlobDigest digest, IReadOnlyList<ByteRange> ranges, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, RegistryRoutes.BlobSignatures(digest));
+        request.Content = new ByteArrayContent(ByteRanges.Serialize(ranges));
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(ByteRanges.MediaType);
+        using var response = await SendForHeadersAsync(http, request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return ApiResult.Failed<ChunkSignature[][]>(await ApiResponses.ReadProblemAsync(response, cancellationToken));
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return ApiResult.Ok(await ChunkSignatureWire.ReadAsync(body, ranges, ChunkParameters.Fine, cancellationToken));
+    }
 }

@@ -33,6 +33,11 @@ public sealed partial class RegistryClient
             var plan = await PlanDeltaAsync(size, chunks, policy, cancellationToken);
             if (plan is not null && plan.Reused >= policy.MinimumReuse * size)
             {
+                if (policy.FineChunks)
+                {
+                    plan.Overhead += await RefineAsync(content, plan, policy, cancellationToken);
+                }
+
                 var delta = await SendDeltaAsync(content, digest, size, plan, policy, options, cancellationToken);
                 if (delta.Succeeded || delta.Problem!.Type != ProblemTypes.DigestMismatch)
                 {
@@ -322,7 +327,8 @@ public sealed partial class RegistryClient
 
         public long Reused { get; } = reused;
 
-        public long Overhead { get; } = overhead;
+        /// <summary>Bytes of lookups and fine signatures so far (copy requests are counted as they are sent).</summary>
+        public long Overhead { get; set; } = overhead;
 
         public int IndexOf(long offset)
         {

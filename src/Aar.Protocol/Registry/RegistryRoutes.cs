@@ -38,6 +38,9 @@ public static class RegistryRoutes
     /// <summary>A batched range read of the blob (<c>Chunking.ByteRanges</c>).</summary>
     public static string BlobRanges(BlobDigest digest) => $"{Blobs}/{digest}/ranges";
 
+    /// <summary>The fine chunks of ranges of the blob (asked with <c>Chunking.ByteRanges</c>, answered with <c>Chunking.ChunkSignatureWire</c>).</summary>
+    public static string BlobSignatures(BlobDigest digest) => $"{Blobs}/{digest}/signatures";
+
     public static string Upload(string id) => $"{Uploads}/{Uri.EscapeDataString(id)}";
 
     /// <summary>POST an <see cref="UploadCopyRequest"/>: append ranges of stored blobs to the session.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Aar.Protocol.Chunking;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
@@ -13,7 +12,8 @@ namespace Aar.Server.Chunks;
 
 /// <summary>
 /// <c>GET /1.0/blobs/{digest}/chunks</c> (the blob's chunk index) and <c>POST /1.0/blobs/{digest}/ranges</c> (many
-/// byte ranges in one answer): what a client needs to fetch only the chunks it lacks. The same trust as GET blob.
+/// byte ranges in one answer) and <c>POST /1.0/blobs/{digest}/signatures</c> (the fine chunks of ranges): what a
+/// client needs to fetch or send only the chunks it lacks. The same trust as GET blob.
 /// </summary>
 internal static class ChunkEndpoints
 {
@@ -22,6 +22,7 @@ internal static class ChunkEndpoints
         var group = app.MapGroup(RegistryRoutes.Blobs).AllowAnyTrustedCaller();
         group.MapGet("/{digest}/chunks", GetIndex);
         group.MapPost("/{digest}/ranges", GetRanges);
+        group.MapPost("/{digest}/signatures", GetSignatures);
         return app;
     }
 
@@ -43,17 +44,80 @@ internal static class ChunkEndpoints
 
     private static async Task<IResult> GetRanges(string digest, HttpContext context, IBlobStore blobs, ChunkOptions options, ChunkMetrics metrics, CancellationToken cancellationToken)
     {
-        if (!BlobDigest.TryParse(digest, out var parsed))
+        var (asked, refusal) = await ReadRangeListAsync(digest, context, blobs, options.MaxRanges, options.MaxRangeBytes, cancellationToken);
+        if (asked is not var (content, ranges))
         {
-            return BlobEndpoints.InvalidDigest(digest);
+            return refusal!;
         }
 
-        var most = options.MaxRanges * ByteRanges.EntrySize;
+        metrics.RangeRequest(ranges.Length);
+        context.Response.Headers[RegistryRoutes.DigestHeader] = content.Digest.ToString();
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = ranges.Sum(r => r.Length);
+        await StoredRanges.ReadAsync(content, ranges, async (_, bytes) =>
+        {
+            await context.Response.Body.WriteAsync(bytes, cancellationToken);
+            metrics.RangeBytes(bytes.Length);
+        }, cancellationToken);
+        return Results.Empty;
+    }
+
+    /// <summary>
+    /// The fine chunks of the asked ranges (<see cref="ChunkParameters.Fine"/>): what a delta needs to send or fetch
+    /// only the changed part of a chunk. The registry reads and hashes the ranges, so their total is bounded
+    /// (<see cref="ChunkOptions.MaxSignatureBytes"/>); the answer is at most 36 bytes per KiB asked.
+    /// </summary>
+    private static async Task<IResult> GetSignatures(string digest, HttpContext context, IBlobStore blobs, ChunkOptions options, ChunkMetrics metrics, CancellationToken cancellationToken)
+    {
+        var (asked, refusal) = await ReadRangeListAsync(digest, context, blobs, options.MaxRanges, options.MaxSignatureBytes, cancellationToken);
+        if (asked is not var (content, ranges))
+        {
+            return refusal!;
+        }
+
+        using var signer = new ChunkSigner(ChunkParameters.Fine);
+        var current = 0;
+        await StoredRanges.ReadAsync(content, ranges, (range, bytes) =>
+        {
+            if (range != current)
+            {
+                signer.End();
+                current = range;
+            }
+
+            signer.Append(bytes.Span);
+            return ValueTask.CompletedTask;
+        }, cancellationToken);
+        signer.End();
+
+        metrics.SignatureRequest(ranges.Sum(r => r.Length));
+        var answer = new byte[signer.Chunks.Count * ChunkSignatureWire.EntrySize];
+        for (var i = 0; i < signer.Chunks.Count; i++)
+        {
+            ChunkSignatureWire.Write(signer.Chunks[i], answer.AsSpan(i * ChunkSignatureWire.EntrySize));
+        }
+
+        context.Response.Headers[RegistryRoutes.DigestHeader] = content.Digest.ToString();
+        return Results.Bytes(answer, ChunkSignatureWire.MediaType);
+    }
+
+    /// <summary>
+    /// Reads a <see cref="ByteRanges"/> body (Content-Length required, its size checked before it is read) and checks
+    /// it against the stored blob: the blob and the ranges, or the refusal to answer with.
+    /// </summary>
+    private static async Task<((BlobContent Content, ByteRange[] Ranges)? Asked, IResult? Refusal)> ReadRangeListAsync(string digest, HttpContext context, IBlobStore blobs, int maxRanges, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (!BlobDigest.TryParse(digest, out var parsed))
+        {
+            return (null, BlobEndpoints.InvalidDigest(digest));
+        }
+
+        var most = maxRanges * ByteRanges.EntrySize;
         var declared = context.Request.ContentLength;
         if (declared is null or 0 || declared > most)
         {
-            return Refuse(declared > most ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
-                $"A range list is 16 bytes a range, at most {options.MaxRanges} ranges ({most} bytes) with Content-Length set; this one declares {declared?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no length"}.");
+            return (null, Refuse(declared > most ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
+                $"A range list is 16 bytes a range, at most {maxRanges} ranges ({most} bytes) with Content-Length set; this one declares {declared?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no length"}."));
         }
 
         var body = new byte[declared.Value];
@@ -63,82 +127,25 @@ internal static class ChunkEndpoints
         }
         catch (EndOfStreamException)
         {
-            return Refuse(StatusCodes.Status400BadRequest, $"The range list ended before its declared {declared} bytes.");
+            return (null, Refuse(StatusCodes.Status400BadRequest, $"The range list ended before its declared {declared} bytes."));
         }
 
         if (await blobs.OpenReadAsync(parsed, cancellationToken) is not { } content)
         {
-            return ProblemResponses.Result(BlobEndpoints.Unknown(parsed));
+            return (null, ProblemResponses.Result(BlobEndpoints.Unknown(parsed)));
         }
 
-        if (ByteRanges.Parse(body, content.Size, options.MaxRanges, options.MaxRangeBytes, out var problem, out var refusal) is not { } ranges)
+        if (ByteRanges.Parse(body, content.Size, maxRanges, maxBytes, out var problem, out var refusal) is not { } ranges)
         {
-            return Refuse(refusal switch
+            return (null, Refuse(refusal switch
             {
                 ByteRangeRefusal.TooLarge => StatusCodes.Status413PayloadTooLarge,
                 ByteRangeRefusal.OutOfRange => StatusCodes.Status416RangeNotSatisfiable,
                 _ => StatusCodes.Status400BadRequest,
-            }, problem!);
+            }, problem!));
         }
 
-        metrics.RangeRequest(ranges.Length);
-        context.Response.Headers[RegistryRoutes.DigestHeader] = parsed.ToString();
-        context.Response.ContentType = "application/octet-stream";
-        context.Response.ContentLength = ranges.Sum(r => r.Length);
-        await WriteRangesAsync(context.Response, content, ranges, metrics, cancellationToken);
-        return Results.Empty;
-    }
-
-    /// <summary>
-    /// Streams the ranges in request order through one pooled buffer: a local file is opened once and read at each
-    /// offset; any other store (S3) opens one ranged read per range (clients coalesce adjacent chunks into one range).
-    /// </summary>
-    private static async Task WriteRangesAsync(HttpResponse response, BlobContent content, ByteRange[] ranges, ChunkMetrics metrics, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
-        try
-        {
-            using var file = content.PhysicalPath is { } path ? File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete) : null;
-            foreach (var range in ranges)
-            {
-                if (file is not null)
-                {
-                    for (long done = 0; done < range.Length;)
-                    {
-                        var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(buffer.Length, range.Length - done)), range.Offset + done, cancellationToken);
-                        if (read == 0)
-                        {
-                            throw new StorageUnavailableException($"Blob {content.Digest} ended early at {range.Offset + done} bytes.");
-                        }
-
-                        await response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                        done += read;
-                        metrics.RangeBytes(read);
-                    }
-                }
-                else
-                {
-                    await using var stream = await content.OpenAsync(range.Offset, range.Length, cancellationToken);
-                    int read;
-                    long done = 0;
-                    while (done < range.Length && (read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, range.Length - done)), cancellationToken)) > 0)
-                    {
-                        await response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                        done += read;
-                        metrics.RangeBytes(read);
-                    }
-
-                    if (done != range.Length)
-                    {
-                        throw new StorageUnavailableException($"Blob {content.Digest} ended early at {range.Offset + done} bytes.");
-                    }
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        return ((content, ranges), null);
     }
 
     private static IResult Refuse(int status, string detail) => ProblemResponses.Result(new Problem

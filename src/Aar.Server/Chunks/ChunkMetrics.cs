@@ -4,7 +4,10 @@ using Aar.Server.Metrics;
 
 namespace Aar.Server.Chunks;
 
-/// <summary>Chunk indexes computed, and the ranges and bytes served by <c>POST …/ranges</c> (the bytes delta downloads move).</summary>
+/// <summary>
+/// Chunk indexes computed, the ranges and bytes served by <c>POST …/ranges</c> (the bytes delta downloads move), and the
+/// fine signatures served by <c>POST …/signatures</c>.
+/// </summary>
 internal sealed class ChunkMetrics : IMetricsSource
 {
     private long _indexes;
@@ -12,6 +15,8 @@ internal sealed class ChunkMetrics : IMetricsSource
     private long _rangeRequests;
     private long _ranges;
     private long _rangeBytes;
+    private long _signatureRequests;
+    private long _signedBytes;
 
     public ChunkMetrics(IMeterFactory meters)
     {
@@ -21,6 +26,8 @@ internal sealed class ChunkMetrics : IMetricsSource
         meter.CreateObservableCounter<long>("blob_range_requests_total", () => Interlocked.Read(ref _rangeRequests), description: "Batched range reads served (POST /1.0/blobs/{digest}/ranges).");
         meter.CreateObservableCounter<long>("blob_ranges_total", () => Interlocked.Read(ref _ranges), description: "Byte ranges served by batched range reads.");
         meter.CreateObservableCounter<long>("blob_range_bytes_total", () => Interlocked.Read(ref _rangeBytes), unit: "By", description: "Bytes sent by batched range reads.");
+        meter.CreateObservableCounter<long>("chunk_signature_requests_total", () => Interlocked.Read(ref _signatureRequests), description: "Fine chunk signatures served (POST /1.0/blobs/{digest}/signatures).");
+        meter.CreateObservableCounter<long>("chunk_signed_bytes_total", () => Interlocked.Read(ref _signedBytes), unit: "By", description: "Bytes read and hashed for fine chunk signatures.");
     }
 
     public void Computed(long bytes)
@@ -36,4 +43,13 @@ internal sealed class ChunkMetrics : IMetricsSource
     }
 
     public void RangeBytes(long bytes) => Interlocked.Add(ref _rangeBytes, bytes);
+
+    public void SignatureRequest(long bytes)
+    {
+        Interlocked.Increment(ref _signatureRequests);
+        Interlocked.Add(ref _signedBytes, bytes);
+    }
+
+    /// <summary>Fine signature requests served so far (tests read it).</summary>
+    public long SignatureRequests => Interlocked.Read(ref _signatureRequests);
 }

@@ -13,4 +13,10 @@ internal sealed record ChunkOptions
 
     /// <summary>Most bytes one <c>POST …/ranges</c> may ask for, in bytes (default 256 MiB).</summary>
     public long MaxRangeBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Most bytes one <c>POST …/signatures</c> may ask to be read and hashed (default 64 MiB, about 0.2 CPU-seconds):
+    /// a delta asks only for the ranges around its edits, and a caller cannot make one request cost more than that.
+    /// </summary>
+    public long MaxSignatureBytes { get; init; } = 64L * 1024 * 1024;
 }

@@ -31,10 +31,10 @@ public sealed class EndpointRuleTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// POSTs that change nothing: a batched range read names more ranges than a query string can hold, so they travel
-    /// in a body; it reads what a GET of the blob reads, so it needs what that GET needs.
+    /// POSTs that change nothing: a batched range read and fine signatures name more ranges than a query string can
+    /// hold, so they travel in a body; they read what a GET of the blob reads, so they need what that GET needs.
     /// </summary>
-    private static readonly HashSet<string> ReadsWithABody = [RegistryRoutes.Blobs + "/{digest}/ranges"];
+    private static readonly HashSet<string> ReadsWithABody = [RegistryRoutes.Blobs + "/{digest}/ranges", RegistryRoutes.Blobs + "/{digest}/signatures"];
 
     [Fact]
     public async Task Admin_paths_are_socket_only_and_every_other_write_needs_the_publisher_role()

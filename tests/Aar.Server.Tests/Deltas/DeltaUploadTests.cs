@@ -127,6 +127,61 @@ public sealed class DeltaUploadTests(ITestOutputHelper output)
         Assert.True(stageSentFrom > 0 ? copies == leastCopyRequests : copies >= leastCopyRequests, $"{copies} copy requests");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Many_small_insertions_cost_their_own_bytes_once_the_fine_level_compares_inside_chunks(bool fine)
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var chunks = registry.Server.Host.Services.GetRequiredService<Aar.Server.Chunks.ChunkMetrics>();
+        var old = Random(16 * 1024 * 1024, 17);
+        // 16 insertions of 64 KiB, 1 MiB apart, plus one at the very start: each falls inside a 64 KiB chunk on average.
+        var inserted = 0;
+        var next = new List<byte>(old.Length + (17 * 65536));
+        for (var i = 0; i < 16; i++)
+        {
+            var insertion = Random(65536, 200 + i);
+            next.AddRange(insertion);
+            inserted += insertion.Length;
+            next.AddRange(old.AsSpan(i * 1024 * 1024, 1024 * 1024).ToArray());
+        }
+
+        var before = chunks.SignatureRequests;
+        var outcome = await UploadNextAsync(registry, old, [.. next], new DeltaPolicy { FineChunks = fine });
+
+        Assert.True(outcome.Delta);
+        Assert.Equal(next.Count, outcome.SentBytes + outcome.ReusedBytes);
+        output.WriteLine($"fine {fine}: sent {outcome.SentBytes} for {inserted} inserted ({(double)outcome.SentBytes / inserted:F2}x), overhead {outcome.OverheadBytes}");
+        if (fine)
+        {
+            // Each edit costs its own bytes plus about two fine chunks (2.5 KiB on average), not the 64 KiB chunk it fell in.
+            Assert.InRange(outcome.SentBytes, inserted, inserted * 1.15);
+            Assert.True(chunks.SignatureRequests - before >= 1);
+        }
+        else
+        {
+            Assert.True(outcome.SentBytes > inserted * 1.5, $"{outcome.SentBytes} sent");
+            Assert.Equal(before, chunks.SignatureRequests);
+        }
+    }
+
+    [Fact]
+    public async Task An_edit_in_place_sends_little_more_than_the_edited_bytes()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var old = Random(8 * 1024 * 1024, 18);
+        var next = (byte[])old.Clone();
+        for (var i = 0; i < 8; i++)
+        {
+            Random(4096, 300 + i).CopyTo(next, (i * 1024 * 1024) + 12_345);
+        }
+
+        var outcome = await UploadNextAsync(registry, old, next);
+
+        Assert.True(outcome.Delta);
+        Assert.InRange(outcome.SentBytes, 8 * 4096, 8 * 4096 * 3);
+    }
+
     [Fact]
     public async Task A_small_package_goes_whole_without_a_lookup()
     {
