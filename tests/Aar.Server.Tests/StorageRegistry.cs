@@ -97,7 +97,10 @@ internal sealed class StorageRegistry : IAsyncDisposable
     }
 
     /// <summary>A chunk index kept with a blob (<c>blobs/chunks/ab/&lt;hex&gt;</c>): derived from the blob, not a blob itself.</summary>
-    public static bool IsSidecar(string name) => name.Contains($"{Path.DirectorySeparatorChar}chunks{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+    public static bool IsSidecar(string name) =>
+        name.Contains($"{Path.DirectorySeparatorChar}chunks{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+        // One being written by the background indexer (a version's blob is indexed when the version is created).
+        || (name.Contains($"{Path.DirectorySeparatorChar}.tmp{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && name.EndsWith(".chunks", StringComparison.Ordinal));
 
     /// <summary>Whether the blob's chunk-index sidecar is stored (a file beside it, or an object beside it on S3).</summary>
     public async Task<bool> HasSidecarAsync(TestBlob blob)

@@ -37,7 +37,8 @@ internal sealed partial class FileSystemBlobStore : IBlobSidecars
 
     public async Task WriteSidecarAsync(BlobDigest digest, string kind, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        var temporary = Path.Combine(_temporary, Guid.NewGuid().ToString("n"));
+        // Named after its kind, so a look into .tmp tells a sidecar being written from a blob being received.
+        var temporary = Path.Combine(_temporary, Guid.NewGuid().ToString("n") + "." + kind);
         try
         {
             await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
