@@ -98,7 +98,8 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
             while (next < target.Count)
             {
                 var end = BatchEnd(plan, next);
-                var ranges = RemoteRuns(plan, next, end);
+                var split = await FinePieces.PlanAsync(client, plan, sources.Open, next, end, cancellationToken);
+                var ranges = RemoteRuns(plan, next, end, split);
                 Stream? remote = null;
                 try
                 {
@@ -113,7 +114,23 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
                     {
                         var length = target.LengthOf(i);
                         var bytes = buffer.AsMemory(0, length);
-                        if (remoteChunks.Contains(i))
+                        if (split.TryGetValue(i, out var pieces))
+                        {
+                            // Fine pieces, some read locally: a chunk that does not hash right (a lying signature or
+                            // a damaged local package) is fetched whole like a damaged local chunk below.
+                            var (fromRemote, fromLocal) = await FillAsync(pieces, remote, sources, bytes, target, i, cancellationToken);
+                            fetched += fromRemote;
+                            if (ChunkHash.Of(bytes.Span) == target.HashOf(i))
+                            {
+                                reused += fromLocal;
+                                saved?.Report(reused);
+                            }
+                            else
+                            {
+                                fetched += await FetchOneAsync(client, bytes, target, i, cancellationToken);
+                            }
+                        }
+                        else if (remoteChunks.Contains(i))
                         {
                             await ReadExactlyAsync(remote!, bytes, target, i, cancellationToken);
                             Check(bytes.Span, target, i, "the registry's bytes for");
@@ -127,11 +144,7 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
                         else
                         {
                             // A damaged local copy: that one chunk comes from the registry instead.
-                            var single = await client.ReadRangesAsync(target.Digest, [new ByteRange(target.OffsetOf(i), length)], cancellationToken);
-                            await using var stream = single.Succeeded ? single.Value! : throw new HttpRequestException($"the registry refused a range read: {single.Problem!.Detail ?? single.Problem.Title}");
-                            await ReadExactlyAsync(stream, bytes, target, i, cancellationToken);
-                            Check(bytes.Span, target, i, "the registry's bytes for");
-                            fetched += length;
+                            fetched += await FetchOneAsync(client, bytes, target, i, cancellationToken);
                         }
 
                         await RandomAccess.WriteAsync(file, bytes, target.OffsetOf(i), cancellationToken);
@@ -163,6 +176,54 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
 
         File.Delete(marker);
         return new DeltaOutcome(new StagedPackage(path, target.Digest.Hex, target.Length, target), fetched, reused, null);
+    }
+
+    /// <summary>Fetches chunk <paramref name="chunk"/> alone into <paramref name="bytes"/> and checks it; returns its length.</summary>
+    private static async Task<int> FetchOneAsync(RegistryClient client, Memory<byte> bytes, ChunkIndex target, int chunk, CancellationToken cancellationToken)
+    {
+        var single = await client.ReadRangesAsync(target.Digest, [new ByteRange(target.OffsetOf(chunk), bytes.Length)], cancellationToken);
+        await using var stream = single.Succeeded ? single.Value! : throw new HttpRequestException($"the registry refused a range read: {single.Problem!.Detail ?? single.Problem.Title}");
+        await ReadExactlyAsync(stream, bytes, target, chunk, cancellationToken);
+        Check(bytes.Span, target, chunk, "the registry's bytes for");
+        return bytes.Length;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="bytes"/> (chunk <paramref name="chunk"/>) from its fine pieces: the registry's from the
+    /// range answer, in order, the others from local packages (an unreadable one leaves zeros, which the caller's
+    /// hash check catches). Returns the bytes read from each side.
+    /// </summary>
+    private static async Task<(long Remote, long Local)> FillAsync(List<ChunkPiece> pieces, Stream? remote, SourceFiles sources, Memory<byte> bytes, ChunkIndex target, int chunk, CancellationToken cancellationToken)
+    {
+        long fromRemote = 0, fromLocal = 0;
+        var start = target.OffsetOf(chunk);
+        foreach (var piece in pieces)
+        {
+            var into = bytes.Slice((int)(piece.Offset - start), piece.Length);
+            if (piece.Path is null)
+            {
+                await ReadExactlyAsync(remote!, into, target, chunk, cancellationToken);
+                fromRemote += piece.Length;
+                continue;
+            }
+
+            into.Span.Clear();
+            try
+            {
+                if (sources.Open(piece.Path) is { } file)
+                {
+                    await RandomAccess.ReadAsync(file, into, piece.SourceOffset, cancellationToken);
+                }
+            }
+            catch (IOException)
+            {
+                // Unreadable: the chunk will not hash right and is fetched whole.
+            }
+
+            fromLocal += piece.Length;
+        }
+
+        return (fromRemote, fromLocal);
     }
 
     /// <summary>The first chunk not yet written and fsynced, re-hashing the ones before it into <paramref name="whole"/>.</summary>
@@ -230,25 +291,38 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
         return i;
     }
 
-    /// <summary>The chunks to fetch in [start, end), adjacent ones coalesced into one range.</summary>
-    private static List<ByteRange> RemoteRuns(DeltaPlan plan, int start, int end)
+    /// <summary>
+    /// The bytes to fetch in [start, end): the chunks not held, or of a chunk the fine level split only its pieces not
+    /// held; adjacent ones coalesced into one range.
+    /// </summary>
+    private static List<ByteRange> RemoteRuns(DeltaPlan plan, int start, int end, Dictionary<int, List<ChunkPiece>> split)
     {
         var target = plan.Target;
         var ranges = new List<ByteRange>();
-        for (var i = start; i < end; i++)
+        void Add(long offset, long length)
         {
-            if (plan.TryLocal(target.HashOf(i), out _))
+            if (ranges.Count > 0 && ranges[^1].End == offset)
             {
-                continue;
-            }
-
-            if (ranges.Count > 0 && ranges[^1].End == target.OffsetOf(i))
-            {
-                ranges[^1] = ranges[^1] with { Length = ranges[^1].Length + target.LengthOf(i) };
+                ranges[^1] = ranges[^1] with { Length = ranges[^1].Length + length };
             }
             else
             {
-                ranges.Add(new ByteRange(target.OffsetOf(i), target.LengthOf(i)));
+                ranges.Add(new ByteRange(offset, length));
+            }
+        }
+
+        for (var i = start; i < end; i++)
+        {
+            if (split.TryGetValue(i, out var pieces))
+            {
+                foreach (var piece in pieces.Where(p => p.Path is null))
+                {
+                    Add(piece.Offset, piece.Length);
+                }
+            }
+            else if (!plan.TryLocal(target.HashOf(i), out _))
+            {
+                Add(target.OffsetOf(i), target.LengthOf(i));
             }
         }
 
@@ -289,7 +363,7 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
     /// 15,000 per GiB) cost the opens and, worse, the kernel's readahead, which follows one open file, so every 64 KiB
     /// read of a package not in the page cache waited for the disk on its own.
     /// </summary>
-    private sealed class SourceFiles : IDisposable
+    internal sealed class SourceFiles : IDisposable
     {
         private readonly Dictionary<string, SafeFileHandle?> _open = new(StringComparer.Ordinal);
 

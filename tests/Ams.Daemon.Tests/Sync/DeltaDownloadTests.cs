@@ -25,7 +25,7 @@ public sealed class DeltaDownloadTests(ITestOutputHelper output)
     }
 
     /// <summary>A package of six 1 MiB stored (uncompressed, as an APK's assets and native libraries are) entries.</summary>
-    private static TestPackage Package(string name, int seed, Func<int, int>? assetSeed = null, byte[]? first = null)
+    private static TestPackage Package(string name, int seed, Func<int, int>? assetSeed = null, byte[]? first = null, byte[]? part3 = null)
     {
         var package = TestPackage.Minimal(name)
             .File("manifest.yaml", $"name: {name}\nversion: \"1.0\"\ninstance-type: a2.3\nboot-package: com.example.app\n");
@@ -36,7 +36,7 @@ public sealed class DeltaDownloadTests(ITestOutputHelper output)
 
         for (var i = 0; i < 6; i++)
         {
-            package.File($"assets/part{i}.bin", Random(AssetSize, assetSeed?.Invoke(i) ?? (seed * 100) + i));
+            package.File($"assets/part{i}.bin", i == 3 && part3 is not null ? part3 : Random(AssetSize, assetSeed?.Invoke(i) ?? (seed * 100) + i));
         }
 
         return package;
@@ -114,6 +114,62 @@ public sealed class DeltaDownloadTests(ITestOutputHelper output)
         Assert.Equal("game", delta!.Application);
         Assert.InRange(delta.Fetched, 20_000, 20_000 + (4 * ChunkParameters.Default.Max));
         await AssertReadyAsync(client, "game", inserted);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Small_insertions_inside_an_entry_fetch_little_more_than_the_inserted_bytes(bool damagedSource)
+    {
+        await using var rig = await SyncRig.StartAsync(output);
+        var publisher = await rig.JoinAsync("publisher");
+        var client = await rig.JoinAsync("client");
+        var first = await PublishAsync(rig, publisher, "game", Package("game", 1));
+        Assert.Equal("ok", (await SyncRig.SyncAsync(client)).Result);
+
+        // 8 insertions of 8 KiB, 128 KiB apart, inside one 1 MiB entry: each falls inside a 64 KiB chunk, and the
+        // entry's growth changes the zip's central directory at the end.
+        var asset = Random(AssetSize, 103);
+        var edited = new List<byte>();
+        for (var i = 0; i < 8; i++)
+        {
+            edited.AddRange(Random(8192, 500 + i));
+            edited.AddRange(asset.AsSpan(i * 128 * 1024, 128 * 1024).ToArray());
+        }
+
+        var second = await PublishAsync(rig, publisher, "game", Package("game", 1, part3: [.. edited]));
+        if (damagedSource)
+        {
+            // The held package damaged every 4 KiB through the old entry: the fine pieces read from it no longer make
+            // their chunks hash right, and those chunks are fetched whole instead.
+            var path = PackagePath(client, first);
+            var bytes = await File.ReadAllBytesAsync(path);
+            var at = bytes.AsSpan().IndexOf(asset.AsSpan(0, 64));
+            for (var i = at; i < at + AssetSize; i += 4096)
+            {
+                bytes[i] ^= 0xff;
+            }
+
+            await File.WriteAllBytesAsync(path, bytes);
+        }
+
+        var (pass, delta) = await PullAsync(client);
+
+        Assert.Equal("ok", pass.Result);
+        Assert.NotNull(delta);
+        output.WriteLine($"damaged {damagedSource}: fetched {delta.Fetched}, reused {delta.Reused} for {8 * 8192} inserted");
+        await AssertReadyAsync(client, "game", second);
+        if (damagedSource)
+        {
+            // Most of the entry: a chunk whose local pieces all fell between two damaged bytes is still reused, rightly.
+            Assert.InRange(delta.Fetched, AssetSize / 2, 2 * AssetSize);
+        }
+        else
+        {
+            // The inserted 64 KiB plus about two fine chunks (2.5 KiB on average) per edit, and the changed zip
+            // headers; without the fine level each edit fetches the whole chunk it fell in (0.9 MB in all, measured).
+            Assert.InRange(delta.Fetched, 8 * 8192, (8 * 8192) + (8 * 8 * 1024) + (32 * 1024));
+        }
     }
 
     /// <summary>Version 1 pulled by the client, version 2 (one entry changed) published; returns both digests.</summary>
