@@ -12,6 +12,12 @@ public sealed record ChunkMatches
 
     /// <summary>The runs, in the order of the asked chunks; chunks in no run are not held.</summary>
     public required IReadOnlyList<ChunkRun> Runs { get; init; }
+
+    /// <summary>
+    /// Each blob's size in bytes, in the order of <see cref="Blobs"/> (absent from older registries): lets a publisher
+    /// compare a changed end of its package with the end of a stored blob at the fine level.
+    /// </summary>
+    public IReadOnlyList<long>? Sizes { get; init; }
 }
 
 /// <summary>Asked chunks <see cref="First"/> .. <see cref="First"/>+<see cref="Count"/>-1, stored back to back in blob <see cref="Blob"/> from byte <see cref="Offset"/>.</summary>

@@ -107,6 +107,7 @@ public sealed partial class RegistryClient
     private async Task<DeltaPlan?> PlanDeltaAsync(long size, IReadOnlyList<PackageChunk> chunks, DeltaPolicy policy, CancellationToken cancellationToken)
     {
         var segments = new List<DeltaSegment>();
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
         long overhead = 0;
         long covered = 0;
         for (var from = 0; from < chunks.Count; from += policy.LookupBatch)
@@ -125,7 +126,15 @@ public sealed partial class RegistryClient
                 return null;
             }
 
-            foreach (var run in matches.Value!.Runs)
+            if (matches.Value!.Sizes is { } named && named.Count == matches.Value.Blobs.Count)
+            {
+                for (var i = 0; i < named.Count; i++)
+                {
+                    sizes.TryAdd(matches.Value.Blobs[i], named[i]);
+                }
+            }
+
+            foreach (var run in matches.Value.Runs)
             {
                 if (run.First < 0 || run.Count < 1 || run.First + run.Count > count || run.Blob < 0 || run.Blob >= matches.Value.Blobs.Count)
                 {
@@ -157,7 +166,7 @@ public sealed partial class RegistryClient
             segments.Add(new DeltaSegment(covered, size - covered, null, 0));
         }
 
-        return new DeltaPlan(segments, segments.Where(s => s.Blob is not null).Sum(s => s.Length), overhead);
+        return new DeltaPlan(segments, segments.Where(s => s.Blob is not null).Sum(s => s.Length), overhead) { BlobSizes = sizes };
     }
 
     private async Task<ApiResult<UploadOutcome>> SendDeltaAsync(Stream content, BlobDigest digest, long size, DeltaPlan plan, DeltaPolicy policy, UploadOptions options, CancellationToken cancellationToken)
@@ -326,6 +335,9 @@ public sealed partial class RegistryClient
         public List<DeltaSegment> Segments { get; } = segments;
 
         public long Reused { get; } = reused;
+
+        /// <summary>The sizes of the blobs the lookups named, where the registry said (only ever used to ask it for a range).</summary>
+        public Dictionary<string, long> BlobSizes { get; init; } = [];
 
         /// <summary>Bytes of lookups and fine signatures so far (copy requests are counted as they are sent).</summary>
         public long Overhead { get; set; } = overhead;

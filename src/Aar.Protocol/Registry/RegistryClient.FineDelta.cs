@@ -71,23 +71,28 @@ public sealed partial class RegistryClient
     {
         var candidates = new List<(int, string, ByteRange)>();
         var segments = plan.Segments;
-        for (var i = 0; i + 1 < segments.Count; i++)
+        for (var i = 0; i < segments.Count; i++)
         {
-            if (segments[i].Blob is not null || segments[i + 1].Blob is not { } blob)
+            if (segments[i].Blob is not null)
             {
                 continue;
             }
 
-            // Before the first copy the predecessor starts where the stored blob starts.
-            long? oldStart = i == 0 ? 0
-                : string.Equals(segments[i - 1].Blob, blob, StringComparison.Ordinal) ? segments[i - 1].BlobOffset + segments[i - 1].Length
-                : null;
-            if (oldStart is not { } start || segments[i + 1].BlobOffset - start is not (> 0 and var length) || length > policy.FineRangeMost)
+            var before = i > 0 ? segments[i - 1] : null;
+            var after = i + 1 < segments.Count ? segments[i + 1] : null;
+            // Between two copies from one blob; before the first copy, from where the blob starts; after the last, to
+            // where it ends (a zip's central directory changes with every entry that does), when the registry said.
+            (string Blob, long Start, long End)? old = (before, after) switch
             {
-                continue;
+                ({ Blob: { } left }, { Blob: { } right }) when string.Equals(left, right, StringComparison.Ordinal) => (right, before.BlobOffset + before.Length, after.BlobOffset),
+                (null, { Blob: { } right }) => (right, 0, after.BlobOffset),
+                ({ Blob: { } left }, null) when plan.BlobSizes.TryGetValue(left, out var size) => (left, before.BlobOffset + before.Length, Math.Min(size, before.BlobOffset + before.Length + policy.FineRangeMost)),
+                _ => null,
+            };
+            if (old is var (blob, start, end) && end - start is > 0 and var length && length <= policy.FineRangeMost)
+            {
+                candidates.Add((i, blob, new ByteRange(start, length)));
             }
-
-            candidates.Add((i, blob, new ByteRange(start, length)));
         }
 
         return candidates;

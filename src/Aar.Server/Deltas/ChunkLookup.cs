@@ -24,6 +24,7 @@ internal sealed class ChunkLookup(ChunkLocations locations, IBlobStore blobs, De
         }
 
         var names = new List<string>();
+        var namedSizes = new List<long>();
         var index = new Dictionary<BlobDigest, int>();
         var runs = new List<ChunkRun>();
         long matched = 0;
@@ -39,6 +40,7 @@ internal sealed class ChunkLookup(ChunkLocations locations, IBlobStore blobs, De
             {
                 number = index[at.Blob] = names.Count;
                 names.Add(at.Blob.ToString());
+                namedSizes.Add(size);
             }
 
             if (runs.Count > 0 && runs[^1] is var last && last.Blob == number && last.First + last.Count == i && last.Offset + last.Length == at.Start)
@@ -52,6 +54,6 @@ internal sealed class ChunkLookup(ChunkLocations locations, IBlobStore blobs, De
         }
 
         metrics.Looked(hashes.Count, matched);
-        return new ChunkMatches { Blobs = names, Runs = runs };
+        return new ChunkMatches { Blobs = names, Runs = runs, Sizes = namedSizes };
     }
 }

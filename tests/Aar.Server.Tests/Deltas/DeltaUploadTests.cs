@@ -183,6 +183,23 @@ public sealed class DeltaUploadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_changed_end_is_compared_with_the_end_of_the_stored_blob()
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var old = Random(8 * 1024 * 1024, 19);
+        // As a zip's central directory: a few bytes rewritten near the end, and the end grown a little.
+        var next = old.Concat(Random(300, 20)).ToArray();
+        Random(16, 21).CopyTo(next, old.Length - 2000);
+
+        var outcome = await UploadNextAsync(registry, old, next);
+
+        Assert.True(outcome.Delta);
+        output.WriteLine($"sent {outcome.SentBytes}, overhead {outcome.OverheadBytes}");
+        // The last 64 KiB chunk (on average; up to 256 KiB) would go whole without the sizes the lookup answers.
+        Assert.InRange(outcome.SentBytes, 316, 24 * 1024);
+    }
+
+    [Fact]
     public async Task A_small_package_goes_whole_without_a_lookup()
     {
         await using var registry = await StorageRegistry.StartAsync(output);
