@@ -32,6 +32,9 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
     private const long BatchBytes = 16L << 20;
     private const int BatchRanges = 1024;
 
+    /// <summary>The registry's own bound on ranges in one read (4,096 by default), with room to spare.</summary>
+    private const int MostRanges = 4000;
+
     public async Task<DeltaOutcome> TryAsync(RegistryClient client, string application, BlobDigest digest, long size, string directory, IProgress<long> progress, IProgress<long>? saved, CancellationToken cancellationToken)
     {
         if (size < SmallestPackage)
@@ -100,6 +103,13 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
                 var end = BatchEnd(plan, next);
                 var split = await FinePieces.PlanAsync(client, plan, sources.Open, next, end, cancellationToken);
                 var ranges = RemoteRuns(plan, next, end, split);
+                if (ranges.Count > MostRanges)
+                {
+                    // Fine pieces would ask for more ranges than the registry serves at once: whole chunks instead.
+                    split.Clear();
+                    ranges = RemoteRuns(plan, next, end, split);
+                }
+
                 Stream? remote = null;
                 try
                 {
