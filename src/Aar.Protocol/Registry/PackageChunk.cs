@@ -63,9 +63,10 @@ public sealed record DeltaPolicy
     public bool FineChunks { get; init; } = true;
 
     /// <summary>
-    /// The largest stored range compared at the fine level (default 1 MiB). An edit inside a chunk leaves a chunk or two
-    /// between its matched neighbours; a longer range is a rewrite, where the fine level finds at most its edges while
-    /// the registry reads and hashes all of it.
+    /// The largest stored range compared at the fine level (default 4 MiB). An edit leaves its own length plus a chunk
+    /// or two between its matched neighbours, and the fine level recovers those chunks' unchanged parts (1 MiB edits in
+    /// place: 1.19 times the changed bytes on the wire with a 1 MiB bound, 1.03 with 4 MiB); a longer range is a
+    /// rewrite, where only its edges could match while the registry reads and hashes all of it.
     /// </summary>
-    public long FineRangeMost { get; init; } = 1024 * 1024;
+    public long FineRangeMost { get; init; } = 4 * 1024 * 1024;
 }

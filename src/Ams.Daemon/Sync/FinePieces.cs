@@ -20,7 +20,7 @@ internal readonly record struct ChunkPiece(long Offset, int Length, string? Path
 internal static class FinePieces
 {
     /// <summary>The largest local range compared (a longer one is a rewrite: only its edges could match).</summary>
-    public const long LongestLocalRange = 1024 * 1024;
+    public const long LongestLocalRange = 4 * 1024 * 1024;
 
     /// <summary>
     /// The longest run whose signatures are asked for: they cost 36 bytes per 2.5 KiB of it on average (1.4 %), and what
