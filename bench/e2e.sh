@@ -21,12 +21,14 @@
 #      DELTA_PCT=0 (P > 0: after the runs above, RUNS update runs: an application's version 0 goes through the whole
 #      path, then version 1, its extra data with P % rewritten in place in 1 MiB blocks, goes publisher -> registry ->
 #      client by difference; each update is timed like a run and compared with its own version 0, test=e2e-delta)
+#      DELTA_MODE=inplace (insert: P % inserted in 1 MiB blocks; insert-small: P % inserted in 64 KiB blocks, the
+#      scattered small edits where the fine level of a delta matters)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 WORK=${WORK:-/tmp/aar-e2e}; RUNS=${RUNS:-3}; SIZE_MIB=${SIZE_MIB:-1024}
 AAR_PORT=${AAR_PORT:-39643}; REG_PORT=${REG_PORT:-35643}; BUILD=${BUILD:-1}; KEEP=${KEEP:-0}; OUT=${OUT:-}
-WATCH=${WATCH:-0}; DELTA_PCT=${DELTA_PCT:-0}
+WATCH=${WATCH:-0}; DELTA_PCT=${DELTA_PCT:-0}; DELTA_MODE=${DELTA_MODE:-inplace}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "GNU time (/usr/bin/time) is needed to read amc's peak memory: apt-get install time" >&2; exit 2; }
 bench_install_peers docker-registry
@@ -223,7 +225,12 @@ result "test=peak-rss-MB aar=$(bench_rss_mb "$AAR_PID" VmHWM) ams_publisher=$(be
 # difference on both sides. The registry records a new blob's chunks as delta sources in the background; the update
 # waits for that (bench/deltabench wait-recorded, with the benchmark's own publisher certificate), untimed.
 if [ "$DELTA_PCT" != 0 ]; then
-  python3 "$here/delta_files.py" inplace files/big.bin files/big-delta.bin "$DELTA_PCT" 35 > files/big-delta.changed
+  case "$DELTA_MODE" in
+    inplace) python3 "$here/delta_files.py" inplace files/big.bin files/big-delta.bin "$DELTA_PCT" 35 ;;
+    insert) python3 "$here/delta_files.py" insert files/big.bin files/big-delta.bin "$DELTA_PCT" 35 ;;
+    insert-small) python3 "$here/delta_files.py" insert files/big.bin files/big-delta.bin "$DELTA_PCT" 35 64 ;;
+    *) echo "DELTA_MODE is inplace, insert or insert-small, not '$DELTA_MODE'" >&2; exit 1 ;;
+  esac > files/big-delta.changed
   "$aar_bin" --data-dir "$WORK/aar" trust add -p certs/client.crt >/dev/null
   pin=$(openssl x509 -in "$WORK/aar/certs/server.crt" -outform der | sha256sum | cut -d' ' -f1)
   wait_recorded() {  # wait_recorded FILE -- until the registry holds every chunk of FILE
@@ -244,7 +251,7 @@ if [ "$DELTA_PCT" != 0 ]; then
     amc cli wait "$name" -c status=ready -t 5m >/dev/null
     t4=$(now)
     moved=$(curl -s --unix-socket "$WORK/cli/unix.socket" http://ams/1.0/registry | tr -d ' \n' | grep -o '"\(fetched\|reused\)":[0-9]*' | tr -d '"' | paste -sd, - || true)
-    result "test=e2e-delta run=$i name=$name changed=$(cat files/big-delta.changed) upload_s=$(secs "$t2" "$t3") download_s=$(secs "$t3" "$t4")" \
+    result "test=e2e-delta run=$i name=$name mode=$DELTA_MODE changed=$(cat files/big-delta.changed) upload_s=$(secs "$t2" "$t3") download_s=$(secs "$t3" "$t4")" \
       "total_s=$(secs "$t2" "$t4") aar_cpu_s=$(secs "$c0a" "$(bench_cpu_s "$AAR_PID")") pub_cpu_s=$(secs "$c0p" "$(bench_cpu_s "$PUB_PID")")" \
       "cli_cpu_s=$(secs "$c0c" "$(bench_cpu_s "$CLI_PID")") client_delta=${moved:-none} load=$(cut -d' ' -f1 /proc/loadavg)"
     e2e_forget "$name"
