@@ -1,5 +1,6 @@
 using System.Net;
 using Aar.Protocol;
+using Aar.Protocol.Chunking;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
 using Microsoft.Extensions.Time.Testing;
@@ -188,6 +189,36 @@ public sealed class UploadResumeTests(ITestOutputHelper output)
 
         Assert.True(download.Succeeded, download.Problem?.Detail);
         Assert.Equal(blob.Bytes, await File.ReadAllBytesAsync(target));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1_234_567)]
+    public async Task A_download_asked_for_its_chunk_index_computes_it_in_the_same_pass_also_when_it_resumes(int held)
+    {
+        await using var registry = await StorageRegistry.StartAsync(output);
+        var blob = TestBlob.Random(2_500_000);
+        using var typed = registry.Typed();
+        Assert.True((await typed.UploadBlobAsync(new MemoryStream(blob.Bytes), blob.Digest, blob.Bytes.Length)).Succeeded);
+        using var directory = new TempDirectory("dl");
+        var target = directory.Combine("package.bin");
+        await File.WriteAllBytesAsync(target, blob.Bytes[..held]);
+
+        ChunkIndex? index = null;
+        var download = await typed.DownloadBlobAsync(blob.Digest, target, indexed: i => index = i);
+
+        Assert.True(download.Succeeded, download.Problem?.Detail);
+        var expected = await ChunkIndexBuilder.ComputeAsync(new MemoryStream(blob.Bytes), ChunkParameters.Default);
+        Assert.NotNull(index);
+        Assert.Equal(blob.Digest, index.Digest);
+        Assert.Equal(expected.Chunks(), index.Chunks());
+
+        // A damaged partial file: the download fails its digest, and no index is handed over for bytes that did not verify.
+        await File.WriteAllBytesAsync(target, new byte[held + 1]);
+        index = null;
+        var damaged = await typed.DownloadBlobAsync(blob.Digest, target, indexed: i => index = i);
+        Assert.False(damaged.Succeeded);
+        Assert.Null(index);
     }
 
     [Fact]

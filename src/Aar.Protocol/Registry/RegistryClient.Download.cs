@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using Aar.Protocol.Chunking;
 using Aar.Protocol.Http;
 using Aar.IO;
 
@@ -22,11 +23,14 @@ public sealed partial class RegistryClient
     /// for <see cref="RegistryClientOptions.IdleTimeout"/> counts as such an error (<see cref="IdleTimeoutException"/>).
     /// With <paramref name="expectedSize"/> (the size the listing announced), a body that would make the file larger
     /// is refused before its excess is written: the file is emptied and a <c>size-mismatch</c> problem returned.
+    /// With <paramref name="indexed"/>, the file's chunk index (<see cref="ChunkParameters.Default"/>) is computed in
+    /// the same pass as its SHA-256 and handed over once the file is verified: indexing it afterwards would read and
+    /// hash the whole file a second time (a quarter of an AMS's CPU for a 1 GiB download, measured).
     /// </remarks>
-    public async Task<ApiResult<BlobDescriptor>> DownloadBlobAsync(BlobDigest digest, string destinationPath, int maxAttempts = 5, IProgress<long>? progress = null, TimeSpan? retryDelay = null, long? expectedSize = null, CancellationToken cancellationToken = default)
+    public async Task<ApiResult<BlobDescriptor>> DownloadBlobAsync(BlobDigest digest, string destinationPath, int maxAttempts = 5, IProgress<long>? progress = null, TimeSpan? retryDelay = null, long? expectedSize = null, Action<ChunkIndex>? indexed = null, CancellationToken cancellationToken = default)
     {
         var limit = expectedSize ?? long.MaxValue;
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hash = new DownloadHash(indexed is not null);
         await using var file = new FileStream(destinationPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.SequentialScan);
         var buffer = ArrayPool<byte>.Shared.Rent(FileWrites.BatchSize);
         try
@@ -35,14 +39,14 @@ public sealed partial class RegistryClient
             int read;
             while ((read = await file.ReadAsync(buffer.AsMemory(0, FileWrites.BatchSize), cancellationToken)) > 0)
             {
-                hash.AppendData(buffer, 0, read);
+                hash.Append(buffer.AsSpan(0, read));
             }
 
             if (file.Length > limit)
             {
                 // Left by an earlier, bigger announcement: it cannot be the start of this blob.
                 file.SetLength(0);
-                hash.GetHashAndReset();
+                hash.Reset();
             }
 
             for (var attempt = 1; ; attempt++)
@@ -76,7 +80,7 @@ public sealed partial class RegistryClient
                     {
                         // The server ignored the range: start over.
                         file.SetLength(0);
-                        hash.GetHashAndReset();
+                        hash.Reset();
                     }
 
                     if (file.Length + response.Content.Headers.ContentLength > limit)
@@ -86,7 +90,7 @@ public sealed partial class RegistryClient
 
                     await using var body = new GuardedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken), $"GET {RegistryRoutes.Blob(digest)}", long.MaxValue, Options.IdleTimeout);
                     // Hash and write on other cores while the next batch is received and decrypted.
-                    await using var writer = new PipelinedFileWriter(file.SafeFileHandle, file.Length, data => hash.AppendData(data));
+                    await using var writer = new PipelinedFileWriter(file.SafeFileHandle, file.Length, data => hash.Append(data));
                     while (true)
                     {
                         // At most one byte past the announced size is read, so an oversized body is noticed at once.
@@ -129,7 +133,7 @@ public sealed partial class RegistryClient
             }
 
             await file.FlushAsync(cancellationToken);
-            var actual = BlobDigest.FromHash(hash.GetHashAndReset());
+            var (actual, index) = hash.Finish();
             if (actual != digest)
             {
                 var received = file.Length;
@@ -140,6 +144,11 @@ public sealed partial class RegistryClient
             // Durable before the caller records it (an AMS imports it as `ready`); the writer already sent most of
             // the bytes to the disk, so this waits for the last few MiB only.
             RandomAccess.FlushToDisk(file.SafeFileHandle);
+            if (index is not null)
+            {
+                indexed!(index);
+            }
+
             return ApiResult.Ok(new BlobDescriptor { Digest = digest.ToString(), Size = file.Length });
         }
         finally
@@ -148,11 +157,11 @@ public sealed partial class RegistryClient
         }
     }
 
-    private static async Task<ApiResult<BlobDescriptor>> TooLargeAsync(FileStream file, IncrementalHash hash, BlobDigest digest, long limit, string what, CancellationToken cancellationToken)
+    private static async Task<ApiResult<BlobDescriptor>> TooLargeAsync(FileStream file, DownloadHash hash, BlobDigest digest, long limit, string what, CancellationToken cancellationToken)
     {
         file.SetLength(0);
         await file.FlushAsync(cancellationToken);
-        hash.GetHashAndReset();
+        hash.Reset();
         return ApiResult.Failed<BlobDescriptor>(new Problem
         {
             Type = ProblemTypes.SizeMismatch,
@@ -188,6 +197,47 @@ public sealed partial class RegistryClient
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             return (filled, ex);
+        }
+    }
+
+    /// <summary>The SHA-256 of a download, and its chunk index in the same pass when asked for.</summary>
+    private sealed class DownloadHash(bool index) : IDisposable
+    {
+        private IncrementalHash? _hash = index ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private ChunkIndexBuilder? _builder = index ? new ChunkIndexBuilder() : null;
+
+        public void Append(ReadOnlySpan<byte> data)
+        {
+            _hash?.AppendData(data);
+            _builder?.Append(data);
+        }
+
+        /// <summary>Forgets everything appended (the file was emptied).</summary>
+        public void Reset()
+        {
+            _hash?.GetHashAndReset();
+            if (_builder is not null)
+            {
+                _builder.Dispose();
+                _builder = new ChunkIndexBuilder();
+            }
+        }
+
+        public (BlobDigest Digest, ChunkIndex? Index) Finish()
+        {
+            if (_builder is not null)
+            {
+                var completed = _builder.Complete();
+                return (completed.Digest, completed);
+            }
+
+            return (BlobDigest.FromHash(_hash!.GetHashAndReset()), null);
+        }
+
+        public void Dispose()
+        {
+            _hash?.Dispose();
+            _builder?.Dispose();
         }
     }
 }

@@ -1,3 +1,4 @@
+using Aar.Protocol.Chunking;
 using Aar.Protocol.Http;
 using Aar.Protocol.Management;
 using Aar.Protocol.Registry;
@@ -193,8 +194,8 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
         report.Downloaded(version.Size);
         if (staged.Index is null && version.Size >= DeltaDownloader.SmallestPackage)
         {
-            // A whole download was not indexed on the way in: index it now, after the version is ready, so the next
-            // version can reuse its chunks and a later damage to it is caught while copying.
+            // Not indexed on the way in (a download indexes itself, so this is a safety net): index it now, after the
+            // version is ready, so the next version can reuse its chunks and a later damage to it is caught while copying.
             await packages.GetChunkIndexAsync(staged.Sha256, cancellationToken);
         }
 
@@ -226,7 +227,10 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
                 return assembled;
             }
 
-            var downloaded = await registry.Client.DownloadBlobAsync(digest, partial, progress: progress, expectedSize: version.Size, cancellationToken: cancellationToken);
+            // Indexed on the way in, so the next version can reuse its chunks without reading it again.
+            ChunkIndex? index = null;
+            var downloaded = await registry.Client.DownloadBlobAsync(digest, partial, progress: progress, expectedSize: version.Size, cancellationToken: cancellationToken,
+                indexed: version.Size >= DeltaDownloader.SmallestPackage ? i => index = i : null);
             if (!downloaded.Succeeded)
             {
                 var problem = downloaded.Problem!;
@@ -250,7 +254,7 @@ internal sealed class Puller(ApplicationCatalog applications, RejectedVersions r
                 return null;
             }
 
-            return new StagedPackage(partial, digest.Hex, version.Size);
+            return new StagedPackage(partial, digest.Hex, version.Size, index);
         }
         finally
         {
