@@ -83,7 +83,8 @@ public sealed class ChunkRouteTests(ITestOutputHelper output)
         await using var registry = await StorageRegistry.StartAsync(output);
         var blob = await StoreAsync(registry, 1_000_000);
         var reader = await registry.AddCallerAsync("reader", TrustRole.Client);
-        ByteRange[] ranges = [new(900_000, 100_000), new(0, 1), new(500_000, 300_000), new(10, 5)];
+        // The last four ascend with small gaps: on S3 they share one ranged read, the bytes between them dropped.
+        ByteRange[] ranges = [new(900_000, 100_000), new(0, 1), new(500_000, 300_000), new(10, 5), new(20, 30), new(70_000, 5), new(71_000, 100)];
 
         using var response = await PostRangesAsync(reader.Http, blob.Digest, ByteRanges.Serialize(ranges));
 
