@@ -98,12 +98,7 @@ public sealed class ChunkRouteTests(ITestOutputHelper output)
     {
         await using var registry = await StorageRegistry.StartAsync(output);
         var blob = await StoreAsync(registry, 100_000);
-        async Task RefusedAsync(byte[] body, HttpStatusCode status, string type, string words)
-        {
-            using var response = await PostRangesAsync(registry.Http, blob.Digest, body);
-            var problem = await AssertProblem(response, status, type);
-            Assert.Contains(words, problem.Detail, StringComparison.Ordinal);
-        }
+        Task RefusedAsync(byte[] body, HttpStatusCode status, string type, string words) => AssertRefusedAsync(PostRangesAsync(registry.Http, blob.Digest, body), status, type, words);
 
         await RefusedAsync(new byte[15], HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, "16-byte entries");
         await RefusedAsync(ByteRanges.Serialize([new(0, 10), new(5, 10)]), HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, "overlap");
@@ -150,12 +145,7 @@ public sealed class ChunkRouteTests(ITestOutputHelper output)
     {
         await using var registry = await StorageRegistry.StartAsync(output);
         var blob = await StoreAsync(registry, 100_000);
-        async Task RefusedAsync(byte[] body, HttpStatusCode status, string type, string words)
-        {
-            using var response = await PostSignaturesAsync(registry.Http, blob.Digest, body);
-            var problem = await AssertProblem(response, status, type);
-            Assert.Contains(words, problem.Detail, StringComparison.Ordinal);
-        }
+        Task RefusedAsync(byte[] body, HttpStatusCode status, string type, string words) => AssertRefusedAsync(PostSignaturesAsync(registry.Http, blob.Digest, body), status, type, words);
 
         await RefusedAsync([], HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, "Content-Length");
         await RefusedAsync(new byte[17], HttpStatusCode.BadRequest, ProblemTypes.InvalidRequest, "16-byte entries");
@@ -195,6 +185,14 @@ public sealed class ChunkRouteTests(ITestOutputHelper output)
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(ByteRanges.MediaType);
         return await http.PostAsync(RegistryRoutes.BlobSignatures(digest), content);
+    }
+
+    /// <summary>The answer is the problem named, and its detail says <paramref name="words"/>.</summary>
+    private static async Task AssertRefusedAsync(Task<HttpResponseMessage> sent, HttpStatusCode status, string type, string words)
+    {
+        using var response = await sent;
+        var problem = await AssertProblem(response, status, type);
+        Assert.Contains(words, problem.Detail, StringComparison.Ordinal);
     }
 
     internal static async Task<HttpResponseMessage> PostRangesAsync(HttpClient http, BlobDigest digest, byte[] body)

@@ -133,7 +133,7 @@ public sealed class TrustEnforcementTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The delta routes (a blob's chunk index, its batched range read, the chunk lookup and the copy into a session) sit
+    /// The delta routes (a blob's chunk index, its batched range read and fine signatures, the chunk lookup and the copy into a session) sit
     /// behind the same gate as the rest: each request here is well-formed and names a stored blob and a live session, so
     /// without the gate it would succeed (the revoked certificate is the session's own publisher).
     /// </summary>
@@ -163,6 +163,7 @@ public sealed class TrustEnforcementTests(ITestOutputHelper output)
         {
             () => caller.Http.GetAsync(RegistryRoutes.BlobChunks(blob.Digest)),
             () => caller.Http.PostAsync(RegistryRoutes.BlobRanges(blob.Digest), Octets(ByteRanges.Serialize([new(0, 1000)]))),
+            () => caller.Http.PostAsync(RegistryRoutes.BlobSignatures(blob.Digest), Octets(ByteRanges.Serialize([new(0, 1000)]))),
             () => caller.Http.PostAsync(RegistryRoutes.ChunkLookup, Octets(new byte[32])),
             () => caller.Http.PostAsync(RegistryRoutes.UploadCopy(session.Id), JsonContent.Create(new UploadCopyRequest { Offset = 0, Ranges = [new BlobRange { Blob = blob.Digest.ToString(), Offset = 0, Length = 1000 }] }, ProtocolJsonContext.Default.UploadCopyRequest)),
         };
