@@ -126,6 +126,22 @@ public sealed class TcpProxy : IDisposable
         }
     }
 
+    /// <summary>
+    /// From now on, holds every piece that crosses the chosen connections (by <c>client_port</c>, as in
+    /// <see cref="BlackHole"/>) for <paramref name="latency"/> before passing it on, in both directions: a slow path,
+    /// or a process that reads its socket late. Returns how many connections are delayed.
+    /// </summary>
+    public int Delay(IEnumerable<int> serverSidePorts, TimeSpan latency)
+    {
+        var ports = serverSidePorts.ToHashSet();
+        lock (_sockets)
+        {
+            var slowed = _forwarded.Where(f => ports.Contains(f.ServerSidePort)).ToList();
+            slowed.ForEach(f => f.LatencyTicks = latency.Ticks);
+            return slowed.Count;
+        }
+    }
+
     /// <summary>From now on, drops every byte of every connection forwarded so far (new ones still get through).</summary>
     public int BlackHoleAll()
     {
@@ -146,6 +162,11 @@ public sealed class TcpProxy : IDisposable
             {
                 counted?.Invoke(read);
                 await PaceAsync(read);
+                if (Interlocked.Read(ref forwarded.LatencyTicks) is > 0 and var latency)
+                {
+                    await Task.Delay(TimeSpan.FromTicks(latency));
+                }
+
                 if (!forwarded.BlackHoled)
                 {
                     await to.SendAsync(buffer.AsMemory(0, read));
@@ -214,5 +235,7 @@ public sealed class TcpProxy : IDisposable
         public int ServerSidePort { get; } = serverSidePort;
 
         public volatile bool BlackHoled;
+
+        public long LatencyTicks;
     }
 }

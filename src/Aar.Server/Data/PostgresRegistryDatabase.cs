@@ -102,11 +102,78 @@ internal sealed class PostgresRegistryDatabase : RegistryDatabase, IAsyncDisposa
 
     public override long LastTrustNotice => Interlocked.Read(ref _lastTrustNotice);
 
+    /// <summary>
+    /// The channel only this node listens on for other nodes' confirmations that they received one of its trust
+    /// notifications (see <see cref="ConfirmTrustNoticeAsync"/>). 46 characters, within the 63-byte limit.
+    /// </summary>
+    public string ConfirmationChannel => ConfirmationChannelOf(_node);
+
+    private static string ConfirmationChannelOf(string node) => "aar_trust_seen_" + node;
+
+    /// <summary>
+    /// Parses a trust notification's payload (<c>&lt;node&gt;:&lt;sequence&gt;</c>). A payload of another shape (an
+    /// older node, or anyone with NOTIFY rights on the database) is still a trust change, just not one to confirm.
+    /// </summary>
+    public static bool TryParseNotice(string payload, out string node, out long sequence)
+    {
+        var colon = payload.IndexOf(':', StringComparison.Ordinal);
+        node = colon > 0 ? payload[..colon] : "";
+        sequence = 0;
+        return colon == NodeIdLength
+            && node.All(char.IsAsciiHexDigitLower)
+            && long.TryParse(payload.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
+    }
+
+    private const int NodeIdLength = 32;
+
     /// <summary>The sequence number in a notification this node sent, or 0 for another node's.</summary>
     public long OwnNoticeSequence(string payload) =>
-        payload.StartsWith(_node + ":", StringComparison.Ordinal) && long.TryParse(payload.AsSpan(_node.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
-            ? sequence
-            : 0;
+        TryParseNotice(payload, out var node, out var sequence) && node == _node ? sequence : 0;
+
+    /// <summary>
+    /// Tells the node that sent trust notification <paramref name="sequence"/> that this node has received it (and
+    /// marked its snapshot outdated), on that node's <see cref="ConfirmationChannel"/>. The payload is
+    /// <c>&lt;sequence&gt;:&lt;this node&gt;</c>.
+    /// </summary>
+    public async Task ConfirmTrustNoticeAsync(string node, long sequence, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command("SELECT pg_notify(@channel, @payload)");
+        command.Add("@channel", ConfirmationChannelOf(node));
+        command.Add("@payload", string.Create(CultureInfo.InvariantCulture, $"{sequence}:{_node}"));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Parses a confirmation's payload (<c>&lt;sequence&gt;:&lt;node&gt;</c>).</summary>
+    public static bool TryParseConfirmation(string payload, out long sequence, out string node)
+    {
+        var colon = payload.IndexOf(':', StringComparison.Ordinal);
+        node = colon >= 0 ? payload[(colon + 1)..] : "";
+        sequence = 0;
+        return colon > 0
+            && node.Length == NodeIdLength
+            && node.All(char.IsAsciiHexDigitLower)
+            && long.TryParse(payload.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
+    }
+
+    /// <summary>
+    /// The listener sessions of other nodes on this database (by their application_name, which every role can read
+    /// in pg_stat_activity). A node whose listener is reconnecting may count twice for a moment: its change then
+    /// waits for the confirmation timeout, which is only slower.
+    /// </summary>
+    public override async Task<int> CountOtherFollowersAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = @application");
+        command.Add("@application", ListenerApplicationName);
+        var listeners = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        // This node's own listener is one of them when it is connected.
+        return Math.Max(0, listeners - 1);
+    }
+
+    /// <summary>The application_name of a node's trust listener connection, so it can be told apart in pg_stat_activity.</summary>
+    public const string ListenerApplicationName = "aar-trust-listener";
 
     public override async Task MigrateAsync(CancellationToken cancellationToken)
     {

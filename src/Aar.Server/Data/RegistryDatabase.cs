@@ -71,6 +71,12 @@ internal abstract class RegistryDatabase
     /// <summary>The sequence number of this node's latest trust notification (0: none, or not shared).</summary>
     public abstract long LastTrustNotice { get; }
 
+    /// <summary>
+    /// How many other nodes follow trust changes right now (their listener sessions on the shared database), so a
+    /// change waits for each one's confirmation. 0 when not shared.
+    /// </summary>
+    public virtual Task<int> CountOtherFollowersAsync(CancellationToken cancellationToken) => Task.FromResult(0);
+
     /// <summary>Checks the database and runs pending migrations; throws <c>StartupException</c> with one sentence.</summary>
     public abstract Task MigrateAsync(CancellationToken cancellationToken);
 

@@ -21,6 +21,9 @@ internal sealed class TrustDatabase(RegistryDatabase database)
     /// <summary>The sequence number of this node's latest trust notification (see <see cref="RegistryDatabase.LastTrustNotice"/>).</summary>
     public long LastTrustNotice => database.LastTrustNotice;
 
+    /// <summary>How many other nodes follow trust changes now (see <see cref="RegistryDatabase.CountOtherFollowersAsync"/>).</summary>
+    public Task<int> CountOtherFollowersAsync(CancellationToken cancellationToken) => database.CountOtherFollowersAsync(cancellationToken);
+
     /// <summary>Every trust, revocation and token write goes through this: durable before it returns (see <see cref="RegistryDatabase.OpenDurableAsync"/>).</summary>
     public Task<DbConnection> OpenWriteAsync(CancellationToken cancellationToken) => database.OpenDurableAsync(cancellationToken);
 

@@ -36,7 +36,7 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
     public static readonly TimeSpan SilentAfter = TimeSpan.FromSeconds(10);
 
     /// <summary>The application_name of the listener's connection, so it can be told apart in pg_stat_activity.</summary>
-    public const string ApplicationName = "aar-trust-listener";
+    public const string ApplicationName = PostgresRegistryDatabase.ListenerApplicationName;
 
     private long _lastEcho;
 
@@ -100,6 +100,7 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false, ApplicationName = ApplicationName };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
         var heartbeatChannel = database.HeartbeatChannel;
+        var confirmationChannel = database.ConfirmationChannel;
         var generation = database.Generation;
         connection.Notification += (_, notification) =>
         {
@@ -126,14 +127,31 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
                 return;
             }
 
+            if (notification.Channel == confirmationChannel)
+            {
+                if (PostgresRegistryDatabase.TryParseConfirmation(notification.Payload, out var seen, out var node))
+                {
+                    store.ConfirmSeenBy(node, seen);
+                }
+
+                return;
+            }
+
             // Mark first (synchronously, as the message is read), so a request arriving now already reloads; then
-            // reload in the background so the next request usually finds the snapshot fresh. The listener goes
-            // straight back to waiting and never misses a notification while a reload runs.
-            store.MarkChanged(database.OwnNoticeSequence(notification.Payload));
+            // confirm to the sending node (its operator's command waits for every node's confirmation) and reload in
+            // the background so the next request usually finds the snapshot fresh. The listener goes straight back
+            // to waiting and never misses a notification while either runs.
+            var own = database.OwnNoticeSequence(notification.Payload);
+            store.MarkChanged(own);
+            if (own == 0 && PostgresRegistryDatabase.TryParseNotice(notification.Payload, out var origin, out var sequence))
+            {
+                _ = Task.Run(() => ConfirmAsync(origin, sequence, stoppingToken), CancellationToken.None);
+            }
+
             _ = Task.Run(() => RefreshAsync(stoppingToken), CancellationToken.None);
         };
         await connection.OpenAsync(stoppingToken);
-        await using (var listen = new NpgsqlCommand($"LISTEN {PostgresRegistryDatabase.TrustChannel}; LISTEN {PostgresRegistryDatabase.GenerationChannel}; LISTEN {heartbeatChannel}", connection))
+        await using (var listen = new NpgsqlCommand($"LISTEN {PostgresRegistryDatabase.TrustChannel}; LISTEN {PostgresRegistryDatabase.GenerationChannel}; LISTEN {heartbeatChannel}; LISTEN {confirmationChannel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
@@ -211,6 +229,21 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
         }
     }
 
+    private async Task ConfirmAsync(string origin, long sequence, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(HeartbeatInterval * 2);
+        try
+        {
+            await database.ConfirmTrustNoticeAsync(origin, sequence, timeout.Token);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            // The sending node waits out its confirmation timeout instead, which is longer than the staleness bound.
+            Log.TrustConfirmationFailed(logger, ex.Message);
+        }
+    }
+
     private async Task RefreshAsync(CancellationToken stoppingToken)
     {
         try
@@ -228,6 +261,9 @@ internal sealed partial class TrustListener(PostgresRegistryDatabase database, T
     {
         [LoggerMessage(Level = LogLevel.Debug, Message = "Could not send the trust heartbeat ({Reason}); requests reload the trust store once it is older than the staleness bound")]
         public static partial void TrustHeartbeatFailed(ILogger logger, string reason);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Could not confirm a trust change to the node that made it ({Reason}); its command waits for the confirmation timeout instead")]
+        public static partial void TrustConfirmationFailed(ILogger logger, string reason);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "Background trust reload failed ({Reason}); the next request reloads")]
         public static partial void TrustReloadFailed(ILogger logger, string reason);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Diagnostics;
 
 namespace Aar.Server.Trust;
@@ -30,6 +32,16 @@ internal sealed partial class TrustStore
     private long _loaded;
     private long _echoed;
     private TaskCompletionSource _nextChange = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Other nodes' confirmations of this node's trust notifications: per node, the highest sequence number it has
+    // confirmed. A node handles notifications in order, so confirming one confirms every earlier one.
+    private readonly ConcurrentDictionary<string, long> _seenBy = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How long a trust change waits for its own notification and every other node's confirmation. Longer than
+    /// <see cref="MaxStaleness"/>: a node that has not confirmed by then decides its next request on a reload anyway.
+    /// </summary>
+    public static readonly TimeSpan ConfirmationTimeout = TimeSpan.FromSeconds(5);
 
     // An embedded database has no other writer, so its snapshot is always current; a shared one is followed only
     // while a listener connection is up.
@@ -79,8 +91,37 @@ internal sealed partial class TrustStore
             // Another notification raced this one; retry with the newer value.
         }
 
-        Interlocked.Exchange(ref _nextChange, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        Signal();
     }
+
+    /// <summary>Another node confirmed it has received (and acted on) this node's trust notification <paramref name="sequence"/>.</summary>
+    public void ConfirmSeenBy(string node, long sequence)
+    {
+        // Bounded: only a sequence number this node has actually sent can be confirmed, and node ids are fixed-size.
+        if (sequence <= 0 || sequence > database.LastTrustNotice)
+        {
+            return;
+        }
+
+        _seenBy.AddOrUpdate(node, sequence, (_, seen) => Math.Max(seen, sequence));
+        if (_seenBy.Count > MostConfirmingNodes)
+        {
+            // Nodes that restarted get new ids; forget those that have not confirmed the latest change.
+            foreach (var stale in _seenBy.Where(pair => pair.Value < database.LastTrustNotice))
+            {
+                _seenBy.TryRemove(stale);
+            }
+        }
+
+        Signal();
+    }
+
+    private const int MostConfirmingNodes = 1024;
+
+    private int ConfirmedCount(long sequence) => _seenBy.Count(pair => pair.Value >= sequence);
+
+    private void Signal() =>
+        Interlocked.Exchange(ref _nextChange, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>Whether changes from other nodes are being followed (the listener is connected).</summary>
     public void SetFollowing(bool following)
@@ -153,23 +194,42 @@ internal sealed partial class TrustStore
 
     /// <summary>
     /// After a change through this node on a shared database, waits until this node's listener has received its own
-    /// notification back: PostgreSQL signals every listening session at commit, so by the time the operator's command
-    /// returns, the other nodes have been sent the change too, and a request they get after that is decided on it.
-    /// At most 5 s (on a starved machine delivery took over a second); only while following, otherwise no notification
-    /// is coming. Trust writes on one node are serialized by <c>_writeLock</c>, so notifications come back in the
-    /// order of their sequence numbers.
+    /// notification back and every other following node has confirmed it received it too (each confirms right after
+    /// marking its snapshot outdated). So when the operator's command returns, every node decides its next request on
+    /// the change: the ones that confirmed reload first, and one that did not within
+    /// <see cref="ConfirmationTimeout"/> (a silent or stopping node) is past <see cref="MaxStaleness"/> by then and
+    /// reloads anyway. Waiting for this node's echo alone was not enough: PostgreSQL signals every listener at commit,
+    /// but another node may read its signal later than this one (a trust add through node A was still refused by node
+    /// B right after it returned, on a loaded machine). Only while following, otherwise no notification is coming.
+    /// Trust writes on one node are serialized by <c>_writeLock</c>, so notifications come back in order.
     /// </summary>
     private async Task AwaitEchoAsync(CancellationToken cancellationToken)
     {
         var sent = database.LastTrustNotice;
-        // Real time even when tests fake the clock: this waits for a network round trip.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(5));
-        while (_following && Interlocked.Read(ref _echoed) < sent)
+        if (sent == 0 || !_following)
         {
-            // Take the signal before re-checking: MarkChanged records the echo before it swaps the signal.
+            return;
+        }
+
+        // Real time even when tests fake the clock: this waits for network round trips.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ConfirmationTimeout);
+        int others;
+        try
+        {
+            others = await database.CountOtherFollowersAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // Unknown: wait the whole timeout unless confirmations keep coming, so the promise above still holds.
+            others = int.MaxValue;
+        }
+
+        while (_following && (Interlocked.Read(ref _echoed) < sent || ConfirmedCount(sent) < others))
+        {
+            // Take the signal before re-checking: MarkChanged and ConfirmSeenBy record before they swap the signal.
             var next = Volatile.Read(ref _nextChange);
-            if (Interlocked.Read(ref _echoed) >= sent)
+            if (Interlocked.Read(ref _echoed) >= sent && ConfirmedCount(sent) >= others)
             {
                 break;
             }
@@ -180,6 +240,7 @@ internal sealed partial class TrustStore
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
+                Log.TrustChangeUnconfirmed(logger, ConfirmationTimeout.TotalSeconds, ConfirmedCount(sent), others == int.MaxValue ? "an unknown number of" : others.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 break;
             }
         }

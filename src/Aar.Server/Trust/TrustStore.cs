@@ -304,6 +304,9 @@ internal sealed partial class TrustStore(TrustDatabase database, TimeProvider ti
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "A trust change was not confirmed within {Seconds} s: {Confirmed} of {Expected} other registry nodes confirmed it; the others are past the staleness bound and reload before their next request")]
+        public static partial void TrustChangeUnconfirmed(ILogger logger, double seconds, int confirmed, string expected);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Trust store loaded: {Trusted} trusted, {Revoked} revoked certificates")]
         public static partial void TrustStoreLoaded(ILogger logger, int trusted, int revoked);
 

@@ -64,6 +64,40 @@ public sealed class StalenessTests(ITestOutputHelper output)
     }
 
     [PostgresFact]
+    public async Task A_revocation_through_node_A_is_refused_by_node_B_when_the_command_returns_even_if_B_reads_its_notifications_late()
+    {
+        await using var database = await TestDatabase.CreatePostgresAsync();
+        using var proxy = database.StartProxy();
+        await using var a = await RegistryTestServer.StartAsync(output, database: database);
+        await using var b = await RegistryTestServer.StartAsync(output, configure: o => o with { Database = database.ConnectionStringThrough(proxy) }, database: database);
+        var store = b.Host.Services.GetRequiredService<TrustStore>();
+        using var certificate = TestCertificates.Client("revoked-while-b-lags");
+        var fingerprint = TestCertificates.FingerprintOf(certificate);
+        await a.TrustAsync(certificate);
+        using var onB = b.Client(certificate);
+        Assert.Equal(HttpStatusCode.OK, (await onB.Http.GetAsync("/1.0")).StatusCode);
+        await WaitAsync(() => store.IsCurrent, TimeSpan.FromSeconds(10), "B follows changes");
+
+        // B gets every notification 0.8 s late (its heartbeats too, which still keeps its snapshot within the bound).
+        var latency = TimeSpan.FromMilliseconds(800);
+        Assert.Equal(1, proxy.Delay(await ListenerPortsAsync(database), latency));
+        await Task.Delay(latency * 3);
+        Assert.True(store.IsCurrent, "a late but working listener keeps B's snapshot current");
+
+        var revoking = Stopwatch.StartNew();
+        using (var admin = a.Admin())
+        {
+            Assert.True((await admin.RevokeAsync(fingerprint)).Succeeded);
+        }
+
+        // A answered only once B confirmed it had the notification: B's very next request is refused.
+        output.WriteLine($"the revocation returned after {revoking.Elapsed.TotalSeconds:0.00} s");
+        await AssertProblem(await onB.Http.GetAsync("/1.0"), HttpStatusCode.Forbidden, ProblemTypes.RevokedCertificate);
+        Assert.InRange(revoking.Elapsed, latency, TrustStore.ConfirmationTimeout);
+        Assert.Equal(1, onB.Connections);
+    }
+
+    [PostgresFact]
     public async Task A_node_whose_every_database_connection_dies_silently_never_serves_a_revoked_certificate_past_the_bound()
     {
         await using var database = await TestDatabase.CreatePostgresAsync();
