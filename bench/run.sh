@@ -6,6 +6,8 @@
 # Env: WORK=/tmp/aar-bench  RUNS=5 (after 1 warm-up)  SIZE_MIB=1024  SMALL_MIB=64  CONC=16  ROUNDS=3
 #      BIG_MIB=4096 (the RSS test's blob; 0 skips it)  CURL_HTTP=--http1.1  AAR_PORT/REG_PORT/NGX_PORT
 #      DOWNLOADS_ONLY=1: store the files once, untimed, and measure only the downloads (single, Range, concurrent)
+#      INTERLEAVE=1: the download tests alternate servers run by run (order reversed every other round) and the summary
+#      gives per-test medians over the RUNS rounds; for a machine whose load changes while the benchmark runs
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
 WORK=${WORK:-/tmp/aar-bench}; RUNS=${RUNS:-5}; SIZE_MIB=${SIZE_MIB:-1024}; SMALL_MIB=${SMALL_MIB:-64}
@@ -77,16 +79,39 @@ else
   run "$AAR_CA" "$AAR_PID" "$here/aar_push.sh" "$A" files/big.bin "$RUNS" mono "$WORK/aar-data"
   run "$AAR_CA" "$AAR_PID" "$here/aar_push.sh" "$A" files/big.bin "$RUNS" chunked "$WORK/aar-data"
 fi
-run "$PEER_CA" "$REG_PID" "$here/blob_pull.sh" "$R" bench/big "$big" "$RUNS"
-run "$AAR_CA" "$AAR_PID" "$here/http_get.sh" "$A/1.0/blobs/$big" "$RUNS" aar-get
-run "$PEER_CA" "$NGX_PIDS" "$here/http_get.sh" "$N/big.bin" "$RUNS" nginx-get
-CURL_EXTRA="-r $half-" run "$PEER_CA" "$REG_PID" "$here/http_get.sh" "$R/v2/bench/big/blobs/$big" "$RUNS" registry-range-2nd-half
-CURL_EXTRA="-r $half-" run "$AAR_CA" "$AAR_PID" "$here/http_get.sh" "$A/1.0/blobs/$big" "$RUNS" aar-range-2nd-half
 CACERT=$PEER_CA DELETE_BETWEEN=0 "$here/blob_push.sh" "$R" bench/small files/small.bin 1 >/dev/null
 CACERT=$AAR_CA "$here/aar_push.sh" "$A" files/small.bin 1 mono "$WORK/aar-data" >/dev/null
-run "$PEER_CA" "$REG_PID" "$here/concurrent_get.sh" "$R/v2/bench/small/blobs/$small" "$CONC" "$ROUNDS" registry-concurrent
-run "$PEER_CA" "$NGX_PIDS" "$here/concurrent_get.sh" "$N/small.bin" "$CONC" "$ROUNDS" nginx-concurrent
-run "$AAR_CA" "$AAR_PID" "$here/concurrent_get.sh" "$A/1.0/blobs/$small" "$CONC" "$ROUNDS" aar-concurrent
+# The download tests, one function per server and test; $1 is the number of runs (rounds for the concurrent ones).
+pull() { CACERT=$PEER_CA SERVER_PIDS=$REG_PID "$here/blob_pull.sh" "$R" bench/big "$big" "$1"; }
+aar_get() { CACERT=$AAR_CA SERVER_PIDS=$AAR_PID "$here/http_get.sh" "$A/1.0/blobs/$big" "$1" aar-get; }
+nginx_get() { CACERT=$PEER_CA SERVER_PIDS=$NGX_PIDS "$here/http_get.sh" "$N/big.bin" "$1" nginx-get; }
+registry_range() { CACERT=$PEER_CA SERVER_PIDS=$REG_PID CURL_EXTRA="-r $half-" "$here/http_get.sh" "$R/v2/bench/big/blobs/$big" "$1" registry-range-2nd-half; }
+aar_range() { CACERT=$AAR_CA SERVER_PIDS=$AAR_PID CURL_EXTRA="-r $half-" "$here/http_get.sh" "$A/1.0/blobs/$big" "$1" aar-range-2nd-half; }
+registry_concurrent() { CACERT=$PEER_CA SERVER_PIDS=$REG_PID "$here/concurrent_get.sh" "$R/v2/bench/small/blobs/$small" "$CONC" "$1" registry-concurrent; }
+nginx_concurrent() { CACERT=$PEER_CA SERVER_PIDS=$NGX_PIDS "$here/concurrent_get.sh" "$N/small.bin" "$CONC" "$1" nginx-concurrent; }
+aar_concurrent() { CACERT=$AAR_CA SERVER_PIDS=$AAR_PID "$here/concurrent_get.sh" "$A/1.0/blobs/$small" "$CONC" "$1" aar-concurrent; }
+groups=("pull aar_get nginx_get" "registry_range aar_range" "registry_concurrent nginx_concurrent aar_concurrent")
+if [ "${INTERLEAVE:-0}" = 1 ]; then
+  # One run of each server in turn, RUNS times, the order reversed every other round: load that comes and goes on a
+  # shared machine then falls on every server alike instead of on whichever ran its RUNS runs at that moment.
+  # Each RESULT line is one run (one round of CONC for the concurrent tests); the medians are printed below.
+  for group in "${groups[@]}"; do
+    read -ra tests <<<"$group"
+    for t in "${tests[@]}"; do "$t" 1 >/dev/null 2>&1 || true; done
+    for r in $(seq 1 "$RUNS"); do
+      order=("${tests[@]}"); [ $((r % 2)) = 0 ] && order=($(printf '%s\n' "${tests[@]}" | tac))
+      for t in "${order[@]}"; do "$t" 1 | grep '^RESULT' | tee -a "$log"; done
+    done
+  done
+else
+  for group in "${groups[@]}"; do
+    read -ra tests <<<"$group"
+    for t in "${tests[@]}"; do
+      if [[ $t == *concurrent ]]; then "$t" 1 >/dev/null 2>&1 || true; "$t" "$ROUNDS" | tee -a "$log"
+      else "$t" 1 >/dev/null 2>&1 || true; "$t" "$RUNS" | tee -a "$log"; fi
+    done
+  done
+fi
 
 rss() { bench_rss_mb "$@"; }
 echo "RESULT test=aar-rss after_1GiB_runs_peak_MB=$(rss "$AAR_PID" VmHWM) now_MB=$(rss "$AAR_PID" VmRSS)" | tee -a "$log"
@@ -98,3 +123,15 @@ if [ "$BIG_MIB" -gt 0 ]; then
 fi
 echo; echo "=== summary (MB/s = 10^6 bytes/s, medians of $RUNS after a warm-up; server CPU s per GB moved)"
 grep '^RESULT' "$log" | sed 's/^RESULT //'
+if [ "${INTERLEAVE:-0}" = 1 ]; then
+  echo; echo "=== interleaved downloads: per test, the median over $RUNS rounds of MB/s and of server CPU s/GB"
+  grep '^RESULT' "$log" | awk '
+    function median(list,   n, a, i, j, t) { n = split(list, a, " "); for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+      return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 }
+    { test = ""; rate = ""; cpu = ""
+      for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "test") test = kv[2]; if (kv[1] ~ /^median_(aggregate_)?MBps$/) rate = kv[2]; if (kv[1] == "server_cpu_s_per_GB") cpu = kv[2] }
+      if (test == "" || rate == "" || test ~ /push|rss|huge/) next
+      if (!(test in rates)) order[++n] = test
+      rates[test] = rates[test] " " rate; cpus[test] = cpus[test] " " cpu }
+    END { for (k = 1; k <= n; k++) { t = order[k]; printf "test=%s rounds=%d median_MBps=%.1f median_server_cpu_s_per_GB=%.2f\n", t, split(rates[t], x, " "), median(rates[t]), median(cpus[t]) } }'
+fi
