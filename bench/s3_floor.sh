@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# s3_floor.sh -- what the object store alone takes, with no registry in front: the same Ceph radosgw (bluestore) that
+# scale-out.sh starts, a 1 GiB file stored with curl (SigV4, unsigned payload) as one PUT and as multipart uploads of
+# PART_MIB parts sent one after the other, as a node sends them. MB/s and the store's CPU s (radosgw + ceph-osd) per GB.
+# Env: WORK=/tmp/aar-bench-s3floor  SIZE_MIB=1024  RUNS=2  PART_MIB="8 32 64"  S3_PORT=7490 MON_PORT=6795
+# Needs (installs nothing): radosgw ceph-mon ceph-osd, curl 7.75+ (bash .ci/run installs the Ceph packages).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
+WORK=${WORK:-/tmp/aar-bench-s3floor}; SIZE_MIB=${SIZE_MIB:-1024}; RUNS=${RUNS:-2}; PART_MIB=${PART_MIB:-8 32 64}
+export CEPH_DIR=$WORK/ceph CEPH_STORE=bluestore S3_PORT=${S3_PORT:-7490} CEPH_MON_PORT=${MON_PORT:-6795}
+. "$here/lib.sh"
+rm -rf "$WORK/parts"; mkdir -p "$WORK/files" "$WORK/parts"; cd "$WORK"
+[ -f files/big.bin ] && [ "$(stat -c %s files/big.bin)" = $((SIZE_MIB * 1048576)) ] || "$here/mkfile.sh" files/big.bin "$SIZE_MIB"
+trap 'bash "$repo/scripts/ci/ceph-s3.sh" stop >/dev/null 2>&1 || true' EXIT
+eval "$(bash "$repo/scripts/ci/ceph-s3.sh" start | tail -n 1)"
+storage_pids="$(cat "$CEPH_DIR/run/client.rgw.a.pid") $(cat "$CEPH_DIR/run/osd.0.pid")"
+s3() { curl -sSf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AAR_TEST_S3_ACCESS_KEY:$AAR_TEST_S3_SECRET_KEY" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"; }
+bucket=$AAR_TEST_S3_ENDPOINT/floorbench
+s3 -X PUT "$bucket" -o /dev/null
+gb=$(awk -v m="$SIZE_MIB" 'BEGIN{print m * 1048576 / 1e9}')
+# measure LABEL -- CMD...: runs CMD, prints MB/s and the store's CPU s/GB for SIZE_MIB.
+measure() {
+  local label=$1; shift 2
+  local c0 t0 t1; c0=$(bench_cpu_s $storage_pids); t0=$(date +%s.%N)
+  "$@"
+  t1=$(date +%s.%N)
+  awk -v l="$label" -v g="$gb" -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$(bench_cpu_s $storage_pids)" \
+    'BEGIN{printf "RESULT test=%s MBps=%.1f storage_cpu_s_per_GB=%.2f\n", l, g * 1000 / (t1 - t0), (c1 - c0) / g}'
+}
+multipart() {
+  local key=$1 id n=0 etag xml="<CompleteMultipartUpload>" part
+  id=$(s3 -X POST "$bucket/$key?uploads=" | sed -n 's/.*<UploadId>\(.*\)<\/UploadId>.*/\1/p')
+  for part in parts/p*; do
+    n=$((n + 1))
+    etag=$(s3 -T "$part" "$bucket/$key?partNumber=$n&uploadId=$id" -D - -o /dev/null | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: *//p')
+    xml="$xml<Part><PartNumber>$n</PartNumber><ETag>$etag</ETag></Part>"
+  done
+  s3 -X POST --data-binary "$xml</CompleteMultipartUpload>" "$bucket/$key?uploadId=$id" -o /dev/null
+}
+for r in $(seq 1 "$RUNS"); do measure put -- s3 -T files/big.bin "$bucket/put-$r" -o /dev/null; done
+for mib in $PART_MIB; do
+  rm -f parts/p*; split -b "${mib}M" files/big.bin parts/p
+  for r in $(seq 1 "$RUNS"); do measure "multipart-${mib}MiB" -- multipart "mp-$mib-$r"; done
+done
