@@ -7,6 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
 WORK=${WORK:-/tmp/aar-bench-s3floor}; SIZE_MIB=${SIZE_MIB:-1024}; RUNS=${RUNS:-2}; PART_MIB=${PART_MIB:-8 32 64}
+IN_FLIGHT=${IN_FLIGHT:-3}
 export CEPH_DIR=$WORK/ceph CEPH_STORE=bluestore S3_PORT=${S3_PORT:-7490} CEPH_MON_PORT=${MON_PORT:-6795}
 . "$here/lib.sh"
 rm -rf "$WORK/parts"; mkdir -p "$WORK/files" "$WORK/parts"; cd "$WORK"
@@ -27,18 +28,23 @@ measure() {
   awk -v l="$label" -v g="$gb" -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$(bench_cpu_s $storage_pids)" \
     'BEGIN{printf "RESULT test=%s MBps=%.1f storage_cpu_s_per_GB=%.2f\n", l, g * 1000 / (t1 - t0), (c1 - c0) / g}'
 }
+# multipart KEY PARALLEL: the parts in parts/ as one multipart upload, PARALLEL part requests at a time.
+part() { s3 -T "parts/$1" "$bucket/$2?partNumber=$3&uploadId=$4" -D - -o /dev/null | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: *//p' > "parts/$1.etag"; }
 multipart() {
-  local key=$1 id n=0 etag xml="<CompleteMultipartUpload>" part
+  local key=$1 parallel=$2 id n=0 xml="<CompleteMultipartUpload>" p
   id=$(s3 -X POST "$bucket/$key?uploads=" | sed -n 's/.*<UploadId>\(.*\)<\/UploadId>.*/\1/p')
-  for part in parts/p*; do
-    n=$((n + 1))
-    etag=$(s3 -T "$part" "$bucket/$key?partNumber=$n&uploadId=$id" -D - -o /dev/null | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: *//p')
-    xml="$xml<Part><PartNumber>$n</PartNumber><ETag>$etag</ETag></Part>"
-  done
+  for p in $(cd parts && ls | grep -v etag); do n=$((n + 1)); echo "$p $n"; done \
+    | xargs -P "$parallel" -L 1 bash -c 'part "$2" "$0" "$3" "$1"' "$key" "$id" 2>/dev/null \
+    || { echo "a part failed" >&2; return 1; }
+  n=0
+  for p in $(cd parts && ls | grep -v etag); do n=$((n + 1)); xml="$xml<Part><PartNumber>$n</PartNumber><ETag>$(cat "parts/$p.etag")</ETag></Part>"; done
   s3 -X POST --data-binary "$xml</CompleteMultipartUpload>" "$bucket/$key?uploadId=$id" -o /dev/null
+  rm -f parts/*.etag
 }
+export -f s3 part; export bucket AAR_TEST_S3_ACCESS_KEY AAR_TEST_S3_SECRET_KEY
 for r in $(seq 1 "$RUNS"); do measure put -- s3 -T files/big.bin "$bucket/put-$r" -o /dev/null; done
 for mib in $PART_MIB; do
   rm -f parts/p*; split -b "${mib}M" files/big.bin parts/p
-  for r in $(seq 1 "$RUNS"); do measure "multipart-${mib}MiB" -- multipart "mp-$mib-$r"; done
+  for r in $(seq 1 "$RUNS"); do measure "multipart-${mib}MiB" -- multipart "mp-$mib-$r" 1; done
+  for r in $(seq 1 "$RUNS"); do measure "multipart-${mib}MiB-${IN_FLIGHT}-in-flight" -- multipart "mpp-$mib-$r" "$IN_FLIGHT"; done
 done
