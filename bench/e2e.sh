@@ -23,12 +23,15 @@
 #      client by difference; each update is timed like a run and compared with its own version 0, test=e2e-delta)
 #      DELTA_MODE=inplace (insert: P % inserted in 1 MiB blocks; insert-small: P % inserted in 64 KiB blocks, the
 #      scattered small edits where the fine level of a delta matters)
+#      LINK_MBIT= (N: the registries' ports on the loopback interface are shaped to N Mbit/s each way with tc htb, for
+#      both aar and docker-registry, as a fleet reaches its registry over a network rather than over loopback, where
+#      the network is faster than the disk; needs root; the shaping is removed when the script ends)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 WORK=${WORK:-/tmp/aar-e2e}; RUNS=${RUNS:-3}; SIZE_MIB=${SIZE_MIB:-1024}
 AAR_PORT=${AAR_PORT:-39643}; REG_PORT=${REG_PORT:-35643}; BUILD=${BUILD:-1}; KEEP=${KEEP:-0}; OUT=${OUT:-}
-WATCH=${WATCH:-0}; DELTA_PCT=${DELTA_PCT:-0}; DELTA_MODE=${DELTA_MODE:-inplace}
+WATCH=${WATCH:-0}; DELTA_PCT=${DELTA_PCT:-0}; DELTA_MODE=${DELTA_MODE:-inplace}; LINK_MBIT=${LINK_MBIT:-}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "GNU time (/usr/bin/time) is needed to read amc's peak memory: apt-get install time" >&2; exit 2; }
 bench_install_peers docker-registry
@@ -39,12 +42,25 @@ cleanup() {
   local rc=$? p
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  [ -z "$LINK_MBIT" ] || tc qdisc del dev lo root 2>/dev/null || true
   if [ "$KEEP" = 1 ] || [ $rc -ne 0 ]; then echo "kept $WORK (logs: $WORK/*.log)" >&2; else rm -rf "$WORK"; fi
   exit $rc
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 rm -rf "$WORK"; mkdir -p "$WORK"/{files,amc}
+if [ -n "$LINK_MBIT" ]; then
+  # Class 1:2 carries what the registries send (downloads), 1:3 what they receive (uploads); everything else on lo
+  # (the AMS's unix sockets are not on lo at all) goes through 1:1, unshaped.
+  tc qdisc add dev lo root handle 1: htb default 1
+  tc class add dev lo parent 1: classid 1:1 htb rate 100gbit quantum 200000
+  for c in 2 3; do tc class add dev lo parent 1: classid 1:$c htb rate "${LINK_MBIT}mbit" ceil "${LINK_MBIT}mbit" burst 1m cburst 1m quantum 200000; done
+  for port in "$AAR_PORT" "$REG_PORT"; do
+    tc filter add dev lo parent 1: protocol ip prio 1 u32 match ip sport "$port" 0xffff flowid 1:2
+    tc filter add dev lo parent 1: protocol ip prio 1 u32 match ip dport "$port" 0xffff flowid 1:3
+  done
+  echo "registry ports $AAR_PORT and $REG_PORT shaped to $LINK_MBIT Mbit/s each way on lo"
+fi
 cd "$WORK"
 log=$WORK/results.txt; : > "$log"
 result() { echo "RESULT $*" | tee -a "$log"; }
