@@ -63,7 +63,16 @@ public sealed partial class Writeback(SafeFileHandle file, long start, bool drop
     /// </summary>
     public static void DropRead(Stream stream, long offset, long length)
     {
-        if (_unavailable || length <= 0 || stream is not FileStream { SafeFileHandle: var file })
+        if (stream is FileStream { SafeFileHandle: var file })
+        {
+            DropRead(file, offset, length);
+        }
+    }
+
+    /// <summary>The same for a file read through its handle (<see cref="RandomAccess"/>).</summary>
+    public static void DropRead(SafeFileHandle file, long offset, long length)
+    {
+        if (_unavailable || length <= 0)
         {
             return;
         }

@@ -98,6 +98,10 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
         {
             var next = await ResumeAsync(file, marker, target, whole, cancellationToken);
             progress.Report(next < target.Count ? target.OffsetOf(next) : target.Length);
+            // Drop-behind, as a whole download writes: the new package's pages are recycled window by window instead
+            // of taking a GiB of pages never touched before, which cost this VM ~2.5 s per GiB in the kernel's copies
+            // (the held packages' pages are dropped the same way as they are read, see SourceFiles).
+            var writeback = new Writeback(file, next < target.Count ? target.OffsetOf(next) : target.Length, dropBehind: true);
             while (next < target.Count)
             {
                 var end = BatchEnd(plan, next);
@@ -158,6 +162,7 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
                         }
 
                         await RandomAccess.WriteAsync(file, bytes, target.OffsetOf(i), cancellationToken);
+                        writeback.Written(target.OffsetOf(i) + length);
                         whole.AppendData(bytes.Span);
                         progress.Report(target.OffsetOf(i) + length);
                     }
@@ -353,6 +358,7 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
             if (sources.Open(local.Path) is { } source)
             {
                 var read = await RandomAccess.ReadAsync(source, bytes, local.Offset, cancellationToken);
+                sources.Consumed(source, local.Offset, read);
                 if (read == bytes.Length && ChunkHash.Of(bytes.Span) == hash)
                 {
                     return true;
@@ -397,8 +403,38 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
             return handle;
         }
 
+        // Per open package, the run of bytes read one after the other and not yet dropped from the page cache.
+        private readonly Dictionary<SafeFileHandle, (long Start, long End)> _read = [];
+
+        /// <summary>
+        /// Bytes were read from <paramref name="handle"/>: they are dropped from the page cache once a run of reads
+        /// one after the other reaches <see cref="Writeback.Window"/> or breaks (the same drop-behind as a package's
+        /// upload; a held package read for a delta is not read again soon, and its pages are recycled for the next
+        /// reads instead of new ones).
+        /// </summary>
+        public void Consumed(SafeFileHandle handle, long offset, int length)
+        {
+            if (_read.TryGetValue(handle, out var run) && run.End == offset && run.End - run.Start < Writeback.Window)
+            {
+                _read[handle] = (run.Start, offset + length);
+                return;
+            }
+
+            if (run.End > run.Start)
+            {
+                Writeback.DropRead(handle, run.Start, run.End - run.Start);
+            }
+
+            _read[handle] = (offset, offset + length);
+        }
+
         public void Dispose()
         {
+            foreach (var (handle, run) in _read)
+            {
+                Writeback.DropRead(handle, run.Start, run.End - run.Start);
+            }
+
             foreach (var handle in _open.Values)
             {
                 handle?.Dispose();
