@@ -259,7 +259,7 @@ public sealed class UploadResumeTests(ITestOutputHelper output)
         Assert.Equal(0, new FileInfo(target).Length);
     }
 
-    private static async Task<long> WaitForOffsetAsync(StorageRegistry registry, UploadSession session, Func<long, bool> condition)
+    internal static async Task<long> WaitForOffsetAsync(StorageRegistry registry, UploadSession session, Func<long, bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)

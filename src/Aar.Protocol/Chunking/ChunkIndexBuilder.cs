@@ -36,18 +36,9 @@ public sealed class ChunkIndexBuilder : IDisposable
     /// <summary>Ends the last chunk and returns the index; the builder is spent afterwards.</summary>
     public ChunkIndex Complete()
     {
-        _chunks.End();
         Span<byte> whole = stackalloc byte[ChunkHash.Size];
         _whole.GetHashAndReset(whole);
-        var chunks = _chunks.Chunks;
-        var lengths = new int[chunks.Count];
-        var hashes = new ChunkHash[chunks.Count];
-        for (var i = 0; i < chunks.Count; i++)
-        {
-            (lengths[i], hashes[i]) = (chunks[i].Length, chunks[i].Hash);
-        }
-
-        return new ChunkIndex(_chunks.Parameters, BlobDigest.FromHash(whole), lengths, hashes);
+        return _chunks.ToIndex(BlobDigest.FromHash(whole));
     }
 
     /// <summary>Reads <paramref name="content"/> to its end and returns its index.</summary>

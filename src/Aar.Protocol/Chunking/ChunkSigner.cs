@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Aar.Protocol.Registry;
 
 namespace Aar.Protocol.Chunking;
 
@@ -55,6 +56,24 @@ public sealed class ChunkSigner : IDisposable
         }
 
         _chunker.Reset();
+    }
+
+    /// <summary>
+    /// Ends the last chunk and returns every chunk as the index of the blob they make up, whose SHA-256 the caller has
+    /// verified to be <paramref name="digest"/> over exactly the bytes appended (an index computed elsewhere, e.g. while
+    /// an upload was assembled). The signer is spent afterwards.
+    /// </summary>
+    public ChunkIndex ToIndex(BlobDigest digest)
+    {
+        End();
+        var lengths = new int[_chunks.Count];
+        var hashes = new ChunkHash[_chunks.Count];
+        for (var i = 0; i < _chunks.Count; i++)
+        {
+            (lengths[i], hashes[i]) = (_chunks[i].Length, _chunks[i].Hash);
+        }
+
+        return new ChunkIndex(Parameters, digest, lengths, hashes);
     }
 
     /// <summary>Forgets the chunks ended so far (after the caller took them).</summary>

@@ -171,6 +171,8 @@ public sealed partial class RegistryClient
 
     private async Task<ApiResult<UploadOutcome>> SendDeltaAsync(Stream content, BlobDigest digest, long size, DeltaPlan plan, DeltaPolicy policy, UploadOptions options, CancellationToken cancellationToken)
     {
+        // The registry indexes what it assembles, so a client's download by difference finds the index at once.
+        options = options with { IndexChunks = true };
         var session = options.ResumeSessionId is { } resume ? await GetUploadAsync(resume, cancellationToken) : await StartSessionAsync(digest, options, cancellationToken);
         if (session.Problem?.Type is ProblemTypes.UploadExpired or ProblemTypes.UploadUnknown)
         {

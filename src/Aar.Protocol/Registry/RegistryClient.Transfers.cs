@@ -167,7 +167,10 @@ public sealed partial class RegistryClient
     /// <summary>Starts a session and tells the caller its id (<see cref="UploadOptions.OnSessionStarted"/>), so it can resume after its own restart.</summary>
     private async Task<ApiResult<UploadSession>> StartSessionAsync(BlobDigest digest, UploadOptions options, CancellationToken cancellationToken)
     {
-        var started = await StartUploadAsync(digest, cancellationToken);
+        var started = await SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, $"{RegistryRoutes.Uploads}?digest={digest}{(options.IndexChunks ? "&index=chunks" : "")}"),
+            RegistryReadJsonContext.Default.UploadSession,
+            cancellationToken);
         if (started.Succeeded && options.OnSessionStarted is { } notify)
         {
             await notify(started.Value!.Id);

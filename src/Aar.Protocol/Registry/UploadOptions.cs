@@ -21,6 +21,12 @@ public sealed record UploadOptions
     /// <summary>Receives the bytes the registry copied from blobs it already held so far (a delta upload: bytes not sent).</summary>
     public IProgress<long>? Reused { get; init; }
 
+    /// <summary>
+    /// Asks the registry to index the new blob's chunks while it assembles it (<c>POST /1.0/uploads?index=chunks</c>),
+    /// so its chunk index is ready when the upload completes. Set by uploads by difference.
+    /// </summary>
+    internal bool IndexChunks { get; init; }
+
     /// <summary>Called with the id of a newly started upload session, so the caller can persist it and resume after its own restart.</summary>
     public Func<string, Task>? OnSessionStarted { get; init; }
 }

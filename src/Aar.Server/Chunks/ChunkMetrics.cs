@@ -50,6 +50,12 @@ internal sealed class ChunkMetrics : IMetricsSource
         Interlocked.Add(ref _signedBytes, bytes);
     }
 
+    /// <summary>Chunk indexes computed from stored blobs so far (tests read it).</summary>
+    public long IndexesComputed => Interlocked.Read(ref _indexes);
+
+    /// <summary>Bytes read to compute chunk indexes so far (tests read it).</summary>
+    public long IndexedBytes => Interlocked.Read(ref _indexedBytes);
+
     /// <summary>Fine signature requests served so far (tests read it).</summary>
     public long SignatureRequests => Interlocked.Read(ref _signatureRequests);
 }

@@ -18,6 +18,8 @@ namespace Aar.Server.Uploads;
 /// </summary>
 internal static class UploadEndpoints
 {
+    private const string IndexChunks = "chunks";
+
     public static IEndpointRouteBuilder MapUploads(this IEndpointRouteBuilder app)
     {
         // Sessions belong to the publisher that started them; reading one is part of writing.
@@ -30,9 +32,17 @@ internal static class UploadEndpoints
         return app;
     }
 
-    /// <summary><c>POST /1.0/uploads[?digest=sha256:…]</c>: a client that knows the digest it will send says so (optional).</summary>
-    private static async Task<IResult> Start(string? digest, HttpContext context, UploadSessions sessions, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>POST /1.0/uploads[?digest=sha256:…][&amp;index=chunks]</c>: a client that knows the digest it will send says so
+    /// (optional); an upload by difference asks for the blob's chunk index to be computed as it is assembled.
+    /// </summary>
+    private static async Task<IResult> Start(string? digest, string? index, HttpContext context, UploadSessions sessions, CancellationToken cancellationToken)
     {
+        if (index is not (null or IndexChunks))
+        {
+            return Failed(context, UploadProblems.InvalidQuery($"'index={index}' is not understood; the only value is 'index={IndexChunks}' (index the blob's chunks as it is assembled), or leave it out."));
+        }
+
         BlobDigest? intended = null;
         if (digest is not null)
         {
@@ -44,7 +54,7 @@ internal static class UploadEndpoints
             intended = parsed;
         }
 
-        var result = await sessions.CreateAsync(context.Caller().Fingerprint, intended, cancellationToken);
+        var result = await sessions.CreateAsync(context.Caller().Fingerprint, intended, index is not null, cancellationToken);
         return result.Succeeded ? Session(context, result.Value!, StatusCodes.Status201Created) : Failed(context, result.Problem!);
     }
 

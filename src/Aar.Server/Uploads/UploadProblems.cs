@@ -111,6 +111,8 @@ internal static class UploadProblems
         Offset = offset,
     };
 
+    public static Problem InvalidQuery(string detail) => new() { Type = ProblemTypes.InvalidRequest, Title = "Invalid request", Status = 400, Detail = detail };
+
     public static Problem InvalidRange(string detail) => new() { Type = ProblemTypes.InvalidContentRange, Title = "Invalid Content-Range", Status = 400, Detail = detail };
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";

@@ -52,10 +52,16 @@ internal sealed partial class UploadSessions
         var received = row.Received;
         var hash = live.Hash!;
         var durable = received;
+        if (live.Chunks is { } seen && seen.Length != received)
+        {
+            live.DropChunks();
+        }
+
+        var body = live.Chunks?.Tee(chunk.Body) ?? chunk.Body;
         IngestResult ingest;
         try
         {
-            ingest = await staging.AppendAsync(row, chunk, hash, async (now, stagingState, hashState, token) =>
+            ingest = await staging.AppendAsync(row, chunk with { Body = body }, hash, async (now, stagingState, hashState, token) =>
             {
                 // The state is the hash after exactly `now` bytes: saved with the offset it belongs to.
                 if (!await database.UpdateProgressAsync(id, durable, now, time.GetUtcNow(), hashState, stagingState, token))
@@ -65,8 +71,13 @@ internal sealed partial class UploadSessions
 
                 durable = now;
             }, cancellationToken);
-            // After the last checkpoint the hash covers exactly what the session holds.
+            // After the last checkpoint the hash covers exactly what the session holds; the chunk index must too
+            // (it read one byte more from an over-long body, or bytes past the last checkpoint of a broken one).
             live.HashedTo = durable;
+            if (live.Chunks is { } indexed && indexed.Length != durable)
+            {
+                live.DropChunks();
+            }
         }
         catch (StorageUnavailableException ex)
         {
@@ -130,6 +141,10 @@ internal sealed partial class UploadSessions
             }
 
             live.Hash = ResumableSha256.Create();
+            if (live.WantsChunks)
+            {
+                live.Chunks = new SessionChunks(chunkOptions.Parameters);
+            }
         }
         else if (row.HashState is { } state && ResumableSha256.Import(state, row.Received) is { } restored)
         {
@@ -176,11 +191,24 @@ internal sealed partial class UploadSessions
 
         public long HashedTo { get; set; } = -1;
 
+        /// <summary>The session was started with <c>?index=chunks</c> on this node.</summary>
+        public bool WantsChunks { get; init; }
+
+        /// <summary>The chunk index of every byte from the first, while no byte was missed (see <see cref="SessionChunks"/>).</summary>
+        public SessionChunks? Chunks { get; set; }
+
+        public void DropChunks()
+        {
+            Chunks?.Dispose();
+            Chunks = null;
+        }
+
         public void Reset()
         {
             Hash?.Dispose();
             Hash = null;
             HashedTo = -1;
+            DropChunks();
         }
     }
 
@@ -217,6 +245,9 @@ internal sealed partial class UploadSessions
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload}: the blob store failed (trace id {TraceId}); the session keeps its {Offset} durable bytes")]
         public static partial void UploadBlobStoreFailed(ILogger logger, string upload, long offset, string traceId, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload}: the chunk index of {Digest} was computed but not stored ({Reason}); it is computed again in the background")]
+        public static partial void UploadIndexNotStored(ILogger logger, string upload, string digest, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} expired; reclaimed {Bytes} bytes")]
         public static partial void UploadExpired(ILogger logger, string upload, long bytes);

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Aar.Protocol.Chunking;
 using Aar.Protocol.Http;
 using Aar.Protocol.Registry;
+using Aar.Server.Chunks;
 using Aar.Server.Problems;
 using Aar.Server.Storage;
 using Microsoft.Extensions.Logging;
@@ -18,7 +20,16 @@ internal sealed record Chunk(ContentRange? Range, long Length, Stream Body);
 /// the session, and is saved with every recorded offset, so any node (or this one after a restart) continues
 /// without re-reading the bytes; without a usable saved state the stored bytes are re-hashed.
 /// </summary>
-internal sealed partial class UploadSessions(UploadDatabase database, IUploadStaging staging, IBlobStore blobs, TimeProvider time, UploadOptions options, IEnumerable<IStoredBlobListener> listeners, ILogger<UploadSessions> logger)
+internal sealed partial class UploadSessions(
+    UploadDatabase database,
+    IUploadStaging staging,
+    IBlobStore blobs,
+    IChunkIndexes chunkIndexes,
+    ChunkOptions chunkOptions,
+    TimeProvider time,
+    UploadOptions options,
+    IEnumerable<IStoredBlobListener> listeners,
+    ILogger<UploadSessions> logger)
 {
     /// <summary>Offset persisted at least this often during one long chunk, so kill -9 costs at most this much re-transfer.</summary>
     public const long CheckpointBytes = 64L * 1024 * 1024;
@@ -28,7 +39,8 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
 
     public TimeSpan IdleTimeout => options.IdleTimeout;
 
-    public async Task<ApiResult<UploadSession>> CreateAsync(string publisher, BlobDigest? intended, CancellationToken cancellationToken)
+    /// <summary>Starts a session; with <paramref name="indexChunks"/> its chunk index is computed as its bytes arrive (see <see cref="SessionChunks"/>).</summary>
+    public async Task<ApiResult<UploadSession>> CreateAsync(string publisher, BlobDigest? intended, bool indexChunks, CancellationToken cancellationToken)
     {
         // Checked before anything is staged, so a publisher at its limit costs no file or S3 multipart upload; the
         // insert checks again in its transaction, against concurrent starts.
@@ -48,6 +60,11 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
             await staging.DiscardAsync(row, CancellationToken.None);
             Log.UploadSessionLimitReached(logger, publisher, limit);
             return ApiResult.Failed<UploadSession>(UploadProblems.TooManySessions(limit));
+        }
+
+        if (indexChunks)
+        {
+            _live.TryAdd(id, new LiveSession { WantsChunks = true });
         }
 
         Log.UploadStarted(logger, id, publisher);
@@ -129,6 +146,7 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
             }
 
             var actual = BlobDigest.FromHash(live.Hash.Finish());
+            var index = live.Chunks?.Finish(actual, received);
             live.Reset();
             if (actual != expected)
             {
@@ -159,6 +177,11 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
 
             if (result.Outcome == BlobPutOutcome.Created)
             {
+                if (index is not null)
+                {
+                    await StoreIndexAsync(id, index);
+                }
+
                 foreach (var listener in listeners)
                 {
                     listener.Stored(actual);
@@ -178,6 +201,22 @@ internal sealed partial class UploadSessions(UploadDatabase database, IUploadSta
         finally
         {
             live.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Keeps the index computed during the upload beside the new blob before the upload answers, so the first client
+    /// to ask finds it. A store that fails here costs only time: the blob is indexed in the background instead.
+    /// </summary>
+    private async Task StoreIndexAsync(string id, ChunkIndex index)
+    {
+        try
+        {
+            await chunkIndexes.StoreAsync(index, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is StorageUnavailableException or IOException or UnauthorizedAccessException)
+        {
+            Log.UploadIndexNotStored(logger, id, index.Digest.ToString(), ex.Message);
         }
     }
 
