@@ -69,8 +69,9 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
             throw new DeltaRefusedException($"The registry's chunk index for {digest} describes {target.Digest} ({target.Length} bytes), not the listed package ({size} bytes).");
         }
 
-        if (target.Parameters != ChunkParameters.Default)
+        if (target.Parameters != ChunkParameters.Default || target.Parameters.Max > FileWrites.BatchSize)
         {
+            // (The second test holds for the default: every chunk must fit one write batch of the assembly.)
             return Whole($"its chunk index uses chunk sizes {target.Parameters}, not this AMS's {ChunkParameters.Default}");
         }
 
@@ -92,16 +93,19 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
         var marker = path + ".done";
         using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var sources = new SourceFiles();
-        var buffer = new byte[target.Parameters.Max];
         long fetched = 0, reused = 0;
         using (var file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
             var next = await ResumeAsync(file, marker, target, whole, cancellationToken);
             progress.Report(next < target.Count ? target.OffsetOf(next) : target.Length);
-            // Drop-behind, as a whole download writes: the new package's pages are recycled window by window instead
-            // of taking a GiB of pages never touched before, which cost this VM ~2.5 s per GiB in the kernel's copies
-            // (the held packages' pages are dropped the same way as they are read, see SourceFiles).
-            var writeback = new Writeback(file, next < target.Count ? target.OffsetOf(next) : target.Length, dropBehind: true);
+            // Chunks are gathered into batches that are hashed (the whole SHA-256) and written on other cores while
+            // this one reads and checks the next chunks: one thread doing all of it in turn was the assembly's
+            // bottleneck. The writer drops behind, as a whole download does: the new package's pages are recycled
+            // window by window instead of taking a GiB of pages never touched before, which cost this VM ~2.5 s per
+            // GiB in the kernel's copies (the held packages' pages are dropped the same way as they are read, see
+            // SourceFiles).
+            await using var writer = new PipelinedFileWriter(file, next < target.Count ? target.OffsetOf(next) : target.Length, whole.AppendData, dropBehind: true);
+            var filled = 0;
             while (next < target.Count)
             {
                 var end = BatchEnd(plan, next);
@@ -127,7 +131,13 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
                     for (var i = next; i < end; i++)
                     {
                         var length = target.LengthOf(i);
-                        var bytes = buffer.AsMemory(0, length);
+                        if (filled + length > FileWrites.BatchSize)
+                        {
+                            await writer.SubmitAsync(filled);
+                            filled = 0;
+                        }
+
+                        var bytes = writer.Buffer.Slice(filled, length);
                         if (split.TryGetValue(i, out var pieces))
                         {
                             // Fine pieces, some read locally: a chunk that does not hash right (a lying signature or
@@ -161,9 +171,7 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
                             fetched += await FetchOneAsync(client, bytes, target, i, cancellationToken);
                         }
 
-                        await RandomAccess.WriteAsync(file, bytes, target.OffsetOf(i), cancellationToken);
-                        writeback.Written(target.OffsetOf(i) + length);
-                        whole.AppendData(bytes.Span);
+                        filled += length;
                         progress.Report(target.OffsetOf(i) + length);
                     }
                 }
@@ -175,6 +183,10 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
                     }
                 }
 
+                // The batch is on disk before the marker says so: a resume re-hashes exactly what it names.
+                await writer.SubmitAsync(filled);
+                filled = 0;
+                await writer.CompleteAsync();
                 RandomAccess.FlushToDisk(file);
                 next = end;
                 await RecordAsync(marker, next, cancellationToken);
