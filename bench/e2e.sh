@@ -23,6 +23,8 @@
 #      client by difference; each update is timed like a run and compared with its own version 0, test=e2e-delta)
 #      DELTA_MODE=inplace (insert: P % inserted in 1 MiB blocks; insert-small: P % inserted in 64 KiB blocks, the
 #      scattered small edits where the fine level of a delta matters)
+#      DELTA_PERF= (client or aar: record `perf` call graphs of that process during each update's download or
+#      upload by difference, to WORK/perf-<who>-<run>.data, and print its top symbols; costs that process CPU)
 #      LINK_MBIT= (N: the registries' ports on the loopback interface are shaped to N Mbit/s each way with tc htb, for
 #      both aar and docker-registry, as a fleet reaches its registry over a network rather than over loopback, where
 #      the network is faster than the disk; needs root; the shaping is removed when the script ends)
@@ -32,6 +34,9 @@ here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
 WORK=${WORK:-/tmp/aar-e2e}; RUNS=${RUNS:-3}; SIZE_MIB=${SIZE_MIB:-1024}
 AAR_PORT=${AAR_PORT:-39643}; REG_PORT=${REG_PORT:-35643}; BUILD=${BUILD:-1}; KEEP=${KEEP:-0}; OUT=${OUT:-}
 WATCH=${WATCH:-0}; DELTA_PCT=${DELTA_PCT:-0}; DELTA_MODE=${DELTA_MODE:-inplace}; LINK_MBIT=${LINK_MBIT:-}
+DELTA_PERF=${DELTA_PERF:-}
+# perf resolves .NET frames through the runtime's perf map.
+[ -z "$DELTA_PERF" ] || export DOTNET_PerfMapEnabled=1
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "GNU time (/usr/bin/time) is needed to read amc's peak memory: apt-get install time" >&2; exit 2; }
 bench_install_peers docker-registry
@@ -252,6 +257,16 @@ if [ "$DELTA_PCT" != 0 ]; then
   wait_recorded() {  # wait_recorded FILE -- until the registry holds every chunk of FILE
     dotnet "$BIN/deltabench/deltabench.dll" "https://127.0.0.1:$AAR_PORT" certs/client.crt certs/client.key "$pin" wait-recorded "$1" >/dev/null
   }
+  perf_start() {  # perf_start PID NAME -- call graphs of PID until perf_stop
+    perf_out=$WORK/perf-$2.data
+    perf record -F 997 -g -p "$1" -o "$perf_out" >/dev/null 2>&1 & perf_pid=$!
+    sleep 0.3
+  }
+  perf_stop() {
+    kill -INT "$perf_pid"; wait "$perf_pid" || true
+    echo "--- perf: top symbols of $perf_out (self, then children)"
+    perf report -i "$perf_out" --no-children --sort dso,sym -g none --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 || true
+  }
   newest_package() { ls -t "$WORK/pub/packages/sha256" | grep -E '^[0-9a-f]{64}$' | head -n1; }
   for i in $(seq 1 "$RUNS"); do
     name=e2e-delta-$i
@@ -262,10 +277,14 @@ if [ "$DELTA_PCT" != 0 ]; then
     amc pub application update "$name" "pkg/$name-1" -t 10m >/dev/null
     amc pub application publish "$name" 1 >/dev/null
     c0a=$(bench_cpu_s "$AAR_PID"); c0p=$(bench_cpu_s "$PUB_PID"); c0c=$(bench_cpu_s "$CLI_PID")
+    [ "$DELTA_PERF" != aar ] || perf_start "$AAR_PID" "aar-$i"
     t2=$(now); amc pub registry sync --wait >/dev/null
+    [ "$DELTA_PERF" != aar ] || perf_stop
+    [ "$DELTA_PERF" != client ] || perf_start "$CLI_PID" "client-$i"
     t3=$(now); amc cli registry sync --wait >/dev/null
     amc cli wait "$name" -c status=ready -t 5m >/dev/null
     t4=$(now)
+    [ "$DELTA_PERF" != client ] || perf_stop
     moved=$(curl -s --unix-socket "$WORK/cli/unix.socket" http://ams/1.0/registry | tr -d ' \n' | grep -o '"\(fetched\|reused\)":[0-9]*' | tr -d '"' | paste -sd, - || true)
     result "test=e2e-delta run=$i name=$name mode=$DELTA_MODE changed=$(cat files/big-delta.changed) upload_s=$(secs "$t2" "$t3") download_s=$(secs "$t3" "$t4")" \
       "total_s=$(secs "$t2" "$t4") aar_cpu_s=$(secs "$c0a" "$(bench_cpu_s "$AAR_PID")") pub_cpu_s=$(secs "$c0p" "$(bench_cpu_s "$PUB_PID")")" \
