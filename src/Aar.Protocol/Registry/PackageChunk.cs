@@ -45,10 +45,12 @@ public sealed record DeltaPolicy
     /// one blob, and the package is then assembled by copy requests alone (up to <see cref="CopyBatch"/> ranges each):
     /// otherwise every alternation between a copied run and a sent piece is a request of its own, and each request
     /// ends with an fsync and a checkpoint on the registry (measured: 819 insertions of 64 KiB in 1 GiB took 8.9 s by
-    /// difference against 5.4 s whole on loopback). The blob names no version, so the registry collects it after its
-    /// grace period. 0 turns this off. Default 64.
+    /// difference against 5.4 s whole on loopback). Even a few pieces pay: 51 pieces of 1 MiB (5 % of 1 GiB rewritten)
+    /// took 4.5–5.4 s sent between the copies and 3.3–3.9 s staged; 10 pieces (1 %) 4.2–4.3 s against 3.8–4.0 s. The
+    /// blob's session is resumed like the package's (<see cref="UploadOptions.ResumeStagedSessionId"/>). The blob names
+    /// no version, so the registry collects it after its grace period. 0 turns this off. Default 4.
     /// </summary>
-    public int StageSentFrom { get; init; } = 64;
+    public int StageSentFrom { get; init; } = 4;
 
     /// <summary>Ranges per copy request (the registry accepts at most 4,096).</summary>
     public int CopyBatch { get; init; } = 4096;

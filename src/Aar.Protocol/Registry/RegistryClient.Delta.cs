@@ -240,6 +240,8 @@ public sealed partial class RegistryClient
         }
     }
 
+    private const long StagedChunkSize = 8L << 20;
+
     /// <summary>
     /// When the plan has <see cref="DeltaPolicy.StageSentFrom"/> pieces to send or more, uploads them (read from
     /// <paramref name="content"/> in place) as one blob and turns them into copies from it, so the package is then
@@ -269,8 +271,19 @@ public sealed partial class RegistryClient
         }
 
         joined.Position = 0;
-        // Its own session (not the package's: the AMS records that one to resume it), with the same chunking and retries.
-        var stagedOptions = new UploadOptions { ChunkSize = options.ChunkSize, MaxAttempts = options.MaxAttempts, RetryDelay = options.RetryDelay };
+        // Its own session, with the same chunking and retries, that the caller records beside the package's to resume
+        // both after its own restart. A recorded session that held other pieces (the plan changed meanwhile) ends in
+        // a digest mismatch, and the pieces are then sent between the copies instead.
+        var stagedOptions = new UploadOptions
+        {
+            // Sent between the copies, each piece was a request of its own, so a registry crash lost at most one; in
+            // chunks of 8 MiB (an fsync and a checkpoint each) it loses at most 8 MiB of them, not up to 64.
+            ChunkSize = Math.Min(options.ChunkSize, StagedChunkSize),
+            MaxAttempts = options.MaxAttempts,
+            RetryDelay = options.RetryDelay,
+            ResumeSessionId = options.ResumeStagedSessionId,
+            OnSessionStarted = options.OnStagedSessionStarted,
+        };
         var uploaded = await UploadWholeAsync(joined, digest, joined.Length, stagedOptions, sent, cancellationToken);
         if (!uploaded.Succeeded)
         {

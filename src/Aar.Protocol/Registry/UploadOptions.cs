@@ -29,4 +29,13 @@ public sealed record UploadOptions
 
     /// <summary>Called with the id of a newly started upload session, so the caller can persist it and resume after its own restart.</summary>
     public Func<string, Task>? OnSessionStarted { get; init; }
+
+    /// <summary>
+    /// An upload by difference that sends its pieces first, as one blob (<see cref="DeltaPolicy.StageSentFrom"/>):
+    /// continue the session that was carrying them instead of sending them again from the start.
+    /// </summary>
+    public string? ResumeStagedSessionId { get; init; }
+
+    /// <summary>Called with the id of the session that carries those pieces, so the caller can persist it as well.</summary>
+    public Func<string, Task>? OnStagedSessionStarted { get; init; }
 }

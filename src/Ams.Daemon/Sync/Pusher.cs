@@ -168,18 +168,30 @@ internal sealed class Pusher(ApplicationCatalog applications, PackageStore packa
             : [];
         var resume = await state.GetUploadSessionAsync(version.Sha256, cancellationToken);
         var saved = SyncStatusTracker.SavedOf(progress);
-        var result = await registry.Client.UploadDeltaAsync(package, blob, version.Size, chunks, Delta, new UploadOptions { ResumeSessionId = resume, Progress = progress, Reused = saved, OnSessionStarted = id => state.SetUploadSessionAsync(version.Sha256, id, CancellationToken.None) }, cancellationToken);
+        // Both sessions of an upload by difference are recorded as they start (the package's, and the one carrying
+        // its pieces sent first as one blob), so a restart continues each from its offset.
+        UploadOptions Options(string? session, string? staged) => new()
+        {
+            ResumeSessionId = session,
+            ResumeStagedSessionId = staged,
+            Progress = progress,
+            Reused = saved,
+            OnSessionStarted = id => state.SetUploadSessionAsync(version.Sha256, id, CancellationToken.None),
+            OnStagedSessionStarted = id => state.SetStagedSessionAsync(version.Sha256, id, CancellationToken.None),
+        };
+        var result = await registry.Client.UploadDeltaAsync(package, blob, version.Size, chunks, Delta, Options(resume, await state.GetStagedSessionAsync(version.Sha256, cancellationToken)), cancellationToken);
         if (!result.Succeeded && resume is not null && result.Problem!.Type is ProblemTypes.UploadUnknown or ProblemTypes.UploadExpired)
         {
             // The registry forgot the session (expired, reclaimed): start over with a new one.
             await state.SetUploadSessionAsync(version.Sha256, null, cancellationToken);
             package.Position = 0;
-            result = await registry.Client.UploadDeltaAsync(package, blob, version.Size, chunks, Delta, new UploadOptions { Progress = progress, Reused = saved, OnSessionStarted = id => state.SetUploadSessionAsync(version.Sha256, id, CancellationToken.None) }, cancellationToken);
+            result = await registry.Client.UploadDeltaAsync(package, blob, version.Size, chunks, Delta, Options(null, null), cancellationToken);
         }
 
         if (result.Succeeded)
         {
             await state.SetUploadSessionAsync(version.Sha256, null, cancellationToken);
+            await state.SetStagedSessionAsync(version.Sha256, null, cancellationToken);
         }
 
         return result;

@@ -67,6 +67,12 @@ internal sealed class SyncStateStore(AmsDatabase database)
     public Task SetUploadSessionAsync(string sha256, string? sessionId, CancellationToken cancellationToken) =>
         sessionId is null ? DeleteAsync("upload." + sha256, cancellationToken) : SetAsync("upload." + sha256, sessionId, cancellationToken);
 
+    /// <summary>The session carrying the pieces an upload by difference of <paramref name="sha256"/> sends first, as one blob.</summary>
+    public Task<string?> GetStagedSessionAsync(string sha256, CancellationToken cancellationToken) => GetAsync("upload-staged." + sha256, cancellationToken);
+
+    public Task SetStagedSessionAsync(string sha256, string? sessionId, CancellationToken cancellationToken) =>
+        sessionId is null ? DeleteAsync("upload-staged." + sha256, cancellationToken) : SetAsync("upload-staged." + sha256, sessionId, cancellationToken);
+
     private async Task<string?> GetAsync(string key, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -128,10 +128,14 @@ internal sealed partial class DeltaSite : IAsyncDisposable
         Assert.True(show.ExitCode == 0, show.ToString());
         var versions = Assert.Single(JsonSerializer.Deserialize(show.Out, ProtocolJsonContext.Default.ListApplicationRecord)!).Versions;
         Assert.Equal([(0, $"sha256:{Old.Sha256}", Old.Size), (1, New.Digest.ToString(), New.Length)], versions.Select(v => (v.Version, v.Digest, v.Size)));
-        // Version 0's session, then version 1's: the interruption did not make the publisher start another.
-        Assert.Equal(session, TransferProbes.UploadStarted().Matches(Registry.Log).Select(m => m.Groups[1].Value).Last());
-        Assert.Equal(2, TransferProbes.UploadStarted().Count(Registry.Log));
-        Assert.Contains($"Upload {session} completed as {New.Digest} ({New.Length} bytes)", Registry.Log, StringComparison.Ordinal);
+        // Version 0's session, then version 1's two (the package's, and the one carrying its changed entries, sent
+        // first as one blob): the interruption did not make the publisher start another, and the interrupted one
+        // (the pieces') was continued to its end.
+        var started = TransferProbes.UploadStarted().Matches(Registry.Log).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(3, started.Count);
+        Assert.Equal(session, started[2]);
+        Assert.Contains($"Upload {session} completed as sha256:", Registry.Log, StringComparison.Ordinal);
+        Assert.Contains($"Upload {started[1]} completed as {New.Digest} ({New.Length} bytes)", Registry.Log, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(Registry.UploadsDirectory));
     }
 
