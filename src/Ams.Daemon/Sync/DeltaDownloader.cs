@@ -106,17 +106,28 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
             // SourceFiles).
             await using var writer = new PipelinedFileWriter(file, next < target.Count ? target.OffsetOf(next) : target.Length, whole.AppendData, dropBehind: true);
             var filled = 0;
-            Task<Batch>? upcoming = null;
-            var checkpoint = Task.CompletedTask;
-            try
+            while (next < target.Count)
             {
-                while (next < target.Count)
+                var end = BatchEnd(plan, next);
+                var split = await FinePieces.PlanAsync(client, plan, sources.Open, next, end, cancellationToken);
+                var ranges = RemoteRuns(plan, next, end, split);
+                if (ranges.Count > MostRanges)
                 {
-                    var end = BatchEnd(plan, next);
-                    await using var batch = await (upcoming ?? PrepareAsync(client, plan, sources, next, end, cancellationToken));
-                    // The next batch's fine signatures and range read are asked for now: they travel (and the registry
-                    // reads and hashes) while this batch is assembled, instead of in a pause between batches.
-                    upcoming = end < target.Count ? PrepareAsync(client, plan, sources, end, BatchEnd(plan, end), cancellationToken) : null;
+                    // Fine pieces would ask for more ranges than the registry serves at once: whole chunks instead.
+                    split.Clear();
+                    ranges = RemoteRuns(plan, next, end, split);
+                }
+
+                Stream? remote = null;
+                try
+                {
+                    if (ranges.Count > 0)
+                    {
+                        var answer = await client.ReadRangesAsync(target.Digest, ranges, cancellationToken);
+                        remote = answer.Succeeded ? answer.Value! : throw new HttpRequestException($"the registry refused a range read: {answer.Problem!.Detail ?? answer.Problem.Title}");
+                    }
+
+                    var remoteChunks = new HashSet<int>(Enumerable.Range(next, end - next).Where(i => !plan.TryLocal(target.HashOf(i), out _)));
                     for (var i = next; i < end; i++)
                     {
                         var length = target.LengthOf(i);
@@ -127,11 +138,11 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
                         }
 
                         var bytes = writer.Buffer.Slice(filled, length);
-                        if (batch.Split.TryGetValue(i, out var pieces))
+                        if (split.TryGetValue(i, out var pieces))
                         {
                             // Fine pieces, some read locally: a chunk that does not hash right (a lying signature or
                             // a damaged local package) is fetched whole like a damaged local chunk below.
-                            var (fromRemote, fromLocal) = await FillAsync(pieces, batch.Remote, sources, bytes, target, i, cancellationToken);
+                            var (fromRemote, fromLocal) = await FillAsync(pieces, remote, sources, bytes, target, i, cancellationToken);
                             fetched += fromRemote;
                             if (ChunkHash.Of(bytes.Span) == target.HashOf(i))
                             {
@@ -143,9 +154,9 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
                                 fetched += await FetchOneAsync(client, bytes, target, i, cancellationToken);
                             }
                         }
-                        else if (batch.RemoteChunks.Contains(i))
+                        else if (remoteChunks.Contains(i))
                         {
-                            await ReadExactlyAsync(batch.Remote!, bytes, target, i, cancellationToken);
+                            await ReadExactlyAsync(remote!, bytes, target, i, cancellationToken);
                             Check(bytes.Span, target, i, "the registry's bytes for");
                             fetched += length;
                         }
@@ -163,28 +174,22 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
                         filled += length;
                         progress.Report(target.OffsetOf(i) + length);
                     }
-
-                    await writer.SubmitAsync(filled);
-                    filled = 0;
-                    await writer.CompleteAsync();
-                    // The batch is on disk before the marker says so (a resume re-hashes exactly what it names); the
-                    // fsync runs while the next batch is assembled rather than between the two.
-                    await checkpoint;
-                    checkpoint = CheckpointAsync(file, marker, end, cancellationToken);
-                    next = end;
                 }
-
-                await checkpoint;
-            }
-            finally
-            {
-                // Nothing may still use the file or the sources once they are closed; failures here are the caller's
-                // already (the batch that threw), or harmless (a prepared batch not needed).
-                await Task.WhenAll(checkpoint, upcoming ?? Task.CompletedTask).ContinueWith(static _ => { }, TaskScheduler.Default);
-                if (upcoming is { IsCompletedSuccessfully: true })
+                finally
                 {
-                    await upcoming.Result.DisposeAsync();
+                    if (remote is not null)
+                    {
+                        await remote.DisposeAsync();
+                    }
                 }
+
+                // The batch is on disk before the marker says so: a resume re-hashes exactly what it names.
+                await writer.SubmitAsync(filled);
+                filled = 0;
+                await writer.CompleteAsync();
+                RandomAccess.FlushToDisk(file);
+                next = end;
+                await RecordAsync(marker, next, cancellationToken);
             }
 
             RandomAccess.SetLength(file, target.Length);
@@ -199,47 +204,6 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
         File.Delete(marker);
         return new DeltaOutcome(new StagedPackage(path, target.Digest.Hex, target.Length, target), fetched, reused, null);
     }
-
-    /// <summary>
-    /// What one batch needs before its first chunk: which chunks the fine level splits, which chunks come from the
-    /// registry (decided now, so the range answer and its reader agree even if a local chunk is forgotten meanwhile),
-    /// and the range answer's stream.
-    /// </summary>
-    private static async Task<Batch> PrepareAsync(RegistryClient client, DeltaPlan plan, SourceFiles sources, int start, int end, CancellationToken cancellationToken)
-    {
-        var target = plan.Target;
-        var split = await FinePieces.PlanAsync(client, plan, sources.Open, start, end, cancellationToken);
-        var ranges = RemoteRuns(plan, start, end, split);
-        if (ranges.Count > MostRanges)
-        {
-            // Fine pieces would ask for more ranges than the registry serves at once: whole chunks instead.
-            split.Clear();
-            ranges = RemoteRuns(plan, start, end, split);
-        }
-
-        var remoteChunks = new HashSet<int>(Enumerable.Range(start, end - start).Where(i => !split.ContainsKey(i) && !plan.TryLocal(target.HashOf(i), out _)));
-        if (ranges.Count == 0)
-        {
-            return new Batch(split, remoteChunks, null);
-        }
-
-        var answer = await client.ReadRangesAsync(target.Digest, ranges, cancellationToken);
-        return new Batch(split, remoteChunks, answer.Succeeded ? answer.Value! : throw new HttpRequestException($"the registry refused a range read: {answer.Problem!.Detail ?? answer.Problem.Title}"));
-    }
-
-    private sealed record Batch(Dictionary<int, List<ChunkPiece>> Split, HashSet<int> RemoteChunks, Stream? Remote) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync() => Remote?.DisposeAsync() ?? ValueTask.CompletedTask;
-    }
-
-    /// <summary>Makes everything written so far durable, then records that the chunks before <paramref name="next"/> are done.</summary>
-    private static Task CheckpointAsync(SafeFileHandle file, string marker, int next, CancellationToken cancellationToken) => Task.Run(
-        async () =>
-        {
-            RandomAccess.FlushToDisk(file);
-            await RecordAsync(marker, next, cancellationToken);
-        },
-        cancellationToken);
 
     /// <summary>Fetches chunk <paramref name="chunk"/> alone into <paramref name="bytes"/> and checks it; returns its length.</summary>
     private static async Task<int> FetchOneAsync(RegistryClient client, Memory<byte> bytes, ChunkIndex target, int chunk, CancellationToken cancellationToken)
@@ -431,30 +395,24 @@ internal sealed class DeltaDownloader(ApplicationCatalog applications, PackageSt
     {
         private readonly Dictionary<string, SafeFileHandle?> _open = new(StringComparer.Ordinal);
 
-        /// <summary>
-        /// The package's handle, or null when it cannot be opened (gone or unreadable: the same as damaged). Locked:
-        /// the next batch is planned (and reads local bytes) while the current one is assembled.
-        /// </summary>
+        /// <summary>The package's handle, or null when it cannot be opened (gone or unreadable: the same as damaged).</summary>
         public SafeFileHandle? Open(string path)
         {
-            lock (_open)
+            if (!_open.TryGetValue(path, out var handle))
             {
-                if (!_open.TryGetValue(path, out var handle))
+                try
                 {
-                    try
-                    {
-                        handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                    }
-                    catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException)
-                    {
-                        handle = null;
-                    }
-
-                    _open[path] = handle;
+                    handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                }
+                catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+                {
+                    handle = null;
                 }
 
-                return handle;
+                _open[path] = handle;
             }
+
+            return handle;
         }
 
         // Per open package, the run of bytes read one after the other and not yet dropped from the page cache.

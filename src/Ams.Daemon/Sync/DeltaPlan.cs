@@ -25,23 +25,10 @@ internal sealed class DeltaPlan
     /// <summary>Bytes of the target found locally.</summary>
     public long Reused { get; private set; }
 
-    // Locked: the next batch of an assembly is planned while the current one may forget a damaged chunk.
-    public bool TryLocal(ChunkHash hash, out LocalChunk chunk)
-    {
-        lock (_local)
-        {
-            return _local.TryGetValue(hash, out chunk);
-        }
-    }
+    public bool TryLocal(ChunkHash hash, out LocalChunk chunk) => _local.TryGetValue(hash, out chunk);
 
     /// <summary>Forgets a chunk whose local copy turned out damaged (it is fetched instead).</summary>
-    public void Forget(ChunkHash hash)
-    {
-        lock (_local)
-        {
-            _local.Remove(hash);
-        }
-    }
+    public void Forget(ChunkHash hash) => _local.Remove(hash);
 
     public static async Task<DeltaPlan> CreateAsync(ChunkIndex target, string application, IReadOnlyList<LocalApplication> holdings, PackageStore packages, CancellationToken cancellationToken)
     {
