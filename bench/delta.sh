@@ -15,13 +15,15 @@
 # Needs: dotnet SDK, python3, openssl; installs rsync, zsync, casync and nginx with apt-get if missing.
 # Env: WORK=/tmp/aar-delta  SIZE_MIB=1024  BUILD=1 (0: reuse the builds)  KEEP=0  AAR_PORT=39743 NGX_PORT=38743 RSYNC_PORT=38773
 #      SCENARIOS="in1 in5 in20 ins1 ins5 ins20 ins5s apk"  PEERS="rsync zsync casync"
+#      FRESH_RUNS=1 (N: the fresh-package pair N times, each with new random files, the order alternating, and a
+#      median of the ratios: one pair is within this VM's spread for the same upload)
 # Scenarios: inP = P % overwritten in 1 MiB blocks; insP = P % inserted in 1 MiB blocks; ins5s = 5 % inserted in
 # 64 KiB blocks (many small edits: each costs about one chunk more than its own bytes); apk = the zip rebuild.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(cd "$here/.." && pwd)
 WORK=${WORK:-/tmp/aar-delta}; SIZE_MIB=${SIZE_MIB:-1024}; BUILD=${BUILD:-1}; KEEP=${KEEP:-0}
 AAR_PORT=${AAR_PORT:-39743}; MET_PORT=${MET_PORT:-39744}; NGX_PORT=${NGX_PORT:-38743}; RSYNC_PORT=${RSYNC_PORT:-38773}
-SCENARIOS=${SCENARIOS:-in1 in5 in20 ins1 ins5 ins20 ins5s apk}; PEERS=${PEERS:-rsync zsync casync}
+SCENARIOS=${SCENARIOS-in1 in5 in20 ins1 ins5 ins20 ins5s apk}; PEERS=${PEERS-rsync zsync casync}; FRESH_RUNS=${FRESH_RUNS:-1}
 commit=$(git -C "$repo" rev-parse --short HEAD)
 OUT=${OUT:-$here/results/delta-$(date -u +%Y-%m-%d)-$commit.txt}
 . "$here/lib.sh"
@@ -87,8 +89,6 @@ echo "commit $commit, $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /
 
 # --- inputs
 python3 "$here/delta_files.py" base files/base.bin "$SIZE_MIB" >/dev/null
-python3 "$here/delta_files.py" base files/fresh1.bin "$SIZE_MIB" >/dev/null
-python3 "$here/delta_files.py" base files/fresh2.bin "$SIZE_MIB" >/dev/null
 declare -A changed old
 for s in $SCENARIOS; do
   case $s in
@@ -105,10 +105,22 @@ for f in files/base.bin $( [[ " $SCENARIOS " == *" apk "* ]] && echo files/apk0.
 done
 
 # --- a fresh package: today's whole path against the delta path deciding by itself (chunking included)
-w=$(ours upload-whole files/fresh1.bin); db wait-recorded files/fresh1.bin >/dev/null
-d=$(ours upload-delta files/fresh2.bin); db wait-recorded files/fresh2.bin >/dev/null
-result "test=fresh tool=ours-whole size=$(stat -c %s files/fresh1.bin) $w"
-result "test=fresh tool=ours-delta size=$(stat -c %s files/fresh2.bin) $d ratio_to_whole=$(awk -v a="$(kv seconds "$d")" -v b="$(kv seconds "$w")" 'BEGIN{printf "%.3f", a/b}')"
+ratios=""
+for r in $(seq 1 "$FRESH_RUNS"); do
+  python3 "$here/delta_files.py" base files/fresh1.bin "$SIZE_MIB" >/dev/null
+  python3 "$here/delta_files.py" base files/fresh2.bin "$SIZE_MIB" >/dev/null
+  if [ $((r % 2)) = 1 ]; then
+    w=$(ours upload-whole files/fresh1.bin); db wait-recorded files/fresh1.bin >/dev/null
+    d=$(ours upload-delta files/fresh2.bin); db wait-recorded files/fresh2.bin >/dev/null
+  else
+    d=$(ours upload-delta files/fresh2.bin); db wait-recorded files/fresh2.bin >/dev/null
+    w=$(ours upload-whole files/fresh1.bin); db wait-recorded files/fresh1.bin >/dev/null
+  fi
+  ratio=$(awk -v a="$(kv seconds "$d")" -v b="$(kv seconds "$w")" 'BEGIN{printf "%.3f", a/b}'); ratios="$ratios $ratio"
+  result "test=fresh run=$r tool=ours-whole size=$(stat -c %s files/fresh1.bin) $w"
+  result "test=fresh run=$r tool=ours-delta size=$(stat -c %s files/fresh2.bin) $d ratio_to_whole=$ratio"
+done
+[ "$FRESH_RUNS" = 1 ] || result "test=fresh-summary runs=$FRESH_RUNS median_ratio_to_whole=$(tr ' ' '\n' <<<"$ratios" | grep . | bench_median) target=1.05"
 
 for s in $SCENARIOS; do
   f=files/$s.bin; o=${old[$s]}; size=$(stat -c %s "$f"); ch=${changed[$s]}
