@@ -23,7 +23,7 @@ internal sealed class S3ServeOptions
     private readonly Option<string> _prefix = new("--s3-prefix") { Description = "Key prefix inside the bucket, ending in '/', e.g. aar/ (default: none)", DefaultValueFactory = _ => "" };
     private readonly Option<string> _region = new("--s3-region") { Description = "S3 signing region (default us-east-1; radosgw and MinIO accept any)", DefaultValueFactory = _ => "us-east-1" };
     private readonly Option<string> _pathStyle = Switch("--s3-path-style", "on", "Path-style URLs host/bucket/key (on, default: radosgw, MinIO) or virtual-hosted bucket.host/key (off)");
-    private readonly Option<string> _partSize = new("--s3-part-size") { Description = "Multipart part size, 5MiB-5GiB (default 8MiB); also the unit an upload session's bytes become durable in S3", DefaultValueFactory = _ => "8MiB" };
+    private readonly Option<string> _partSize = new("--s3-part-size") { Description = "Multipart part size, 5MiB-5GiB (default 16MiB); also the unit an upload session's bytes become durable in S3", DefaultValueFactory = _ => "16MiB" };
     private readonly Option<string> _redirect = Switch("--s3-redirect", "off", "on: answer blob downloads with 307 to a presigned S3 URL (clients must reach the S3 endpoint); off (default): stream through the registry");
     private readonly Option<string> _checksum = new("--s3-checksum") { Description = "SDK request checksums: when-required (default; radosgw, MinIO) or when-supported (AWS S3)", DefaultValueFactory = _ => "when-required" };
     private readonly Option<bool> _createBucket = new("--s3-create-bucket") { Description = "Create the bucket at start if it does not exist" };

@@ -26,6 +26,20 @@ namespace Aar.Server.Uploads;
 /// </summary>
 internal sealed class S3UploadStaging(IS3MultipartStaging s3) : IUploadStaging
 {
+    /// <summary>
+    /// Full parts uploaded at once while the next is received. radosgw spends about 0.15 s on each part beyond its
+    /// bytes; with one part at a time a two-node cluster stored 32 MB/s, with two 50 MB/s (16 MiB parts, bluestore on
+    /// the same 2 cores; docs/benchmarks.md, "Scale-out").
+    /// </summary>
+    public const int PartsInFlight = 2;
+
+    /// <summary>
+    /// Part buffers, kept apart from <see cref="ArrayPool{T}.Shared"/>: that pool keeps one array per thread that
+    /// returned one, and part buffers are returned from whichever pool thread finished the part, so a node held many
+    /// idle 16 MiB arrays after one upload. This pool keeps at most one session's set per size.
+    /// </summary>
+    private static readonly ArrayPool<byte> PartBuffers = ArrayPool<byte>.Create(1 << 30, PartsInFlight + 1);
+
     public async Task<string?> StartAsync(string id, BlobDigest? intended, CancellationToken cancellationToken)
     {
         var key = intended is { } digest ? s3.BlobKey(digest) : s3.SessionPrefix(id) + "data";
@@ -52,10 +66,12 @@ internal sealed class S3UploadStaging(IS3MultipartStaging s3) : IUploadStaging
     {
         var state = S3StagingState.Parse(row.Staging);
         var partSize = (int)state.PartSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(partSize);
-        byte[]? spare = null;
-        // One full part goes up to S3 while the next one is received: at most two part buffers per upload.
-        var pending = Task.CompletedTask;
+        var buffer = PartBuffers.Rent(partSize);
+        var free = new Stack<byte[]>();
+        // Up to PartsInFlight full parts go up to S3 while the next one is received; each is recorded only after the
+        // one before it (the offset never covers a gap), so at most PartsInFlight + 1 part buffers per upload.
+        var inFlight = new Queue<(Task Recorded, byte[] Buffer)>();
+        var recorded = Task.CompletedTask;
         try
         {
             // The bytes after the last full part were hashed when they arrived; they only rejoin the buffer.
@@ -80,18 +96,31 @@ internal sealed class S3UploadStaging(IS3MultipartStaging s3) : IUploadStaging
                 (failure, ended) = (read.Failure, read.Ended);
                 if (filled == partSize)
                 {
-                    // Parts are recorded in order: the previous one first (its failure surfaces here).
-                    await pending;
+                    if (inFlight.Count == PartsInFlight)
+                    {
+                        // The oldest part first (a failure of any part before it surfaces here too).
+                        var (oldest, spare) = inFlight.Dequeue();
+                        try
+                        {
+                            await oldest;
+                        }
+                        finally
+                        {
+                            free.Push(spare);
+                        }
+                    }
+
                     // On the pool: the SDK signs (hashes) the part before its first await.
-                    var (full, number, boundary) = (buffer, nextPart++, hash.ExportState());
-                    pending = Task.Run(() => StorePartAsync(full, number, boundary), CancellationToken.None);
-                    (buffer, spare) = (spare ?? ArrayPool<byte>.Shared.Rent(partSize), buffer);
+                    var (full, number, boundary, previous) = (buffer, nextPart++, hash.ExportState(), recorded);
+                    recorded = Task.Run(() => StorePartAsync(full, number, boundary, previous), CancellationToken.None);
+                    inFlight.Enqueue((recorded, full));
+                    buffer = free.Count > 0 ? free.Pop() : PartBuffers.Rent(partSize);
                     filled = 0;
                     durableFilled = 0;
                 }
             }
 
-            await pending;
+            await recorded;
             if (filled > durableFilled)
             {
                 var received = state.PartBytes + filled;
@@ -110,17 +139,24 @@ internal sealed class S3UploadStaging(IS3MultipartStaging s3) : IUploadStaging
         finally
         {
             // Never hand a buffer back to the pool while a part upload may still read it.
-            await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            ArrayPool<byte>.Shared.Return(buffer);
-            if (spare is not null)
+            foreach (var (part, used) in inFlight)
             {
-                ArrayPool<byte>.Shared.Return(spare);
+                await part.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                PartBuffers.Return(used);
+            }
+
+            PartBuffers.Return(buffer);
+            foreach (var unused in free)
+            {
+                PartBuffers.Return(unused);
             }
         }
 
-        async Task StorePartAsync(byte[] bytes, int number, byte[]? hashState)
+        async Task StorePartAsync(byte[] bytes, int number, byte[]? hashState, Task previous)
         {
             var etag = await s3.UploadPartAsync(state.Key, state.UploadId, number, bytes.AsMemory(0, partSize), CancellationToken.None);
+            // Recorded in order: a part whose predecessor failed is uploaded but never counted (uploaded again later).
+            await previous;
             var oldTail = state.Tail;
             state = state with { Parts = [.. state.Parts, etag], Tail = null };
             await checkpoint(state.PartBytes, state.ToJson(), hashState, CancellationToken.None);

@@ -26,8 +26,8 @@ public sealed record S3StorageOptions
     /// <summary><c>--s3-path-style</c>: <c>http://host/bucket/key</c> (radosgw, MinIO) instead of <c>http://bucket.host/key</c>.</summary>
     public bool PathStyle { get; init; } = true;
 
-    /// <summary><c>--s3-part-size</c>: bytes per multipart part and per upload-session part; default 8 MiB, at least 5 MiB.</summary>
-    public long PartSize { get; init; } = 8L * 1024 * 1024;
+    /// <summary><c>--s3-part-size</c>: bytes per multipart part and per upload-session part; default 16 MiB, at least 5 MiB.</summary>
+    public long PartSize { get; init; } = 16L * 1024 * 1024;
 
     /// <summary><c>--s3-redirect</c>: answer downloads with 307 to a presigned GET URL instead of streaming through the node.</summary>
     public bool Redirect { get; init; }
