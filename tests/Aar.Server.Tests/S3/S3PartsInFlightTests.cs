@@ -23,10 +23,7 @@ public sealed class S3PartsInFlightTests
     [Fact]
     public async Task Two_parts_go_up_at_once_and_a_later_one_finishing_first_is_recorded_only_after_the_earlier()
     {
-        var store = new ScriptedParts();
-        var bytes = RandomNumberGenerator.GetBytes(4 * PartSize + 100);
-        var checkpoints = new ConcurrentQueue<(long Received, S3StagingState State, byte[]? Hash)>();
-        var appending = Append(store, bytes, checkpoints);
+        var (store, bytes, checkpoints, appending) = Append(4 * PartSize + 100);
 
         await store.WaitStartedAsync(1, 2);
         await Task.Delay(200);
@@ -60,10 +57,7 @@ public sealed class S3PartsInFlightTests
     [Fact]
     public async Task A_failed_part_counts_nothing_from_it_on_even_when_the_part_after_it_was_stored()
     {
-        var store = new ScriptedParts();
-        var bytes = RandomNumberGenerator.GetBytes(3 * PartSize);
-        var checkpoints = new ConcurrentQueue<(long Received, S3StagingState State, byte[]? Hash)>();
-        var appending = Append(store, bytes, checkpoints);
+        var (store, _, checkpoints, appending) = Append(3 * PartSize);
 
         await store.WaitStartedAsync(1, 2);
         store.Release(2);
@@ -77,10 +71,7 @@ public sealed class S3PartsInFlightTests
     [Fact]
     public async Task A_part_failing_after_earlier_ones_were_recorded_leaves_the_offset_at_them()
     {
-        var store = new ScriptedParts();
-        var bytes = RandomNumberGenerator.GetBytes(4 * PartSize);
-        var checkpoints = new ConcurrentQueue<(long Received, S3StagingState State, byte[]? Hash)>();
-        var appending = Append(store, bytes, checkpoints);
+        var (store, _, checkpoints, appending) = Append(4 * PartSize);
 
         await store.WaitStartedAsync(1, 2);
         store.Release(1);
@@ -93,17 +84,22 @@ public sealed class S3PartsInFlightTests
         Assert.Equal(["etag-1"], checkpoints.Single().State.Parts);
     }
 
-    private static Task<IngestResult> Append(ScriptedParts store, byte[] bytes, ConcurrentQueue<(long, S3StagingState, byte[]?)> checkpoints)
+    /// <summary>Appends <paramref name="length"/> random bytes to a new session on a scripted store, recording each checkpoint.</summary>
+    private static (ScriptedParts Store, byte[] Bytes, ConcurrentQueue<(long Received, S3StagingState State, byte[]? Hash)> Checkpoints, Task<IngestResult> Appending) Append(int length)
     {
+        var store = new ScriptedParts();
+        var bytes = RandomNumberGenerator.GetBytes(length);
+        var checkpoints = new ConcurrentQueue<(long Received, S3StagingState State, byte[]? Hash)>();
         var staging = new S3UploadStaging(store);
         var state = new S3StagingState { UploadId = "upload", Key = "blobs/sha256/x", PartSize = PartSize };
         var row = new UploadRow("session", "publisher", 0, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null, state.ToJson());
         var hash = ResumableSha256.Create();
-        return Task.Run(() => staging.AppendAsync(row, new Chunk(null, bytes.Length, new MemoryStream(bytes)), hash, (received, json, hashState, _) =>
+        var appending = Task.Run(() => staging.AppendAsync(row, new Chunk(null, bytes.Length, new MemoryStream(bytes)), hash, (received, json, hashState, _) =>
         {
             checkpoints.Enqueue((received, S3StagingState.Parse(json), hashState));
             return Task.CompletedTask;
         }, CancellationToken.None));
+        return (store, bytes, checkpoints, appending);
     }
 
     /// <summary>Parts that end when the test says, and the rest of the store as a no-op.</summary>

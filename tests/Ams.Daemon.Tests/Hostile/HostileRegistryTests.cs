@@ -1,3 +1,4 @@
+using Aar.Protocol.Management;
 using TestSupport;
 using Xunit.Abstractions;
 
@@ -67,7 +68,7 @@ public sealed class HostileRegistryTests(ITestOutputHelper output)
         await using var rig = await HostileRig.StartAsync(output, Misbehaviour.None, maxPackageBytes: 100 * 1024);
 
         // The first pass (started by setting registry.url) meets it; later ones skip the remembered rejection.
-        var report = await PollAsync(async () => (await rig.StatusAsync()).LastPass is { Errors.Count: > 0 } last ? last : null, TimeSpan.FromSeconds(60));
+        var report = await FailedPassAsync(rig, TimeSpan.FromSeconds(60));
 
         const string reason = "larger than this AMS's package size limit of 102400 bytes (ams serve --max-package-size); nothing was downloaded";
         Assert.Equal("failed", report.Result);
@@ -88,7 +89,7 @@ public sealed class HostileRegistryTests(ITestOutputHelper output)
         var stalled = await PollAsync(async () => (await rig.StatusAsync()).Transfers.FirstOrDefault(t => t.StalledSeconds is not null), TimeSpan.FromSeconds(60));
         Assert.Equal("download", stalled.Direction);
         Assert.True(stalled.Bytes > 0, "the bytes before the stall are counted");
-        var report = await PollAsync(async () => (await rig.StatusAsync()).LastPass is { Errors.Count: > 0 } last ? last : null, TimeSpan.FromSeconds(90));
+        var report = await FailedPassAsync(rig, TimeSpan.FromSeconds(90));
 
         var sentBeforeRecovery = rig.Registry.BlobBytesSent;
         await rig.AssertFailedThenRecoversAsync(report, "stopped sending");
@@ -102,7 +103,7 @@ public sealed class HostileRegistryTests(ITestOutputHelper output)
         await using var rig = await HostileRig.StartAsync(output, Misbehaviour.BlobStalls, config: [("registry.timeout.pass", "10s"), ("registry.timeout.idle", "10m")]);
 
         // The pass the configuration started; a second one asked for now would only queue another 10 s behind it.
-        var report = await PollAsync(async () => (await rig.StatusAsync()).LastPass is { Errors.Count: > 0 } last ? last : null, TimeSpan.FromSeconds(60));
+        var report = await FailedPassAsync(rig, TimeSpan.FromSeconds(60));
 
         await rig.AssertFailedThenRecoversAsync(report, "The pass ran longer than registry.timeout.pass (10s) and was stopped");
     }
@@ -188,6 +189,10 @@ public sealed class HostileRegistryTests(ITestOutputHelper output)
         silent.Stop();
         accepted.ForEach(s => s.Dispose());
     }
+
+    /// <summary>The report of the first pass that ended with errors, as <c>amc registry status</c> shows it.</summary>
+    private static Task<SyncPassReport> FailedPassAsync(HostileRig rig, TimeSpan timeout) =>
+        PollAsync(async () => (await rig.StatusAsync()).LastPass is { Errors.Count: > 0 } last ? last : null, timeout);
 
     private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout)
         where T : class
